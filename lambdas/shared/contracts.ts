@@ -1,0 +1,151 @@
+/**
+ * The message and record shapes that cross a service boundary in the prover pipeline.
+ *
+ * This module is the single source of truth for both sides: the Lambda handlers and the prover
+ * runner (code that runs in AWS) and the Pulumi builders (the state-machine definition, the
+ * environment variables a component sets). It must never import `@pulumi/*`.
+ */
+
+/** Body of a message on the SQS work queue, sent by the api Lambda, read by prover-dispatch. */
+export interface WorkMessage {
+    /** Session the proof belongs to. */
+    sessionId: string;
+    /** Unique per proof attempt; also the Step Functions execution name (idempotency key). */
+    executionId: string;
+    /** ISO-8601 time the api queued the work. */
+    queuedAt: string;
+    /** The zkVM host input, written verbatim to `input.json`. Must be a JSON object. */
+    input: Record<string, unknown>;
+}
+
+/** `$.payload` of a state-machine execution. */
+export interface ExecutionPayload {
+    sessionId: string;
+    executionId: string;
+    /** Object key of `input.json`: `{prefix}{sessionId}/{executionId}/input.json`. */
+    inputS3Key: string;
+    queuedAt: string;
+}
+
+/** The whole input of a state-machine execution (SPEC §4). */
+export interface ExecutionInput {
+    payload: ExecutionPayload;
+    /** SQS message id that started the execution. */
+    messageId: string;
+    /** ISO-8601 time prover-dispatch received the message. */
+    receivedAt: string;
+}
+
+/** Input of the check-image-signature Lambda. */
+export interface CheckImageSignatureInput {
+    repositoryName: string;
+    imageDigest: string;
+}
+
+/** Result of the check-image-signature Lambda. */
+export interface CheckImageSignatureResult {
+    /** First signing status (`COMPLETE`, `IN_PROGRESS`, `FAILED`, `NOT_INITIATED`) or `MISSING`. */
+    status: string;
+    signingStatuses: unknown[];
+}
+
+/** Step Functions' own error shape, as produced by a Catch and by our signature branch. */
+export interface StepFunctionsError {
+    Error: string;
+    Cause?: string;
+}
+
+/** Event the state machine sends the finalize-callback Lambda. */
+export type FinalizeEvent =
+    | { status: "SUCCEEDED"; payload: ExecutionPayload; executionArn: string; proverResult: unknown }
+    | { status: "FAILED"; payload: ExecutionPayload; executionArn: string; error: StepFunctionsError };
+
+/** Error name the signature branch reports in `error.Error`. */
+export const IMAGE_SIGNATURE_FAILED_ERROR = "ImageSignatureVerificationFailed";
+
+/** Lifecycle of a session's proof. */
+export type SessionStatus = "pending" | "running" | "succeeded" | "failed";
+
+/**
+ * An item of the sessions table (partition key `sessionId`, string).
+ * Only the proof-related attributes are listed; the application may store more.
+ */
+export interface SessionRecord {
+    sessionId: string;
+    status: SessionStatus;
+    /** The attempt this record describes; a callback for another attempt must not overwrite it. */
+    executionId: string;
+    executionArn?: string;
+    /** Set when status is `succeeded`: `{prefix}{sessionId}/{executionId}/bundle.zip`. */
+    bundleKey?: string;
+    /** Set when status is `failed`. */
+    error?: StepFunctionsError;
+    /** ISO-8601 time of the last change. */
+    updatedAt: string;
+}
+
+/** Names of the files under `{prefix}{sessionId}/{executionId}/`. */
+export const INPUT_OBJECT_NAME = "input.json";
+export const BUNDLE_OBJECT_NAME = "bundle.zip";
+
+/** `{prefix}{sessionId}/{executionId}` without a trailing slash, as the prover's OUTPUT_S3_PREFIX. */
+export function executionPrefix(proofPrefix: string, sessionId: string, executionId: string): string {
+    return `${proofPrefix}${sessionId}/${executionId}`;
+}
+
+export function inputObjectKey(proofPrefix: string, sessionId: string, executionId: string): string {
+    return `${executionPrefix(proofPrefix, sessionId, executionId)}/${INPUT_OBJECT_NAME}`;
+}
+
+export function bundleObjectKey(proofPrefix: string, sessionId: string, executionId: string): string {
+    return `${executionPrefix(proofPrefix, sessionId, executionId)}/${BUNDLE_OBJECT_NAME}`;
+}
+
+/**
+ * Environment variables of each function. The components set exactly these; the handlers read
+ * exactly these. Secrets are never here: only the names of the SSM parameters that hold them.
+ */
+export const LAMBDA_ENV = {
+    proverDispatch: ["STATE_MACHINE_ARN", "S3_PROOF_BUCKET", "S3_PROOF_PREFIX", "SESSIONS_TABLE"],
+    finalizeCallback: ["SESSIONS_TABLE", "S3_PROOF_PREFIX"],
+    api: [
+        "ENV_NAME",
+        "SESSIONS_TABLE",
+        "RATE_LIMIT_TABLE",
+        "RATE_LIMIT_KEY_TABLE",
+        "PROVER_WORK_QUEUE_URL",
+        "PROVER_STATE_MACHINE_ARN",
+        "S3_PROOF_BUCKET",
+        "S3_PROOF_PREFIX",
+        "SECRET_PARAMETER_SESSION_CAPABILITY",
+        "SECRET_PARAMETER_VOTE_ENCRYPTION_KEY",
+        "SECRET_PARAMETER_CAPTCHA",
+    ],
+    checkImageSignature: [],
+} as const;
+
+/** Environment variables of the prover container (SPEC §4: task definition and RunProver overrides). */
+export const PROVER_ENV = {
+    taskDefinition: ["ENV_NAME", "S3_PROOF_BUCKET", "S3_PROOF_PREFIX"],
+    runOverrides: [
+        "ENV_NAME",
+        "S3_PROOF_BUCKET",
+        "S3_PROOF_PREFIX",
+        "INPUT_S3_BUCKET",
+        "INPUT_S3_KEY",
+        "OUTPUT_S3_BUCKET",
+        "OUTPUT_S3_PREFIX",
+    ],
+} as const;
+
+/** Name of the prover container in the task definition; RunProver overrides address it by name. */
+export const PROVER_CONTAINER_NAME = "prover";
+
+/**
+ * The only writable path of the prover container (a task volume), so the root filesystem can be
+ * read-only. The runner reads `SCRATCH_DIR` and defaults to this.
+ */
+export const PROVER_SCRATCH_DIR = "/scratch";
+
+/** Numeric uid:gid the prover image declares and the task definition runs as (never root). */
+export const PROVER_USER = "10001:10001";

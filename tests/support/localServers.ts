@@ -1,0 +1,98 @@
+/**
+ * Real protocol servers on 127.0.0.1 for handler and runner tests: s3rver speaks S3, dynalite speaks
+ * DynamoDB. Tests point the real AWS SDK clients at them, so request shapes, key handling and
+ * conditional writes are exercised as they would be against AWS. Nothing listens beyond loopback.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { AddressInfo } from "node:net";
+import { S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rver = require("s3rver");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require("dynalite");
+
+const LOOPBACK = "127.0.0.1";
+const TEST_REGION = "us-east-1";
+const TEST_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+
+export interface LocalS3 {
+    /** `http://127.0.0.1:<port>`: pass as `endpoint` (with `forcePathStyle`) or as `AWS_ENDPOINT_URL_S3`. */
+    endpoint: string;
+    client: S3Client;
+    /** Environment a child process needs so the default SDK chain reaches this server. */
+    env: Record<string, string>;
+    stop(): Promise<void>;
+}
+
+export interface LocalDynamo {
+    endpoint: string;
+    client: DynamoDBClient;
+    env: Record<string, string>;
+    stop(): Promise<void>;
+}
+
+/** Starts s3rver on an ephemeral loopback port with the given buckets created. */
+export async function startLocalS3(buckets: string[]): Promise<LocalS3> {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "s3rver-"));
+    const server = new S3rver({
+        address: LOOPBACK,
+        port: 0,
+        silent: true,
+        directory,
+        configureBuckets: buckets.map((name) => ({ name })),
+    });
+    const { port } = (await server.run()) as AddressInfo;
+    const endpoint = `http://${LOOPBACK}:${port}`;
+    const client = new S3Client({
+        endpoint,
+        forcePathStyle: true,
+        region: TEST_REGION,
+        credentials: TEST_CREDENTIALS,
+    });
+    return {
+        endpoint,
+        client,
+        env: {
+            AWS_ENDPOINT_URL_S3: endpoint,
+            AWS_S3_FORCE_PATH_STYLE: "true",
+            AWS_REGION: TEST_REGION,
+            AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+        },
+        async stop() {
+            client.destroy();
+            await server.close();
+            fs.rmSync(directory, { recursive: true, force: true });
+        },
+    };
+}
+
+/** Starts an in-memory dynalite on an ephemeral loopback port; tables are created instantly. */
+export async function startLocalDynamo(): Promise<LocalDynamo> {
+    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, LOOPBACK, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    const endpoint = `http://${LOOPBACK}:${port}`;
+    const client = new DynamoDBClient({ endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+    return {
+        endpoint,
+        client,
+        env: {
+            AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+            AWS_REGION: TEST_REGION,
+            AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+        },
+        async stop() {
+            client.destroy();
+            await new Promise<void>((resolve) => server.close(() => resolve()));
+        },
+    };
+}
