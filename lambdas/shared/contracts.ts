@@ -126,7 +126,8 @@ export const LAMBDA_ENV = {
 
 /** Environment variables of the prover container (SPEC §4: task definition and RunProver overrides). */
 export const PROVER_ENV = {
-    taskDefinition: ["ENV_NAME", "S3_PROOF_BUCKET", "S3_PROOF_PREFIX"],
+    /** SPEC's three, plus the runner's own settings (timeout and scratch directory) made explicit. */
+    taskDefinition: ["ENV_NAME", "S3_PROOF_BUCKET", "S3_PROOF_PREFIX", "ZKVM_TIMEOUT_SECONDS", "SCRATCH_DIR"],
     runOverrides: [
         "ENV_NAME",
         "S3_PROOF_BUCKET",

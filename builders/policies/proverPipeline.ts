@@ -1,0 +1,150 @@
+/**
+ * IAM documents of the prover pipeline (SPEC §4, "IAM (parity, tightened)").
+ */
+import { AwsContext, PolicyDocument, arn, denyInsecureTransport, policyDocument, writeOwnLogsStatement } from "./document";
+
+/**
+ * The managed rule Step Functions creates to learn when an ECS task stops (`.sync` integration).
+ * https://docs.aws.amazon.com/step-functions/latest/dg/ecs-iam.html
+ */
+export const ECS_SYNC_EVENTS_RULE = "StepFunctionsGetEventsForECSTaskRule";
+
+/**
+ * Log delivery actions Step Functions needs to deliver execution logs to CloudWatch Logs. They act
+ * on the account's log delivery configuration and accept only `Resource: "*"`.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html#cloudwatch-iam-policy
+ */
+export const LOG_DELIVERY_ACTIONS = [
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+];
+
+/** The prover task reads its input and writes its outputs, only under the proof prefix. */
+export function proverTaskRolePolicy(ctx: AwsContext, bucketName: string, proofPrefix: string): PolicyDocument {
+    return policyDocument(
+        {
+            Sid: "ReadWriteProofObjects",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            Resource: arn.s3Object(ctx, bucketName, `${proofPrefix}*`),
+        },
+        {
+            Sid: "ListProofPrefix",
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: arn.s3Bucket(ctx, bucketName),
+            Condition: { StringLike: { "s3:prefix": [`${proofPrefix}*`] } },
+        },
+    );
+}
+
+/** What ECS itself needs to start the prover: pull the image from its repository, write its logs. */
+export function proverExecutionRolePolicy(ctx: AwsContext, repositoryArn: string, logGroupArn: string): PolicyDocument {
+    return policyDocument(
+        {
+            // GetAuthorizationToken is account-wide: it accepts no narrower resource.
+            Sid: "GetEcrAuthorizationToken",
+            Effect: "Allow",
+            Action: "ecr:GetAuthorizationToken",
+            Resource: "*",
+        },
+        {
+            Sid: "PullProverImage",
+            Effect: "Allow",
+            Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+            Resource: repositoryArn,
+        },
+        writeOwnLogsStatement(logGroupArn),
+    );
+}
+
+export interface StateMachineRoleArgs {
+    ctx: AwsContext;
+    /** Exact revision ARN the definition runs. */
+    taskDefinitionArn: string;
+    clusterArn: string;
+    clusterName: string;
+    taskRoleArn: string;
+    executionRoleArn: string;
+    /** The check-image-signature and finalize-callback functions: the only Lambdas it may invoke. */
+    invokedFunctionArns: string[];
+}
+
+export function stateMachineRolePolicy(a: StateMachineRoleArgs): PolicyDocument {
+    return policyDocument(
+        {
+            Sid: "RunProverTask",
+            Effect: "Allow",
+            Action: "ecs:RunTask",
+            Resource: a.taskDefinitionArn,
+            Condition: { ArnEquals: { "ecs:cluster": a.clusterArn } },
+        },
+        {
+            Sid: "TrackProverTasks",
+            Effect: "Allow",
+            Action: ["ecs:StopTask", "ecs:DescribeTasks"],
+            Resource: arn.ecsTasksInCluster(a.ctx, a.clusterName),
+        },
+        {
+            Sid: "PassProverRolesToEcs",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: [a.taskRoleArn, a.executionRoleArn],
+            Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+        },
+        {
+            Sid: "ManageEcsSyncRule",
+            Effect: "Allow",
+            Action: ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+            Resource: arn.eventsRule(a.ctx, ECS_SYNC_EVENTS_RULE),
+        },
+        {
+            Sid: "InvokePipelineFunctions",
+            Effect: "Allow",
+            Action: "lambda:InvokeFunction",
+            Resource: a.invokedFunctionArns,
+        },
+        {
+            Sid: "DeliverExecutionLogs",
+            Effect: "Allow",
+            Action: LOG_DELIVERY_ACTIONS,
+            Resource: "*",
+        },
+    );
+}
+
+/** The signature gate reads signing status of the prover repository only. */
+export function checkImageSignaturePolicy(repositoryArn: string): PolicyDocument {
+    return policyDocument({
+        Sid: "DescribeProverImageSigningStatus",
+        Effect: "Allow",
+        Action: "ecr:DescribeImageSigningStatus",
+        Resource: repositoryArn,
+    });
+}
+
+/**
+ * Bundle bucket policy: TLS only, and no object may be stored without SSE-S3 (AES256), so a writer
+ * that asks for another key (or none, where a future default changes) is refused.
+ */
+export function proofBucketPolicy(ctx: Pick<AwsContext, "partition">, bucketName: string): PolicyDocument {
+    return policyDocument(denyInsecureTransport("s3:*", [arn.s3Bucket(ctx, bucketName), arn.s3Object(ctx, bucketName, "*")]), {
+        Sid: "DenyUnencryptedObjectUploads",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: arn.s3Object(ctx, bucketName, "*"),
+        Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "AES256" } },
+    });
+}
+
+/** Work queue and DLQ policy: TLS only. */
+export function queueTlsOnlyPolicy(queueArn: string): PolicyDocument {
+    return policyDocument(denyInsecureTransport("sqs:*", [queueArn]));
+}

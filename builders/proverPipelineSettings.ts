@@ -1,0 +1,68 @@
+/**
+ * Secure defaults and settings documents of the prover pipeline, in one place (SPEC §4, parity values).
+ */
+export const PIPELINE_DEFAULTS = {
+    proofPrefix: "sessions/",
+    /** At least six times the dispatch Lambda's timeout (30 s), as AWS advises for SQS event sources. */
+    workQueueVisibilityTimeoutSeconds: 1000,
+    workQueueRetentionSeconds: 345600,
+    workQueueReceiveWaitSeconds: 20,
+    deadLetterRetentionSeconds: 1209600,
+    maxReceiveCount: 3,
+    cpu: 16384,
+    memory: 32768,
+    hostTimeoutSeconds: 900,
+    /**
+     * RunProver's budget beyond the host timeout: Fargate placement of a 16 vCPU task and the image
+     * pull take minutes, and the bundle upload retries add more.
+     */
+    runProverOverheadSeconds: 600,
+    signatureCheckTimeoutSeconds: 10,
+    signatureCheckMemoryMb: 128,
+    /** Images kept in the repository; older ones expire (the running digest is always the newest). */
+    ecrImagesKept: 10,
+    scratchVolumeName: "scratch",
+    bundleCorsMaxAgeSeconds: 3000,
+} as const;
+
+/** Objects under the proof prefix expire per environment; interrupted multipart uploads after a day. */
+export function bundleLifecycleRules(proofPrefix: string, expirationDays: number) {
+    return [
+        {
+            id: "expire-proof-bundles",
+            status: "Enabled",
+            filter: { prefix: proofPrefix },
+            expiration: { days: expirationDays },
+        },
+        {
+            id: "abort-incomplete-multipart-uploads",
+            status: "Enabled",
+            filter: {},
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+        },
+    ];
+}
+
+/** Browsers fetch bundles (with Range requests) straight from the bucket through presigned URLs. */
+export function bundleCorsRule(origins: readonly string[]) {
+    return {
+        allowedMethods: ["GET", "HEAD"],
+        allowedOrigins: [...origins],
+        allowedHeaders: ["*"],
+        exposeHeaders: ["ETag", "Content-Length", "Content-Type", "Content-Disposition"],
+        maxAgeSeconds: PIPELINE_DEFAULTS.bundleCorsMaxAgeSeconds,
+    };
+}
+
+export function ecrLifecyclePolicy() {
+    return {
+        rules: [
+            {
+                rulePriority: 1,
+                description: `Keep the newest ${PIPELINE_DEFAULTS.ecrImagesKept} images`,
+                selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: PIPELINE_DEFAULTS.ecrImagesKept },
+                action: { type: "expire" },
+            },
+        ],
+    };
+}

@@ -1,0 +1,486 @@
+/**
+ * The typed, validated settings of one stack, parsed from its raw Pulumi configuration.
+ *
+ * Pure: no Pulumi imports, so every rule is tested with plain objects. `parseStackConfig` collects
+ * every problem and throws one `StackConfigError` listing them all, each naming the key and the rule,
+ * before the program registers any resource.
+ */
+import { ENVIRONMENT_NAMES, ENVIRONMENT_PROFILES, EnvironmentName, EnvironmentProfile } from "./environments";
+import { PROJECT_NAME } from "../builders/names";
+import {
+    ACCOUNT_ID,
+    ACM_CERTIFICATE_ARN,
+    AWS_REGION,
+    DOMAIN_NAME,
+    ECR_DIGEST_URI,
+    EMAIL,
+    PROOF_PREFIX,
+    fargateSizeProblem,
+    integerProblem,
+    isPlainObject,
+    originProblem,
+} from "./rules";
+
+/** Config keys of this project (namespace `stark-ballot-simulator:`), documented in Pulumi.yaml. */
+export const CONFIG_KEYS = [
+    "environment",
+    "deployerRoleArnPattern",
+    "proverImage",
+    "proverTask",
+    "proofPrefix",
+    "proofBucketName",
+    "bundleCorsOrigins",
+    "apiCorsOrigins",
+    "apiThrottling",
+    "customDomain",
+    "dispatchConcurrency",
+    "alarmEmails",
+    "networkMode",
+    "apiHandlerPath",
+] as const;
+
+/** Application secrets: set with `pulumi config set --secret`, stored as SSM SecureString parameters. */
+export const SECRET_CONFIG_KEYS = ["sessionCapabilitySecret", "voteEncryptionKey", "captchaSecret"] as const;
+export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];
+
+export const DEFAULT_REGION = "ap-northeast-1";
+export const DEFAULT_PROOF_PREFIX = "sessions/";
+export const DEFAULT_PROVER_CPU = 16384;
+export const DEFAULT_PROVER_MEMORY = 32768;
+export const DEFAULT_HOST_TIMEOUT_SECONDS = 900;
+export const DEFAULT_DISPATCH_CONCURRENCY = 2;
+export const PROVER_PLATFORM = "linux/arm64";
+export const REQUIRED_DEFAULT_TAGS = ["Project", "Environment", "ManagedBy"] as const;
+
+/** Raw values as Pulumi hands them over: strings, structured values already JSON-decoded. */
+export interface RawStackConfig {
+    /** The stack name (for messages and outputs). */
+    stack: string;
+    /** Project keys without namespace, e.g. `environment`. */
+    project: Record<string, unknown>;
+    /** `aws:` keys without namespace, e.g. `region`, `allowedAccountIds`, `defaultTags`. */
+    aws: Record<string, unknown>;
+    /**
+     * Which of SECRET_CONFIG_KEYS are set as secrets (their values never pass through this module;
+     * a secret key set in plain text appears in `project` instead and is rejected).
+     */
+    secretsPresent: readonly string[];
+}
+
+export type ProverImageSource =
+    | {
+          kind: "prebuilt";
+          /** `<account>.dkr.ecr.<region>.amazonaws.com/<repo>@sha256:<hex>` */
+          uri: string;
+          registryAccountId: string;
+          registryRegion: string;
+          repositoryName: string;
+          digest: string;
+      }
+    | {
+          kind: "build";
+          /** Docker build context, relative to the project directory. */
+          context: string;
+          /** Dockerfile path, relative to the project directory. */
+          dockerfile: string;
+          buildArgs: Readonly<Record<string, string>>;
+          platform: typeof PROVER_PLATFORM;
+      };
+
+export interface StackSettings {
+    readonly stack: string;
+    readonly environment: EnvironmentName;
+    readonly profile: EnvironmentProfile;
+    readonly region: string;
+    readonly accountId: string;
+    readonly defaultTags: Readonly<Record<string, string>>;
+    readonly deployerRoleArnPattern?: string;
+    readonly proverImage: ProverImageSource;
+    readonly proverTask: {
+        readonly cpu: number;
+        readonly memory: number;
+        readonly architecture: "ARM64";
+        readonly hostTimeoutSeconds: number;
+        readonly useFargateSpot: boolean;
+    };
+    readonly proofPrefix: string;
+    readonly proofBucketName?: string;
+    readonly bundleCorsOrigins: readonly string[];
+    readonly apiCorsOrigins: readonly string[];
+    readonly apiThrottling?: { readonly burstLimit: number; readonly rateLimit: number };
+    readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+    readonly dispatchConcurrency: number;
+    readonly alarmEmails: readonly string[];
+    readonly networkMode: "public" | "private";
+    readonly apiHandlerPath?: string;
+}
+
+export class StackConfigError extends Error {
+    constructor(
+        readonly stack: string,
+        readonly problems: readonly string[],
+    ) {
+        super(
+            `Invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "StackConfigError";
+    }
+}
+
+/** Collects problems keyed by their config key, e.g. `stark-ballot-simulator:proverTask.cpu`. */
+class Problems {
+    readonly list: string[] = [];
+    add(key: string, rule: string): void {
+        this.list.push(`${key}: ${rule}`);
+    }
+}
+
+const P = (key: string) => `${PROJECT_NAME}:${key}`;
+
+export function parseStackConfig(raw: RawStackConfig): StackSettings {
+    const problems = new Problems();
+    const cfg = raw.project;
+
+    const unknownKeys = Object.keys(cfg).filter(
+        (k) => !(CONFIG_KEYS as readonly string[]).includes(k) && !(SECRET_CONFIG_KEYS as readonly string[]).includes(k),
+    );
+    for (const k of unknownKeys) problems.add(P(k), `unknown key (known keys: ${CONFIG_KEYS.join(", ")})`);
+
+    const environment = parseEnvironment(cfg.environment, problems);
+    const profile = environment ? ENVIRONMENT_PROFILES[environment] : ENVIRONMENT_PROFILES.develop;
+    const aws = parseAws(raw.aws, environment, problems);
+
+    for (const key of SECRET_CONFIG_KEYS) {
+        if (cfg[key] !== undefined) {
+            problems.add(P(key), `is stored in plain text: set it with pulumi config set --secret ${key} <value>`);
+        } else if (!raw.secretsPresent.includes(key)) {
+            problems.add(P(key), `required secret is not set (pulumi config set --secret ${key} <value>)`);
+        }
+    }
+
+    const deployerRoleArnPattern = optionalString(cfg.deployerRoleArnPattern, "deployerRoleArnPattern", problems);
+    if (deployerRoleArnPattern !== undefined && !/^arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):[\w+=,.@\/*?-]+$/.test(deployerRoleArnPattern)) {
+        problems.add(P("deployerRoleArnPattern"), "must be an IAM/STS ARN pattern such as arn:aws:sts::123456789012:assumed-role/deployer/*");
+    }
+
+    const proverImage = parseProverImage(cfg.proverImage, problems);
+    const proverTask = parseProverTask(cfg.proverTask, profile, environment, problems);
+
+    const proofPrefix = optionalString(cfg.proofPrefix, "proofPrefix", problems) ?? DEFAULT_PROOF_PREFIX;
+    if (!PROOF_PREFIX.test(proofPrefix)) {
+        problems.add(P("proofPrefix"), `"${proofPrefix}" must be empty or end in "/", using only letters, digits, ".", "_", "-" and "/" (no empty segments)`);
+    }
+
+    const proofBucketName = optionalString(cfg.proofBucketName, "proofBucketName", problems);
+    if (proofBucketName !== undefined && !/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(proofBucketName)) {
+        problems.add(P("proofBucketName"), `"${proofBucketName}" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)`);
+    }
+
+    const bundleCorsOrigins = parseOrigins(cfg.bundleCorsOrigins, "bundleCorsOrigins", problems);
+    const apiCorsOrigins = parseOrigins(cfg.apiCorsOrigins, "apiCorsOrigins", problems);
+    const apiThrottling = parseThrottling(cfg.apiThrottling, problems);
+    const customDomain = parseCustomDomain(cfg.customDomain, problems);
+
+    let dispatchConcurrency = DEFAULT_DISPATCH_CONCURRENCY;
+    if (cfg.dispatchConcurrency !== undefined) {
+        const problem = integerProblem(cfg.dispatchConcurrency, 1, 100);
+        if (problem) problems.add(P("dispatchConcurrency"), problem);
+        else dispatchConcurrency = cfg.dispatchConcurrency as number;
+    }
+
+    const alarmEmails = parseStringList(cfg.alarmEmails, "alarmEmails", problems);
+    alarmEmails.forEach((email, i) => {
+        if (!EMAIL.test(email)) problems.add(P(`alarmEmails[${i}]`), `"${email}" is not an e-mail address`);
+    });
+
+    const networkMode = cfg.networkMode ?? "public";
+    if (networkMode !== "public" && networkMode !== "private") {
+        problems.add(P("networkMode"), `must be "public" or "private", got ${JSON.stringify(networkMode)}`);
+    }
+
+    const apiHandlerPath = optionalString(cfg.apiHandlerPath, "apiHandlerPath", problems);
+
+    if (problems.list.length > 0 || !environment || !aws || !proverImage || !proverTask) {
+        throw new StackConfigError(raw.stack, problems.list);
+    }
+    return Object.freeze({
+        stack: raw.stack,
+        environment,
+        profile,
+        region: aws.region,
+        accountId: aws.accountId,
+        defaultTags: aws.defaultTags,
+        deployerRoleArnPattern,
+        proverImage,
+        proverTask,
+        proofPrefix,
+        proofBucketName,
+        bundleCorsOrigins,
+        apiCorsOrigins,
+        apiThrottling,
+        customDomain,
+        dispatchConcurrency,
+        alarmEmails,
+        networkMode: networkMode as "public" | "private",
+        apiHandlerPath,
+    });
+}
+
+function parseEnvironment(value: unknown, problems: Problems): EnvironmentName | undefined {
+    if (value === undefined) {
+        problems.add(P("environment"), `required: one of ${ENVIRONMENT_NAMES.join(", ")}`);
+        return undefined;
+    }
+    if (!(ENVIRONMENT_NAMES as readonly unknown[]).includes(value)) {
+        problems.add(P("environment"), `must be one of ${ENVIRONMENT_NAMES.join(", ")}, got ${JSON.stringify(value)}`);
+        return undefined;
+    }
+    return value as EnvironmentName;
+}
+
+function parseAws(
+    aws: Record<string, unknown>,
+    environment: EnvironmentName | undefined,
+    problems: Problems,
+): { region: string; accountId: string; defaultTags: Record<string, string> } | undefined {
+    const region = aws.region ?? DEFAULT_REGION;
+    if (typeof region !== "string" || !AWS_REGION.test(region)) {
+        problems.add("aws:region", `${JSON.stringify(region)} is not an AWS region name such as ${DEFAULT_REGION}`);
+    }
+
+    const accounts = aws.allowedAccountIds;
+    let accountId: string | undefined;
+    if (!Array.isArray(accounts) || accounts.length !== 1) {
+        problems.add("aws:allowedAccountIds", "required: a list of exactly one 12-digit AWS account id (the deploy refuses any other account)");
+    } else if (typeof accounts[0] !== "string" || !ACCOUNT_ID.test(accounts[0])) {
+        problems.add("aws:allowedAccountIds", `${JSON.stringify(accounts[0])} is not a 12-digit account id (quote it in YAML so leading zeros survive)`);
+    } else {
+        accountId = accounts[0];
+    }
+
+    const tags = isPlainObject(aws.defaultTags) ? aws.defaultTags.tags : undefined;
+    const defaultTags: Record<string, string> = {};
+    if (!isPlainObject(tags)) {
+        problems.add("aws:defaultTags", `required: tags: {${REQUIRED_DEFAULT_TAGS.join(", ")}}`);
+    } else {
+        for (const [k, v] of Object.entries(tags)) {
+            if (typeof v !== "string") problems.add(`aws:defaultTags.tags.${k}`, "must be a string");
+            else defaultTags[k] = v;
+        }
+        const expected: Record<string, string | undefined> = { Project: PROJECT_NAME, Environment: environment, ManagedBy: "Pulumi" };
+        for (const key of REQUIRED_DEFAULT_TAGS) {
+            const want = expected[key];
+            if (tags[key] === undefined) problems.add(`aws:defaultTags.tags.${key}`, `required${want ? ` ("${want}")` : ""}`);
+            else if (want !== undefined && tags[key] !== want) {
+                problems.add(`aws:defaultTags.tags.${key}`, `must be "${want}", got ${JSON.stringify(tags[key])}`);
+            }
+        }
+    }
+    if (typeof region !== "string" || !accountId) return undefined;
+    return { region, accountId, defaultTags };
+}
+
+function parseProverImage(value: unknown, problems: Problems): ProverImageSource | undefined {
+    const key = P("proverImage");
+    if (!isPlainObject(value)) {
+        problems.add(key, "required: either {uri: <ECR image>@sha256:<digest>} or {build: {context, dockerfile, buildArgs}}");
+        return undefined;
+    }
+    const hasUri = value.uri !== undefined;
+    const hasBuild = value.build !== undefined;
+    if (hasUri === hasBuild) {
+        problems.add(key, "set exactly one of uri (a prebuilt, digest-pinned image) or build (built and pushed by the program)");
+        return undefined;
+    }
+    for (const extra of Object.keys(value).filter((k) => k !== "uri" && k !== "build")) {
+        problems.add(`${key}.${extra}`, "unknown key (allowed: uri, build)");
+    }
+    if (hasUri) {
+        const match = typeof value.uri === "string" ? ECR_DIGEST_URI.exec(value.uri) : null;
+        if (!match) {
+            problems.add(
+                `${key}.uri`,
+                `${JSON.stringify(value.uri)} must be an ECR image pinned by digest (<account>.dkr.ecr.<region>.amazonaws.com/<repo>@sha256:<64 hex>); tags such as :latest are rejected because ECR signing status is per digest`,
+            );
+            return undefined;
+        }
+        return {
+            kind: "prebuilt",
+            uri: value.uri as string,
+            registryAccountId: match[1],
+            registryRegion: match[2],
+            repositoryName: match[3],
+            digest: match[4],
+        };
+    }
+    const build = value.build;
+    if (!isPlainObject(build)) {
+        problems.add(`${key}.build`, "must be an object {context, dockerfile, buildArgs, platform}");
+        return undefined;
+    }
+    const context = build.context ?? ".";
+    const dockerfile = build.dockerfile ?? "prover/Dockerfile";
+    const platform = build.platform ?? PROVER_PLATFORM;
+    const buildArgs = build.buildArgs ?? {};
+    let ok = true;
+    if (typeof context !== "string" || context === "") ok = fail(`${key}.build.context`, "must be a non-empty path");
+    if (typeof dockerfile !== "string" || dockerfile === "") ok = fail(`${key}.build.dockerfile`, "must be a non-empty path");
+    if (platform !== PROVER_PLATFORM) {
+        ok = fail(`${key}.build.platform`, `must be "${PROVER_PLATFORM}" (the prover task runs on ARM64 Fargate)`);
+    }
+    if (!isPlainObject(buildArgs) || Object.values(buildArgs).some((v) => typeof v !== "string")) {
+        ok = fail(`${key}.build.buildArgs`, "must be a map of strings");
+    } else {
+        const host = buildArgs.ZKVM_HOST_IMAGE;
+        if (typeof host !== "string" || host === "") {
+            ok = fail(`${key}.build.buildArgs.ZKVM_HOST_IMAGE`, "required: the zkVM host image the prover image copies its host binary from");
+        } else if (/[<>\s]/.test(host)) {
+            ok = fail(`${key}.build.buildArgs.ZKVM_HOST_IMAGE`, `${JSON.stringify(host)} is a placeholder, not an image reference`);
+        }
+    }
+    for (const extra of Object.keys(build).filter((k) => !["context", "dockerfile", "buildArgs", "platform"].includes(k))) {
+        ok = fail(`${key}.build.${extra}`, "unknown key (allowed: context, dockerfile, buildArgs, platform)");
+    }
+    if (!ok) return undefined;
+    return {
+        kind: "build",
+        context: context as string,
+        dockerfile: dockerfile as string,
+        buildArgs: Object.freeze({ ...(buildArgs as Record<string, string>) }),
+        platform: PROVER_PLATFORM,
+    };
+
+    function fail(k: string, rule: string): false {
+        problems.add(k, rule);
+        return false;
+    }
+}
+
+function parseProverTask(
+    value: unknown,
+    profile: EnvironmentProfile,
+    environment: EnvironmentName | undefined,
+    problems: Problems,
+): StackSettings["proverTask"] | undefined {
+    const key = P("proverTask");
+    const task = value ?? {};
+    if (!isPlainObject(task)) {
+        problems.add(key, "must be an object {cpu, memory, hostTimeoutSeconds, useFargateSpot}");
+        return undefined;
+    }
+    for (const extra of Object.keys(task).filter((k) => !["cpu", "memory", "hostTimeoutSeconds", "useFargateSpot", "architecture"].includes(k))) {
+        problems.add(`${key}.${extra}`, "unknown key (allowed: cpu, memory, hostTimeoutSeconds, useFargateSpot, architecture)");
+    }
+    const cpu = task.cpu ?? DEFAULT_PROVER_CPU;
+    const memory = task.memory ?? DEFAULT_PROVER_MEMORY;
+    const hostTimeoutSeconds = task.hostTimeoutSeconds ?? DEFAULT_HOST_TIMEOUT_SECONDS;
+    const useFargateSpot = task.useFargateSpot ?? false;
+    let ok = true;
+    if (typeof cpu !== "number" || typeof memory !== "number") {
+        problems.add(`${key}.cpu/memory`, "must be numbers (CPU units and MiB)");
+        ok = false;
+    } else {
+        const problem = fargateSizeProblem(cpu, memory);
+        if (problem) {
+            problems.add(`${key}.cpu/memory`, problem);
+            ok = false;
+        }
+    }
+    if ((task.architecture ?? "ARM64") !== "ARM64") {
+        problems.add(`${key}.architecture`, "must be ARM64 (the prover image is built for linux/arm64)");
+        ok = false;
+    }
+    const timeoutProblem = integerProblem(hostTimeoutSeconds, 60, 3600);
+    if (timeoutProblem) {
+        problems.add(`${key}.hostTimeoutSeconds`, timeoutProblem);
+        ok = false;
+    }
+    if (typeof useFargateSpot !== "boolean") {
+        problems.add(`${key}.useFargateSpot`, "must be true or false");
+        ok = false;
+    } else if (useFargateSpot && environment && !profile.allowFargateSpot) {
+        problems.add(`${key}.useFargateSpot`, `is only allowed in develop (a reclaimed Spot task loses a proof in ${environment})`);
+        ok = false;
+    }
+    if (!ok) return undefined;
+    return Object.freeze({
+        cpu: cpu as number,
+        memory: memory as number,
+        architecture: "ARM64" as const,
+        hostTimeoutSeconds: hostTimeoutSeconds as number,
+        useFargateSpot: useFargateSpot as boolean,
+    });
+}
+
+function parseOrigins(value: unknown, name: string, problems: Problems): string[] {
+    const origins = parseStringList(value, name, problems);
+    origins.forEach((origin, i) => {
+        const problem = originProblem(origin);
+        if (problem) problems.add(P(`${name}[${i}]`), problem);
+    });
+    return origins;
+}
+
+function parseStringList(value: unknown, name: string, problems: Problems): string[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+        problems.add(P(name), "must be a list of strings");
+        return [];
+    }
+    if (new Set(value).size !== value.length) problems.add(P(name), "must not contain duplicates");
+    return [...value];
+}
+
+function parseThrottling(value: unknown, problems: Problems): StackSettings["apiThrottling"] {
+    if (value === undefined) return undefined;
+    const key = P("apiThrottling");
+    if (!isPlainObject(value)) {
+        problems.add(key, "must be an object {burstLimit, rateLimit}");
+        return undefined;
+    }
+    if ((value.burstLimit === undefined) !== (value.rateLimit === undefined)) {
+        problems.add(key, "set both burstLimit and rateLimit, or neither");
+        return undefined;
+    }
+    if (value.burstLimit === undefined) return undefined;
+    const burst = integerProblem(value.burstLimit, 1, 5000);
+    if (burst) problems.add(`${key}.burstLimit`, burst);
+    const rate = typeof value.rateLimit === "number" && value.rateLimit > 0 && value.rateLimit <= 10000 ? undefined : "must be a number greater than 0 and at most 10000 (requests per second)";
+    if (rate) problems.add(`${key}.rateLimit`, rate);
+    if (burst || rate) return undefined;
+    return { burstLimit: value.burstLimit as number, rateLimit: value.rateLimit as number };
+}
+
+function parseCustomDomain(value: unknown, problems: Problems): StackSettings["customDomain"] {
+    if (value === undefined) return undefined;
+    const key = P("customDomain");
+    if (!isPlainObject(value)) {
+        problems.add(key, "must be an object {domainName, certificateArn}");
+        return undefined;
+    }
+    if ((value.domainName === undefined) !== (value.certificateArn === undefined)) {
+        problems.add(key, "set both domainName and certificateArn, or neither");
+        return undefined;
+    }
+    if (value.domainName === undefined) return undefined;
+    let ok = true;
+    if (typeof value.domainName !== "string" || !DOMAIN_NAME.test(value.domainName)) {
+        problems.add(`${key}.domainName`, `${JSON.stringify(value.domainName)} is not a lower-case DNS name`);
+        ok = false;
+    }
+    if (typeof value.certificateArn !== "string" || !ACM_CERTIFICATE_ARN.test(value.certificateArn)) {
+        problems.add(`${key}.certificateArn`, `${JSON.stringify(value.certificateArn)} is not an ACM certificate ARN`);
+        ok = false;
+    }
+    return ok ? { domainName: value.domainName as string, certificateArn: value.certificateArn as string } : undefined;
+}
+
+function optionalString(value: unknown, name: string, problems: Problems): string | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== "string") {
+        problems.add(P(name), "must be a string");
+        return undefined;
+    }
+    return value;
+}

@@ -1,0 +1,191 @@
+import * as assert from "node:assert/strict";
+import { RawStackConfig, StackConfigError, parseStackConfig } from "../../stacks/config";
+import { readStackFile } from "../../scripts/lib/synthesize";
+
+const DIGEST = "a".repeat(64);
+
+/** A valid develop configuration, in the raw form the loader produces. */
+function validRaw(): RawStackConfig {
+    return {
+        stack: "test",
+        project: {
+            environment: "develop",
+            proverImage: { uri: `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/stark-ballot-simulator-prover-develop@sha256:${DIGEST}` },
+        },
+        aws: {
+            region: "ap-northeast-1",
+            allowedAccountIds: ["123456789012"],
+            defaultTags: { tags: { Project: "stark-ballot-simulator", Environment: "develop", ManagedBy: "Pulumi" } },
+        },
+        secretsPresent: ["sessionCapabilitySecret", "voteEncryptionKey", "captchaSecret"],
+    };
+}
+
+function problemsOf(mutate: (raw: RawStackConfig) => void): string[] {
+    const raw = validRaw();
+    mutate(raw);
+    try {
+        parseStackConfig(raw);
+    } catch (e) {
+        assert.ok(e instanceof StackConfigError, `expected StackConfigError, got ${e}`);
+        return [...e.problems];
+    }
+    assert.fail("configuration was accepted");
+}
+
+/** Turns a committed stack file into the raw config the loader would produce from it. */
+function rawFromStackFile(stack: string): RawStackConfig {
+    const { config } = readStackFile(stack);
+    const project: Record<string, unknown> = {};
+    const aws: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(config)) {
+        const [ns, name] = key.split(":");
+        let decoded: unknown = value;
+        try {
+            decoded = JSON.parse(value);
+        } catch {
+            /* plain string */
+        }
+        (ns === "aws" ? aws : project)[name] = decoded;
+    }
+    return { stack, project, aws, secretsPresent: ["sessionCapabilitySecret", "voteEncryptionKey", "captchaSecret"] };
+}
+
+describe("stack configuration", () => {
+    describe("committed stacks", () => {
+        it("develop parses to the develop profile with parity defaults", () => {
+            const s = parseStackConfig(rawFromStackFile("develop"));
+            assert.equal(s.environment, "develop");
+            assert.equal(s.profile.proofBundleExpirationDays, 7);
+            assert.equal(s.profile.logRetentionDays, 7);
+            assert.equal(s.profile.cloudTrail.enabled, false);
+            assert.equal(s.profile.protectStatefulResources, false);
+            assert.equal(s.region, "ap-northeast-1");
+            assert.equal(s.proofPrefix, "sessions/");
+            assert.equal(s.dispatchConcurrency, 2);
+            assert.equal(s.networkMode, "public");
+            assert.deepEqual(s.proverTask, { cpu: 16384, memory: 32768, architecture: "ARM64", hostTimeoutSeconds: 900, useFargateSpot: false });
+            assert.equal(s.proverImage.kind, "build");
+        });
+
+        it("main parses to the main profile", () => {
+            const s = parseStackConfig(rawFromStackFile("main"));
+            assert.equal(s.environment, "main");
+            assert.equal(s.profile.proofBundleExpirationDays, 30);
+            assert.equal(s.profile.logRetentionDays, 14);
+            assert.deepEqual(s.profile.cloudTrail, { enabled: true, retentionDays: 90 });
+            assert.equal(s.profile.protectStatefulResources, true);
+        });
+    });
+
+    describe("defaults", () => {
+        it("fills every default when keys are absent", () => {
+            const raw = validRaw();
+            delete raw.aws.region;
+            const s = parseStackConfig(raw);
+            assert.equal(s.region, "ap-northeast-1");
+            assert.equal(s.proofPrefix, "sessions/");
+            assert.equal(s.dispatchConcurrency, 2);
+            assert.equal(s.networkMode, "public");
+            assert.deepEqual(s.bundleCorsOrigins, []);
+            assert.deepEqual(s.alarmEmails, []);
+            assert.equal(s.apiThrottling, undefined);
+            assert.equal(s.customDomain, undefined);
+            assert.deepEqual(s.proverImage, {
+                kind: "prebuilt",
+                uri: `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/stark-ballot-simulator-prover-develop@sha256:${DIGEST}`,
+                registryAccountId: "123456789012",
+                registryRegion: "ap-northeast-1",
+                repositoryName: "stark-ballot-simulator-prover-develop",
+                digest: `sha256:${DIGEST}`,
+            });
+        });
+
+        it("keeps an explicit empty prefix and a configured false", () => {
+            const raw = validRaw();
+            raw.project.proofPrefix = "";
+            raw.project.proverTask = { useFargateSpot: false };
+            const s = parseStackConfig(raw);
+            assert.equal(s.proofPrefix, "");
+            assert.equal(s.proverTask.useFargateSpot, false);
+        });
+
+        it("returns frozen settings", () => {
+            assert.ok(Object.isFrozen(parseStackConfig(validRaw())));
+        });
+    });
+
+    describe("rejections (one per rule, each naming the key)", () => {
+        const cases: Array<[string, (r: RawStackConfig) => void, string]> = [
+            ["missing environment", (r) => delete r.project.environment, "stark-ballot-simulator:environment: required: one of develop, main"],
+            ["unknown environment", (r) => (r.project.environment = "prod"), 'stark-ballot-simulator:environment: must be one of develop, main, got "prod"'],
+            ["unknown key", (r) => (r.project.proofPrefx = "x/"), "stark-ballot-simulator:proofPrefx: unknown key"],
+            ["bad region", (r) => (r.aws.region = "tokyo"), 'aws:region: "tokyo" is not an AWS region name'],
+            ["no account", (r) => delete r.aws.allowedAccountIds, "aws:allowedAccountIds: required: a list of exactly one 12-digit AWS account id"],
+            ["two accounts", (r) => (r.aws.allowedAccountIds = ["123456789012", "210987654321"]), "aws:allowedAccountIds: required: a list of exactly one"],
+            ["short account", (r) => (r.aws.allowedAccountIds = ["12345"]), 'aws:allowedAccountIds: "12345" is not a 12-digit account id'],
+            ["no default tags", (r) => delete r.aws.defaultTags, "aws:defaultTags: required: tags: {Project, Environment, ManagedBy}"],
+            ["missing ManagedBy tag", (r) => delete (r.aws.defaultTags as any).tags.ManagedBy, 'aws:defaultTags.tags.ManagedBy: required ("Pulumi")'],
+            ["wrong Environment tag", (r) => ((r.aws.defaultTags as any).tags.Environment = "main"), 'aws:defaultTags.tags.Environment: must be "develop", got "main"'],
+            ["wrong Project tag", (r) => ((r.aws.defaultTags as any).tags.Project = "other"), 'aws:defaultTags.tags.Project: must be "stark-ballot-simulator"'],
+            ["missing secret", (r) => (r.secretsPresent = ["voteEncryptionKey", "captchaSecret"]), "stark-ballot-simulator:sessionCapabilitySecret: required secret is not set"],
+            ["plain-text secret", (r) => { r.secretsPresent = ["voteEncryptionKey", "captchaSecret"]; r.project.sessionCapabilitySecret = "x"; }, "stark-ballot-simulator:sessionCapabilitySecret: is stored in plain text"],
+            ["no prover image", (r) => delete r.project.proverImage, "stark-ballot-simulator:proverImage: required"],
+            ["both uri and build", (r) => ((r.project.proverImage as any).build = { buildArgs: { ZKVM_HOST_IMAGE: "x/y:1" } }), "stark-ballot-simulator:proverImage: set exactly one of uri"],
+            ["tagged image", (r) => (r.project.proverImage = { uri: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/prover:latest" }), "stark-ballot-simulator:proverImage.uri: \"123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/prover:latest\" must be an ECR image pinned by digest"],
+            ["short digest", (r) => (r.project.proverImage = { uri: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/prover@sha256:abc" }), "stark-ballot-simulator:proverImage.uri:"],
+            ["non-ECR image", (r) => (r.project.proverImage = { uri: `ghcr.io/org/prover@sha256:${DIGEST}` }), "stark-ballot-simulator:proverImage.uri:"],
+            ["build without host image", (r) => (r.project.proverImage = { build: {} }), "stark-ballot-simulator:proverImage.build.buildArgs.ZKVM_HOST_IMAGE: required"],
+            ["placeholder host image", (r) => (r.project.proverImage = { build: { buildArgs: { ZKVM_HOST_IMAGE: "<host image>" } } }), "stark-ballot-simulator:proverImage.build.buildArgs.ZKVM_HOST_IMAGE: \"<host image>\" is a placeholder"],
+            ["amd64 build", (r) => (r.project.proverImage = { build: { platform: "linux/amd64", buildArgs: { ZKVM_HOST_IMAGE: "x/y:1" } } }), 'stark-ballot-simulator:proverImage.build.platform: must be "linux/arm64"'],
+            ["invalid Fargate size", (r) => (r.project.proverTask = { cpu: 16384, memory: 16384 }), "stark-ballot-simulator:proverTask.cpu/memory: memory 16384 is not valid with cpu 16384 (from 32768 to 122880 in steps of 8192)"],
+            ["unknown cpu", (r) => (r.project.proverTask = { cpu: 3000, memory: 8192 }), "stark-ballot-simulator:proverTask.cpu/memory: cpu 3000 is not a Fargate size"],
+            ["x86 task", (r) => (r.project.proverTask = { architecture: "X86_64" }), "stark-ballot-simulator:proverTask.architecture: must be ARM64"],
+            ["host timeout too long", (r) => (r.project.proverTask = { hostTimeoutSeconds: 7200 }), "stark-ballot-simulator:proverTask.hostTimeoutSeconds: must be between 60 and 3600"],
+            ["Spot in main", (r) => { r.project.environment = "main"; (r.aws.defaultTags as any).tags.Environment = "main"; r.project.proverTask = { useFargateSpot: true }; }, "stark-ballot-simulator:proverTask.useFargateSpot: is only allowed in develop"],
+            ["prefix without slash", (r) => (r.project.proofPrefix = "sessions"), 'stark-ballot-simulator:proofPrefix: "sessions" must be empty or end in "/"'],
+            ["prefix with format characters", (r) => (r.project.proofPrefix = "a{b}/"), 'stark-ballot-simulator:proofPrefix: "a{b}/" must be empty or end in "/"'],
+            ["bad bucket name", (r) => (r.project.proofBucketName = "Bad_Bucket"), 'stark-ballot-simulator:proofBucketName: "Bad_Bucket" is not a valid S3 bucket name'],
+            ["placeholder origin", (r) => (r.project.apiCorsOrigins = ["https://<your-domain>"]), 'stark-ballot-simulator:apiCorsOrigins[0]: "https://<your-domain>" is a placeholder or wildcard'],
+            ["wildcard origin", (r) => (r.project.bundleCorsOrigins = ["*"]), 'stark-ballot-simulator:bundleCorsOrigins[0]: "*" is a placeholder or wildcard'],
+            ["origin with path", (r) => (r.project.apiCorsOrigins = ["https://example.com/app"]), 'stark-ballot-simulator:apiCorsOrigins[0]: "https://example.com/app" must be exactly an origin'],
+            ["ftp origin", (r) => (r.project.apiCorsOrigins = ["ftp://example.com"]), 'stark-ballot-simulator:apiCorsOrigins[0]: "ftp://example.com" must use http:// or https://'],
+            ["throttling half set", (r) => (r.project.apiThrottling = { burstLimit: 10 }), "stark-ballot-simulator:apiThrottling: set both burstLimit and rateLimit, or neither"],
+            ["negative rate", (r) => (r.project.apiThrottling = { burstLimit: 10, rateLimit: -1 }), "stark-ballot-simulator:apiThrottling.rateLimit: must be a number greater than 0"],
+            ["domain without certificate", (r) => (r.project.customDomain = { domainName: "api.example.com" }), "stark-ballot-simulator:customDomain: set both domainName and certificateArn, or neither"],
+            ["bad certificate", (r) => (r.project.customDomain = { domainName: "api.example.com", certificateArn: "arn:aws:iam::123456789012:server-certificate/x" }), "stark-ballot-simulator:customDomain.certificateArn:"],
+            ["zero concurrency", (r) => (r.project.dispatchConcurrency = 0), "stark-ballot-simulator:dispatchConcurrency: must be between 1 and 100"],
+            ["bad e-mail", (r) => (r.project.alarmEmails = ["ops"]), 'stark-ballot-simulator:alarmEmails[0]: "ops" is not an e-mail address'],
+            ["unknown network mode", (r) => (r.project.networkMode = "nat"), 'stark-ballot-simulator:networkMode: must be "public" or "private", got "nat"'],
+            ["bad deployer pattern", (r) => (r.project.deployerRoleArnPattern = "deployer"), "stark-ballot-simulator:deployerRoleArnPattern: must be an IAM/STS ARN pattern"],
+        ];
+        for (const [title, mutate, expected] of cases) {
+            it(`rejects ${title}`, () => {
+                const problems = problemsOf(mutate);
+                assert.ok(
+                    problems.some((p) => p.startsWith(expected)),
+                    `expected a problem starting with:\n  ${expected}\ngot:\n  ${problems.join("\n  ")}`,
+                );
+            });
+        }
+    });
+
+    it("reports every problem at once, in one message", () => {
+        const raw = validRaw();
+        raw.project.environment = "prod";
+        raw.project.proofPrefix = "no-slash";
+        raw.project.apiCorsOrigins = ["<origin>"];
+        raw.aws.allowedAccountIds = [];
+        try {
+            parseStackConfig(raw);
+            assert.fail("accepted");
+        } catch (e) {
+            assert.ok(e instanceof StackConfigError);
+            assert.ok(e.problems.length >= 4, e.message);
+            assert.match(e.message, /^Invalid configuration for stack "test" \(\d+ problems\):/);
+            for (const key of ["stark-ballot-simulator:environment", "stark-ballot-simulator:proofPrefix", "stark-ballot-simulator:apiCorsOrigins[0]", "aws:allowedAccountIds"]) {
+                assert.ok(e.message.includes(`  - ${key}:`), `message lacks ${key}:\n${e.message}`);
+            }
+        }
+    });
+});
