@@ -1,0 +1,191 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { physicalName } from "../builders/names";
+
+export type NetworkMode = "public" | "private";
+
+export interface NetworkArgs {
+    /** Environment name used in physical names and Name tags. Required. */
+    environment: string;
+    /** Region, for the VPC endpoint service names. Required. */
+    region: string;
+    /**
+     * `public`: tasks in public subnets with a public IP, no NAT (parity).
+     * `private`: tasks in private subnets reaching ECR, CloudWatch Logs and S3 through VPC endpoints,
+     * still no NAT. Default: `public`.
+     */
+    mode?: NetworkMode;
+    /** VPC CIDR. Default: `10.0.0.0/16` (parity). */
+    cidrBlock?: string;
+    /** One public subnet CIDR per AZ. Default: `10.0.1.0/24`, `10.0.2.0/24` (parity). */
+    publicSubnetCidrs?: [string, string];
+    /** One private subnet CIDR per AZ (private mode). Default: `10.0.11.0/24`, `10.0.12.0/24`. */
+    privateSubnetCidrs?: [string, string];
+}
+
+export const NETWORK_DEFAULTS = {
+    mode: "public" as NetworkMode,
+    cidrBlock: "10.0.0.0/16",
+    publicSubnetCidrs: ["10.0.1.0/24", "10.0.2.0/24"] as [string, string],
+    privateSubnetCidrs: ["10.0.11.0/24", "10.0.12.0/24"] as [string, string],
+};
+
+/** Interface endpoints a Fargate task needs to start without internet access: pull image, write logs. */
+export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs"] as const;
+
+const HTTPS = 443;
+
+/**
+ * The prover's network: a two-AZ VPC whose only inbound path is none. The prover task security
+ * group has no ingress and allows egress on TCP 443 only (S3, ECR, CloudWatch Logs).
+ */
+export class Network extends pulumi.ComponentResource {
+    readonly vpcId: pulumi.Output<string>;
+    readonly publicSubnetIds: pulumi.Output<string>[];
+    readonly privateSubnetIds: pulumi.Output<string>[];
+    /** Subnets the prover task runs in (public or private, by mode). */
+    readonly taskSubnetIds: pulumi.Output<string>[];
+    readonly proverSecurityGroupId: pulumi.Output<string>;
+    /** Whether tasks need a public IP to reach AWS APIs (public mode). */
+    readonly assignPublicIp: boolean;
+    readonly mode: NetworkMode;
+
+    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("stark:network:Network", name, {}, opts);
+        const child = { parent: this };
+        const mode = args.mode ?? NETWORK_DEFAULTS.mode;
+        const cidrBlock = args.cidrBlock ?? NETWORK_DEFAULTS.cidrBlock;
+        const publicCidrs = args.publicSubnetCidrs ?? NETWORK_DEFAULTS.publicSubnetCidrs;
+        const privateCidrs = args.privateSubnetCidrs ?? NETWORK_DEFAULTS.privateSubnetCidrs;
+        const tagName = (role: string) => ({ Name: physicalName(role, args.environment) });
+
+        const vpc = new aws.ec2.Vpc(
+            `${name}-vpc`,
+            { cidrBlock, enableDnsSupport: true, enableDnsHostnames: true, tags: tagName("vpc") },
+            child,
+        );
+
+        // Adopting the default security group with no rules leaves nothing usable by accident.
+        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, ingress: [], egress: [], tags: tagName("default") }, child);
+
+        const zones = aws.getAvailabilityZonesOutput({ state: "available" }, child);
+        const zoneName = (index: number) =>
+            zones.names.apply((names) => {
+                if (names.length < 2) throw new Error(`Network ${name}: region ${args.region} has fewer than two available AZs`);
+                return names[index];
+            });
+
+        const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tagName("igw") }, child);
+        const publicRoutes = new aws.ec2.RouteTable(
+            `${name}-public-rt`,
+            { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: tagName("public") },
+            child,
+        );
+
+        // Subnets are keyed by their AZ slot ("a", "b"), which never changes, not by list position.
+        const slots = ["a", "b"] as const;
+        this.publicSubnetIds = slots.map((slot, i) => {
+            const subnet = new aws.ec2.Subnet(
+                `${name}-public-${slot}`,
+                {
+                    vpcId: vpc.id,
+                    cidrBlock: publicCidrs[i],
+                    availabilityZone: zoneName(i),
+                    // Tasks get a public IP from RunTask (AssignPublicIp), not from the subnet default.
+                    mapPublicIpOnLaunch: false,
+                    tags: tagName(`public-${slot}`),
+                },
+                child,
+            );
+            new aws.ec2.RouteTableAssociation(`${name}-public-${slot}-rta`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, child);
+            return subnet.id;
+        });
+
+        this.privateSubnetIds = [];
+        if (mode === "private") {
+            const privateRoutes = new aws.ec2.RouteTable(`${name}-private-rt`, { vpcId: vpc.id, tags: tagName("private") }, child);
+            this.privateSubnetIds = slots.map((slot, i) => {
+                const subnet = new aws.ec2.Subnet(
+                    `${name}-private-${slot}`,
+                    {
+                        vpcId: vpc.id,
+                        cidrBlock: privateCidrs[i],
+                        availabilityZone: zoneName(i),
+                        mapPublicIpOnLaunch: false,
+                        tags: tagName(`private-${slot}`),
+                    },
+                    child,
+                );
+                new aws.ec2.RouteTableAssociation(`${name}-private-${slot}-rta`, { subnetId: subnet.id, routeTableId: privateRoutes.id }, child);
+                return subnet.id;
+            });
+
+            const endpointSg = new aws.ec2.SecurityGroup(
+                `${name}-endpoints-sg`,
+                {
+                    vpcId: vpc.id,
+                    name: physicalName("vpc-endpoints", args.environment),
+                    description: "HTTPS from inside the VPC to interface endpoints",
+                    ingress: [{ protocol: "tcp", fromPort: HTTPS, toPort: HTTPS, cidrBlocks: [cidrBlock], description: "HTTPS from the VPC" }],
+                    egress: [],
+                    tags: tagName("vpc-endpoints"),
+                },
+                child,
+            );
+            for (const service of INTERFACE_ENDPOINT_SERVICES) {
+                new aws.ec2.VpcEndpoint(
+                    `${name}-${service.replace(".", "-")}-endpoint`,
+                    {
+                        vpcId: vpc.id,
+                        serviceName: `com.amazonaws.${args.region}.${service}`,
+                        vpcEndpointType: "Interface",
+                        privateDnsEnabled: true,
+                        subnetIds: this.privateSubnetIds,
+                        securityGroupIds: [endpointSg.id],
+                        tags: tagName(`${service.replace(".", "-")}-endpoint`),
+                    },
+                    child,
+                );
+            }
+            // ECR stores image layers in S3: the gateway endpoint carries them (and the proof objects).
+            new aws.ec2.VpcEndpoint(
+                `${name}-s3-endpoint`,
+                {
+                    vpcId: vpc.id,
+                    serviceName: `com.amazonaws.${args.region}.s3`,
+                    vpcEndpointType: "Gateway",
+                    routeTableIds: [privateRoutes.id],
+                    tags: tagName("s3-endpoint"),
+                },
+                child,
+            );
+        }
+
+        const proverSg = new aws.ec2.SecurityGroup(
+            `${name}-prover-sg`,
+            {
+                vpcId: vpc.id,
+                name: physicalName("prover-task", args.environment),
+                description: "Prover task: no ingress, HTTPS egress only",
+                ingress: [],
+                egress: [{ protocol: "tcp", fromPort: HTTPS, toPort: HTTPS, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS to AWS APIs" }],
+                tags: tagName("prover-task"),
+            },
+            child,
+        );
+
+        this.mode = mode;
+        this.vpcId = vpc.id;
+        this.taskSubnetIds = mode === "private" ? this.privateSubnetIds : this.publicSubnetIds;
+        this.proverSecurityGroupId = proverSg.id;
+        this.assignPublicIp = mode === "public";
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+            taskSubnetIds: this.taskSubnetIds,
+            proverSecurityGroupId: this.proverSecurityGroupId,
+            assignPublicIp: this.assignPublicIp,
+        });
+    }
+}

@@ -1,0 +1,116 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { logGroupNames } from "../builders/names";
+import { AwsContext, PolicyDocument, policyDocument, serviceTrustPolicy, writeOwnLogsStatement } from "../builders/policies/document";
+import { LAMBDA_RUNTIME, handlerArchive } from "./lambdaCode";
+import { retainedLogGroup } from "./retainedLogGroup";
+
+export interface NodeFunctionArgs {
+    /** Physical function name, e.g. `stark-ballot-simulator-prover-dispatch-develop`. Required. */
+    functionName: string;
+    /** Handler entry (TypeScript) relative to the project root, bundled with esbuild. Required unless `code` is set. */
+    entry?: string;
+    /** A prebuilt code archive (entry `index.handler`) used instead of bundling `entry`. Default: none. */
+    code?: pulumi.asset.Archive;
+    /** What the function is for (shown in the console). Default: none. */
+    description?: string;
+    /** Timeout in seconds. Required (every function states its budget). */
+    timeoutSeconds: number;
+    /** Memory in MB. Required. */
+    memorySize: number;
+    /** Environment variables (never secrets). Default: none. */
+    environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Retention of the function's pre-created log group. Required. */
+    logRetentionDays: number;
+    /** Reserved concurrency. Default: unreserved. */
+    reservedConcurrency?: number;
+    /**
+     * What the function may do beyond writing its own logs, as a policy document built from
+     * resolved ARNs. Default: nothing else.
+     */
+    policy?: pulumi.Input<PolicyDocument>;
+    /** Partition, region and account, for the trust policy's confused-deputy condition. Required. */
+    awsContext: pulumi.Input<AwsContext>;
+}
+
+/**
+ * A Node.js Lambda function with its own role, its own pre-created log group and a least-privilege
+ * inline policy. The function is created only after its log group and policy exist, so its first
+ * invocation can log and act.
+ */
+export class NodeFunction extends pulumi.ComponentResource {
+    readonly function: aws.lambda.Function;
+    readonly role: aws.iam.Role;
+    readonly logGroup: aws.cloudwatch.LogGroup;
+    readonly functionName: pulumi.Output<string>;
+    readonly functionArn: pulumi.Output<string>;
+    readonly roleArn: pulumi.Output<string>;
+    readonly logGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: NodeFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("stark:lambda:NodeFunction", name, {}, opts);
+        if ((args.entry === undefined) === (args.code === undefined)) {
+            throw new Error(`NodeFunction ${name}: set exactly one of entry or code`);
+        }
+        const child = { parent: this };
+
+        this.logGroup = retainedLogGroup(`${name}-logs`, logGroupNames.lambda(args.functionName), args.logRetentionDays, child);
+
+        this.role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                name: `${args.functionName}-role`.slice(0, 64),
+                description: `Execution role of ${args.functionName}`,
+                assumeRolePolicy: pulumi.output(args.awsContext).apply((ctx) =>
+                    JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com", ctx)),
+                ),
+            },
+            child,
+        );
+
+        const rolePolicy = new aws.iam.RolePolicy(
+            `${name}-policy`,
+            {
+                role: this.role.id,
+                name: "least-privilege",
+                policy: pulumi.all([this.logGroup.arn, args.policy]).apply(([logGroupArn, extra]) =>
+                    JSON.stringify(policyDocument(writeOwnLogsStatement(logGroupArn), ...(extra?.Statement ?? []))),
+                ),
+            },
+            child,
+        );
+
+        this.function = new aws.lambda.Function(
+            `${name}-function`,
+            {
+                name: args.functionName,
+                description: args.description,
+                runtime: LAMBDA_RUNTIME,
+                architectures: ["arm64"],
+                handler: "index.handler",
+                code: args.code ?? handlerArchive(args.entry as string),
+                role: this.role.arn,
+                timeout: args.timeoutSeconds,
+                memorySize: args.memorySize,
+                reservedConcurrentExecutions: args.reservedConcurrency,
+                environment: args.environment ? { variables: args.environment } : undefined,
+                // Text, not JSON: the handlers already write one JSON object per line, which JSON format would
+                // wrap into a string and hide from metric filters such as { $.level = "ERROR" }.
+                loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
+            },
+            // Without these the function could start before it may write logs or reach its resources.
+            { parent: this, dependsOn: [this.logGroup, rolePolicy] },
+        );
+
+        this.functionName = this.function.name;
+        this.functionArn = this.function.arn;
+        this.roleArn = this.role.arn;
+        this.logGroupName = this.logGroup.name;
+        this.registerOutputs({
+            functionName: this.functionName,
+            functionArn: this.functionArn,
+            roleArn: this.roleArn,
+            logGroupName: this.logGroupName,
+        });
+    }
+}

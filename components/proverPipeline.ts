@@ -1,0 +1,432 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { logGroupNames, physicalName } from "../builders/names";
+import { AwsContext, arn, serviceTrustPolicy } from "../builders/policies/document";
+import {
+    checkImageSignaturePolicy,
+    proofBucketPolicy,
+    proverExecutionRolePolicy,
+    proverTaskRolePolicy,
+    queueTlsOnlyPolicy,
+    stateMachineRolePolicy,
+} from "../builders/policies/proverPipeline";
+import { buildProverStateMachineDefinition } from "../builders/proverStateMachine";
+import { proverContainerDefinitions } from "../builders/proverTask";
+import { ProverImageSource } from "../stacks/config";
+import { NodeFunction } from "./nodeFunction";
+import { proverImage } from "./proverImage";
+import { retainedLogGroup } from "./retainedLogGroup";
+import { PIPELINE_DEFAULTS, bundleCorsRule, bundleLifecycleRules, ecrLifecyclePolicy } from "../builders/proverPipelineSettings";
+
+export interface ProverPipelineArgs {
+    /** Environment name, used in physical names and the container's ENV_NAME. Required. */
+    environment: string;
+    /** Partition, region and account of the stack. Required. */
+    awsContext: pulumi.Input<AwsContext>;
+    /** Key prefix of proof inputs and bundles: empty or ending in `/`. Default: `sessions/`. */
+    proofPrefix?: string;
+    /** Physical bundle bucket name. Required (the caller decides between configured and derived). */
+    bundleBucketName: string;
+    /** Days after which objects under the prefix expire. Required (per environment). */
+    bundleExpirationDays: number;
+    /** Browser origins allowed to GET bundles; no CORS rule when empty. Default: none. */
+    bundleCorsOrigins?: readonly string[];
+    /** Retention of every log group the pipeline creates. Required (per environment). */
+    logRetentionDays: number;
+    /** `protect` stateful resources (bucket, queues, repository). Default: false. */
+    protectStatefulResources?: boolean;
+    /** Where the prover image comes from. Required. */
+    image: ProverImageSource;
+    /** Task CPU units. Default: 16384. */
+    cpu?: number;
+    /** Task memory in MiB. Default: 32768. */
+    memory?: number;
+    /** Seconds the runner lets the zkVM host run. Default: 900. */
+    hostTimeoutSeconds?: number;
+    /** Run the prover on Fargate Spot. Default: false. */
+    useFargateSpot?: boolean;
+    /** Subnets of the prover task. Required. */
+    taskSubnetIds: pulumi.Input<string>[];
+    /** Security groups of the prover task. Required. */
+    taskSecurityGroupIds: pulumi.Input<string>[];
+    /** Whether the task needs a public IP (public network mode). Required. */
+    assignPublicIp: boolean;
+    /**
+     * ARN of the finalize-callback function the state machine invokes. The function belongs to the
+     * AppApi, which in turn needs this pipeline's queue and state machine: the caller breaks that
+     * cycle by passing the ARN derived from the function's deterministic name. Required.
+     */
+    finalizeCallbackFunctionArn: pulumi.Input<string>;
+}
+
+/**
+ * The asynchronous prover: SQS work queue (with DLQ), proof bundle bucket, ECR repository and image,
+ * ECS cluster and Fargate task, the image-signature gate and the Step Functions dispatcher.
+ */
+export class ProverPipeline extends pulumi.ComponentResource {
+    readonly workQueueUrl: pulumi.Output<string>;
+    readonly workQueueArn: pulumi.Output<string>;
+    readonly workQueueName: pulumi.Output<string>;
+    readonly deadLetterQueueArn: pulumi.Output<string>;
+    readonly deadLetterQueueName: pulumi.Output<string>;
+    readonly bundleBucketName: pulumi.Output<string>;
+    readonly bundleBucketArn: pulumi.Output<string>;
+    readonly proofPrefix: string;
+    readonly repositoryUrl: pulumi.Output<string>;
+    readonly repositoryName: pulumi.Output<string>;
+    readonly imageUri: pulumi.Output<string>;
+    readonly clusterName: pulumi.Output<string>;
+    readonly clusterArn: pulumi.Output<string>;
+    readonly taskDefinitionArn: pulumi.Output<string>;
+    readonly stateMachineArn: pulumi.Output<string>;
+    readonly stateMachineName: pulumi.Output<string>;
+    readonly checkImageSignatureFunctionName: pulumi.Output<string>;
+    readonly checkImageSignatureFunctionArn: pulumi.Output<string>;
+    readonly proverLogGroupName: pulumi.Output<string>;
+    readonly stateMachineLogGroupName: pulumi.Output<string>;
+    /** Every log group this component creates (for observability checks). */
+    readonly logGroupNames: pulumi.Output<string>[];
+
+    constructor(name: string, args: ProverPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("stark:prover:ProverPipeline", name, {}, opts);
+        const child = { parent: this };
+        const env = args.environment;
+        const ctx = pulumi.output(args.awsContext);
+        const proofPrefix = args.proofPrefix ?? PIPELINE_DEFAULTS.proofPrefix;
+        const protect = args.protectStatefulResources ?? false;
+        // Losing the bucket loses every proof bundle; losing a queue loses queued and dead-lettered work.
+        const stateful = { parent: this, protect };
+
+        // ---- Work queue and dead-letter queue -------------------------------------------------
+        const dlq = new aws.sqs.Queue(
+            `${name}-work-dlq`,
+            {
+                name: physicalName("prover-work-dlq", env),
+                messageRetentionSeconds: PIPELINE_DEFAULTS.deadLetterRetentionSeconds,
+                sqsManagedSseEnabled: true,
+            },
+            stateful,
+        );
+        const queue = new aws.sqs.Queue(
+            `${name}-work-queue`,
+            {
+                name: physicalName("prover-work", env),
+                visibilityTimeoutSeconds: PIPELINE_DEFAULTS.workQueueVisibilityTimeoutSeconds,
+                messageRetentionSeconds: PIPELINE_DEFAULTS.workQueueRetentionSeconds,
+                receiveWaitTimeSeconds: PIPELINE_DEFAULTS.workQueueReceiveWaitSeconds,
+                sqsManagedSseEnabled: true,
+                redrivePolicy: dlq.arn.apply((deadLetterTargetArn) =>
+                    JSON.stringify({ deadLetterTargetArn, maxReceiveCount: PIPELINE_DEFAULTS.maxReceiveCount }),
+                ),
+            },
+            stateful,
+        );
+        // Only the work queue may move messages into the DLQ (and redrive them back).
+        new aws.sqs.RedriveAllowPolicy(
+            `${name}-work-dlq-redrive-allow`,
+            {
+                queueUrl: dlq.url,
+                redriveAllowPolicy: queue.arn.apply((arnOfQueue) =>
+                    JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [arnOfQueue] }),
+                ),
+            },
+            child,
+        );
+        for (const [role, q] of [["work-queue", queue], ["work-dlq", dlq]] as const) {
+            new aws.sqs.QueuePolicy(
+                `${name}-${role}-policy`,
+                { queueUrl: q.url, policy: q.arn.apply((a) => JSON.stringify(queueTlsOnlyPolicy(a))) },
+                child,
+            );
+        }
+
+        // ---- Proof bundle bucket -----------------------------------------------------------------
+        const bucket = new aws.s3.Bucket(`${name}-bundles`, { bucket: args.bundleBucketName, forceDestroy: !protect }, stateful);
+        new aws.s3.BucketOwnershipControls(
+            `${name}-bundles-ownership`,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            child,
+        );
+        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+            `${name}-bundles-public-access`,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            child,
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-bundles-sse`,
+            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
+            child,
+        );
+        new aws.s3.BucketPolicy(
+            `${name}-bundles-policy`,
+            { bucket: bucket.id, policy: pulumi.all([ctx, bucket.bucket]).apply(([c, b]) => JSON.stringify(proofBucketPolicy(c, b))) },
+            // S3 rejects a bucket policy while the public access block is still being applied.
+            { parent: this, dependsOn: [publicAccessBlock] },
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-bundles-lifecycle`,
+            { bucket: bucket.id, rules: bundleLifecycleRules(proofPrefix, args.bundleExpirationDays) },
+            child,
+        );
+        if ((args.bundleCorsOrigins ?? []).length > 0) {
+            new aws.s3.BucketCorsConfiguration(
+                `${name}-bundles-cors`,
+                { bucket: bucket.id, corsRules: [bundleCorsRule(args.bundleCorsOrigins ?? [])] },
+                child,
+            );
+        }
+
+        // ---- Image repository and image --------------------------------------------------------
+        const repository = new aws.ecr.Repository(
+            `${name}-repository`,
+            {
+                name: physicalName("prover", env),
+                imageScanningConfiguration: { scanOnPush: true },
+                encryptionConfigurations: [{ encryptionType: "AES256" }],
+                imageTagMutability: "MUTABLE",
+                forceDelete: !protect,
+            },
+            stateful,
+        );
+        new aws.ecr.LifecyclePolicy(`${name}-repository-lifecycle`, { repository: repository.name, policy: JSON.stringify(ecrLifecyclePolicy()) }, child);
+        const image = proverImage(name, args.image, repository, ctx, this);
+
+        // ---- Log groups --------------------------------------------------------------------------
+        const proverLogs = retainedLogGroup(`${name}-prover-logs`, logGroupNames.ecs("prover", env), args.logRetentionDays, child);
+        const stateMachineName = physicalName("prover-dispatcher", env);
+        const stateMachineLogs = retainedLogGroup(
+            `${name}-dispatcher-logs`,
+            logGroupNames.stateMachine(stateMachineName),
+            args.logRetentionDays,
+            child,
+        );
+
+        // ---- ECS cluster and task ----------------------------------------------------------------
+        const cluster = new aws.ecs.Cluster(
+            `${name}-cluster`,
+            { name: physicalName("prover", env), settings: [{ name: "containerInsights", value: "enabled" }] },
+            child,
+        );
+        new aws.ecs.ClusterCapacityProviders(
+            `${name}-cluster-capacity`,
+            { clusterName: cluster.name, capacityProviders: ["FARGATE", "FARGATE_SPOT"] },
+            child,
+        );
+
+        const ecsTrust = ctx.apply((c) => JSON.stringify(serviceTrustPolicy("ecs-tasks.amazonaws.com", c, `arn:${c.partition}:ecs:${c.region}:${c.accountId}:*`)));
+        const executionRole = new aws.iam.Role(
+            `${name}-task-execution-role`,
+            { name: physicalName("prover-execution", env), description: "ECS pulls the prover image and writes its logs", assumeRolePolicy: ecsTrust },
+            child,
+        );
+        const executionPolicy = new aws.iam.RolePolicy(
+            `${name}-task-execution-policy`,
+            {
+                role: executionRole.id,
+                name: "pull-image-write-logs",
+                policy: pulumi.all([ctx, image.repositoryArn, proverLogs.arn]).apply(([c, repoArn, logArn]) =>
+                    JSON.stringify(proverExecutionRolePolicy(c, repoArn, logArn)),
+                ),
+            },
+            child,
+        );
+        const taskRole = new aws.iam.Role(
+            `${name}-task-role`,
+            { name: physicalName("prover-task", env), description: "The prover reads its input and writes its bundle", assumeRolePolicy: ecsTrust },
+            child,
+        );
+        const taskPolicy = new aws.iam.RolePolicy(
+            `${name}-task-policy`,
+            {
+                role: taskRole.id,
+                name: "proof-objects",
+                policy: pulumi.all([ctx, bucket.bucket]).apply(([c, b]) => JSON.stringify(proverTaskRolePolicy(c, b, proofPrefix))),
+            },
+            child,
+        );
+
+        const cpu = args.cpu ?? PIPELINE_DEFAULTS.cpu;
+        const memory = args.memory ?? PIPELINE_DEFAULTS.memory;
+        const hostTimeoutSeconds = args.hostTimeoutSeconds ?? PIPELINE_DEFAULTS.hostTimeoutSeconds;
+        const taskDefinition = new aws.ecs.TaskDefinition(
+            `${name}-task`,
+            {
+                family: physicalName("prover", env),
+                networkMode: "awsvpc",
+                requiresCompatibilities: ["FARGATE"],
+                cpu: String(cpu),
+                memory: String(memory),
+                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" },
+                executionRoleArn: executionRole.arn,
+                taskRoleArn: taskRole.arn,
+                volumes: [{ name: PIPELINE_DEFAULTS.scratchVolumeName }],
+                containerDefinitions: pulumi
+                    .all([image.uri, bucket.bucket, proverLogs.name, ctx])
+                    .apply(([imageUri, bucketName, logGroupName, c]) =>
+                        JSON.stringify(
+                            proverContainerDefinitions({
+                                imageUri,
+                                environment: env,
+                                bucketName,
+                                proofPrefix,
+                                hostTimeoutSeconds,
+                                logGroupName,
+                                region: c.region,
+                            }),
+                        ),
+                    ),
+            },
+            // The task must not start before it may pull, log and reach its objects.
+            { parent: this, dependsOn: [executionPolicy, taskPolicy] },
+        );
+
+        // ---- Image signature gate ----------------------------------------------------------------
+        const signatureCheck = new NodeFunction(
+            `${name}-check-image-signature`,
+            {
+                functionName: physicalName("check-image-signature", env),
+                entry: "lambdas/check-image-signature/index.ts",
+                description: "Reports the ECR signing status of the prover image digest",
+                timeoutSeconds: PIPELINE_DEFAULTS.signatureCheckTimeoutSeconds,
+                memorySize: PIPELINE_DEFAULTS.signatureCheckMemoryMb,
+                logRetentionDays: args.logRetentionDays,
+                awsContext: ctx,
+                policy: image.repositoryArn.apply(checkImageSignaturePolicy),
+            },
+            child,
+        );
+
+        // ---- State machine -----------------------------------------------------------------------
+        const stateMachineRole = new aws.iam.Role(
+            `${name}-dispatcher-role`,
+            {
+                name: physicalName("prover-dispatcher", env),
+                description: "Step Functions runs the prover task and invokes the pipeline functions",
+                assumeRolePolicy: ctx.apply((c) =>
+                    JSON.stringify(serviceTrustPolicy("states.amazonaws.com", c, arn.stateMachine(c, stateMachineName))),
+                ),
+            },
+            child,
+        );
+        const stateMachinePolicy = new aws.iam.RolePolicy(
+            `${name}-dispatcher-policy`,
+            {
+                role: stateMachineRole.id,
+                name: "run-prover",
+                policy: pulumi
+                    .all([ctx, taskDefinition.arn, cluster.arn, cluster.name, taskRole.arn, executionRole.arn, signatureCheck.functionArn, args.finalizeCallbackFunctionArn])
+                    .apply(([c, taskDefinitionArn, clusterArn, clusterName, taskRoleArn, executionRoleArn, signatureArn, finalizeArn]) =>
+                        JSON.stringify(
+                            stateMachineRolePolicy({
+                                ctx: c,
+                                taskDefinitionArn,
+                                clusterArn,
+                                clusterName,
+                                taskRoleArn,
+                                executionRoleArn,
+                                invokedFunctionArns: [signatureArn, finalizeArn],
+                            }),
+                        ),
+                    ),
+            },
+            child,
+        );
+
+        const definition = pulumi
+            .all({
+                partition: ctx.partition,
+                signatureArn: signatureCheck.functionArn,
+                finalizeArn: args.finalizeCallbackFunctionArn,
+                clusterArn: cluster.arn,
+                taskDefinitionArn: taskDefinition.arn,
+                subnetIds: pulumi.all(args.taskSubnetIds),
+                securityGroupIds: pulumi.all(args.taskSecurityGroupIds),
+                repositoryName: image.repositoryName,
+                imageDigest: image.digest,
+                bucketName: bucket.bucket,
+            })
+            .apply((v) =>
+                JSON.stringify(
+                    buildProverStateMachineDefinition({
+                        partition: v.partition,
+                        checkImageSignatureFunctionArn: v.signatureArn,
+                        finalizeCallbackFunctionArn: v.finalizeArn,
+                        clusterArn: v.clusterArn,
+                        taskDefinitionArn: v.taskDefinitionArn,
+                        subnetIds: v.subnetIds,
+                        securityGroupIds: v.securityGroupIds,
+                        assignPublicIp: args.assignPublicIp,
+                        useFargateSpot: args.useFargateSpot ?? false,
+                        repositoryName: v.repositoryName,
+                        imageDigest: v.imageDigest,
+                        environment: env,
+                        proofBucketName: v.bucketName,
+                        proofPrefix,
+                        runProverTimeoutSeconds: hostTimeoutSeconds + PIPELINE_DEFAULTS.runProverOverheadSeconds,
+                    }),
+                ),
+            );
+
+        const stateMachine = new aws.sfn.StateMachine(
+            `${name}-dispatcher`,
+            {
+                name: stateMachineName,
+                type: "STANDARD",
+                roleArn: stateMachineRole.arn,
+                definition,
+                loggingConfiguration: {
+                    level: "ALL",
+                    includeExecutionData: false,
+                    logDestination: pulumi.interpolate`${stateMachineLogs.arn}:*`,
+                },
+            },
+            // Creation validates that the role may deliver logs and run the task.
+            { parent: this, dependsOn: [stateMachinePolicy] },
+        );
+
+        this.workQueueUrl = queue.url;
+        this.workQueueArn = queue.arn;
+        this.workQueueName = queue.name;
+        this.deadLetterQueueArn = dlq.arn;
+        this.deadLetterQueueName = dlq.name;
+        this.bundleBucketName = bucket.bucket;
+        this.bundleBucketArn = bucket.arn;
+        this.proofPrefix = proofPrefix;
+        this.repositoryUrl = repository.repositoryUrl;
+        this.repositoryName = repository.name;
+        this.imageUri = image.uri;
+        this.clusterName = cluster.name;
+        this.clusterArn = cluster.arn;
+        this.taskDefinitionArn = taskDefinition.arn;
+        this.stateMachineArn = stateMachine.arn;
+        this.stateMachineName = stateMachine.name;
+        this.checkImageSignatureFunctionName = signatureCheck.functionName;
+        this.checkImageSignatureFunctionArn = signatureCheck.functionArn;
+        this.proverLogGroupName = proverLogs.name;
+        this.stateMachineLogGroupName = stateMachineLogs.name;
+        this.logGroupNames = [proverLogs.name, stateMachineLogs.name, signatureCheck.logGroupName];
+        this.registerOutputs({
+            workQueueUrl: this.workQueueUrl,
+            workQueueArn: this.workQueueArn,
+            workQueueName: this.workQueueName,
+            deadLetterQueueArn: this.deadLetterQueueArn,
+            deadLetterQueueName: this.deadLetterQueueName,
+            bundleBucketName: this.bundleBucketName,
+            bundleBucketArn: this.bundleBucketArn,
+            proofPrefix: this.proofPrefix,
+            repositoryUrl: this.repositoryUrl,
+            repositoryName: this.repositoryName,
+            imageUri: this.imageUri,
+            clusterName: this.clusterName,
+            clusterArn: this.clusterArn,
+            taskDefinitionArn: this.taskDefinitionArn,
+            stateMachineArn: this.stateMachineArn,
+            stateMachineName: this.stateMachineName,
+            checkImageSignatureFunctionName: this.checkImageSignatureFunctionName,
+            checkImageSignatureFunctionArn: this.checkImageSignatureFunctionArn,
+            proverLogGroupName: this.proverLogGroupName,
+            stateMachineLogGroupName: this.stateMachineLogGroupName,
+            logGroupNames: this.logGroupNames,
+        });
+    }
+}

@@ -1,0 +1,184 @@
+/**
+ * Synthesizes a stack offline, the way `pulumi preview` would run the program, but against runtime
+ * mocks: reads `Pulumi.<stack>.yaml`, sets it as the stack's configuration, imports `index.ts` and
+ * records every resource registration (type, name, inputs, parent, `protect`) and provider call.
+ *
+ * Used by the tests and by `npm run plan`. It reaches the program only through the stack config and
+ * `index.ts`, as a user does. One synthesis runs at a time (the Pulumi runtime state is global).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as yaml from "js-yaml";
+import { PROJECT_NAME } from "../../builders/names";
+import { SECRET_CONFIG_KEYS } from "../../stacks/config";
+import { MockAccount, RecordedResource, createMocks } from "./mockCloud";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
+
+export interface SynthResource {
+    type: string;
+    name: string;
+    /** Stable identifier within the synthesis: `<type>::<name>`. */
+    urn: string;
+    inputs: Record<string, any>;
+    /** `protect` as the program set it (resource options never reach the mocks themselves). */
+    protect: boolean;
+    /** `urn` of the parent resource (a component), when not the stack. */
+    parent?: string;
+    /** False for component resources. */
+    custom: boolean;
+}
+
+export interface SynthResult {
+    stack: string;
+    resources: SynthResource[];
+    outputs: Record<string, unknown>;
+    /** Provider function tokens the program called, in order. */
+    invokes: string[];
+    /** Secret keys the offline run filled with placeholders because the stack file lacks them. */
+    placeholderSecrets: string[];
+    durationMs: number;
+}
+
+export interface SynthOptions {
+    /**
+     * Config changes on top of the stack file, by full key (`stark-ballot-simulator:networkMode`);
+     * `undefined` removes a key. Structured values are given as objects.
+     */
+    configOverrides?: Record<string, unknown>;
+    /** Secrets to set (full key to value); they are marked secret like `pulumi config set --secret`. */
+    secrets?: Record<string, string>;
+    /**
+     * Fill required application secrets the stack file does not hold with placeholders, so the
+     * committed stacks synthesize without their passphrase. Default: true.
+     */
+    placeholderSecrets?: boolean;
+    /** The ARN getCallerIdentity reports. Default: an assumed deployer role in the stack's account. */
+    callerArn?: string;
+    /** Directory holding the stack files. Default: the project root. */
+    stackConfigDir?: string;
+}
+
+export interface StackFileConfig {
+    config: Record<string, string>;
+    secretKeys: string[];
+}
+
+/** A stack file's `config:` map as the CLI hands it to the program: structured values as JSON text. */
+export function readStackFile(stack: string, dir = PROJECT_ROOT): StackFileConfig {
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) throw new Error(`no stack file ${file}`);
+    const parsed = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(parsed.config ?? {})) {
+        if (value && typeof value === "object" && "secure" in (value as object)) {
+            // Ciphertext cannot be decrypted offline; the key is present and secret, which is what
+            // the program checks. The value is never printed.
+            config[key] = "offline-ciphertext-placeholder";
+            secretKeys.push(key);
+            continue;
+        }
+        config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return { config, secretKeys };
+}
+
+function applyOverrides(base: StackFileConfig, options: SynthOptions): StackFileConfig {
+    const config = { ...base.config };
+    const secretKeys = new Set(base.secretKeys);
+    for (const [key, value] of Object.entries(options.configOverrides ?? {})) {
+        if (value === undefined) {
+            delete config[key];
+            secretKeys.delete(key);
+        } else {
+            config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    for (const [key, value] of Object.entries(options.secrets ?? {})) {
+        config[key] = value;
+        secretKeys.add(key);
+    }
+    return { config, secretKeys: [...secretKeys] };
+}
+
+function mockAccountFor(config: Record<string, string>, callerArn?: string): MockAccount {
+    let accountId = "123456789012";
+    try {
+        const ids = JSON.parse(config["aws:allowedAccountIds"] ?? "[]");
+        if (Array.isArray(ids) && typeof ids[0] === "string") accountId = ids[0];
+    } catch {
+        // The program reports the malformed key; the mock only needs some account.
+    }
+    return {
+        accountId,
+        region: config["aws:region"] ?? "ap-northeast-1",
+        partition: "aws",
+        callerArn: callerArn ?? `arn:aws:sts::${accountId}:assumed-role/${PROJECT_NAME}-deployer/offline`,
+    };
+}
+
+let running = false;
+
+export async function synthesizeStack(stack: string, options: SynthOptions = {}): Promise<SynthResult> {
+    if (running) throw new Error("synthesizeStack: one synthesis at a time (the Pulumi runtime is process-global)");
+    running = true;
+    const started = process.hrtime.bigint();
+    try {
+        const { config, secretKeys } = applyOverrides(readStackFile(stack, options.stackConfigDir), options);
+        const placeholderSecrets: string[] = [];
+        if (options.placeholderSecrets ?? true) {
+            for (const key of SECRET_CONFIG_KEYS) {
+                const fullKey = `${PROJECT_NAME}:${key}`;
+                if (config[fullKey] === undefined) {
+                    config[fullKey] = `offline-placeholder-${key}`;
+                    secretKeys.push(fullKey);
+                    placeholderSecrets.push(key);
+                }
+            }
+        }
+
+        const sink = { resources: [] as RecordedResource[], invokes: [] as string[] };
+        const account = mockAccountFor(config, options.callerArn);
+        pulumi.runtime.setMocks(createMocks(account, sink), PROJECT_NAME, stack, false);
+        pulumi.runtime.setAllConfig(config, secretKeys);
+
+        const registered = new Map<pulumi.Resource, { urn: string }>();
+        const options_ = new Map<string, { protect: boolean; parent?: string }>();
+        const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+            // Resource options never reach the mocks: a stack transformation sees them on the way.
+            pulumi.runtime.registerStackTransformation((args) => {
+                const urn = `${args.type}::${args.name}`;
+                registered.set(args.resource, { urn });
+                const parent = args.opts.parent ? registered.get(args.opts.parent)?.urn : undefined;
+                options_.set(urn, { protect: args.opts.protect === true, parent });
+                return undefined;
+            });
+            delete require.cache[require.resolve(PROGRAM)];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            return await require(PROGRAM);
+        });
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs?.();
+
+        const resources: SynthResource[] = sink.resources
+            .filter((r) => r.type !== "pulumi:pulumi:Stack")
+            .map((r) => {
+                const urn = `${r.type}::${r.name}`;
+                const o = options_.get(urn);
+                return { type: r.type, name: r.name, urn, inputs: r.inputs, protect: o?.protect ?? false, parent: o?.parent, custom: !r.type.startsWith("stark:") };
+            });
+        const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+        return { stack, resources, outputs: await unwrap(outputs), invokes: sink.invokes, placeholderSecrets, durationMs };
+    } finally {
+        running = false;
+    }
+}
+
+/** Stack outputs may still hold Outputs (and secrets): resolve them to plain values. */
+async function unwrap(value: unknown): Promise<Record<string, unknown>> {
+    const output = pulumi.output(value as Record<string, unknown>) as pulumi.Output<unknown>;
+    const resolved = await new Promise<unknown>((resolve) => output.apply((v) => resolve(v)));
+    return (resolved ?? {}) as Record<string, unknown>;
+}
