@@ -1,0 +1,126 @@
+import * as path from "node:path";
+import { PROVER_SCRATCH_DIR } from "../../lambdas/shared/contracts";
+
+/** Where the image puts the zkVM host binary (see prover/Dockerfile). */
+export const DEFAULT_HOST_BIN = "/opt/zkvm/bin/host";
+/** SPEC §1: the host gets 900 s. */
+export const DEFAULT_TIMEOUT_SECONDS = 900;
+
+export type RunnerEnv = Readonly<Record<string, string | undefined>>;
+
+export type InputSource = { kind: "s3"; bucket: string; key: string } | { kind: "file"; path: string };
+
+export interface RunnerConfig {
+    input: InputSource;
+    outputBucket: string;
+    /** `{prefix}{sessionId}/{executionId}`, no trailing slash; objects go to `${outputPrefix}/${name}`. */
+    outputPrefix: string;
+    scratchDir: string;
+    hostBin: string;
+    timeoutSeconds: number;
+    /** From `AWS_S3_FORCE_PATH_STYLE`; undefined leaves the SDK default. */
+    forcePathStyle: boolean | undefined;
+    /** Set on the task definition; logged so a run can be placed, not needed to run. */
+    context: { envName?: string; proofBucket?: string; proofPrefix?: string };
+}
+
+export type ConfigResult = { ok: true; config: RunnerConfig } | { ok: false; problems: string[] };
+
+/**
+ * Reads the runner's configuration from its environment. Pure: reports every problem at once, each
+ * naming the variable and the rule, so one failed task shows everything that is wrong.
+ */
+export function parseRunnerConfig(env: RunnerEnv): ConfigResult {
+    const problems: string[] = [];
+    const required = (name: string): string => {
+        const value = env[name];
+        if (value === undefined || value === "") {
+            problems.push(`${name} is required`);
+            return "";
+        }
+        return value;
+    };
+    const absolutePath = (name: string, fallback: string): string => {
+        const value = env[name] ?? fallback;
+        if (!path.isAbsolute(value)) {
+            problems.push(`${name} must be an absolute path (got '${value}')`);
+        }
+        return value;
+    };
+
+    const input = parseInputSource(env, problems);
+    const outputBucket = required("OUTPUT_S3_BUCKET");
+    const outputPrefix = required("OUTPUT_S3_PREFIX");
+    if (outputPrefix.endsWith("/")) {
+        problems.push(`OUTPUT_S3_PREFIX must not end with '/' (got '${outputPrefix}')`);
+    }
+    const scratchDir = absolutePath("SCRATCH_DIR", PROVER_SCRATCH_DIR);
+    const hostBin = absolutePath("HOST_BIN", DEFAULT_HOST_BIN);
+    const timeoutSeconds = parseTimeout(env.ZKVM_TIMEOUT_SECONDS, problems);
+    const forcePathStyle = parseBoolean("AWS_S3_FORCE_PATH_STYLE", env.AWS_S3_FORCE_PATH_STYLE, problems);
+
+    if (problems.length > 0 || input === undefined) {
+        return { ok: false, problems };
+    }
+    return {
+        ok: true,
+        config: {
+            input,
+            outputBucket,
+            outputPrefix,
+            scratchDir,
+            hostBin,
+            timeoutSeconds,
+            forcePathStyle,
+            context: { envName: env.ENV_NAME, proofBucket: env.S3_PROOF_BUCKET, proofPrefix: env.S3_PROOF_PREFIX },
+        },
+    };
+}
+
+function parseInputSource(env: RunnerEnv, problems: string[]): InputSource | undefined {
+    const bucket = env.INPUT_S3_BUCKET;
+    const key = env.INPUT_S3_KEY;
+    const localPath = env.INPUT_PATH;
+    const fromS3 = bucket !== undefined || key !== undefined;
+    if (fromS3 && localPath !== undefined) {
+        problems.push("INPUT_PATH must not be set together with INPUT_S3_BUCKET/INPUT_S3_KEY (choose one input)");
+        return undefined;
+    }
+    if (localPath !== undefined) {
+        if (localPath === "") {
+            problems.push("INPUT_PATH must not be empty");
+            return undefined;
+        }
+        return { kind: "file", path: path.resolve(localPath) };
+    }
+    if (!fromS3) {
+        problems.push("an input is required: set INPUT_S3_BUCKET and INPUT_S3_KEY, or INPUT_PATH");
+        return undefined;
+    }
+    const before = problems.length;
+    if (!bucket) problems.push("INPUT_S3_BUCKET is required with INPUT_S3_KEY");
+    if (!key) problems.push("INPUT_S3_KEY is required with INPUT_S3_BUCKET");
+    return problems.length === before ? { kind: "s3", bucket: bucket!, key: key! } : undefined;
+}
+
+function parseTimeout(raw: string | undefined, problems: string[]): number {
+    if (raw === undefined) {
+        return DEFAULT_TIMEOUT_SECONDS;
+    }
+    if (!/^[1-9][0-9]*$/.test(raw)) {
+        problems.push(`ZKVM_TIMEOUT_SECONDS must be a positive whole number of seconds (got '${raw}')`);
+        return DEFAULT_TIMEOUT_SECONDS;
+    }
+    return Number(raw);
+}
+
+function parseBoolean(name: string, raw: string | undefined, problems: string[]): boolean | undefined {
+    if (raw === undefined) {
+        return undefined;
+    }
+    if (raw === "true" || raw === "false") {
+        return raw === "true";
+    }
+    problems.push(`${name} must be 'true' or 'false' (got '${raw}')`);
+    return undefined;
+}

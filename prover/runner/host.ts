@@ -1,0 +1,193 @@
+import { spawn } from "node:child_process";
+import { constants as fsConstants } from "node:fs";
+import * as fs from "node:fs/promises";
+import * as readline from "node:readline";
+import { RunnerEnv } from "./config";
+import { describeError, errorCode, RunnerFailure } from "./failure";
+import { Logger } from "./logger";
+
+/** How long the host gets to exit after SIGTERM before it is sent SIGKILL. */
+export const DEFAULT_KILL_GRACE_MS = 10_000;
+
+/** A CloudWatch Logs event holds at most 256 KiB; a host printing binary garbage must not break logging. */
+const MAX_LOGGED_LINE_CHARS = 16_384;
+
+/**
+ * Variables that would let the host reach AWS as the task role. The host only turns a file into files;
+ * S3 is the runner's job, so the host does not get them.
+ */
+const CREDENTIAL_VARIABLES = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+];
+
+export async function checkHostExecutable(hostBin: string): Promise<void> {
+    let stats;
+    try {
+        stats = await fs.stat(hostBin);
+    } catch (error) {
+        const failure = errorCode(error) === "ENOENT" ? "HOST_NOT_FOUND" : "HOST_NOT_EXECUTABLE";
+        throw new RunnerFailure(failure, `zkVM host ${hostBin} cannot be used: ${describeError(error)}`, { hostBin });
+    }
+    if (!stats.isFile()) {
+        throw new RunnerFailure("HOST_NOT_EXECUTABLE", `zkVM host ${hostBin} is not a regular file`, { hostBin });
+    }
+    try {
+        await fs.access(hostBin, fsConstants.X_OK);
+    } catch {
+        throw new RunnerFailure("HOST_NOT_EXECUTABLE", `zkVM host ${hostBin} is not executable by this user`, {
+            hostBin,
+        });
+    }
+}
+
+/** The runner's environment without credentials, with TMPDIR on the scratch volume. */
+export function hostEnvironment(env: RunnerEnv, tmpDir: string): NodeJS.ProcessEnv {
+    const result: NodeJS.ProcessEnv = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (value !== undefined && !CREDENTIAL_VARIABLES.includes(name)) {
+            result[name] = value;
+        }
+    }
+    result.TMPDIR = tmpDir;
+    return result;
+}
+
+export interface HostRun {
+    hostBin: string;
+    inputFile: string;
+    outputDir: string;
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    timeoutMs: number;
+    killGraceMs: number;
+    log: Logger;
+    signal?: AbortSignal;
+}
+
+export type HostOutcome =
+    | { kind: "exited"; code: number; durationMs: number }
+    | { kind: "signaled"; signal: NodeJS.Signals; durationMs: number }
+    | { kind: "timedOut"; durationMs: number }
+    | { kind: "stopped"; durationMs: number }
+    | { kind: "spawnFailed"; error: unknown };
+
+/**
+ * Runs `hostBin <inputFile> <outputDir>`, streaming its output into the log, and never throws.
+ *
+ * The host runs in its own process group (`detached`) so a timeout or a stop reaches everything it
+ * started, not only its first process: SIGTERM first, SIGKILL after the grace period.
+ */
+export function runHost(run: HostRun): Promise<HostOutcome> {
+    return new Promise((resolve) => {
+        const started = Date.now();
+        const child = spawn(run.hostBin, [run.inputFile, run.outputDir], {
+            cwd: run.cwd,
+            env: run.env,
+            stdio: ["ignore", "pipe", "pipe"],
+            detached: true,
+        });
+        let settled = false;
+        let ended: "timedOut" | "stopped" | undefined;
+        let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+        let killTimer: NodeJS.Timeout | undefined;
+
+        const signalGroup = (signal: NodeJS.Signals): void => {
+            if (child.pid === undefined) return;
+            try {
+                process.kill(-child.pid, signal);
+            } catch {
+                // ESRCH: the whole group is already gone.
+            }
+        };
+        const terminate = (reason: "timedOut" | "stopped"): void => {
+            if (ended !== undefined || exit !== undefined) return;
+            ended = reason;
+            signalGroup("SIGTERM");
+            killTimer = setTimeout(() => signalGroup("SIGKILL"), run.killGraceMs);
+        };
+        const onAbort = (): void => terminate("stopped");
+        const timeoutTimer = setTimeout(() => terminate("timedOut"), run.timeoutMs);
+        run.signal?.addEventListener("abort", onAbort, { once: true });
+
+        const finish = (outcome: HostOutcome): void => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timeoutTimer);
+            clearTimeout(killTimer);
+            run.signal?.removeEventListener("abort", onAbort);
+            resolve(outcome);
+        };
+
+        streamLines(child.stdout, "stdout", run.log);
+        streamLines(child.stderr, "stderr", run.log);
+        child.once("error", (error) => {
+            // Only a failed spawn leaves no pid; later errors (a failed kill) change nothing here.
+            if (child.pid === undefined) finish({ kind: "spawnFailed", error });
+        });
+        child.once("exit", (code, signal) => {
+            exit = { code, signal };
+            // Leftover processes of the host would keep its pipes open and this run waiting.
+            signalGroup("SIGKILL");
+        });
+        child.once("close", () => {
+            const durationMs = Date.now() - started;
+            if (ended !== undefined) {
+                finish({ kind: ended, durationMs });
+            } else if (exit?.code !== null && exit?.code !== undefined) {
+                finish({ kind: "exited", code: exit.code, durationMs });
+            } else {
+                finish({ kind: "signaled", signal: exit?.signal ?? "SIGKILL", durationMs });
+            }
+        });
+        if (run.signal?.aborted) onAbort();
+    });
+}
+
+function streamLines(stream: NodeJS.ReadableStream, name: "stdout" | "stderr", log: Logger): void {
+    // Both streams are INFO: hosts log progress on stderr, and ERROR is reserved for the run's verdict.
+    readline.createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => {
+        if (line.length > MAX_LOGGED_LINE_CHARS) {
+            log.info("host output", { stream: name, line: line.slice(0, MAX_LOGGED_LINE_CHARS), truncated: true });
+        } else {
+            log.info("host output", { stream: name, line });
+        }
+    });
+}
+
+/** Turns anything but a clean exit into the failure the run reports; returns the host's run time. */
+export function assertHostSucceeded(outcome: HostOutcome, hostBin: string, timeoutSeconds: number): number {
+    switch (outcome.kind) {
+        case "exited":
+            if (outcome.code === 0) return outcome.durationMs;
+            throw new RunnerFailure("HOST_FAILED", `zkVM host exited with code ${outcome.code}`, {
+                hostExitCode: outcome.code,
+                durationMs: outcome.durationMs,
+            });
+        case "signaled":
+            throw new RunnerFailure("HOST_FAILED", `zkVM host was killed by ${outcome.signal}`, {
+                hostSignal: outcome.signal,
+                durationMs: outcome.durationMs,
+            });
+        case "timedOut":
+            throw new RunnerFailure("HOST_TIMEOUT", `zkVM host timed out after ${timeoutSeconds} s and was killed`, {
+                timeoutSeconds,
+                durationMs: outcome.durationMs,
+            });
+        case "stopped":
+            throw new RunnerFailure("STOPPED", "prover stopped by a signal while the zkVM host was running", {
+                durationMs: outcome.durationMs,
+            });
+        case "spawnFailed": {
+            const failure = errorCode(outcome.error) === "ENOENT" ? "HOST_NOT_FOUND" : "HOST_NOT_EXECUTABLE";
+            const reason = describeError(outcome.error);
+            throw new RunnerFailure(failure, `zkVM host ${hostBin} could not be started: ${reason}`, { hostBin });
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { S3Client } from "@aws-sdk/client-s3";
+import { BUNDLE_OBJECT_NAME } from "../../lambdas/shared/contracts";
+import { parseRunnerConfig, RunnerConfig, RunnerEnv } from "./config";
+import { EXIT_CODES, ExitCode } from "./exitCodes";
+import { describeError, RunnerFailure } from "./failure";
+import { assertHostSucceeded, checkHostExecutable, DEFAULT_KILL_GRACE_MS, hostEnvironment, runHost } from "./host";
+import { assertJsonObject, describeInputSource, readInput } from "./input";
+import { createLogger, LineWriter, Logger } from "./logger";
+import { listOutputFiles } from "./outputs";
+import { selectBundleFiles, writeBundleZip } from "./proofBundle";
+import { UPLOAD_RETRY_POLICY } from "./retry";
+import { createS3Client, S3Sender, s3Url } from "./s3Client";
+import { prepareScratch, scratchLayout } from "./scratch";
+import { UploadedObject, uploadFile, UploadOptions } from "./upload";
+
+/** What `runProver` takes from its surroundings; every field has a production default. */
+export interface ProverDeps {
+    /** Default: a client on the default credential/region chain (see `createS3Client`), destroyed at the end. */
+    s3?: S3Sender;
+    /** Default: stdout. */
+    write?: LineWriter;
+    now?: () => Date;
+    /** Wait between upload attempts. Default: a real timer. */
+    sleep?: (ms: number) => Promise<void>;
+    /** Upload backoff base. Default: 2000 ms (then 4000 ms). */
+    retryBaseDelayMs?: number;
+    /** Time between SIGTERM and SIGKILL for the host. Default: 10 s. */
+    killGraceMs?: number;
+    /** Aborted when the task is stopped (main.ts wires SIGTERM/SIGINT). */
+    signal?: AbortSignal;
+}
+
+/**
+ * Runs one proof: input → scratch → zkVM host → bundle.zip → S3. Never throws: every outcome is an
+ * exit code, and every failure is reported by exactly one ERROR log line.
+ */
+export async function runProver(env: RunnerEnv, deps: ProverDeps = {}): Promise<ExitCode> {
+    const log = createLogger(deps.write, deps.now);
+    let ownClient: S3Client | undefined;
+    try {
+        const config = requireConfig(env);
+        const s3 = deps.s3 ?? (ownClient = createS3Client(config));
+        await prove(config, env, s3, log, deps);
+        return EXIT_CODES.SUCCESS;
+    } catch (error) {
+        const failure = asFailure(error, deps.signal);
+        log.error(failure.message, { failure: failure.failure, exitCode: failure.exitCode, ...failure.details });
+        return failure.exitCode;
+    } finally {
+        ownClient?.destroy();
+    }
+}
+
+function requireConfig(env: RunnerEnv): RunnerConfig {
+    const parsed = parseRunnerConfig(env);
+    if (!parsed.ok) {
+        throw new RunnerFailure("CONFIG_INVALID", `invalid configuration: ${parsed.problems.join("; ")}`, {
+            problems: parsed.problems,
+        });
+    }
+    return parsed.config;
+}
+
+async function prove(config: RunnerConfig, env: RunnerEnv, s3: S3Sender, log: Logger, deps: ProverDeps): Promise<void> {
+    const started = Date.now();
+    const input = describeInputSource(config.input);
+    const target = { bucket: config.outputBucket, prefix: config.outputPrefix };
+    log.info("prover starting", {
+        input,
+        output: s3Url(target.bucket, `${target.prefix}/`),
+        hostBin: config.hostBin,
+        timeoutSeconds: config.timeoutSeconds,
+        scratchDir: config.scratchDir,
+        ...config.context,
+    });
+
+    // Checked before the download so a broken image fails without touching S3.
+    await checkHostExecutable(config.hostBin);
+    const inputText = await readInput(config.input, s3, deps.signal);
+    assertJsonObject(inputText, input);
+    const layout = scratchLayout(config.scratchDir);
+    await prepareScratch(layout, inputText);
+    log.info("input ready", { input, bytes: Buffer.byteLength(inputText), inputFile: layout.inputFile });
+
+    log.info("zkVM host starting", { argv: [config.hostBin, layout.inputFile, layout.outputDir] });
+    const outcome = await runHost({
+        hostBin: config.hostBin,
+        inputFile: layout.inputFile,
+        outputDir: layout.outputDir,
+        // Stray relative writes of the host land on the writable volume.
+        cwd: layout.root,
+        env: hostEnvironment(env, layout.tmpDir),
+        timeoutMs: config.timeoutSeconds * 1000,
+        killGraceMs: deps.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+        log,
+        signal: deps.signal,
+    });
+    const hostMs = assertHostSucceeded(outcome, config.hostBin, config.timeoutSeconds);
+    log.info("zkVM host finished", { durationMs: hostMs });
+
+    const bundleFiles = await selectBundleFiles(layout.outputDir);
+    const outputs = await listOutputFiles(layout.outputDir);
+    await writeBundleZip(layout.outputDir, bundleFiles, layout.bundleFile);
+    log.info("bundle written", { files: bundleFiles });
+    for (const skipped of outputs.skipped) {
+        log.warn("host output not uploaded", skipped);
+    }
+
+    const uploadOptions: UploadOptions = {
+        s3,
+        policy: { ...UPLOAD_RETRY_POLICY, baseDelayMs: deps.retryBaseDelayMs ?? UPLOAD_RETRY_POLICY.baseDelayMs },
+        sleep: deps.sleep ?? ((ms) => delay(ms, undefined, { signal: deps.signal })),
+        log,
+        signal: deps.signal,
+    };
+    const uploaded: UploadedObject[] = [];
+    for (const file of outputs.files) {
+        uploaded.push(await uploadFile(target, file.name, file.path, uploadOptions));
+    }
+    // bundle.zip goes last: once readers see it, every other artifact of the execution is in place.
+    const bundle = await uploadFile(target, BUNDLE_OBJECT_NAME, layout.bundleFile, uploadOptions);
+    log.info("prover finished", {
+        bundleKey: bundle.key,
+        objects: uploaded.length + 1,
+        hostDurationMs: hostMs,
+        durationMs: Date.now() - started,
+    });
+}
+
+/** A stop request outranks whatever the interrupted step failed with. */
+function asFailure(error: unknown, signal: AbortSignal | undefined): RunnerFailure {
+    if (signal?.aborted) {
+        return new RunnerFailure("STOPPED", `prover stopped by ${String(signal.reason)} before it finished`);
+    }
+    if (error instanceof RunnerFailure) {
+        return error;
+    }
+    return new RunnerFailure("INTERNAL_ERROR", `prover runner failed unexpectedly: ${describeError(error)}`);
+}

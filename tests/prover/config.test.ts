@@ -1,0 +1,129 @@
+import * as assert from "node:assert/strict";
+import { PROVER_SCRATCH_DIR } from "../../lambdas/shared/contracts";
+import { DEFAULT_HOST_BIN, DEFAULT_TIMEOUT_SECONDS, parseRunnerConfig, RunnerEnv } from "../../prover/runner/config";
+
+const S3_RUN: RunnerEnv = {
+    INPUT_S3_BUCKET: "proofs",
+    INPUT_S3_KEY: "sessions/s/e/input.json",
+    OUTPUT_S3_BUCKET: "proofs",
+    OUTPUT_S3_PREFIX: "sessions/s/e",
+};
+
+function problemsOf(env: RunnerEnv): string[] {
+    const result = parseRunnerConfig(env);
+    return result.ok ? [] : result.problems;
+}
+
+describe("prover runner: configuration", () => {
+    it("applies the documented defaults", () => {
+        assert.deepStrictEqual(parseRunnerConfig(S3_RUN), {
+            ok: true,
+            config: {
+                input: { kind: "s3", bucket: "proofs", key: "sessions/s/e/input.json" },
+                outputBucket: "proofs",
+                outputPrefix: "sessions/s/e",
+                scratchDir: PROVER_SCRATCH_DIR,
+                hostBin: DEFAULT_HOST_BIN,
+                timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+                forcePathStyle: undefined,
+                context: { envName: undefined, proofBucket: undefined, proofPrefix: undefined },
+            },
+        });
+        assert.strictEqual(DEFAULT_HOST_BIN, "/opt/zkvm/bin/host");
+        assert.strictEqual(DEFAULT_TIMEOUT_SECONDS, 900);
+    });
+
+    it("takes every documented variable", () => {
+        const result = parseRunnerConfig({
+            INPUT_PATH: "/data/input.json",
+            OUTPUT_S3_BUCKET: "out",
+            OUTPUT_S3_PREFIX: "p/s/e",
+            SCRATCH_DIR: "/work",
+            HOST_BIN: "/usr/local/bin/host",
+            ZKVM_TIMEOUT_SECONDS: "60",
+            AWS_S3_FORCE_PATH_STYLE: "true",
+            ENV_NAME: "main",
+            S3_PROOF_BUCKET: "out",
+            S3_PROOF_PREFIX: "p/",
+        });
+        assert.deepStrictEqual(result, {
+            ok: true,
+            config: {
+                input: { kind: "file", path: "/data/input.json" },
+                outputBucket: "out",
+                outputPrefix: "p/s/e",
+                scratchDir: "/work",
+                hostBin: "/usr/local/bin/host",
+                timeoutSeconds: 60,
+                forcePathStyle: true,
+                context: { envName: "main", proofBucket: "out", proofPrefix: "p/" },
+            },
+        });
+    });
+
+    const cases: { name: string; env: RunnerEnv; problems: string[] }[] = [
+        {
+            name: "nothing set",
+            env: {},
+            problems: [
+                "an input is required: set INPUT_S3_BUCKET and INPUT_S3_KEY, or INPUT_PATH",
+                "OUTPUT_S3_BUCKET is required",
+                "OUTPUT_S3_PREFIX is required",
+            ],
+        },
+        {
+            name: "two inputs",
+            env: { ...S3_RUN, INPUT_PATH: "/in.json" },
+            problems: ["INPUT_PATH must not be set together with INPUT_S3_BUCKET/INPUT_S3_KEY (choose one input)"],
+        },
+        {
+            name: "bucket without key",
+            env: { ...S3_RUN, INPUT_S3_KEY: undefined },
+            problems: ["INPUT_S3_KEY is required with INPUT_S3_BUCKET"],
+        },
+        {
+            name: "key with an empty bucket",
+            env: { ...S3_RUN, INPUT_S3_BUCKET: "" },
+            problems: ["INPUT_S3_BUCKET is required with INPUT_S3_KEY"],
+        },
+        {
+            name: "empty INPUT_PATH",
+            env: { ...S3_RUN, INPUT_S3_BUCKET: undefined, INPUT_S3_KEY: undefined, INPUT_PATH: "" },
+            problems: ["INPUT_PATH must not be empty"],
+        },
+        {
+            name: "prefix with a trailing slash",
+            env: { ...S3_RUN, OUTPUT_S3_PREFIX: "sessions/s/e/" },
+            problems: ["OUTPUT_S3_PREFIX must not end with '/' (got 'sessions/s/e/')"],
+        },
+        {
+            name: "relative paths",
+            env: { ...S3_RUN, SCRATCH_DIR: "scratch", HOST_BIN: "host" },
+            problems: [
+                "SCRATCH_DIR must be an absolute path (got 'scratch')",
+                "HOST_BIN must be an absolute path (got 'host')",
+            ],
+        },
+        ...["0", "-5", "1.5", "15m", ""].map((value) => ({
+            name: `timeout '${value}'`,
+            env: { ...S3_RUN, ZKVM_TIMEOUT_SECONDS: value },
+            problems: [`ZKVM_TIMEOUT_SECONDS must be a positive whole number of seconds (got '${value}')`],
+        })),
+        {
+            name: "path style not a boolean",
+            env: { ...S3_RUN, AWS_S3_FORCE_PATH_STYLE: "yes" },
+            problems: ["AWS_S3_FORCE_PATH_STYLE must be 'true' or 'false' (got 'yes')"],
+        },
+    ];
+    for (const { name, env, problems } of cases) {
+        it(`rejects ${name}`, () => {
+            assert.deepStrictEqual(problemsOf(env), problems);
+        });
+    }
+
+    it("reads AWS_S3_FORCE_PATH_STYLE=false as false, not as unset", () => {
+        const result = parseRunnerConfig({ ...S3_RUN, AWS_S3_FORCE_PATH_STYLE: "false" });
+        assert.ok(result.ok);
+        assert.strictEqual(result.config.forcePathStyle, false);
+    });
+});

@@ -1,0 +1,180 @@
+import * as assert from "node:assert/strict";
+import { S3Client } from "@aws-sdk/client-s3";
+import { EXIT_CODES } from "../../prover/runner/exitCodes";
+import { runProver } from "../../prover/runner/runProver";
+import { LocalS3, startLocalS3 } from "../support/localServers";
+import { SAMPLE_INPUT } from "./support/fakeHost";
+import {
+    assertOneError,
+    BUCKET,
+    captureLog,
+    createWorkspace,
+    errorLines,
+    INPUT_KEY,
+    listKeys,
+    OUTPUT_PREFIX,
+    putText,
+    runnerEnv,
+    Workspace,
+} from "./support/harness";
+
+/**
+ * A real S3 client for s3rver whose first `failures` PutObject calls fail with S3's throttling
+ * answer. The failure is raised in the initialize step, before the SDK's own retry middleware, so
+ * each `send` is exactly one attempt of the runner's retry loop.
+ */
+function flakyPutClient(local: LocalS3, failures: number): { client: S3Client; putKeys: string[]; encryption: unknown[] } {
+    const client = new S3Client({
+        endpoint: local.endpoint,
+        forcePathStyle: true,
+        region: local.env.AWS_REGION,
+        credentials: { accessKeyId: local.env.AWS_ACCESS_KEY_ID, secretAccessKey: local.env.AWS_SECRET_ACCESS_KEY },
+    });
+    const putKeys: string[] = [];
+    const encryption: unknown[] = [];
+    client.middlewareStack.add(
+        (next, context) => async (args) => {
+            if (context.commandName === "PutObjectCommand") {
+                putKeys.push((args.input as { Key: string }).Key);
+                encryption.push((args.input as { ServerSideEncryption?: string }).ServerSideEncryption);
+                if (putKeys.length <= failures) {
+                    throw Object.assign(new Error("Please reduce your request rate."), {
+                        name: "SlowDown",
+                        $metadata: { httpStatusCode: 503 },
+                    });
+                }
+            }
+            return next(args);
+        },
+        { step: "initialize", name: "flakyPutObject" },
+    );
+    return { client, putKeys, encryption };
+}
+
+describe("prover runner: upload retries", function () {
+    let s3: LocalS3;
+    let workspace: Workspace;
+    let client: S3Client | undefined;
+
+    beforeEach(async () => {
+        s3 = await startLocalS3([BUCKET]);
+        workspace = createWorkspace();
+        await putText(s3.client, INPUT_KEY, JSON.stringify(SAMPLE_INPUT));
+    });
+    afterEach(async () => {
+        client?.destroy();
+        workspace.cleanup();
+        await s3.stop();
+    });
+
+    it("recovers from two transient failures, backing off 2 s then 4 s", async () => {
+        const flaky = flakyPutClient(s3, 2);
+        client = flaky.client;
+        const sleeps: number[] = [];
+        const log = captureLog();
+
+        const code = await runProver(runnerEnv(workspace, { FAKE_HOST_MODE: "minimal" }), {
+            s3: client,
+            write: log.write,
+            sleep: async (ms) => void sleeps.push(ms),
+        });
+
+        assert.strictEqual(code, EXIT_CODES.SUCCESS);
+        // The bundle bucket's policy refuses any PutObject that does not ask for SSE-S3.
+        assert.deepEqual(new Set(flaky.encryption), new Set(["AES256"]));
+        assert.deepStrictEqual(sleeps, [2000, 4000]);
+        const journal = `${OUTPUT_PREFIX}/journal.json`;
+        const receipt = `${OUTPUT_PREFIX}/receipt.json`;
+        const bundle = `${OUTPUT_PREFIX}/bundle.zip`;
+        assert.deepStrictEqual(flaky.putKeys, [journal, journal, journal, receipt, bundle]);
+        assert.deepStrictEqual(
+            log.lines
+                .filter((line) => line.level === "WARN")
+                .map(({ msg, key, attempt, delayMs }) => ({ msg, key, attempt, delayMs })),
+            [
+                { msg: "upload attempt failed, retrying", key: journal, attempt: 1, delayMs: 2000 },
+                { msg: "upload attempt failed, retrying", key: journal, attempt: 2, delayMs: 4000 },
+            ],
+        );
+        assert.deepStrictEqual(
+            log.lines.filter((line) => line.msg === "uploaded").map(({ key, attempts }) => ({ key, attempts })),
+            [
+                { key: journal, attempts: 3 },
+                { key: receipt, attempts: 1 },
+                { key: bundle, attempts: 1 },
+            ],
+        );
+        assert.deepStrictEqual(errorLines(log.lines), []);
+        assert.deepStrictEqual(await listKeys(s3.client), [bundle, `${OUTPUT_PREFIX}/input.json`, journal, receipt]);
+    });
+
+    it("waits for real with an injected backoff base", async () => {
+        const flaky = flakyPutClient(s3, 1);
+        client = flaky.client;
+        const log = captureLog();
+        const started = Date.now();
+
+        const code = await runProver(runnerEnv(workspace, { FAKE_HOST_MODE: "minimal" }), {
+            s3: client,
+            write: log.write,
+            retryBaseDelayMs: 50,
+        });
+
+        assert.strictEqual(code, EXIT_CODES.SUCCESS);
+        assert.strictEqual(flaky.putKeys.length, 4);
+        assert.ok(Date.now() - started >= 50);
+        assert.deepStrictEqual(
+            log.lines.filter((line) => line.level === "WARN").map((line) => line.delayMs),
+            [50],
+        );
+    });
+
+    it("UPLOAD_FAILED: gives up after 3 attempts and never uploads bundle.zip", async () => {
+        const flaky = flakyPutClient(s3, Infinity);
+        client = flaky.client;
+        const sleeps: number[] = [];
+        const log = captureLog();
+
+        const code = await runProver(runnerEnv(workspace, { FAKE_HOST_MODE: "minimal" }), {
+            s3: client,
+            write: log.write,
+            sleep: async (ms) => void sleeps.push(ms),
+        });
+
+        assert.strictEqual(code, EXIT_CODES.UPLOAD_FAILED);
+        const journal = `${OUTPUT_PREFIX}/journal.json`;
+        assert.deepStrictEqual(flaky.putKeys, [journal, journal, journal]);
+        assert.deepStrictEqual(sleeps, [2000, 4000]);
+        const error = assertOneError(
+            log.lines,
+            "UPLOAD_FAILED",
+            `upload of s3://${BUCKET}/${journal} failed after 3 attempt(s): SlowDown: Please reduce your request rate.`,
+        );
+        assert.strictEqual(error.attempts, 3);
+        assert.deepStrictEqual(await listKeys(s3.client), [`${OUTPUT_PREFIX}/input.json`]);
+    });
+
+    it("UPLOAD_FAILED: does not retry an error waiting cannot fix (NoSuchBucket)", async () => {
+        const sleeps: number[] = [];
+        const log = captureLog();
+
+        const env = runnerEnv(workspace, { FAKE_HOST_MODE: "minimal", OUTPUT_S3_BUCKET: "no-such-bucket" });
+        const code = await runProver(env, {
+            s3: s3.client,
+            write: log.write,
+            sleep: async (ms) => void sleeps.push(ms),
+        });
+
+        assert.strictEqual(code, EXIT_CODES.UPLOAD_FAILED);
+        assert.deepStrictEqual(sleeps, []);
+        const [error] = errorLines(log.lines);
+        assert.match(
+            error.msg,
+            new RegExp(
+                `^upload of s3://no-such-bucket/${OUTPUT_PREFIX}/journal\\.json ` +
+                    "failed after 1 attempt\\(s\\): NoSuchBucket: ",
+            ),
+        );
+        assertOneError(log.lines, "UPLOAD_FAILED", error.msg);
+    });
+});
