@@ -22,6 +22,8 @@ export interface NodeFunctionArgs {
     environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Retention of the function's pre-created log group. Required. */
     logRetentionDays: number;
+    /** `protect` the log group (the record of past invocations) from deletion. Default: false. */
+    protectLogGroup?: boolean;
     /** Reserved concurrency. Default: unreserved. */
     reservedConcurrency?: number;
     /**
@@ -54,7 +56,10 @@ export class NodeFunction extends pulumi.ComponentResource {
         }
         const child = { parent: this };
 
-        this.logGroup = retainedLogGroup(`${name}-logs`, logGroupNames.lambda(args.functionName), args.logRetentionDays, child);
+        this.logGroup = retainedLogGroup(`${name}-logs`, logGroupNames.lambda(args.functionName), args.logRetentionDays, {
+            parent: this,
+            protect: args.protectLogGroup ?? false,
+        });
 
         this.role = new aws.iam.Role(
             `${name}-role`,

@@ -33,7 +33,7 @@ export interface ProverPipelineArgs {
     bundleCorsOrigins?: readonly string[];
     /** Retention of every log group the pipeline creates. Required (per environment). */
     logRetentionDays: number;
-    /** `protect` stateful resources (bucket, queues, repository). Default: false. */
+    /** `protect` stateful resources (bucket, queues, repository, log groups). Default: false. */
     protectStatefulResources?: boolean;
     /** Where the prover image comes from. Required. */
     image: ProverImageSource;
@@ -94,7 +94,8 @@ export class ProverPipeline extends pulumi.ComponentResource {
         const ctx = pulumi.output(args.awsContext);
         const proofPrefix = args.proofPrefix ?? PIPELINE_DEFAULTS.proofPrefix;
         const protect = args.protectStatefulResources ?? false;
-        // Losing the bucket loses every proof bundle; losing a queue loses queued and dead-lettered work.
+        // Losing the bucket loses every proof bundle; losing a queue loses queued and dead-lettered
+        // work; losing a log group loses the record of what happened to a proof.
         const stateful = { parent: this, protect };
 
         // ---- Work queue and dead-letter queue -------------------------------------------------
@@ -192,13 +193,13 @@ export class ProverPipeline extends pulumi.ComponentResource {
         const image = proverImage(name, args.image, repository, ctx, this);
 
         // ---- Log groups --------------------------------------------------------------------------
-        const proverLogs = retainedLogGroup(`${name}-prover-logs`, logGroupNames.ecs("prover", env), args.logRetentionDays, child);
+        const proverLogs = retainedLogGroup(`${name}-prover-logs`, logGroupNames.ecs("prover", env), args.logRetentionDays, stateful);
         const stateMachineName = physicalName("prover-dispatcher", env);
         const stateMachineLogs = retainedLogGroup(
             `${name}-dispatcher-logs`,
             logGroupNames.stateMachine(stateMachineName),
             args.logRetentionDays,
-            child,
+            stateful,
         );
 
         // ---- ECS cluster and task ----------------------------------------------------------------
@@ -290,6 +291,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
                 timeoutSeconds: PIPELINE_DEFAULTS.signatureCheckTimeoutSeconds,
                 memorySize: PIPELINE_DEFAULTS.signatureCheckMemoryMb,
                 logRetentionDays: args.logRetentionDays,
+                protectLogGroup: protect,
                 awsContext: ctx,
                 policy: image.repositoryArn.apply(checkImageSignaturePolicy),
             },

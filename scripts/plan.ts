@@ -8,12 +8,9 @@
 import { SynthResource, SynthResult, synthesizeStack } from "./lib/synthesize";
 import { planSettings } from "./lib/planSettings";
 
-type PolicyEvaluator = (resources: SynthResource[], options: { environment: "develop" | "main" }) => Array<{
-    policy: string;
-    resource: string;
-    message: string;
-    enforcementLevel: string;
-}>;
+type PolicyEvaluator = (resources: SynthResource[], options: { environment: "develop" | "main" }) => Promise<
+    Array<{ policy: string; resource: string; message: string; enforcementLevel: string }>
+>;
 
 function groupByComponent(result: SynthResult): Map<string, SynthResource[]> {
     const byUrn = new Map(result.resources.map((r) => [r.urn, r]));
@@ -81,7 +78,7 @@ async function main(): Promise<number> {
     const evaluate = loadPolicies();
     if (evaluate) {
         const environment = String(result.outputs.environment) as "develop" | "main";
-        const violations = evaluate(result.resources, { environment });
+        const violations = await evaluate(result.resources, { environment });
         const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
         console.log(`\nPolicies: ${violations.length === 0 ? "all passed" : `${violations.length} violation(s), ${mandatory.length} mandatory`}`);
         for (const v of violations) console.log(`  [${v.enforcementLevel}] ${v.policy}: ${v.resource}: ${v.message}`);

@@ -256,7 +256,7 @@ for (const env of ["develop", "main"] as const) {
 
         it(`protects exactly the stateful resources ${env === "main" ? "in main" : "nowhere in develop"}`, () => {
             const protectedNames = r.resources.filter((res) => res.protect && res.name.startsWith("prover-")).map((res) => res.name).sort();
-            assert.deepEqual(protectedNames, env === "main" ? ["prover-bundles", "prover-repository", "prover-work-dlq", "prover-work-queue"] : []);
+            assert.deepEqual(protectedNames, env === "main" ? ["prover-bundles", "prover-check-image-signature-logs", "prover-dispatcher-logs", "prover-prover-logs", "prover-repository", "prover-work-dlq", "prover-work-queue"] : []);
             assert.equal(find(r, "aws:s3/bucket:Bucket", "prover-bundles").inputs.forceDestroy, env !== "main");
             assert.equal(find(r, "aws:ecr/repository:Repository", "prover-repository").inputs.forceDelete, env !== "main");
         });

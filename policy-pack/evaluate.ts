@@ -1,0 +1,67 @@
+/**
+ * Runs the pack's rules on a synthesized stack, without the Pulumi engine (the offline plan and the
+ * tests). Resource rules see a resource's inputs, as CrossGuard's per-resource validation does;
+ * stack rules see its outputs merged over its inputs, as CrossGuard's stack validation does.
+ */
+import { loadIamCatalogue } from "./lib/iamCatalogue";
+import { EnforcementLevel, Environment, Props, StackResource } from "./lib/types";
+import { RULES } from "./policies/rules";
+
+export { POLICY_NAMES } from "./policies/rules";
+export { STATEFUL_RESOURCE_TYPES } from "./policies/protection";
+export type { EnforcementLevel, Environment } from "./lib/types";
+
+/** A resource as the synthesizer reports it (structurally compatible with `SynthResource`). */
+export interface EvaluatedResource {
+    type: string;
+    name: string;
+    urn: string;
+    inputs: Props;
+    protect: boolean;
+    /** Provider id, when the synthesizer knows it. */
+    id?: string;
+    /** Outputs, when the synthesizer knows them (ARNs, URLs); inputs are used otherwise. */
+    outputs?: Props;
+}
+
+export interface PolicyViolation {
+    policy: string;
+    /** URN of the offending resource, or `stack` for a stack-wide problem. */
+    resource: string;
+    message: string;
+    enforcementLevel: EnforcementLevel;
+}
+
+export interface EvaluateOptions {
+    /** The environment the stack deploys; it stands in for every policy's `environment` config. */
+    environment: Environment;
+}
+
+const STACK_WIDE = "stack";
+
+export async function evaluatePolicies(resources: readonly EvaluatedResource[], options: EvaluateOptions): Promise<PolicyViolation[]> {
+    const iam = await loadIamCatalogue();
+    const stackResources: StackResource[] = resources.map((r) => ({
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        props: { ...r.inputs, ...(r.outputs ?? {}) },
+        protect: r.protect,
+        ...(r.id === undefined ? {} : { id: r.id }),
+    }));
+    const violations: PolicyViolation[] = [];
+    for (const rule of RULES) {
+        const report = (resource: string, message: string) =>
+            violations.push({ policy: rule.name, resource, message, enforcementLevel: rule.enforcementLevel });
+        if (rule.kind === "resource") {
+            for (const r of resources.filter((candidate) => rule.resourceTypes.includes(candidate.type))) {
+                for (const message of rule.check(r.type, r.inputs, { iam })) report(r.urn || r.name, message);
+            }
+        } else {
+            for (const v of rule.check(stackResources, { iam, config: { environment: options.environment } })) {
+                report(v.urn ?? STACK_WIDE, v.message);
+            }
+        }
+    }
+    return violations;
+}

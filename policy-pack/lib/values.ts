@@ -1,0 +1,51 @@
+/**
+ * Small readers for provider property values. Policy documents, container definitions and redrive
+ * policies reach a policy as JSON strings (or, for typed inputs, as objects), so both are accepted.
+ */
+
+/** The parsed JSON of a string, the value itself if it is already an object, else undefined. */
+export function parseJsonValue(value: unknown): unknown {
+    if (typeof value === "string") {
+        try {
+            return JSON.parse(value);
+        } catch {
+            return undefined;
+        }
+    }
+    return value !== null && typeof value === "object" ? value : undefined;
+}
+
+/** IAM and AWS APIs accept a single value wherever they accept a list. */
+export function asArray<T>(value: T | readonly T[] | undefined | null): T[] {
+    if (value === undefined || value === null) return [];
+    return Array.isArray(value) ? [...value] : [value as T];
+}
+
+export function isRecord(value: unknown): value is Record<string, any> {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+export function isPositiveNumber(value: unknown): boolean {
+    return typeof value === "number" && Number.isFinite(value) && value > 0;
+}
+
+export function isNonEmptyString(value: unknown): value is string {
+    return typeof value === "string" && value.trim() !== "";
+}
+
+/** `Bool` condition values come as `false`, `"false"` or a one-element list of either. */
+export function isFalseLike(value: unknown): boolean {
+    const values = asArray(value as unknown);
+    return values.length > 0 && values.every((v) => v === false || (typeof v === "string" && v.toLowerCase() === "false"));
+}
+
+/**
+ * True when `key` holds a value, including one the engine does not know yet during a preview (an
+ * output of a resource still to be created is a value all the same). Reads the own property
+ * descriptor rather than the property: CrossGuard's props proxy throws on reading an unknown.
+ */
+export function hasValue(container: unknown, key: string): boolean {
+    if (!isRecord(container)) return false;
+    const value = Object.getOwnPropertyDescriptor(container, key)?.value;
+    return value !== undefined && value !== null && value !== "";
+}

@@ -1,0 +1,89 @@
+import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import * as path from "node:path";
+import { SynthResult } from "../../scripts/lib/synthesize";
+import { splitDigestReference } from "../../components/proverImage";
+import { find, findAll, json, synth } from "../support/synth";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const REPOSITORY_URL = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/stark-ballot-simulator-prover-develop";
+const PREBUILT_DIGEST = `sha256:${"b".repeat(64)}`;
+const PREBUILT = `210987654321.dkr.ecr.us-west-2.amazonaws.com/shared/prover@${PREBUILT_DIGEST}`;
+
+function definition(r: SynthResult) {
+    return json(find(r, "aws:sfn/stateMachine:StateMachine", "prover-dispatcher"), "definition");
+}
+function containerImage(r: SynthResult): string {
+    return json(find(r, "aws:ecs/taskDefinition:TaskDefinition", "prover-task"), "containerDefinitions")[0].image;
+}
+
+describe("prover image", function () {
+    describe("built by the program (committed develop stack)", () => {
+        let r: SynthResult;
+        let mockedDigest: string;
+        before(async () => {
+            r = await synth("develop");
+            const image = find(r, "docker:index/image:Image", "prover-image");
+            // The mock registry answers with a digest of the build inputs, as a registry would of the image.
+            mockedDigest = `sha256:${createHash("sha256").update(JSON.stringify(image.inputs.build)).digest("hex")}`;
+        });
+
+        it("builds the Dockerfile for linux/arm64 with the zkVM host image as a build argument, never during preview", () => {
+            const image = find(r, "docker:index/image:Image", "prover-image").inputs;
+            assert.equal(image.imageName, `${REPOSITORY_URL}:prover`);
+            assert.equal(image.build.context, ROOT);
+            assert.equal(image.build.dockerfile, path.join(ROOT, "prover/Dockerfile"));
+            assert.equal(image.build.platform, "linux/arm64");
+            assert.deepEqual(image.build.args, { ZKVM_HOST_IMAGE: "ghcr.io/stark-ballot-simulator/zkvm-host:1.0.0" });
+            assert.equal(image.buildOnPreview, false);
+        });
+
+        it("pushes with ECR credentials, keeping the password secret", () => {
+            const registry = find(r, "docker:index/image:Image", "prover-image").inputs.registry;
+            assert.equal(registry.server, REPOSITORY_URL);
+            assert.equal(registry.username, "AWS");
+            // Secrets reach the mocks wrapped in Pulumi's secret signature, never as bare strings.
+            assert.equal(typeof registry.password, "object");
+            assert.equal(registry.password.value, "offline-registry-password");
+            assert.ok(r.invokes.includes("aws:ecr/getAuthorizationToken:getAuthorizationToken"));
+        });
+
+        it("runs and checks the pushed digest, never a tag", () => {
+            assert.equal(containerImage(r), `${REPOSITORY_URL}@${mockedDigest}`);
+            const payload = definition(r).States.VerifyImageSignature.Parameters.Payload;
+            assert.deepEqual(payload, { repositoryName: "stark-ballot-simulator-prover-develop", imageDigest: mockedDigest });
+            assert.equal(r.outputs.proverImageUri, `${REPOSITORY_URL}@${mockedDigest}`);
+        });
+    });
+
+    describe("prebuilt, digest-pinned", () => {
+        let r: SynthResult;
+        before(async () => {
+            r = await synth("develop", { configOverrides: { "stark-ballot-simulator:proverImage": { uri: PREBUILT } } });
+        });
+
+        it("builds nothing and asks for no registry credentials", () => {
+            assert.equal(findAll(r, "docker:index/image:Image").length, 0);
+            assert.ok(!r.invokes.includes("aws:ecr/getAuthorizationToken:getAuthorizationToken"));
+        });
+
+        it("runs, gates and exports exactly the configured digest, in its own repository", () => {
+            assert.equal(containerImage(r), PREBUILT);
+            assert.deepEqual(definition(r).States.VerifyImageSignature.Parameters.Payload, { repositoryName: "shared/prover", imageDigest: PREBUILT_DIGEST });
+            assert.equal(r.outputs.proverImageUri, PREBUILT);
+            const pull = JSON.parse(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-task-execution-policy").inputs.policy).Statement.find(
+                (s: any) => s.Sid === "PullProverImage",
+            );
+            assert.equal(pull.Resource, "arn:aws:ecr:us-west-2:210987654321:repository/shared/prover");
+            const signing = JSON.parse(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-check-image-signature-policy").inputs.policy).Statement.find(
+                (s: any) => s.Sid === "DescribeProverImageSigningStatus",
+            );
+            assert.equal(signing.Resource, "arn:aws:ecr:us-west-2:210987654321:repository/shared/prover");
+        });
+    });
+
+    it("splits digest references and refuses tags", () => {
+        assert.deepEqual(splitDigestReference(PREBUILT), { repository: "210987654321.dkr.ecr.us-west-2.amazonaws.com/shared/prover", digest: PREBUILT_DIGEST });
+        assert.throws(() => splitDigestReference(`${REPOSITORY_URL}:latest`), /is not pinned by a sha256 digest/);
+    });
+});
