@@ -1,0 +1,22 @@
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { Logger } from "../shared/log";
+import type { SessionStore } from "../shared/sessionStore";
+import type { ApiConfig } from "./config";
+import type { FixedWindowRateLimiter, RateLimitRule } from "./rateLimit";
+import type { SecretStore } from "./secrets";
+
+/** Everything the routes touch, so tests can point each piece at a local server or a mock. */
+export interface ApiDeps {
+    config: ApiConfig;
+    sessions: SessionStore;
+    sqs: SQSClient;
+    secrets: SecretStore;
+    rateLimiter: FixedWindowRateLimiter;
+    logger: Logger;
+    /** Default `FINALIZE_RATE_LIMIT`. */
+    finalizeRateLimit?: RateLimitRule;
+    /** Default `() => new Date()`. */
+    now?: () => Date;
+    /** Default `crypto.randomUUID`. */
+    newExecutionId?: () => string;
+}

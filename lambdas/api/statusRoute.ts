@@ -1,0 +1,46 @@
+/** `GET /api/sessions/{id}/status`: the public part of a session record, for the holder of its capability. */
+import type { Hono } from "hono";
+import type { SessionRecord } from "../shared/contracts";
+import { CAPABILITY_HEADER, verifyCapability } from "./capability";
+import type { ApiEnv } from "./context";
+import type { ApiDeps } from "./deps";
+import { ApiError } from "./errors";
+import { checkSessionId } from "./requests";
+
+export type SessionStatusView = Pick<SessionRecord, "sessionId" | "status" | "executionId" | "bundleKey" | "error" | "updatedAt">;
+
+export function registerStatusRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
+    app.get("/api/sessions/:id/status", async (c) => {
+        const sessionId = checkSessionId(c.req.param("id"));
+        const presented = c.req.header(CAPABILITY_HEADER);
+        // Checked before the lookup, so the answer never reveals whether a session exists.
+        if (presented === undefined) {
+            throw new ApiError(401, "capability_required", `${CAPABILITY_HEADER} header is required`);
+        }
+        if (!verifyCapability(await deps.secrets.get("sessionCapability"), sessionId, presented)) {
+            throw new ApiError(403, "invalid_capability", `${CAPABILITY_HEADER} does not match this session`);
+        }
+        const record = await deps.sessions.get(sessionId);
+        if (record === undefined) {
+            throw new ApiError(404, "session_not_found", "no proof has been requested for this session");
+        }
+        return c.json(publicView(record));
+    });
+}
+
+/** Only these fields leave the api: the item may hold application attributes and the execution ARN. */
+export function publicView(record: SessionRecord): SessionStatusView {
+    const view: SessionStatusView = {
+        sessionId: record.sessionId,
+        status: record.status,
+        executionId: record.executionId,
+        updatedAt: record.updatedAt,
+    };
+    if (record.bundleKey !== undefined) {
+        view.bundleKey = record.bundleKey;
+    }
+    if (record.error !== undefined) {
+        view.error = record.error;
+    }
+    return view;
+}

@@ -1,0 +1,44 @@
+/** Reads a handler's environment once, reporting every missing variable in one error. */
+
+export class MissingEnvironmentError extends Error {
+    constructor(readonly missing: readonly string[]) {
+        super(`missing required environment variable(s): ${missing.join(", ")}`);
+        this.name = "MissingEnvironmentError";
+    }
+}
+
+export interface ReadEnvOptions<N extends string> {
+    /** Variables that may be set to the empty string (e.g. `S3_PROOF_PREFIX`, which may be empty). */
+    allowEmpty?: readonly N[];
+}
+
+/** Returns exactly the named variables; unset (or empty, unless allowed) ones raise one error naming them all. */
+export function readEnv<const N extends string>(
+    names: readonly N[],
+    env: NodeJS.ProcessEnv = process.env,
+    options: ReadEnvOptions<N> = {},
+): Readonly<Record<N, string>> {
+    const allowEmpty = new Set<string>(options.allowEmpty ?? []);
+    const values = {} as Record<N, string>;
+    const missing: string[] = [];
+    for (const name of names) {
+        const value = env[name];
+        if (value === undefined || (value === "" && !allowEmpty.has(name))) {
+            missing.push(name);
+        } else {
+            values[name] = value;
+        }
+    }
+    if (missing.length > 0) {
+        throw new MissingEnvironmentError(missing);
+    }
+    return Object.freeze(values);
+}
+
+/** Same rule as the stack config (SPEC §3): the proof prefix is empty or ends in `/`. */
+export function checkProofPrefix(prefix: string): string {
+    if (prefix !== "" && !prefix.endsWith("/")) {
+        throw new Error(`S3_PROOF_PREFIX must be empty or end with "/", got ${JSON.stringify(prefix)}`);
+    }
+    return prefix;
+}

@@ -1,0 +1,398 @@
+import * as assert from "node:assert/strict";
+import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import { createApp } from "../../lambdas/api/app";
+import { issueCapability } from "../../lambdas/api/capability";
+import type { ApiConfig } from "../../lambdas/api/config";
+import type { ApiDeps } from "../../lambdas/api/deps";
+import { FixedWindowRateLimiter } from "../../lambdas/api/rateLimit";
+import { MAX_FINALIZE_BODY_BYTES } from "../../lambdas/api/requests";
+import { DEFAULT_SECRET_TTL_MS, createSecretStore } from "../../lambdas/api/secrets";
+import { SessionStore } from "../../lambdas/shared/sessionStore";
+import { startLocalDynamo, type LocalDynamo } from "../support/localServers";
+import { type HttpCaller, httpCaller, postJson } from "./support/api";
+import { captureLogs, type CapturedLogs } from "./support/logs";
+import { TABLES, createAllTables } from "./support/tables";
+
+const SECRET = "capability-secret-0123456789abcdef-0123456789";
+const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/stark-ballot-simulator-prover-work-develop";
+const PARAMETERS = {
+    sessionCapability: "/stark-ballot-simulator/develop/session-capability-secret",
+    voteEncryptionKey: "/stark-ballot-simulator/develop/vote-encryption-key",
+    captcha: "/stark-ballot-simulator/develop/captcha-secret",
+};
+const START = Date.parse("2026-03-01T12:00:00.000Z");
+const CONFIG: ApiConfig = {
+    envName: "develop",
+    sessionsTable: TABLES.sessions,
+    rateLimitTable: TABLES.rateLimit,
+    rateLimitKeyTable: TABLES.rateLimitKey,
+    workQueueUrl: QUEUE_URL,
+    stateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
+    bucket: "proofs-test",
+    proofPrefix: "sessions/",
+    secretParameters: PARAMETERS,
+};
+
+describe("api", () => {
+    let dynamo: LocalDynamo;
+    let documents: DynamoDBDocumentClient;
+    let sessions: SessionStore;
+    let logs: CapturedLogs;
+    let clock: number;
+    let executionCounter: number;
+    let sessionCounter = 0;
+    let call: HttpCaller;
+    let sqsMock: AwsClientStub<SQSClient>;
+    let ssmMock: AwsClientStub<SSMClient>;
+
+    before(async () => {
+        // Installed per suite (mockClient stubs the class prototype, shared by every test file).
+        sqsMock = mockClient(SQSClient);
+        ssmMock = mockClient(SSMClient);
+        dynamo = await startLocalDynamo();
+        await createAllTables(dynamo.client);
+        documents = DynamoDBDocumentClient.from(dynamo.client);
+        sessions = new SessionStore(documents, TABLES.sessions);
+    });
+    after(async () => {
+        sqsMock.restore();
+        ssmMock.restore();
+        await dynamo.stop();
+    });
+    beforeEach(() => {
+        sqsMock.reset();
+        ssmMock.reset();
+        sqsMock.on(SendMessageCommand).resolves({ MessageId: "queued-1" });
+        ssmMock
+            .on(GetParameterCommand, { Name: PARAMETERS.sessionCapability, WithDecryption: true })
+            .resolves({ Parameter: { Name: PARAMETERS.sessionCapability, Type: "SecureString", Value: SECRET } });
+        logs = captureLogs();
+        clock = START;
+        executionCounter = 0;
+        call = httpCaller(createApp(deps()));
+    });
+
+    function deps(overrides: Partial<ApiDeps> = {}): ApiDeps {
+        return {
+            config: CONFIG,
+            sessions,
+            sqs: new SQSClient({ region: "us-east-1" }),
+            secrets: createSecretStore({ ssm: new SSMClient({ region: "us-east-1" }), parameterNames: PARAMETERS, now: () => clock }),
+            rateLimiter: new FixedWindowRateLimiter(documents, TABLES.rateLimitKey, () => clock),
+            logger: logs.logger,
+            finalizeRateLimit: { limit: 100, windowSeconds: 60 },
+            now: () => new Date(clock),
+            newExecutionId: () => `exec-${++executionCounter}`,
+            ...overrides,
+        };
+    }
+
+    const newSessionId = () => `api-session-${++sessionCounter}`;
+    const capability = (sessionId: string) => ({ "x-session-capability": issueCapability(SECRET, sessionId) });
+    const finalize = (sessionId: string, headers: Record<string, string> = {}, sourceIp?: string) =>
+        call(postJson("/api/finalize", { sessionId, input: { votes: [1, 2] } }, headers, sourceIp));
+    const status = (sessionId: string, headers: Record<string, string> = capability(sessionId)) =>
+        call({ method: "GET", path: `/api/sessions/${sessionId}/status`, headers });
+
+    describe("GET /api/health", () => {
+        it("answers ok with the environment and touches nothing else", async () => {
+            assert.deepEqual(await call({ method: "GET", path: "/api/health" }), {
+                status: 200,
+                headers: { "content-type": "application/json" },
+                json: { status: "ok", environment: "develop" },
+            });
+            assert.equal(ssmMock.calls().length + sqsMock.calls().length, 0);
+        });
+    });
+
+    it("answers unknown routes and methods with a JSON 404", async () => {
+        for (const request of [{ method: "GET", path: "/api/nope" }, { method: "GET", path: "/api/finalize" }, { method: "DELETE", path: "/api/health" }]) {
+            const response = await call(request);
+            assert.equal(response.status, 404);
+            assert.deepEqual(response.json, { error: { code: "not_found", message: "no such route" } });
+        }
+    });
+
+    describe("POST /api/finalize", () => {
+        it("creates a pending attempt, queues the exact work message and answers 202 with the capability", async () => {
+            const sessionId = newSessionId();
+            const response = await finalize(sessionId);
+
+            assert.equal(response.status, 202);
+            assert.deepEqual(response.json, {
+                sessionId,
+                executionId: "exec-1",
+                status: "pending",
+                capability: issueCapability(SECRET, sessionId),
+            });
+            const sends = sqsMock.commandCalls(SendMessageCommand);
+            assert.equal(sends.length, 1);
+            assert.deepEqual(sends[0].args[0].input, {
+                QueueUrl: QUEUE_URL,
+                MessageBody: JSON.stringify({ sessionId, executionId: "exec-1", queuedAt: "2026-03-01T12:00:00.000Z", input: { votes: [1, 2] } }),
+            });
+            assert.deepEqual(await sessions.get(sessionId), {
+                sessionId,
+                status: "pending",
+                executionId: "exec-1",
+                queuedAt: "2026-03-01T12:00:00.000Z",
+                updatedAt: "2026-03-01T12:00:00.000Z",
+            });
+        });
+
+        it("starts the first attempt on an item the application created, keeping its attributes", async () => {
+            const sessionId = newSessionId();
+            await documents.send(new PutCommand({ TableName: TABLES.sessions, Item: { sessionId, ballotTitle: "Budget 2026" } }));
+            assert.equal((await finalize(sessionId)).status, 202);
+            assert.deepEqual(await sessions.get(sessionId), {
+                sessionId,
+                ballotTitle: "Budget 2026",
+                status: "pending",
+                executionId: "exec-1",
+                queuedAt: "2026-03-01T12:00:00.000Z",
+                updatedAt: "2026-03-01T12:00:00.000Z",
+            });
+        });
+
+        it("answers 409 while an attempt is pending or running, without queuing", async () => {
+            const sessionId = newSessionId();
+            await finalize(sessionId);
+            const whilePending = await finalize(sessionId, capability(sessionId));
+            assert.equal(whilePending.status, 409);
+            assert.deepEqual(whilePending.json, { error: { code: "session_busy", message: "a proof for this session is already pending or running" } });
+
+            await sessions.markRunning({ sessionId, executionId: "exec-1", executionArn: "arn:aws:states:us-east-1:123456789012:execution:sm:exec-1", updatedAt: "2026-03-01T12:00:01.000Z" });
+            assert.equal((await finalize(sessionId)).status, 409);
+            assert.equal(sqsMock.commandCalls(SendMessageCommand).length, 1);
+            assert.equal((await sessions.get(sessionId))?.executionId, "exec-1");
+        });
+
+        it("starts a new attempt on a finished session only for the holder of its capability", async () => {
+            const sessionId = newSessionId();
+            await finalize(sessionId);
+            await sessions.markSucceeded({ sessionId, executionId: "exec-1", executionArn: "arn:aws:states:us-east-1:123456789012:execution:sm:exec-1", bundleKey: `sessions/${sessionId}/exec-1/bundle.zip`, updatedAt: "2026-03-01T12:10:00.000Z" });
+
+            const anonymous = await finalize(sessionId);
+            assert.equal(anonymous.status, 403);
+            assert.deepEqual(anonymous.json, { error: { code: "capability_required", message: "a new attempt for an existing session needs X-Session-Capability" } });
+
+            const forged = await finalize(sessionId, capability("some-other-session"));
+            assert.equal(forged.status, 403);
+            assert.deepEqual(forged.json, { error: { code: "invalid_capability", message: "X-Session-Capability does not match this session" } });
+            assert.equal((await sessions.get(sessionId))?.status, "succeeded");
+
+            const holder = await finalize(sessionId, capability(sessionId));
+            assert.equal(holder.status, 202);
+            // exec-2 went to the anonymous request, whose conditional write was refused.
+            assert.equal((holder.json as { executionId: string }).executionId, "exec-3");
+            assert.deepEqual(await sessions.get(sessionId), {
+                sessionId,
+                status: "pending",
+                executionId: "exec-3",
+                queuedAt: "2026-03-01T12:00:00.000Z",
+                updatedAt: "2026-03-01T12:00:00.000Z",
+            });
+            assert.equal(sqsMock.commandCalls(SendMessageCommand).length, 2);
+        });
+
+        const rejections: [string, { body: string; contentType?: string }, number, string, string][] = [
+            ["invalid JSON", { body: "{" }, 400, "invalid_json", "request body is not valid JSON"],
+            ["a non-JSON content type", { body: "{}", contentType: "text/plain" }, 415, "unsupported_media_type", "Content-Type must be application/json"],
+            ["a JSON array", { body: "[]" }, 400, "invalid_request", "request body must be a JSON object {sessionId, input}"],
+            ["an unexpected field", { body: JSON.stringify({ sessionId: "a", input: {}, admin: true }) }, 400, "invalid_request", "unexpected field(s): admin"],
+            ["a missing sessionId", { body: JSON.stringify({ input: {} }) }, 400, "invalid_session_id", "sessionId must be 1-128 characters of A-Z a-z 0-9 - _"],
+            ["a sessionId with a slash", { body: JSON.stringify({ sessionId: "../x", input: {} }) }, 400, "invalid_session_id", "sessionId must be 1-128 characters of A-Z a-z 0-9 - _"],
+            ["a 129-character sessionId", { body: JSON.stringify({ sessionId: "a".repeat(129), input: {} }) }, 400, "invalid_session_id", "sessionId must be 1-128 characters of A-Z a-z 0-9 - _"],
+            ["a missing input", { body: JSON.stringify({ sessionId: "a" }) }, 400, "invalid_input", "input must be a JSON object"],
+            ["an array input", { body: JSON.stringify({ sessionId: "a", input: [] }) }, 400, "invalid_input", "input must be a JSON object"],
+            ["an oversized body", { body: JSON.stringify({ sessionId: "a", input: { blob: "x".repeat(MAX_FINALIZE_BODY_BYTES) } }) }, 413, "payload_too_large", `request body exceeds ${MAX_FINALIZE_BODY_BYTES} bytes`],
+        ];
+        for (const [label, request, code, errorCode, message] of rejections) {
+            it(`answers ${code} ${errorCode} for ${label}, queuing nothing`, async () => {
+                const response = await call({
+                    method: "POST",
+                    path: "/api/finalize",
+                    body: request.body,
+                    headers: { "content-type": request.contentType ?? "application/json" },
+                });
+                assert.equal(response.status, code);
+                assert.deepEqual(response.json, { error: { code: errorCode, message } });
+                assert.equal(sqsMock.calls().length, 0);
+                assert.equal(await sessions.get("a"), undefined);
+            });
+        }
+
+        it("rate-limits per source IP in fixed windows and answers 429 with Retry-After", async () => {
+            call = httpCaller(createApp(deps({ finalizeRateLimit: { limit: 2, windowSeconds: 60 } })));
+            clock = Date.parse("2026-03-01T12:00:50.000Z");
+            const ip = "203.0.113.9";
+            assert.equal((await finalize(newSessionId(), {}, ip)).status, 202);
+            assert.equal((await call(postJson("/api/finalize", [], {}, ip))).status, 400);
+
+            const limited = await finalize(newSessionId(), {}, ip);
+            assert.equal(limited.status, 429);
+            assert.equal(limited.headers["retry-after"], "10");
+            assert.deepEqual(limited.json, { error: { code: "rate_limited", message: "too many proof requests; retry later" } });
+            assert.equal((await finalize(newSessionId(), {}, "203.0.113.10")).status, 202);
+
+            const windowStart = Date.parse("2026-03-01T12:00:00.000Z") / 1000;
+            const { Item } = await documents.send(new GetCommand({ TableName: TABLES.rateLimitKey, Key: { key: `finalize#${ip}#${windowStart}` } }));
+            assert.deepEqual(Item, { key: `finalize#${ip}#${windowStart}`, count: 3, expiresAt: windowStart + 60 });
+
+            clock = Date.parse("2026-03-01T12:01:00.000Z");
+            assert.equal((await finalize(newSessionId(), {}, ip)).status, 202);
+            assert.equal(sqsMock.commandCalls(SendMessageCommand).length, 3);
+        });
+
+        it("answers 503 and marks the attempt failed when the work queue rejects the message", async () => {
+            sqsMock.on(SendMessageCommand).rejects(Object.assign(new Error("queue down"), { name: "InternalError", $metadata: { httpStatusCode: 500 } }));
+            const sessionId = newSessionId();
+
+            const response = await finalize(sessionId);
+
+            assert.equal(response.status, 503);
+            assert.deepEqual(response.json, { error: { code: "queue_unavailable", message: "the proof request could not be queued; retry later" } });
+            assert.deepEqual(await sessions.get(sessionId), {
+                sessionId,
+                status: "failed",
+                executionId: "exec-1",
+                error: { Error: "EnqueueFailed", Cause: "the work message could not be sent to the prover work queue" },
+                queuedAt: "2026-03-01T12:00:00.000Z",
+                updatedAt: "2026-03-01T12:00:00.000Z",
+            });
+            assert.deepEqual(logs.at("ERROR").map((entry) => [entry.message, entry.errorName]), [["could not queue proof work", "InternalError"]]);
+
+            sqsMock.on(SendMessageCommand).resolves({ MessageId: "queued-2" });
+            assert.equal((await finalize(sessionId, capability(sessionId))).status, 202);
+        });
+    });
+
+    describe("GET /api/sessions/{id}/status", () => {
+        it("needs the session's capability before revealing anything", async () => {
+            const sessionId = newSessionId();
+            await finalize(sessionId);
+            assert.deepEqual(await status(sessionId, {}), {
+                status: 401,
+                headers: { "content-type": "application/json" },
+                json: { error: { code: "capability_required", message: "X-Session-Capability header is required" } },
+            });
+            const forged = await status(sessionId, capability("other"));
+            assert.equal(forged.status, 403);
+            assert.deepEqual(forged.json, { error: { code: "invalid_capability", message: "X-Session-Capability does not match this session" } });
+        });
+
+        it("answers 404 for an unknown session and 400 for an invalid id", async () => {
+            const unknown = await status("never-finalized");
+            assert.equal(unknown.status, 404);
+            assert.deepEqual(unknown.json, { error: { code: "session_not_found", message: "no proof has been requested for this session" } });
+            const invalid = await status("a.b");
+            assert.equal(invalid.status, 400);
+            assert.deepEqual(invalid.json, { error: { code: "invalid_session_id", message: "sessionId must be 1-128 characters of A-Z a-z 0-9 - _" } });
+        });
+
+        it("shows only the public fields: pending, then succeeded with the bundle key", async () => {
+            const sessionId = newSessionId();
+            await finalize(sessionId);
+            assert.deepEqual((await status(sessionId)).json, { sessionId, status: "pending", executionId: "exec-1", updatedAt: "2026-03-01T12:00:00.000Z" });
+
+            await documents.send(
+                new PutCommand({
+                    TableName: TABLES.sessions,
+                    Item: {
+                        sessionId,
+                        status: "succeeded",
+                        executionId: "exec-1",
+                        executionArn: "arn:aws:states:us-east-1:123456789012:execution:sm:exec-1",
+                        bundleKey: `sessions/${sessionId}/exec-1/bundle.zip`,
+                        updatedAt: "2026-03-01T12:20:00.000Z",
+                        ballotSecret: "application-owned",
+                    },
+                }),
+            );
+            assert.deepEqual(await status(sessionId), {
+                status: 200,
+                headers: { "content-type": "application/json" },
+                json: { sessionId, status: "succeeded", executionId: "exec-1", updatedAt: "2026-03-01T12:20:00.000Z", bundleKey: `sessions/${sessionId}/exec-1/bundle.zip` },
+            });
+        });
+
+        it("shows the error of a failed attempt", async () => {
+            const sessionId = newSessionId();
+            await finalize(sessionId);
+            await sessions.markFailed({ sessionId, executionId: "exec-1", executionArn: "arn:aws:states:us-east-1:123456789012:execution:sm:exec-1", error: { Error: "ImageSignatureVerificationFailed", Cause: "MISSING" }, updatedAt: "2026-03-01T12:05:00.000Z" });
+            assert.deepEqual((await status(sessionId)).json, {
+                sessionId,
+                status: "failed",
+                executionId: "exec-1",
+                updatedAt: "2026-03-01T12:05:00.000Z",
+                error: { Error: "ImageSignatureVerificationFailed", Cause: "MISSING" },
+            });
+        });
+    });
+
+    describe("secrets", () => {
+        it("reads the capability secret from SSM with decryption and caches it for the TTL", async () => {
+            await finalize(newSessionId());
+            await status(newSessionId());
+            clock += DEFAULT_SECRET_TTL_MS - 1;
+            await status(newSessionId());
+            const calls = ssmMock.commandCalls(GetParameterCommand);
+            assert.deepEqual(calls.map((c) => c.args[0].input), [{ Name: PARAMETERS.sessionCapability, WithDecryption: true }]);
+
+            clock += 1;
+            await status(newSessionId());
+            assert.equal(ssmMock.commandCalls(GetParameterCommand).length, 2);
+        });
+
+        it("never takes a secret from the environment", async () => {
+            ssmMock
+                .on(GetParameterCommand, { Name: PARAMETERS.sessionCapability })
+                .resolves({ Parameter: { Type: "SecureString", Value: "rotated-secret-0123456789abcdef-0123456789" } });
+            const sessionId = newSessionId();
+            const response = await finalize(sessionId);
+            assert.equal((response.json as { capability: string }).capability, issueCapability("rotated-secret-0123456789abcdef-0123456789", sessionId));
+        });
+
+        it("refuses a plain String parameter with a 500 that reveals nothing, and does not cache the failure", async () => {
+            const store = createSecretStore({ ssm: new SSMClient({ region: "us-east-1" }), parameterNames: PARAMETERS, now: () => clock });
+            ssmMock.on(GetParameterCommand, { Name: PARAMETERS.captcha }).resolvesOnce({ Parameter: { Type: "String", Value: "plain" } })
+                .resolves({ Parameter: { Type: "SecureString", Value: "captcha-secret" } });
+            await assert.rejects(store.get("captcha"), /SSM parameter \/stark-ballot-simulator\/develop\/captcha-secret must be a SecureString/);
+            assert.equal(await store.get("captcha"), "captcha-secret");
+            assert.equal(await store.get("captcha"), "captcha-secret");
+            assert.equal(ssmMock.commandCalls(GetParameterCommand, { Name: PARAMETERS.captcha }).length, 2);
+
+            ssmMock.on(GetParameterCommand, { Name: PARAMETERS.sessionCapability }).resolves({ Parameter: { Type: "String", Value: SECRET } });
+            const response = await finalize(newSessionId());
+            assert.deepEqual(response, {
+                status: 500,
+                headers: { "content-type": "application/json" },
+                json: { error: { code: "internal_error", message: "internal server error" } },
+            });
+            const errors = logs.at("ERROR");
+            assert.equal(errors.length, 1);
+            assert.equal(errors[0].message, "unhandled api error");
+            assert.equal(errors[0].path, "/api/finalize");
+        });
+
+        it("shares one GetParameter call between concurrent first requests", async () => {
+            const store = createSecretStore({ ssm: new SSMClient({ region: "us-east-1" }), parameterNames: PARAMETERS, now: () => clock });
+            ssmMock.on(GetParameterCommand, { Name: PARAMETERS.voteEncryptionKey }).resolves({ Parameter: { Type: "SecureString", Value: "vote-key" } });
+            assert.deepEqual(await Promise.all([store.get("voteEncryptionKey"), store.get("voteEncryptionKey")]), ["vote-key", "vote-key"]);
+            assert.equal(ssmMock.commandCalls(GetParameterCommand).length, 1);
+        });
+    });
+
+    it("answers unexpected failures with a JSON 500 and logs them", async () => {
+        call = httpCaller(createApp(deps({ sessions: new SessionStore(documents, "missing-table") })));
+        const response = await status("any-session");
+        assert.deepEqual(response.json, { error: { code: "internal_error", message: "internal server error" } });
+        assert.equal(response.status, 500);
+        assert.deepEqual(logs.at("ERROR").map((entry) => [entry.message, entry.errorName, entry.method]), [
+            ["unhandled api error", "ResourceNotFoundException", "GET"],
+        ]);
+    });
+});

@@ -1,0 +1,146 @@
+import * as assert from "node:assert/strict";
+import { LAMBDA_ENV } from "../../lambdas/shared/contracts";
+import { MissingEnvironmentError, checkProofPrefix, readEnv } from "../../lambdas/shared/env";
+import { isTransientAwsError, hasErrorName } from "../../lambdas/shared/awsErrors";
+import { createLogger, errorFields } from "../../lambdas/shared/log";
+import {
+    RATE_LIMIT_KEY_TABLE_SCHEMA,
+    RATE_LIMIT_TABLE_SCHEMA,
+    SESSIONS_TABLE_SCHEMA,
+} from "../../lambdas/shared/tables";
+import {
+    EXECUTION_ID_PATTERN,
+    SESSION_ID_PATTERN,
+    checkNoExtraKeys,
+    checkString,
+    isIsoTimestamp,
+    isPlainObject,
+} from "../../lambdas/shared/validation";
+
+describe("lambdas/shared", () => {
+    describe("readEnv", () => {
+        const complete = {
+            STATE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
+            S3_PROOF_BUCKET: "proofs",
+            S3_PROOF_PREFIX: "",
+            SESSIONS_TABLE: "sessions",
+            UNRELATED: "ignored",
+        };
+
+        it("returns exactly the named variables", () => {
+            assert.deepEqual(readEnv(LAMBDA_ENV.proverDispatch, complete, { allowEmpty: ["S3_PROOF_PREFIX"] }), {
+                STATE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
+                S3_PROOF_BUCKET: "proofs",
+                S3_PROOF_PREFIX: "",
+                SESSIONS_TABLE: "sessions",
+            });
+        });
+
+        it("names every missing or empty variable in one error", () => {
+            const env = { ...complete, S3_PROOF_BUCKET: "", SESSIONS_TABLE: undefined };
+            assert.throws(
+                () => readEnv(LAMBDA_ENV.proverDispatch, env, { allowEmpty: ["S3_PROOF_PREFIX"] }),
+                (error: unknown) =>
+                    error instanceof MissingEnvironmentError &&
+                    error.message === "missing required environment variable(s): S3_PROOF_BUCKET, SESSIONS_TABLE" &&
+                    error.missing.join() === "S3_PROOF_BUCKET,SESSIONS_TABLE",
+            );
+        });
+
+        it("treats an empty value as missing unless allowed", () => {
+            assert.throws(() => readEnv(LAMBDA_ENV.proverDispatch, complete), /S3_PROOF_PREFIX/);
+        });
+    });
+
+    it("checkProofPrefix accepts empty or slash-terminated prefixes only", () => {
+        assert.equal(checkProofPrefix(""), "");
+        assert.equal(checkProofPrefix("sessions/"), "sessions/");
+        assert.throws(() => checkProofPrefix("sessions"), /S3_PROOF_PREFIX must be empty or end with "\/", got "sessions"/);
+    });
+
+    describe("validation", () => {
+        it("session ids: 1-128 of [A-Za-z0-9-_]", () => {
+            for (const ok of ["a", "Session_1-x", "x".repeat(128)]) assert.ok(SESSION_ID_PATTERN.test(ok), ok);
+            for (const bad of ["", "x".repeat(129), "a/b", "a b", "ä", "a.b"]) assert.ok(!SESSION_ID_PATTERN.test(bad), bad);
+        });
+
+        it("execution ids: 1-80 of [A-Za-z0-9-_] (Step Functions execution names)", () => {
+            for (const ok of ["a", "0f8fad5b-d9cb-469f-a165-70867728950e", "y".repeat(80)]) assert.ok(EXECUTION_ID_PATTERN.test(ok), ok);
+            for (const bad of ["", "y".repeat(81), "a:b", "a b", "a/b"]) assert.ok(!EXECUTION_ID_PATTERN.test(bad), bad);
+        });
+
+        it("ISO timestamps need a date, a time and a zone, and must be real instants", () => {
+            for (const ok of ["2026-03-01T00:00:00Z", "2026-03-01T00:00:00.123Z", "2026-03-01T09:00:00+09:00"]) {
+                assert.equal(isIsoTimestamp(ok), true, ok);
+            }
+            for (const bad of ["2026-03-01", "2026-03-01T00:00:00", "2026-13-01T00:00:00Z", "yesterday", 1772323200000, null]) {
+                assert.equal(isIsoTimestamp(bad), false, String(bad));
+            }
+        });
+
+        it("plain objects exclude arrays and null", () => {
+            assert.deepEqual([{}, [], null, "x", 1].map(isPlainObject), [true, false, false, false, false]);
+        });
+
+        it("checkString and checkNoExtraKeys collect problems naming the field and the rule", () => {
+            const problems: string[] = [];
+            assert.equal(checkString({ a: "ok" }, "a", problems, /^ok$/, "ok"), "ok");
+            assert.equal(checkString({ a: 5 }, "a", problems), "");
+            checkString({ a: "no" }, "a", problems, /^ok$/, "the word ok");
+            checkNoExtraKeys({ a: 1, b: 2, c: 3 }, ["a"], problems, "x.");
+            assert.deepEqual(problems, [
+                "a must be a non-empty string",
+                "a must be the word ok",
+                "unexpected field x.b",
+                "unexpected field x.c",
+            ]);
+        });
+    });
+
+    describe("awsErrors", () => {
+        it("classifies throttling, SDK-retryable and 5xx errors as transient", () => {
+            const named = (name: string, extra: object = {}) => Object.assign(new Error(name), { name, ...extra });
+            assert.equal(isTransientAwsError(named("ThrottlingException")), true);
+            assert.equal(isTransientAwsError(named("ProvisionedThroughputExceededException")), true);
+            assert.equal(isTransientAwsError(named("Whatever", { $retryable: {} })), true);
+            assert.equal(isTransientAwsError(named("InternalError", { $metadata: { httpStatusCode: 503 } })), true);
+            assert.equal(isTransientAwsError(named("AccessDeniedException", { $metadata: { httpStatusCode: 400 } })), false);
+            assert.equal(isTransientAwsError("ThrottlingException"), false);
+            assert.equal(hasErrorName(named("ExecutionAlreadyExists"), "ExecutionAlreadyExists"), true);
+            assert.equal(hasErrorName(undefined, "ExecutionAlreadyExists"), false);
+        });
+    });
+
+    describe("log", () => {
+        it("writes one JSON object per line with time, level and message first", () => {
+            const lines: string[] = [];
+            const logger = createLogger((line) => lines.push(line), () => new Date("2026-03-01T00:00:00.000Z"));
+            logger.error("boom", { sessionId: "s1" });
+            logger.warn("careful");
+            logger.info("fine", { n: 1 });
+            assert.deepEqual(lines, [
+                '{"time":"2026-03-01T00:00:00.000Z","level":"ERROR","message":"boom","sessionId":"s1"}',
+                '{"time":"2026-03-01T00:00:00.000Z","level":"WARN","message":"careful"}',
+                '{"time":"2026-03-01T00:00:00.000Z","level":"INFO","message":"fine","n":1}',
+            ]);
+        });
+
+        it("describes errors without a stack unless asked", () => {
+            const error = new TypeError("bad");
+            assert.deepEqual(errorFields(error), { errorName: "TypeError", errorMessage: "bad" });
+            assert.equal(errorFields(error, true).stack, error.stack);
+            assert.deepEqual(errorFields("text"), { errorName: "string", errorMessage: "text" });
+        });
+    });
+
+    it("table schemas match the parity key schemas", () => {
+        assert.deepEqual(SESSIONS_TABLE_SCHEMA, { hashKey: { name: "sessionId", type: "S" } });
+        assert.deepEqual(RATE_LIMIT_TABLE_SCHEMA, {
+            hashKey: { name: "scope", type: "S" },
+            rangeKey: { name: "timestamp", type: "N" },
+            ttlAttribute: "expiresAt",
+        });
+        assert.deepEqual(RATE_LIMIT_KEY_TABLE_SCHEMA, { hashKey: { name: "key", type: "S" }, ttlAttribute: "expiresAt" });
+        assert.ok(Object.isFrozen(SESSIONS_TABLE_SCHEMA) && Object.isFrozen(RATE_LIMIT_TABLE_SCHEMA.hashKey));
+    });
+});
