@@ -4,6 +4,7 @@ import type { SessionStore } from "../shared/sessionStore";
 import type { ApiConfig } from "./config";
 import type { FixedWindowRateLimiter, RateLimitRule } from "./rateLimit";
 import type { SecretStore } from "./secrets";
+import type { BundleLinkSigner } from "./bundleLinks";
 
 /** Everything the routes touch, so tests can point each piece at a local server or a mock. */
 export interface ApiDeps {
@@ -12,6 +13,8 @@ export interface ApiDeps {
     sqs: SQSClient;
     secrets: SecretStore;
     rateLimiter: FixedWindowRateLimiter;
+    /** Presigns bundle downloads for succeeded sessions. */
+    bundleLinks: BundleLinkSigner;
     logger: Logger;
     /** Default `FINALIZE_RATE_LIMIT`. */
     finalizeRateLimit?: RateLimitRule;

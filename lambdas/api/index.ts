@@ -1,5 +1,6 @@
 /** API Gateway HTTP API (payload v2) integration for `ANY /api` and `ANY /api/{proxy+}`. */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -8,6 +9,7 @@ import { lazyInit } from "../shared/init";
 import { createLogger } from "../shared/log";
 import { SessionStore } from "../shared/sessionStore";
 import { createApp } from "./app";
+import { createBundleLinkSigner } from "./bundleLinks";
 import { loadApiConfig } from "./config";
 import { FixedWindowRateLimiter } from "./rateLimit";
 import { createSecretStore } from "./secrets";
@@ -25,6 +27,7 @@ const instance = lazyInit(
                 sqs: new SQSClient({}),
                 secrets: createSecretStore({ ssm: new SSMClient({}), parameterNames: config.secretParameters }),
                 rateLimiter: new FixedWindowRateLimiter(documents, config.rateLimitKeyTable),
+                bundleLinks: createBundleLinkSigner(new S3Client({}), config.bucket),
                 logger,
             }),
         );

@@ -7,7 +7,11 @@ import type { ApiDeps } from "./deps";
 import { ApiError } from "./errors";
 import { checkSessionId } from "./requests";
 
-export type SessionStatusView = Pick<SessionRecord, "sessionId" | "status" | "executionId" | "bundleKey" | "error" | "updatedAt">;
+export type SessionStatusView = Pick<SessionRecord, "sessionId" | "status" | "executionId" | "bundleKey" | "error" | "updatedAt"> & {
+    /** Presigned GET of the bundle, present once the proof succeeded. */
+    bundleUrl?: string;
+    bundleUrlExpiresInSeconds?: number;
+};
 
 export function registerStatusRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
     app.get("/api/sessions/:id/status", async (c) => {
@@ -24,7 +28,13 @@ export function registerStatusRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
         if (record === undefined) {
             throw new ApiError(404, "session_not_found", "no proof has been requested for this session");
         }
-        return c.json(publicView(record));
+        const view = publicView(record);
+        if (record.status === "succeeded" && record.bundleKey !== undefined) {
+            const link = await deps.bundleLinks(record.bundleKey);
+            view.bundleUrl = link.url;
+            view.bundleUrlExpiresInSeconds = link.expiresInSeconds;
+        }
+        return c.json(view);
     });
 }
 

@@ -3,7 +3,9 @@ import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import { S3Client } from "@aws-sdk/client-s3";
 import { createApp } from "../../lambdas/api/app";
+import { createBundleLinkSigner } from "../../lambdas/api/bundleLinks";
 import { issueCapability } from "../../lambdas/api/capability";
 import type { ApiConfig } from "../../lambdas/api/config";
 import type { ApiDeps } from "../../lambdas/api/deps";
@@ -82,6 +84,11 @@ describe("api", () => {
             sqs: new SQSClient({ region: "us-east-1" }),
             secrets: createSecretStore({ ssm: new SSMClient({ region: "us-east-1" }), parameterNames: PARAMETERS, now: () => clock }),
             rateLimiter: new FixedWindowRateLimiter(documents, TABLES.rateLimitKey, () => clock),
+            // Presigning is local computation: no request leaves the process.
+            bundleLinks: createBundleLinkSigner(
+                new S3Client({ region: "us-east-1", endpoint: "http://127.0.0.1:9", forcePathStyle: true, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } }),
+                CONFIG.bucket,
+            ),
             logger: logs.logger,
             finalizeRateLimit: { limit: 100, windowSeconds: 60 },
             now: () => new Date(clock),
@@ -312,11 +319,21 @@ describe("api", () => {
                     },
                 }),
             );
-            assert.deepEqual(await status(sessionId), {
-                status: 200,
-                headers: { "content-type": "application/json" },
-                json: { sessionId, status: "succeeded", executionId: "exec-1", updatedAt: "2026-03-01T12:20:00.000Z", bundleKey: `sessions/${sessionId}/exec-1/bundle.zip` },
+            const succeeded = await status(sessionId);
+            const { bundleUrl, ...rest } = succeeded.json as Record<string, unknown>;
+            assert.equal(succeeded.status, 200);
+            assert.deepEqual(rest, {
+                sessionId,
+                status: "succeeded",
+                executionId: "exec-1",
+                updatedAt: "2026-03-01T12:20:00.000Z",
+                bundleKey: `sessions/${sessionId}/exec-1/bundle.zip`,
+                bundleUrlExpiresInSeconds: 300,
             });
+            const url = new URL(String(bundleUrl));
+            assert.equal(`${url.origin}${url.pathname}`, `http://127.0.0.1:9/proofs-test/sessions/${sessionId}/exec-1/bundle.zip`);
+            assert.equal(url.searchParams.get("X-Amz-Expires"), "300");
+            assert.ok(url.searchParams.get("X-Amz-Signature"), "the link is signed");
         });
 
         it("shows the error of a failed attempt", async () => {
