@@ -1,0 +1,438 @@
+/**
+ * The prover dispatcher's Step Functions definition (SPEC §1, §4) as a plain Amazon States Language
+ * document. Pure: no Pulumi, no AWS calls. The ProverPipeline component serializes it once its ARNs
+ * resolve; the tests validate it with asl-validator and execute it with aws-local-stepfunctions.
+ *
+ * Flow: VerifyImageSignature → CheckImageSignature → RunProver → FinalizeSucceeded, or
+ * FinalizeSignatureFailed when the image is not signed, or FinalizeFailed when a Task fails for good.
+ */
+import { IMAGE_SIGNATURE_FAILED_ERROR, PROVER_CONTAINER_NAME, PROVER_ENV } from "../lambdas/shared/contracts";
+
+// ---------------------------------------------------------------------------------------------------
+// The ASL subset this state machine uses (JSONPath query language).
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+export interface JsonObject {
+    [key: string]: JsonValue;
+}
+
+/** https://states-language.net/#retrying-after-error */
+export interface Retrier {
+    ErrorEquals: string[];
+    IntervalSeconds?: number;
+    /** 0 means "never retry": an earlier retrier can exempt an error from a later catch-all one. */
+    MaxAttempts?: number;
+    BackoffRate?: number;
+    MaxDelaySeconds?: number;
+    JitterStrategy?: "FULL" | "NONE";
+}
+
+export interface Catcher {
+    ErrorEquals: string[];
+    ResultPath: string;
+    Next: string;
+}
+
+interface TaskStateFields<P> {
+    Type: "Task";
+    Comment: string;
+    Resource: string;
+    Parameters: P;
+    ResultSelector?: JsonObject;
+    ResultPath: string;
+    TimeoutSeconds?: number;
+    Retry: Retrier[];
+    Catch?: Catcher[];
+}
+export type TaskState<P> = TaskStateFields<P> & ({ Next: string; End?: never } | { End: true; Next?: never });
+
+/** Parameters of the optimized `lambda:invoke` integration. */
+export interface LambdaInvokeParameters {
+    FunctionName: string;
+    Payload: JsonObject;
+}
+
+/** A container environment entry: a literal value, or one Step Functions computes (`Value.$`). */
+export type ContainerEnvironmentEntry = { Name: string; Value: string } | { Name: string; "Value.$": string };
+
+/** Parameters of the `ecs:runTask.sync` integration (the RunTask API, PascalCase). */
+export interface RunProverParameters {
+    Cluster: string;
+    TaskDefinition: string;
+    LaunchType?: "FARGATE";
+    CapacityProviderStrategy?: { CapacityProvider: "FARGATE_SPOT"; Weight: number }[];
+    NetworkConfiguration: {
+        AwsvpcConfiguration: { Subnets: string[]; SecurityGroups: string[]; AssignPublicIp: "ENABLED" | "DISABLED" };
+    };
+    Overrides: { ContainerOverrides: { Name: string; Environment: ContainerEnvironmentEntry[] }[] };
+}
+
+export interface StringEqualsChoiceRule {
+    Variable: string;
+    StringEquals: string;
+    Next: string;
+}
+
+export interface ChoiceState {
+    Type: "Choice";
+    Comment: string;
+    Choices: StringEqualsChoiceRule[];
+    Default: string;
+}
+
+export interface StateMachineDefinition {
+    Comment: string;
+    StartAt: "VerifyImageSignature";
+    States: {
+        VerifyImageSignature: TaskState<LambdaInvokeParameters>;
+        CheckImageSignature: ChoiceState;
+        RunProver: TaskState<RunProverParameters>;
+        FinalizeSucceeded: TaskState<LambdaInvokeParameters>;
+        FinalizeSignatureFailed: TaskState<LambdaInvokeParameters>;
+        FinalizeFailed: TaskState<LambdaInvokeParameters>;
+    };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Names, paths and policies other modules (IAM, alarms, tests) refer to.
+
+export const PROVER_STATES = {
+    VerifyImageSignature: "VerifyImageSignature",
+    CheckImageSignature: "CheckImageSignature",
+    RunProver: "RunProver",
+    FinalizeSucceeded: "FinalizeSucceeded",
+    FinalizeSignatureFailed: "FinalizeSignatureFailed",
+    FinalizeFailed: "FinalizeFailed",
+} as const satisfies { [K in keyof StateMachineDefinition["States"]]: K };
+
+/** The only signing status that lets the prover run (ECR `DescribeImageSigningStatus`). */
+export const SIGNING_STATUS_COMPLETE = "COMPLETE";
+
+/** Where each state keeps its result in the execution's JSON (SPEC §4). */
+export const PROVER_PATHS = {
+    payload: "$.payload",
+    inputS3Key: "$.payload.inputS3Key",
+    signingStatus: "$.signingStatus",
+    signingStatusValue: "$.signingStatus.Payload.status",
+    proverResult: "$.proverResult",
+    proverError: "$.proverError",
+    /** The finalize Lambda's answer, kept beside the rest so the execution output shows the outcome. */
+    finalizeResult: "$.finalizeResult",
+    /** The execution ARN, from the context object. */
+    executionArn: "$$.Execution.Id",
+} as const;
+
+/**
+ * Errors the Lambda service raises when an invocation did not run or its answer was lost, which AWS
+ * advises retrying on every `lambda:invoke` task:
+ * https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
+ */
+export const LAMBDA_TRANSIENT_ERRORS = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+] as const;
+
+/**
+ * RunTask errors that mean "ECS could not start the task now": `ECS.AmazonECSException` is how Step
+ * Functions reports "Capacity is unavailable at this time" and API throttling
+ * (https://repost.aws/knowledge-center/ecs-fargate-runtask-capacity), `ECS.ServerException` an ECS 5xx.
+ * Both fail before a task exists, so a retry never runs a proof twice.
+ */
+export const ECS_TRANSIENT_ERRORS = ["ECS.AmazonECSException", "ECS.ServerException"] as const;
+
+/** Both Lambdas are idempotent (a read; a conditional write), so a lost invocation is simply repeated. */
+export const LAMBDA_SERVICE_RETRY: Readonly<Retrier> = Object.freeze({
+    ErrorEquals: [...LAMBDA_TRANSIENT_ERRORS],
+    IntervalSeconds: 1,
+    MaxAttempts: 3,
+    BackoffRate: 2,
+    JitterStrategy: "FULL",
+});
+
+/**
+ * A 16 vCPU Fargate (Spot) shortage can last minutes, hence the long, capped backoff:
+ * 20, 40, 80, 160, 300 s at most (full jitter spreads concurrent executions).
+ */
+export const RUN_PROVER_RETRY: Readonly<Retrier> = Object.freeze({
+    ErrorEquals: [...ECS_TRANSIENT_ERRORS],
+    IntervalSeconds: 20,
+    MaxAttempts: 5,
+    BackoffRate: 2,
+    MaxDelaySeconds: 300,
+    JitterStrategy: "FULL",
+});
+
+/**
+ * The finalize Lambda is the only path that ends a session: if it gives up, the session stays
+ * "running". Its write is conditional on the attempt (a duplicate is a no-op), so retrying is safe,
+ * and it asks for a retry itself when a concurrent writer moved the item. So everything is retried,
+ * longer than the Lambda service errors alone, except a malformed event (`InvalidInput`), which is a
+ * wiring bug no retry heals: that fails the execution at once and the executions-failed alarm fires.
+ * Order matters: the first retrier whose ErrorEquals matches decides, and `States.ALL` must be last.
+ */
+export const FINALIZE_RETRY: readonly Readonly<Retrier>[] = Object.freeze([
+    Object.freeze({ ErrorEquals: ["InvalidInput"], MaxAttempts: 0 }),
+    LAMBDA_SERVICE_RETRY,
+    Object.freeze({ ErrorEquals: ["States.ALL"], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: "FULL" }),
+]);
+
+// ---------------------------------------------------------------------------------------------------
+// Arguments and their validation.
+
+export interface ProverStateMachineArgs {
+    /** AWS partition ("aws", "aws-cn", "aws-us-gov"), used in the `arn:<partition>:states:::` integration ARNs. */
+    partition: string;
+    /** ARN of the check-image-signature Lambda. */
+    checkImageSignatureFunctionArn: string;
+    /** ARN of the finalize-callback Lambda. */
+    finalizeCallbackFunctionArn: string;
+    clusterArn: string;
+    /** Task definition ARN with its revision, so an execution runs exactly what was deployed. */
+    taskDefinitionArn: string;
+    /** Subnets of the prover task (1-16). */
+    subnetIds: string[];
+    /** Security groups of the prover task (1-5). */
+    securityGroupIds: string[];
+    /** Public network mode: the task needs a public IP to reach ECR and S3 without a NAT. */
+    assignPublicIp: boolean;
+    /** Run on Fargate Spot (the cluster must offer the FARGATE_SPOT capacity provider) instead of Fargate. */
+    useFargateSpot: boolean;
+    /** ECR repository of the prover image. */
+    repositoryName: string;
+    /** The image digest the task definition pins, `sha256:<64 hex>`: signing status is per digest. */
+    imageDigest: string;
+    /** ENV_NAME of the prover container. */
+    environment: string;
+    proofBucketName: string;
+    /** "" or ending in "/". */
+    proofPrefix: string;
+    /** RunProver's budget: the host timeout plus placement, image pull and upload. */
+    runProverTimeoutSeconds: number;
+}
+
+const PARTITION_PATTERN = /^aws(-[a-z]+)*$/;
+const ARN_TAIL = {
+    lambda: /^lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$/,
+    cluster: /^ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/,
+    taskDefinition: /^ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/,
+};
+// https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
+const REPOSITORY_NAME_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (the characters and length)
+const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// RunTask's awsvpcConfiguration limits.
+const MAX_SUBNETS = 16;
+const MAX_SECURITY_GROUPS = 5;
+
+/** Every problem with the arguments, each naming the field and the rule; empty when they are valid. */
+export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): string[] {
+    const problems: string[] = [];
+    const partitionValid = PARTITION_PATTERN.test(a.partition);
+    if (!partitionValid) {
+        problems.push(`partition: "${a.partition}" is not an AWS partition such as "aws" or "aws-cn"`);
+    }
+    const checkArn = (field: keyof ProverStateMachineArgs, value: string, tail: RegExp, what: string) => {
+        const prefix = `arn:${a.partition}:`;
+        if (!value.startsWith(prefix) || !tail.test(value.slice(prefix.length))) {
+            problems.push(`${field}: "${value}" is not ${what} in partition "${a.partition}"`);
+        }
+    };
+    // Against a wrong partition every ARN would be reported too; the partition problem says it all.
+    if (partitionValid) {
+        checkArn("checkImageSignatureFunctionArn", a.checkImageSignatureFunctionArn, ARN_TAIL.lambda, "a Lambda function ARN");
+        checkArn("finalizeCallbackFunctionArn", a.finalizeCallbackFunctionArn, ARN_TAIL.lambda, "a Lambda function ARN");
+        checkArn("clusterArn", a.clusterArn, ARN_TAIL.cluster, "an ECS cluster ARN");
+        checkArn("taskDefinitionArn", a.taskDefinitionArn, ARN_TAIL.taskDefinition, "an ECS task definition ARN with a revision");
+    }
+    checkIdList("subnetIds", a.subnetIds, MAX_SUBNETS, problems);
+    checkIdList("securityGroupIds", a.securityGroupIds, MAX_SECURITY_GROUPS, problems);
+    if (a.repositoryName.length < 2 || a.repositoryName.length > 256 || !REPOSITORY_NAME_PATTERN.test(a.repositoryName)) {
+        problems.push(`repositoryName: "${a.repositoryName}" is not an ECR repository name`);
+    }
+    if (!DIGEST_PATTERN.test(a.imageDigest)) {
+        problems.push(`imageDigest: "${a.imageDigest}" must be sha256:<64 lower-case hex> (signing status is per digest)`);
+    }
+    if (a.environment.trim() === "") {
+        problems.push("environment: must not be empty");
+    }
+    if (!BUCKET_NAME_PATTERN.test(a.proofBucketName)) {
+        problems.push(`proofBucketName: "${a.proofBucketName}" is not an S3 bucket name`);
+    }
+    if (a.proofPrefix !== "" && (!a.proofPrefix.endsWith("/") || a.proofPrefix.startsWith("/"))) {
+        problems.push(`proofPrefix: "${a.proofPrefix}" must be empty or end with "/" (and not start with "/")`);
+    }
+    if (!Number.isInteger(a.runProverTimeoutSeconds) || a.runProverTimeoutSeconds < 1) {
+        problems.push(`runProverTimeoutSeconds: ${a.runProverTimeoutSeconds} must be a positive integer`);
+    }
+    return problems;
+}
+
+function checkIdList(field: string, ids: readonly string[], max: number, problems: string[]): void {
+    if (ids.length === 0 || ids.length > max) {
+        problems.push(`${field}: needs 1 to ${max} entries, got ${ids.length}`);
+    }
+    if (ids.some((id) => id.trim() === "")) {
+        problems.push(`${field}: entries must not be empty`);
+    }
+    if (new Set(ids).size !== ids.length) {
+        problems.push(`${field}: entries must be unique`);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The definition.
+
+/**
+ * `States.Format('<parts joined by {}>', <paths>)`. Inside an intrinsic-function string literal `'`,
+ * `{`, `}` and `\` must be escaped with a backslash, so the literal parts (a configured prefix, an
+ * image name) are escaped and only the joins are placeholders:
+ * https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html
+ */
+export function statesFormat(parts: readonly string[], ...paths: string[]): string {
+    if (parts.length !== paths.length + 1) {
+        throw new Error(`statesFormat: ${parts.length} literal parts need ${parts.length - 1} paths, got ${paths.length}`);
+    }
+    const template = parts.map((part) => part.replace(/[\\'{}]/g, (c) => `\\${c}`)).join("{}");
+    return `States.Format('${template}', ${paths.join(", ")})`;
+}
+
+export function buildProverStateMachineDefinition(args: ProverStateMachineArgs): StateMachineDefinition {
+    const problems = proverStateMachineArgsProblems(args);
+    if (problems.length > 0) {
+        throw new Error(`Prover state machine: invalid arguments (${problems.length}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    }
+    const S = PROVER_STATES;
+    const P = PROVER_PATHS;
+    const lambdaInvoke = `arn:${args.partition}:states:::lambda:invoke`;
+    // Errors of a Task go to $.proverError in Step Functions' own {Error, Cause} shape. A Catch only
+    // applies once the state's Retry is exhausted (or no retrier matched).
+    const catchAll: Catcher[] = [{ ErrorEquals: ["States.ALL"], ResultPath: P.proverError, Next: S.FinalizeFailed }];
+    // Keep only the Lambda's answer: the invoke response also carries HTTP metadata that would bloat
+    // every later state's input (256 KiB limit) without being read by anything.
+    const keepPayload: JsonObject = { "Payload.$": "$.Payload" };
+    const finalize = (comment: string, payload: JsonObject): TaskState<LambdaInvokeParameters> => ({
+        Type: "Task",
+        Comment: comment,
+        Resource: lambdaInvoke,
+        Parameters: { FunctionName: args.finalizeCallbackFunctionArn, Payload: payload },
+        ResultSelector: keepPayload,
+        // The callback's outcome is kept beside the payload instead of replacing it, so the execution
+        // output still shows what was finalized.
+        ResultPath: P.finalizeResult,
+        Retry: copyRetriers(FINALIZE_RETRY),
+        // No Catch: if finalizing fails for good the execution fails, which the executions-failed alarm reports.
+        End: true,
+    });
+    const common = { "payload.$": P.payload, "executionArn.$": P.executionArn };
+    const imageRef = `${args.repositoryName}@${args.imageDigest}`;
+
+    return {
+        Comment: `Prover dispatcher (${args.environment}): verify the prover image signature, run the prover task, report the result.`,
+        StartAt: S.VerifyImageSignature,
+        States: {
+            [S.VerifyImageSignature]: {
+                Type: "Task",
+                Comment: "ECR signing status of the digest the task definition pins.",
+                Resource: lambdaInvoke,
+                Parameters: {
+                    FunctionName: args.checkImageSignatureFunctionArn,
+                    Payload: { repositoryName: args.repositoryName, imageDigest: args.imageDigest },
+                },
+                ResultSelector: keepPayload,
+                ResultPath: P.signingStatus,
+                Retry: copyRetriers([LAMBDA_SERVICE_RETRY]),
+                Catch: catchAll,
+                Next: S.CheckImageSignature,
+            },
+            [S.CheckImageSignature]: {
+                Type: "Choice",
+                Comment: `Only a ${SIGNING_STATUS_COMPLETE} signature lets the image run.`,
+                Choices: [{ Variable: P.signingStatusValue, StringEquals: SIGNING_STATUS_COMPLETE, Next: S.RunProver }],
+                Default: S.FinalizeSignatureFailed,
+            },
+            [S.RunProver]: {
+                Type: "Task",
+                Comment: "Run the prover task and wait for it to stop (.sync).",
+                Resource: `arn:${args.partition}:states:::ecs:runTask.sync`,
+                Parameters: runProverParameters(args),
+                ResultPath: P.proverResult,
+                // Per attempt. On timeout Step Functions stops the task (ecs:StopTask), so no orphan keeps running.
+                TimeoutSeconds: args.runProverTimeoutSeconds,
+                // Deliberately not States.TaskFailed or States.Timeout: those mean the proof itself ran and
+                // failed or overran. Re-running it would silently triple a multi-minute, 16 vCPU job that
+                // would most likely fail the same way, and delay the user's error by as much. A Spot
+                // interruption also ends up here as States.TaskFailed; the user retries the session.
+                Retry: copyRetriers([RUN_PROVER_RETRY]),
+                Catch: catchAll,
+                Next: S.FinalizeSucceeded,
+            },
+            [S.FinalizeSucceeded]: finalize("Record the succeeded proof on the session.", {
+                status: "SUCCEEDED",
+                ...common,
+                "proverResult.$": P.proverResult,
+            }),
+            [S.FinalizeSignatureFailed]: finalize("Record the failed signature check on the session.", {
+                status: "FAILED",
+                ...common,
+                // Step Functions' own {Error, Cause} shape, so the callback reads every failure the same way.
+                error: {
+                    Error: IMAGE_SIGNATURE_FAILED_ERROR,
+                    "Cause.$": statesFormat(
+                        [`Prover image ${imageRef} has signing status `, `; only ${SIGNING_STATUS_COMPLETE} images may run`],
+                        P.signingStatusValue,
+                    ),
+                },
+            }),
+            [S.FinalizeFailed]: finalize("Record the failed Task (its caught error) on the session.", {
+                status: "FAILED",
+                ...common,
+                "error.$": P.proverError,
+            }),
+        },
+    };
+}
+
+function runProverParameters(a: ProverStateMachineArgs): RunProverParameters {
+    // Keyed by the contract's names, so the compiler rejects a missing or extra variable.
+    const values: Record<(typeof PROVER_ENV.runOverrides)[number], { Value: string } | { "Value.$": string }> = {
+        ENV_NAME: { Value: a.environment },
+        S3_PROOF_BUCKET: { Value: a.proofBucketName },
+        S3_PROOF_PREFIX: { Value: a.proofPrefix },
+        INPUT_S3_BUCKET: { Value: a.proofBucketName },
+        INPUT_S3_KEY: { "Value.$": PROVER_PATHS.inputS3Key },
+        OUTPUT_S3_BUCKET: { Value: a.proofBucketName },
+        // {prefix}{sessionId}/{executionId}, no trailing slash (contracts.executionPrefix).
+        OUTPUT_S3_PREFIX: { "Value.$": statesFormat([a.proofPrefix, "/", ""], "$.payload.sessionId", "$.payload.executionId") },
+    };
+    return {
+        Cluster: a.clusterArn,
+        TaskDefinition: a.taskDefinitionArn,
+        // RunTask accepts a launch type or a capacity provider strategy, never both.
+        ...(a.useFargateSpot
+            ? { CapacityProviderStrategy: [{ CapacityProvider: "FARGATE_SPOT" as const, Weight: 1 }] }
+            : { LaunchType: "FARGATE" as const }),
+        NetworkConfiguration: {
+            AwsvpcConfiguration: {
+                Subnets: [...a.subnetIds],
+                SecurityGroups: [...a.securityGroupIds],
+                AssignPublicIp: a.assignPublicIp ? "ENABLED" : "DISABLED",
+            },
+        },
+        Overrides: {
+            ContainerOverrides: [
+                {
+                    Name: PROVER_CONTAINER_NAME,
+                    Environment: PROVER_ENV.runOverrides.map((name) => ({ Name: name, ...values[name] })),
+                },
+            ],
+        },
+    };
+}
+
+/** Fresh copies, so a consumer that edits the document (asl-validator does) cannot alter the shared policies. */
+function copyRetriers(retriers: readonly Readonly<Retrier>[]): Retrier[] {
+    return retriers.map((r) => ({ ...r, ErrorEquals: [...r.ErrorEquals] }));
+}

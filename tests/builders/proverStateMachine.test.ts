@@ -1,0 +1,622 @@
+import assert from "node:assert/strict";
+import {
+    FINALIZE_RETRY,
+    LAMBDA_SERVICE_RETRY,
+    type ProverStateMachineArgs,
+    RUN_PROVER_RETRY,
+    type StateMachineDefinition,
+    buildProverStateMachineDefinition,
+    proverStateMachineArgsProblems,
+    statesFormat,
+} from "../../builders/proverStateMachine";
+import { parseCheckImageSignatureInput } from "../../lambdas/check-image-signature/checkImageSignature";
+import { parseFinalizeEvent } from "../../lambdas/finalize-callback/finalizeEvent";
+import { type ExecutionInput, type FinalizeEvent, executionPrefix } from "../../lambdas/shared/contracts";
+import {
+    type ProverTaskHandlers,
+    type RunProverRequest,
+    aslValidationErrors,
+    localExecutionArn,
+    runProverStateMachine,
+} from "../support/stateMachineRunner";
+
+const DIGEST = `sha256:${"ab".repeat(32)}`;
+const ARGS: ProverStateMachineArgs = {
+    partition: "aws",
+    checkImageSignatureFunctionArn: "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-check-image-signature-develop",
+    finalizeCallbackFunctionArn: "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-finalize-callback-develop",
+    clusterArn: "arn:aws:ecs:ap-northeast-1:123456789012:cluster/stark-ballot-simulator-prover-develop",
+    taskDefinitionArn: "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/stark-ballot-simulator-prover-develop:7",
+    subnetIds: ["subnet-0a1", "subnet-0b2"],
+    securityGroupIds: ["sg-0c3"],
+    assignPublicIp: true,
+    useFargateSpot: false,
+    repositoryName: "stark-ballot-simulator-prover-develop",
+    imageDigest: DIGEST,
+    environment: "develop",
+    proofBucketName: "stark-ballot-simulator-proofs-develop-123456789012",
+    proofPrefix: "sessions/",
+    runProverTimeoutSeconds: 1500,
+};
+const CN_ARGS: ProverStateMachineArgs = {
+    ...ARGS,
+    partition: "aws-cn",
+    checkImageSignatureFunctionArn: "arn:aws-cn:lambda:cn-north-1:123456789012:function:sig",
+    finalizeCallbackFunctionArn: "arn:aws-cn:lambda:cn-north-1:123456789012:function:fin",
+    clusterArn: "arn:aws-cn:ecs:cn-north-1:123456789012:cluster/prover",
+    taskDefinitionArn: "arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/prover:1",
+};
+const SPOT_PRIVATE_ARGS: ProverStateMachineArgs = { ...ARGS, useFargateSpot: true, assignPublicIp: false };
+
+const INPUT: ExecutionInput = {
+    payload: {
+        sessionId: "session-1",
+        executionId: "exec-0001",
+        inputS3Key: "sessions/session-1/exec-0001/input.json",
+        queuedAt: "2026-03-01T10:00:00.000Z",
+    },
+    messageId: "msg-1",
+    receivedAt: "2026-03-01T10:00:01.000Z",
+};
+const EXECUTION_ARN = localExecutionArn(INPUT.payload.executionId);
+const TASK = { TaskArn: "arn:aws:ecs:ap-northeast-1:123456789012:task/prover/0123", LastStatus: "STOPPED", Containers: [{ Name: "prover", ExitCode: 0 }] };
+
+const LAMBDA_RETRIER = {
+    ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
+    IntervalSeconds: 1,
+    MaxAttempts: 3,
+    BackoffRate: 2,
+    JitterStrategy: "FULL",
+};
+const FINALIZE_RETRIERS = [
+    { ErrorEquals: ["InvalidInput"], MaxAttempts: 0 },
+    LAMBDA_RETRIER,
+    { ErrorEquals: ["States.ALL"], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: "FULL" },
+];
+const CATCH_ALL = [{ ErrorEquals: ["States.ALL"], ResultPath: "$.proverError", Next: "FinalizeFailed" }];
+
+/** Comments are prose for operators; everything else is asserted exactly. */
+function withoutComment(state: object): object {
+    const { Comment: _comment, ...rest } = state as { Comment?: string };
+    return rest;
+}
+
+function named(name: string, message: string): Error {
+    const error = new Error(message);
+    error.name = name;
+    return error;
+}
+
+/** Fails `times` times with the error, then answers. */
+function failing<A, R>(times: number, error: () => Error, answer: (arg: A) => R): (arg: A) => R {
+    let calls = 0;
+    return (arg) => {
+        calls += 1;
+        if (calls <= times) throw error();
+        return answer(arg);
+    };
+}
+
+const SIGNED = { status: "COMPLETE", signingStatuses: [{ signingProfileArn: "arn:aws:signer:ap-northeast-1:123456789012:/signing-profiles/prover", status: "COMPLETE" }] };
+const FINALIZED = { outcome: "updated" };
+const handlers = (overrides: Partial<ProverTaskHandlers> = {}): ProverTaskHandlers => ({
+    verifyImageSignature: () => SIGNED,
+    runProver: () => TASK,
+    finalize: () => FINALIZED,
+    ...overrides,
+});
+
+describe("prover state machine definition", () => {
+    const def = buildProverStateMachineDefinition(ARGS);
+
+    describe("validity", () => {
+        for (const [label, args] of [
+            ["aws, public, Fargate", ARGS],
+            ["aws, private, Fargate Spot", SPOT_PRIVATE_ARGS],
+            ["aws-cn", CN_ARGS],
+            ["empty proof prefix", { ...ARGS, proofPrefix: "" }],
+        ] as const) {
+            it(`passes asl-validator with JSONPath and ARN checks (${label})`, () => {
+                assert.deepEqual(aslValidationErrors(buildProverStateMachineDefinition(args)), []);
+            });
+        }
+
+        it("the validator does reject broken documents (so the checks above can fail)", () => {
+            const badPath = structuredClone(def) as StateMachineDefinition;
+            badPath.States.RunProver.ResultPath = "proverResult";
+            const errors = aslValidationErrors(badPath);
+            assert.ok(errors.length > 0 && errors.every((e) => e.startsWith("SCHEMA_VALIDATION_FAILED: ")), errors.join("\n"));
+            const badTarget = structuredClone(def) as StateMachineDefinition;
+            badTarget.States.CheckImageSignature.Default = "Nowhere";
+            assert.deepEqual(aslValidationErrors(badTarget), [
+                "MISSING_TRANSITION_TARGET: State FinalizeSignatureFailed is not reachable",
+                "MISSING_TRANSITION_TARGET: Missing 'StartAt'|'Next'|'Default' target: Nowhere",
+            ]);
+            const badParameterPath = structuredClone(def) as StateMachineDefinition;
+            badParameterPath.States.RunProver.Parameters.Overrides.ContainerOverrides[0].Environment[4] = { Name: "INPUT_S3_KEY", "Value.$": "$.payload[" };
+            assert.deepEqual(aslValidationErrors(badParameterPath), [
+                'SCHEMA_VALIDATION_FAILED: /States/RunProver/Parameters/Overrides/ContainerOverrides/0/Environment/4/Value.$ is invalid. must match format "asl_payload_template"',
+            ]);
+        });
+
+        it("validating leaves the document untouched", () => {
+            const before = JSON.stringify(def);
+            aslValidationErrors(def);
+            assert.equal(JSON.stringify(def), before);
+        });
+    });
+
+    describe("states and transitions", () => {
+        it("starts at VerifyImageSignature and has exactly the six states of SPEC §1", () => {
+            assert.equal(def.StartAt, "VerifyImageSignature");
+            assert.deepEqual(Object.keys(def.States), [
+                "VerifyImageSignature",
+                "CheckImageSignature",
+                "RunProver",
+                "FinalizeSucceeded",
+                "FinalizeSignatureFailed",
+                "FinalizeFailed",
+            ]);
+            const edges = Object.fromEntries(
+                Object.entries(def.States).map(([name, s]) => [
+                    name,
+                    s.Type === "Choice"
+                        ? { choices: s.Choices.map((c) => c.Next), default: s.Default }
+                        : { next: s.Next ?? null, end: s.End ?? false, catch: (s.Catch ?? []).map((c) => c.Next) },
+                ]),
+            );
+            assert.deepEqual(edges, {
+                VerifyImageSignature: { next: "CheckImageSignature", end: false, catch: ["FinalizeFailed"] },
+                CheckImageSignature: { choices: ["RunProver"], default: "FinalizeSignatureFailed" },
+                RunProver: { next: "FinalizeSucceeded", end: false, catch: ["FinalizeFailed"] },
+                FinalizeSucceeded: { next: null, end: true, catch: [] },
+                FinalizeSignatureFailed: { next: null, end: true, catch: [] },
+                FinalizeFailed: { next: null, end: true, catch: [] },
+            });
+        });
+
+        it("VerifyImageSignature invokes the signature Lambda with the pinned digest, result at $.signingStatus", () => {
+            assert.deepEqual(withoutComment(def.States.VerifyImageSignature), {
+                Type: "Task",
+                Resource: "arn:aws:states:::lambda:invoke",
+                Parameters: {
+                    FunctionName: ARGS.checkImageSignatureFunctionArn,
+                    Payload: { repositoryName: "stark-ballot-simulator-prover-develop", imageDigest: DIGEST },
+                },
+                ResultSelector: { "Payload.$": "$.Payload" },
+                ResultPath: "$.signingStatus",
+                Retry: [LAMBDA_RETRIER],
+                Catch: CATCH_ALL,
+                Next: "CheckImageSignature",
+            });
+        });
+
+        it("CheckImageSignature runs the prover only on COMPLETE", () => {
+            assert.deepEqual(withoutComment(def.States.CheckImageSignature), {
+                Type: "Choice",
+                Choices: [{ Variable: "$.signingStatus.Payload.status", StringEquals: "COMPLETE", Next: "RunProver" }],
+                Default: "FinalizeSignatureFailed",
+            });
+        });
+
+        it("RunProver: Fargate in the task subnets with a public IP, the exact container environment, a timeout, ECS-only retries", () => {
+            assert.deepEqual(withoutComment(def.States.RunProver), {
+                Type: "Task",
+                Resource: "arn:aws:states:::ecs:runTask.sync",
+                Parameters: {
+                    Cluster: ARGS.clusterArn,
+                    TaskDefinition: ARGS.taskDefinitionArn,
+                    LaunchType: "FARGATE",
+                    NetworkConfiguration: {
+                        AwsvpcConfiguration: { Subnets: ["subnet-0a1", "subnet-0b2"], SecurityGroups: ["sg-0c3"], AssignPublicIp: "ENABLED" },
+                    },
+                    Overrides: {
+                        ContainerOverrides: [
+                            {
+                                Name: "prover",
+                                Environment: [
+                                    { Name: "ENV_NAME", Value: "develop" },
+                                    { Name: "S3_PROOF_BUCKET", Value: ARGS.proofBucketName },
+                                    { Name: "S3_PROOF_PREFIX", Value: "sessions/" },
+                                    { Name: "INPUT_S3_BUCKET", Value: ARGS.proofBucketName },
+                                    { Name: "INPUT_S3_KEY", "Value.$": "$.payload.inputS3Key" },
+                                    { Name: "OUTPUT_S3_BUCKET", Value: ARGS.proofBucketName },
+                                    {
+                                        Name: "OUTPUT_S3_PREFIX",
+                                        "Value.$": "States.Format('sessions/{}/{}', $.payload.sessionId, $.payload.executionId)",
+                                    },
+                                ],
+                            },
+                        ],
+                    },
+                },
+                ResultPath: "$.proverResult",
+                TimeoutSeconds: 1500,
+                Retry: [
+                    {
+                        ErrorEquals: ["ECS.AmazonECSException", "ECS.ServerException"],
+                        IntervalSeconds: 20,
+                        MaxAttempts: 5,
+                        BackoffRate: 2,
+                        MaxDelaySeconds: 300,
+                        JitterStrategy: "FULL",
+                    },
+                ],
+                Catch: CATCH_ALL,
+                Next: "FinalizeSucceeded",
+            });
+        });
+
+        it("RunProver never retries a proof that ran: no States.TaskFailed, States.Timeout or States.ALL retrier", () => {
+            const retried = def.States.RunProver.Retry.flatMap((r) => r.ErrorEquals);
+            for (const error of ["States.TaskFailed", "States.Timeout", "States.ALL"]) {
+                assert.equal(retried.includes(error), false, error);
+            }
+        });
+
+        it("Fargate Spot replaces the launch type with the FARGATE_SPOT capacity provider; private mode has no public IP", () => {
+            const p = buildProverStateMachineDefinition(SPOT_PRIVATE_ARGS).States.RunProver.Parameters;
+            assert.equal("LaunchType" in p, false);
+            assert.deepEqual(p.CapacityProviderStrategy, [{ CapacityProvider: "FARGATE_SPOT", Weight: 1 }]);
+            assert.deepEqual(p.NetworkConfiguration.AwsvpcConfiguration, { Subnets: ["subnet-0a1", "subnet-0b2"], SecurityGroups: ["sg-0c3"], AssignPublicIp: "DISABLED" });
+            assert.equal("CapacityProviderStrategy" in def.States.RunProver.Parameters, false);
+        });
+
+        it("the three Finalize states send SPEC §4's events to the finalize Lambda and keep its answer at $.finalizeResult", () => {
+            const finalize = (Payload: object) => ({
+                Type: "Task",
+                Resource: "arn:aws:states:::lambda:invoke",
+                Parameters: { FunctionName: ARGS.finalizeCallbackFunctionArn, Payload },
+                ResultSelector: { "Payload.$": "$.Payload" },
+                ResultPath: "$.finalizeResult",
+                Retry: FINALIZE_RETRIERS,
+                End: true,
+            });
+            assert.deepEqual(
+                withoutComment(def.States.FinalizeSucceeded),
+                finalize({ status: "SUCCEEDED", "payload.$": "$.payload", "executionArn.$": "$$.Execution.Id", "proverResult.$": "$.proverResult" }),
+            );
+            assert.deepEqual(
+                withoutComment(def.States.FinalizeSignatureFailed),
+                finalize({
+                    status: "FAILED",
+                    "payload.$": "$.payload",
+                    "executionArn.$": "$$.Execution.Id",
+                    error: {
+                        Error: "ImageSignatureVerificationFailed",
+                        "Cause.$": `States.Format('Prover image stark-ballot-simulator-prover-develop@${DIGEST} has signing status {}; only COMPLETE images may run', $.signingStatus.Payload.status)`,
+                    },
+                }),
+            );
+            assert.deepEqual(
+                withoutComment(def.States.FinalizeFailed),
+                finalize({ status: "FAILED", "payload.$": "$.payload", "executionArn.$": "$$.Execution.Id", "error.$": "$.proverError" }),
+            );
+        });
+
+        it("uses the partition in every integration ARN (aws-cn)", () => {
+            const cn = buildProverStateMachineDefinition(CN_ARGS);
+            const resources = Object.values(cn.States).flatMap((s) => (s.Type === "Task" ? [s.Resource] : []));
+            assert.deepEqual(resources, [
+                "arn:aws-cn:states:::lambda:invoke",
+                "arn:aws-cn:states:::ecs:runTask.sync",
+                "arn:aws-cn:states:::lambda:invoke",
+                "arn:aws-cn:states:::lambda:invoke",
+                "arn:aws-cn:states:::lambda:invoke",
+            ]);
+            assert.equal(cn.States.RunProver.Parameters.Cluster, CN_ARGS.clusterArn);
+            assert.equal(cn.States.FinalizeFailed.Parameters.FunctionName, CN_ARGS.finalizeCallbackFunctionArn);
+        });
+
+        it("an empty proof prefix yields {sessionId}/{executionId}", () => {
+            const env = buildProverStateMachineDefinition({ ...ARGS, proofPrefix: "" }).States.RunProver.Parameters.Overrides.ContainerOverrides[0].Environment;
+            assert.deepEqual(env.slice(2, 3), [{ Name: "S3_PROOF_PREFIX", Value: "" }]);
+            assert.deepEqual(env.slice(6), [{ Name: "OUTPUT_S3_PREFIX", "Value.$": "States.Format('{}/{}', $.payload.sessionId, $.payload.executionId)" }]);
+        });
+
+        it("the shared retry policies are copied into the document, never aliased", () => {
+            const d = buildProverStateMachineDefinition(ARGS);
+            d.States.RunProver.Retry[0].ErrorEquals.push("States.ALL");
+            d.States.FinalizeFailed.Retry[1].ErrorEquals.pop();
+            assert.deepEqual(RUN_PROVER_RETRY.ErrorEquals, ["ECS.AmazonECSException", "ECS.ServerException"]);
+            assert.deepEqual(LAMBDA_SERVICE_RETRY, LAMBDA_RETRIER);
+            assert.deepEqual(FINALIZE_RETRY, FINALIZE_RETRIERS);
+        });
+    });
+
+    describe("statesFormat", () => {
+        it("escapes ' { } and \\ in literal parts and joins them with placeholders", () => {
+            assert.equal(statesFormat(["a'b{c}d\\e/", "/", ""], "$.x", "$.y"), "States.Format('a\\'b\\{c\\}d\\\\e/{}/{}', $.x, $.y)");
+        });
+
+        it("rejects a placeholder count that does not match the paths", () => {
+            assert.throws(() => statesFormat(["a", "b"]), /statesFormat: 2 literal parts need 1 paths, got 0/);
+        });
+    });
+
+    describe("argument validation", () => {
+        it("accepts the valid arguments", () => {
+            assert.deepEqual(proverStateMachineArgsProblems(ARGS), []);
+            assert.deepEqual(proverStateMachineArgsProblems(CN_ARGS), []);
+        });
+
+        it("reports every problem in one error", () => {
+            assert.throws(
+                () => buildProverStateMachineDefinition({ ...ARGS, imageDigest: "latest", subnetIds: [], securityGroupIds: ["sg-1", "sg-1"] }),
+                (error: Error) => {
+                    assert.equal(
+                        error.message,
+                        "Prover state machine: invalid arguments (3):\n" +
+                            '  - subnetIds: needs 1 to 16 entries, got 0\n' +
+                            "  - securityGroupIds: entries must be unique\n" +
+                            '  - imageDigest: "latest" must be sha256:<64 lower-case hex> (signing status is per digest)',
+                    );
+                    return true;
+                },
+            );
+        });
+
+        const cases: [string, Partial<ProverStateMachineArgs>, string][] = [
+            ["partition", { partition: "AWS" }, 'partition: "AWS" is not an AWS partition such as "aws" or "aws-cn"'],
+            ["digest with upper-case hex", { imageDigest: `sha256:${"AB".repeat(32)}` }, `imageDigest: "sha256:${"AB".repeat(32)}" must be sha256:<64 lower-case hex> (signing status is per digest)`],
+            ["a tag instead of a digest", { imageDigest: "sha256:latest" }, 'imageDigest: "sha256:latest" must be sha256:<64 lower-case hex> (signing status is per digest)'],
+            [
+                "a Lambda ARN of another partition",
+                { partition: "aws-cn", clusterArn: CN_ARGS.clusterArn, taskDefinitionArn: CN_ARGS.taskDefinitionArn, finalizeCallbackFunctionArn: CN_ARGS.finalizeCallbackFunctionArn },
+                `checkImageSignatureFunctionArn: "${ARGS.checkImageSignatureFunctionArn}" is not a Lambda function ARN in partition "aws-cn"`,
+            ],
+            [
+                "a task definition without revision",
+                { taskDefinitionArn: "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/prover" },
+                'taskDefinitionArn: "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/prover" is not an ECS task definition ARN with a revision in partition "aws"',
+            ],
+            ["a cluster name instead of an ARN", { clusterArn: "prover" }, 'clusterArn: "prover" is not an ECS cluster ARN in partition "aws"'],
+            ["too many security groups", { securityGroupIds: ["a", "b", "c", "d", "e", "f"] }, "securityGroupIds: needs 1 to 5 entries, got 6"],
+            ["an empty subnet id", { subnetIds: [""] }, "subnetIds: entries must not be empty"],
+            ["a repository name with upper case", { repositoryName: "Prover" }, 'repositoryName: "Prover" is not an ECR repository name'],
+            ["an empty environment", { environment: "" }, "environment: must not be empty"],
+            ["a bucket name with upper case", { proofBucketName: "Proofs" }, 'proofBucketName: "Proofs" is not an S3 bucket name'],
+            ["a prefix without trailing slash", { proofPrefix: "sessions" }, 'proofPrefix: "sessions" must be empty or end with "/" (and not start with "/")'],
+            ["a prefix with a leading slash", { proofPrefix: "/sessions/" }, 'proofPrefix: "/sessions/" must be empty or end with "/" (and not start with "/")'],
+            ["a fractional timeout", { runProverTimeoutSeconds: 1.5 }, "runProverTimeoutSeconds: 1.5 must be a positive integer"],
+            ["a zero timeout", { runProverTimeoutSeconds: 0 }, "runProverTimeoutSeconds: 0 must be a positive integer"],
+        ];
+        for (const [label, change, problem] of cases) {
+            it(`rejects ${label}`, () => {
+                assert.deepEqual(proverStateMachineArgsProblems({ ...ARGS, ...change }), [problem]);
+            });
+        }
+    });
+});
+
+describe("prover state machine, executed locally", () => {
+    const def = buildProverStateMachineDefinition(ARGS);
+    const run = (h: ProverTaskHandlers) => runProverStateMachine(def, INPUT, h);
+
+    it("signed image, proof succeeds: RunProver gets the computed overrides, FinalizeSucceeded gets exactly SPEC §4's event", async () => {
+        const signatureEvents: unknown[] = [];
+        const requests: RunProverRequest[] = [];
+        const r = await run(
+            handlers({
+                verifyImageSignature: (event) => (signatureEvents.push(event), SIGNED),
+                runProver: (request) => (requests.push(request), TASK),
+            }),
+        );
+        assert.equal(r.status, "SUCCEEDED");
+        assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeSucceeded"]);
+        assert.deepEqual(signatureEvents, [{ repositoryName: "stark-ballot-simulator-prover-develop", imageDigest: DIGEST }]);
+        assert.deepEqual(r.taskCalls[0], {
+            state: "VerifyImageSignature",
+            parameters: { FunctionName: ARGS.checkImageSignatureFunctionArn, Payload: { repositoryName: "stark-ballot-simulator-prover-develop", imageDigest: DIGEST } },
+        });
+        assert.deepEqual(requests, [
+            {
+                Cluster: ARGS.clusterArn,
+                TaskDefinition: ARGS.taskDefinitionArn,
+                LaunchType: "FARGATE",
+                NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ["subnet-0a1", "subnet-0b2"], SecurityGroups: ["sg-0c3"], AssignPublicIp: "ENABLED" } },
+                Overrides: {
+                    ContainerOverrides: [
+                        {
+                            Name: "prover",
+                            Environment: [
+                                { Name: "ENV_NAME", Value: "develop" },
+                                { Name: "S3_PROOF_BUCKET", Value: ARGS.proofBucketName },
+                                { Name: "S3_PROOF_PREFIX", Value: "sessions/" },
+                                { Name: "INPUT_S3_BUCKET", Value: ARGS.proofBucketName },
+                                { Name: "INPUT_S3_KEY", Value: "sessions/session-1/exec-0001/input.json" },
+                                { Name: "OUTPUT_S3_BUCKET", Value: ARGS.proofBucketName },
+                                { Name: "OUTPUT_S3_PREFIX", Value: "sessions/session-1/exec-0001" },
+                            ],
+                        },
+                    ],
+                },
+            },
+        ]);
+        assert.equal(requests[0].Overrides.ContainerOverrides[0].Environment[6].Value, executionPrefix("sessions/", "session-1", "exec-0001"));
+        const succeeded: FinalizeEvent = { status: "SUCCEEDED", payload: INPUT.payload, executionArn: EXECUTION_ARN, proverResult: TASK };
+        assert.deepEqual(r.finalizeCalls, [{ state: "FinalizeSucceeded", event: succeeded }]);
+        assert.deepEqual(r.taskCalls[2], { state: "FinalizeSucceeded", parameters: { FunctionName: ARGS.finalizeCallbackFunctionArn, Payload: succeeded } });
+        assert.deepEqual(r.output, {
+            ...INPUT,
+            signingStatus: { Payload: SIGNED },
+            proverResult: TASK,
+            finalizeResult: { Payload: FINALIZED },
+        });
+    });
+
+    it("computes OUTPUT_S3_PREFIX from an escaped prefix literal exactly", async () => {
+        const requests: RunProverRequest[] = [];
+        const odd = buildProverStateMachineDefinition({ ...ARGS, proofPrefix: "it's{x}/" });
+        await runProverStateMachine(odd, INPUT, handlers({ runProver: (request) => (requests.push(request), TASK) }));
+        assert.deepEqual(requests[0].Overrides.ContainerOverrides[0].Environment.slice(6), [{ Name: "OUTPUT_S3_PREFIX", Value: "it's{x}/session-1/exec-0001" }]);
+    });
+
+    for (const status of ["FAILED", "MISSING", "IN_PROGRESS"]) {
+        it(`signature ${status}: FinalizeSignatureFailed reports ImageSignatureVerificationFailed, the prover never runs`, async () => {
+            let proverRuns = 0;
+            const r = await run(
+                handlers({
+                    verifyImageSignature: () => ({ status, signingStatuses: [] }),
+                    runProver: () => ((proverRuns += 1), TASK),
+                }),
+            );
+            assert.equal(r.status, "SUCCEEDED");
+            assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "FinalizeSignatureFailed"]);
+            assert.equal(proverRuns, 0);
+            assert.deepEqual(r.finalizeCalls, [
+                {
+                    state: "FinalizeSignatureFailed",
+                    event: {
+                        status: "FAILED",
+                        payload: INPUT.payload,
+                        executionArn: EXECUTION_ARN,
+                        error: {
+                            Error: "ImageSignatureVerificationFailed",
+                            Cause: `Prover image stark-ballot-simulator-prover-develop@${DIGEST} has signing status ${status}; only COMPLETE images may run`,
+                        },
+                    },
+                },
+            ]);
+        });
+    }
+
+    for (const error of ["States.TaskFailed", "States.Timeout"]) {
+        it(`RunProver failing with ${error} runs once and FinalizeFailed gets the caught {Error, Cause}`, async () => {
+            let proverRuns = 0;
+            const cause = JSON.stringify({ StopCode: "EssentialContainerExited", Containers: [{ ExitCode: 3 }] });
+            const r = await run(
+                handlers({
+                    runProver: () => {
+                        proverRuns += 1;
+                        throw named(error, cause);
+                    },
+                }),
+            );
+            assert.equal(proverRuns, 1, "a proof that ran is never retried");
+            assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeFailed"]);
+            const failed: FinalizeEvent = { status: "FAILED", payload: INPUT.payload, executionArn: EXECUTION_ARN, error: { Error: error, Cause: cause } };
+            assert.deepEqual(r.finalizeCalls, [{ state: "FinalizeFailed", event: failed }]);
+            assert.deepEqual(r.output, {
+                ...INPUT,
+                signingStatus: { Payload: SIGNED },
+                proverError: { Error: error, Cause: cause },
+                finalizeResult: { Payload: FINALIZED },
+            });
+        });
+    }
+
+    it("RunProver retries a capacity shortage (ECS.AmazonECSException) and then succeeds", async () => {
+        let attempts = 0;
+        const r = await run(
+            handlers({
+                runProver: failing(2, () => named("ECS.AmazonECSException", "Capacity is unavailable at this time."), () => ((attempts += 1), TASK)),
+            }),
+        );
+        assert.equal(attempts, 1);
+        assert.deepEqual(
+            r.taskCalls.map((c) => c.state),
+            ["VerifyImageSignature", "RunProver", "RunProver", "RunProver", "FinalizeSucceeded"],
+        );
+        assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeSucceeded"]);
+    });
+
+    it("RunProver gives up after 1 + 5 attempts of ECS.ServerException and reports it through FinalizeFailed", async () => {
+        const r = await run(handlers({ runProver: failing(Infinity, () => named("ECS.ServerException", "Internal error"), () => TASK) }));
+        assert.equal(r.taskCalls.filter((c) => c.state === "RunProver").length, 6);
+        assert.deepEqual(r.finalizeCalls.map((c) => [c.state, (c.event as { error?: unknown }).error]), [
+            ["FinalizeFailed", { Error: "ECS.ServerException", Cause: "Internal error" }],
+        ]);
+    });
+
+    it("the signature Lambda's own error is not retried and reaches FinalizeFailed as a Lambda function error", async () => {
+        const r = await run(handlers({ verifyImageSignature: () => parseCheckImageSignatureInput({}) as never }));
+        assert.deepEqual(r.path, ["VerifyImageSignature", "FinalizeFailed"]);
+        assert.equal(r.taskCalls.filter((c) => c.state === "VerifyImageSignature").length, 1);
+        assert.deepEqual(r.finalizeCalls, [
+            {
+                state: "FinalizeFailed",
+                event: {
+                    status: "FAILED",
+                    payload: INPUT.payload,
+                    executionArn: EXECUTION_ARN,
+                    error: {
+                        Error: "InvalidInput",
+                        Cause: JSON.stringify({
+                            errorType: "InvalidInput",
+                            errorMessage:
+                                "invalid check-image-signature input: repositoryName must be a non-empty string; imageDigest must be a non-empty string",
+                        }),
+                    },
+                },
+            },
+        ]);
+    });
+
+    it("a transient Lambda service error on the signature check is retried", async () => {
+        const r = await run(handlers({ verifyImageSignature: failing(1, () => named("Lambda.TooManyRequestsException", "Rate exceeded"), () => SIGNED) }));
+        assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeSucceeded"]);
+        assert.equal(r.taskCalls.filter((c) => c.state === "VerifyImageSignature").length, 2);
+    });
+
+    it("a persistent Lambda service error on the signature check ends in FinalizeFailed after 1 + 3 attempts", async () => {
+        const r = await run(handlers({ verifyImageSignature: failing(Infinity, () => named("Lambda.ServiceException", "Service unavailable"), () => SIGNED) }));
+        assert.equal(r.taskCalls.filter((c) => c.state === "VerifyImageSignature").length, 4);
+        assert.deepEqual(r.path, ["VerifyImageSignature", "FinalizeFailed"]);
+        assert.deepEqual((r.finalizeCalls[0].event as { error?: unknown }).error, { Error: "Lambda.ServiceException", Cause: "Service unavailable" });
+    });
+
+    describe("finalize retries", () => {
+        it("retries a finalize failure (a concurrent writer) and succeeds on a later attempt", async () => {
+            const r = await run(handlers({ finalize: failing(2, () => new Error("session session-1 changed during finalize; status is running"), () => FINALIZED) }));
+            assert.equal(r.status, "SUCCEEDED");
+            assert.equal(r.finalizeCalls.length, 3);
+            assert.deepEqual((r.output as { finalizeResult: unknown }).finalizeResult, { Payload: FINALIZED });
+        });
+
+        it("never retries InvalidInput: the execution fails at once", async () => {
+            const r = await run(handlers({ finalize: failing(Infinity, () => named("InvalidInput", "invalid finalize event: payload must be an object"), () => FINALIZED) }));
+            assert.equal(r.status, "FAILED");
+            assert.equal(r.finalizeCalls.length, 1);
+            assert.deepEqual(r.error, {
+                Error: "InvalidInput",
+                Cause: JSON.stringify({ errorType: "InvalidInput", errorMessage: "invalid finalize event: payload must be an object" }),
+            });
+        });
+
+        it("gives up after 1 + 5 attempts of a persistent error and fails the execution", async () => {
+            const r = await run(handlers({ finalize: failing(Infinity, () => named("ProvisionedThroughputExceededException", "throttled"), () => FINALIZED) }));
+            assert.equal(r.status, "FAILED");
+            assert.equal(r.finalizeCalls.length, 6);
+            assert.equal(r.error?.Error, "ProvisionedThroughputExceededException");
+        });
+
+        it("retries Lambda service errors with their own budget before the catch-all", async () => {
+            const r = await run(handlers({ finalize: failing(3, () => named("Lambda.SdkClientException", "connection reset"), () => FINALIZED) }));
+            assert.equal(r.status, "SUCCEEDED");
+            assert.equal(r.finalizeCalls.length, 4);
+        });
+    });
+
+    it("every event it sends passes the finalize callback's own parser", async () => {
+        const runs = [
+            handlers(),
+            handlers({ verifyImageSignature: () => ({ status: "MISSING", signingStatuses: [] }) }),
+            handlers({ runProver: () => { throw named("States.TaskFailed", "{}"); } }),
+        ];
+        const finalStates: string[] = [];
+        for (const h of runs) {
+            const r = await run({ ...h, finalize: (event) => parseFinalizeEvent(event) });
+            assert.equal(r.status, "SUCCEEDED");
+            assert.deepEqual((r.output as { finalizeResult: unknown }).finalizeResult, { Payload: r.finalizeCalls[0].event });
+            finalStates.push(r.path[r.path.length - 1]);
+        }
+        assert.deepEqual(finalStates, ["FinalizeSucceeded", "FinalizeSignatureFailed", "FinalizeFailed"]);
+    });
+
+    it("refuses a definition with a Task state it has no local handler for", async () => {
+        const extra = structuredClone(def) as StateMachineDefinition & { States: Record<string, unknown> };
+        extra.States.Extra = { ...def.States.FinalizeFailed };
+        await assert.rejects(runProverStateMachine(extra, INPUT, handlers()), /no local handler for Task state\(s\) Extra/);
+    });
+});
