@@ -5,12 +5,13 @@
  * it, so the configuration and the deploying identity are checked before any resource is registered.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import { AppApi } from "./components/appApi";
 import { Network } from "./components/network";
+import { Observability } from "./components/observability";
 import { ProverPipeline } from "./components/proverPipeline";
 import { bucketName, physicalName } from "./builders/names";
 import { arn } from "./builders/policies/document";
-import { loadStackSettings } from "./stacks/load";
+import { loadStackSettings, secretConfig } from "./stacks/load";
 import { assertDeployerAllowed } from "./stacks/deployer";
 
 async function main() {
@@ -25,7 +26,8 @@ async function main() {
     const network = new Network("network", { environment: env, region: settings.region, mode: settings.networkMode });
 
     // The finalize callback belongs to the app layer, which needs the pipeline's queue and state
-    // machine; its name is deterministic, so the pipeline takes the ARN derived from it.
+    // machine; its name is deterministic, so the pipeline takes the ARN derived from it. The AppApi
+    // creates the function under exactly that name; the stack exports the real function's ARN.
     const finalizeCallbackFunctionName = physicalName("finalize-callback", env);
     const finalizeCallbackFunctionArn = arn.lambdaFunction(awsContext, finalizeCallbackFunctionName);
 
@@ -49,12 +51,64 @@ async function main() {
         finalizeCallbackFunctionArn,
     });
 
+    const app = new AppApi("app", {
+        environment: env,
+        awsContext,
+        logRetentionDays: profile.logRetentionDays,
+        protectStatefulResources: profile.protectStatefulResources,
+        proofBucketName: pipeline.bundleBucketName,
+        proofPrefix: pipeline.proofPrefix,
+        workQueueUrl: pipeline.workQueueUrl,
+        workQueueArn: pipeline.workQueueArn,
+        workQueueVisibilityTimeoutSeconds: pipeline.workQueueVisibilityTimeoutSeconds,
+        stateMachineArn: pipeline.stateMachineArn,
+        stateMachineName: pipeline.stateMachineName,
+        finalizeCallbackFunctionName,
+        apiCorsOrigins: settings.apiCorsOrigins,
+        apiThrottling: settings.apiThrottling,
+        customDomain: settings.customDomain,
+        dispatchConcurrency: settings.dispatchConcurrency,
+        apiHandlerPath: settings.apiHandlerPath,
+        secrets: {
+            sessionCapabilitySecret: secretConfig("sessionCapabilitySecret"),
+            voteEncryptionKey: secretConfig("voteEncryptionKey"),
+            captchaSecret: secretConfig("captchaSecret"),
+        },
+    });
+
+    const observability = new Observability("observability", {
+        environment: env,
+        awsContext,
+        cloudTrail: profile.cloudTrail,
+        protectStatefulResources: profile.protectStatefulResources,
+        alarmEmails: settings.alarmEmails,
+        workQueueName: pipeline.workQueueName,
+        deadLetterQueueName: pipeline.deadLetterQueueName,
+        stateMachineArn: pipeline.stateMachineArn,
+        functionNames: {
+            "check-image-signature": pipeline.checkImageSignatureFunctionName,
+            "prover-dispatch": app.proverDispatchFunctionName,
+            "finalize-callback": app.finalizeCallbackFunctionName,
+            api: app.apiFunctionName,
+        },
+        httpApiId: app.apiId,
+        httpApiStage: app.apiStageName,
+        proverLogGroupName: pipeline.proverLogGroupName,
+    });
+
+    // What a host of the application (or of its own api build) sets: the variables its code reads,
+    // named as the api Lambda names them. Secret parameter names, never secret values.
     const appEnvironment = {
         S3_PROOF_BUCKET: pipeline.bundleBucketName,
         S3_PROOF_PREFIX: pipeline.proofPrefix,
         PROVER_WORK_QUEUE_URL: pipeline.workQueueUrl,
         PROVER_WORK_QUEUE_ARN: pipeline.workQueueArn,
         PROVER_STATE_MACHINE_ARN: pipeline.stateMachineArn,
+        API_URL: app.apiUrl,
+        SESSIONS_TABLE: app.sessionsTableName,
+        RATE_LIMIT_TABLE: app.rateLimitTableName,
+        RATE_LIMIT_KEY_TABLE: app.rateLimitKeyTableName,
+        ...app.secretParameterNames,
     };
 
     return {
@@ -67,7 +121,10 @@ async function main() {
         proverStateMachineArn: pipeline.stateMachineArn,
         ecrRepositoryUrl: pipeline.repositoryUrl,
         proverImageUri: pipeline.imageUri,
-        finalizeCallbackFunctionArn: pulumi.output(finalizeCallbackFunctionArn),
+        apiUrl: app.apiUrl,
+        sessionsTableName: app.sessionsTableName,
+        finalizeCallbackFunctionArn: app.finalizeCallbackFunctionArn,
+        alarmTopicArn: observability.alarmTopicArn,
         appEnvironment,
     };
 }

@@ -67,6 +67,8 @@ export class ProverPipeline extends pulumi.ComponentResource {
     readonly workQueueUrl: pulumi.Output<string>;
     readonly workQueueArn: pulumi.Output<string>;
     readonly workQueueName: pulumi.Output<string>;
+    /** Plain number, so the consumer's timeout can be checked against it before deploying. */
+    readonly workQueueVisibilityTimeoutSeconds: number;
     readonly deadLetterQueueArn: pulumi.Output<string>;
     readonly deadLetterQueueName: pulumi.Output<string>;
     readonly bundleBucketName: pulumi.Output<string>;
@@ -99,6 +101,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
         const stateful = { parent: this, protect };
 
         // ---- Work queue and dead-letter queue -------------------------------------------------
+        this.workQueueVisibilityTimeoutSeconds = PIPELINE_DEFAULTS.workQueueVisibilityTimeoutSeconds;
         const dlq = new aws.sqs.Queue(
             `${name}-work-dlq`,
             {
@@ -112,7 +115,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
             `${name}-work-queue`,
             {
                 name: physicalName("prover-work", env),
-                visibilityTimeoutSeconds: PIPELINE_DEFAULTS.workQueueVisibilityTimeoutSeconds,
+                visibilityTimeoutSeconds: this.workQueueVisibilityTimeoutSeconds,
                 messageRetentionSeconds: PIPELINE_DEFAULTS.workQueueRetentionSeconds,
                 receiveWaitTimeSeconds: PIPELINE_DEFAULTS.workQueueReceiveWaitSeconds,
                 sqsManagedSseEnabled: true,
@@ -334,35 +337,27 @@ export class ProverPipeline extends pulumi.ComponentResource {
             child,
         );
 
+        // Two groups, because pulumi.all keeps tuple types for at most eight inputs.
+        const arns = pulumi.all([ctx.partition, signatureCheck.functionArn, args.finalizeCallbackFunctionArn, cluster.arn, taskDefinition.arn, image.repositoryName, image.digest, bucket.bucket]);
+        const placement = pulumi.all([pulumi.all(args.taskSubnetIds), pulumi.all(args.taskSecurityGroupIds)]);
         const definition = pulumi
-            .all({
-                partition: ctx.partition,
-                signatureArn: signatureCheck.functionArn,
-                finalizeArn: args.finalizeCallbackFunctionArn,
-                clusterArn: cluster.arn,
-                taskDefinitionArn: taskDefinition.arn,
-                subnetIds: pulumi.all(args.taskSubnetIds),
-                securityGroupIds: pulumi.all(args.taskSecurityGroupIds),
-                repositoryName: image.repositoryName,
-                imageDigest: image.digest,
-                bucketName: bucket.bucket,
-            })
-            .apply((v) =>
+            .all([arns, placement])
+            .apply(([[partition, signatureArn, finalizeArn, clusterArn, taskDefinitionArn, repositoryName, imageDigest, bucketName], [subnetIds, securityGroupIds]]) =>
                 JSON.stringify(
                     buildProverStateMachineDefinition({
-                        partition: v.partition,
-                        checkImageSignatureFunctionArn: v.signatureArn,
-                        finalizeCallbackFunctionArn: v.finalizeArn,
-                        clusterArn: v.clusterArn,
-                        taskDefinitionArn: v.taskDefinitionArn,
-                        subnetIds: v.subnetIds,
-                        securityGroupIds: v.securityGroupIds,
+                        partition,
+                        checkImageSignatureFunctionArn: signatureArn,
+                        finalizeCallbackFunctionArn: finalizeArn,
+                        clusterArn,
+                        taskDefinitionArn,
+                        subnetIds,
+                        securityGroupIds,
                         assignPublicIp: args.assignPublicIp,
                         useFargateSpot: args.useFargateSpot ?? false,
-                        repositoryName: v.repositoryName,
-                        imageDigest: v.imageDigest,
+                        repositoryName,
+                        imageDigest,
                         environment: env,
-                        proofBucketName: v.bucketName,
+                        proofBucketName: bucketName,
                         proofPrefix,
                         runProverTimeoutSeconds: hostTimeoutSeconds + PIPELINE_DEFAULTS.runProverOverheadSeconds,
                     }),
@@ -411,6 +406,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
             workQueueUrl: this.workQueueUrl,
             workQueueArn: this.workQueueArn,
             workQueueName: this.workQueueName,
+            workQueueVisibilityTimeoutSeconds: this.workQueueVisibilityTimeoutSeconds,
             deadLetterQueueArn: this.deadLetterQueueArn,
             deadLetterQueueName: this.deadLetterQueueName,
             bundleBucketName: this.bundleBucketName,

@@ -184,7 +184,8 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
 
     let dispatchConcurrency = DEFAULT_DISPATCH_CONCURRENCY;
     if (cfg.dispatchConcurrency !== undefined) {
-        const problem = integerProblem(cfg.dispatchConcurrency, 1, 100);
+        // The SQS event source's maximumConcurrency (kept equal to it) accepts 2 at the least.
+        const problem = integerProblem(cfg.dispatchConcurrency, 2, 100);
         if (problem) problems.add(P("dispatchConcurrency"), problem);
         else dispatchConcurrency = cfg.dispatchConcurrency as number;
     }

@@ -89,6 +89,12 @@ export function mockState(type: string, name: string, inputs: Record<string, any
             const id = inputs.name ?? name;
             return { id, state: { ...inputs, invokeUrl: `https://${shortHash(String(inputs.apiId), 10)}.execute-api.${a.region}.amazonaws.com/${id === "$default" ? "" : id}` } };
         }
+        case "aws:apigatewayv2/domainName:DomainName": {
+            const n = String(inputs.domainName);
+            // A regional custom domain: the DNS record of the name must point at targetDomainName.
+            const configuration = { ...(inputs.domainNameConfiguration ?? {}), targetDomainName: `d-${shortHash(n, 10)}.execute-api.${a.region}.amazonaws.com`, hostedZoneId: "Z1YSHQZHG15GKL" };
+            return { id: n, state: { ...inputs, arn: `arn:${p}:apigateway:${a.region}::/domainnames/${n}`, apiMappingSelectionExpression: "$request.basepath", domainNameConfiguration: configuration } };
+        }
         case "aws:ssm/parameter:Parameter": {
             const n = physical();
             return { id: n, state: { ...inputs, name: n, arn: `arn:${p}:ssm:${at}:parameter${n.startsWith("/") ? "" : "/"}${n}` } };

@@ -6,6 +6,9 @@ import { splitDigestReference } from "../../components/proverImage";
 import { find, findAll, json, synth } from "../support/synth";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+/** Pulumi's wire marker of a secret value (sdk/nodejs/runtime/rpc.ts, specialSigKey / specialSecretSig). */
+const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 const REPOSITORY_URL = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/stark-ballot-simulator-prover-develop";
 const PREBUILT_DIGEST = `sha256:${"b".repeat(64)}`;
 const PREBUILT = `210987654321.dkr.ecr.us-west-2.amazonaws.com/shared/prover@${PREBUILT_DIGEST}`;
@@ -40,11 +43,10 @@ describe("prover image", function () {
 
         it("pushes with ECR credentials, keeping the password secret", () => {
             const registry = find(r, "docker:index/image:Image", "prover-image").inputs.registry;
-            assert.equal(registry.server, REPOSITORY_URL);
-            assert.equal(registry.username, "AWS");
-            // Secrets reach the mocks wrapped in Pulumi's secret signature, never as bare strings.
-            assert.equal(typeof registry.password, "object");
-            assert.equal(registry.password.value, "offline-registry-password");
+            // A secret reaches the engine wrapped in Pulumi's secret signature (here the whole
+            // registry object, since it holds the password), never as a bare string in state.
+            assert.equal(registry[SECRET_SIGNATURE_KEY], SECRET_SIGNATURE);
+            assert.deepEqual(registry.value, { server: REPOSITORY_URL, username: "AWS", password: "offline-registry-password" });
             assert.ok(r.invokes.includes("aws:ecr/getAuthorizationToken:getAuthorizationToken"));
         });
 

@@ -154,7 +154,7 @@ describe("stack configuration", () => {
             ["negative rate", (r) => (r.project.apiThrottling = { burstLimit: 10, rateLimit: -1 }), "stark-ballot-simulator:apiThrottling.rateLimit: must be a number greater than 0"],
             ["domain without certificate", (r) => (r.project.customDomain = { domainName: "api.example.com" }), "stark-ballot-simulator:customDomain: set both domainName and certificateArn, or neither"],
             ["bad certificate", (r) => (r.project.customDomain = { domainName: "api.example.com", certificateArn: "arn:aws:iam::123456789012:server-certificate/x" }), "stark-ballot-simulator:customDomain.certificateArn:"],
-            ["zero concurrency", (r) => (r.project.dispatchConcurrency = 0), "stark-ballot-simulator:dispatchConcurrency: must be between 1 and 100"],
+            ["concurrency below the event source minimum", (r) => (r.project.dispatchConcurrency = 1), "stark-ballot-simulator:dispatchConcurrency: must be between 2 and 100"],
             ["bad e-mail", (r) => (r.project.alarmEmails = ["ops"]), 'stark-ballot-simulator:alarmEmails[0]: "ops" is not an e-mail address'],
             ["unknown network mode", (r) => (r.project.networkMode = "nat"), 'stark-ballot-simulator:networkMode: must be "public" or "private", got "nat"'],
             ["bad deployer pattern", (r) => (r.project.deployerRoleArnPattern = "deployer"), "stark-ballot-simulator:deployerRoleArnPattern: must be an IAM/STS ARN pattern"],

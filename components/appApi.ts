@@ -1,0 +1,402 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    APP_API_DEFAULTS,
+    APP_SECRETS,
+    API_ROUTE_KEYS,
+    AppSecretEnvVar,
+    AppSecretKey,
+    accessLogFormat,
+    apiCorsConfiguration,
+    appApiNames,
+    lambdaEnvironment,
+    routeResourceSuffix,
+    secretParameterName,
+    tableKeyArgs,
+    validateAppApiSettings,
+} from "../builders/appApiSettings";
+import { logGroupNames } from "../builders/names";
+import { apiPolicy, finalizeCallbackPolicy, proverDispatchPolicy } from "../builders/policies/appApi";
+import { AwsContext } from "../builders/policies/document";
+import { RATE_LIMIT_KEY_TABLE_SCHEMA, RATE_LIMIT_TABLE_SCHEMA, SESSIONS_TABLE_SCHEMA, TableSchema } from "../lambdas/shared/tables";
+import { prebuiltArchive } from "./lambdaCode";
+import { NodeFunction } from "./nodeFunction";
+import { retainedLogGroup } from "./retainedLogGroup";
+
+export interface AppApiArgs {
+    /** Environment name, used in physical names and the api's ENV_NAME. Required. */
+    environment: string;
+    /** Partition, region and account of the stack. Required. */
+    awsContext: pulumi.Input<AwsContext>;
+    /** Retention of every log group the component creates. Required (per environment). */
+    logRetentionDays: number;
+    /** `protect` the tables (with their deletion protection) and the log groups. Default: false. */
+    protectStatefulResources?: boolean;
+    /** The proof bundle bucket (ProverPipeline). Required. */
+    proofBucketName: pulumi.Input<string>;
+    /** Key prefix of proof inputs and bundles, as the pipeline uses it. Required. */
+    proofPrefix: string;
+    /** URL of the prover work queue (ProverPipeline). Required. */
+    workQueueUrl: pulumi.Input<string>;
+    /** ARN of the prover work queue (ProverPipeline). Required. */
+    workQueueArn: pulumi.Input<string>;
+    /** The work queue's visibility timeout, checked against the dispatch timeout. Default: 1000. */
+    workQueueVisibilityTimeoutSeconds?: number;
+    /** ARN of the prover dispatcher state machine (ProverPipeline). Required. */
+    stateMachineArn: pulumi.Input<string>;
+    /** Name of that state machine, for the ARN pattern of its executions. Required. */
+    stateMachineName: pulumi.Input<string>;
+    /**
+     * Physical name of the finalize-callback function. The state machine invokes the ARN derived from
+     * this name (the pipeline is created first), so the function must carry exactly it. Required.
+     */
+    finalizeCallbackFunctionName: string;
+    /** Browser origins allowed to call the API; no CORS configuration when empty. Default: none. */
+    apiCorsOrigins?: readonly string[];
+    /** Stage throttling. Default: burst 50, rate 20 per second (every stage throttles). */
+    apiThrottling?: { burstLimit: number; rateLimit: number };
+    /** Custom domain with its (same-region) ACM certificate. Default: none (the execute-api endpoint). */
+    customDomain?: { domainName: string; certificateArn: string };
+    /** Reserved concurrency of prover-dispatch and the event source's maximum concurrency. Default: 2. */
+    dispatchConcurrency?: number;
+    /** A prebuilt api handler (directory or .zip, entry `index.handler`). Default: the reference handler. */
+    apiHandlerPath?: string;
+    /** Application secrets (Pulumi config secrets), stored as SSM SecureString parameters. Required. */
+    secrets: Record<AppSecretKey, pulumi.Output<string>>;
+}
+
+/**
+ * The app layer (replaces what Amplify managed): the HTTP API and its api Lambda, the sessions and
+ * rate-limit tables, the application secrets in SSM, prover-dispatch on the work queue and the
+ * finalize-callback the state machine invokes.
+ */
+export class AppApi extends pulumi.ComponentResource {
+    readonly apiUrl: pulumi.Output<string>;
+    readonly apiId: pulumi.Output<string>;
+    readonly apiEndpoint: pulumi.Output<string>;
+    readonly apiExecutionArn: pulumi.Output<string>;
+    readonly apiStageName: pulumi.Output<string>;
+    /** Where the custom domain's DNS record must point; undefined without a custom domain. */
+    readonly customDomainTarget: pulumi.Output<string> | undefined;
+    readonly sessionsTableName: pulumi.Output<string>;
+    readonly sessionsTableArn: pulumi.Output<string>;
+    readonly rateLimitTableName: pulumi.Output<string>;
+    readonly rateLimitKeyTableName: pulumi.Output<string>;
+    /** SSM parameter names of the secrets, by the api variable that carries them. */
+    readonly secretParameterNames: Record<AppSecretEnvVar, pulumi.Output<string>>;
+    readonly apiFunctionName: pulumi.Output<string>;
+    readonly apiFunctionArn: pulumi.Output<string>;
+    readonly proverDispatchFunctionName: pulumi.Output<string>;
+    readonly proverDispatchFunctionArn: pulumi.Output<string>;
+    readonly finalizeCallbackFunctionName: pulumi.Output<string>;
+    readonly finalizeCallbackFunctionArn: pulumi.Output<string>;
+    readonly accessLogGroupName: pulumi.Output<string>;
+    /** Every log group this component creates (for observability checks). */
+    readonly logGroupNames: pulumi.Output<string>[];
+
+    constructor(name: string, args: AppApiArgs, opts?: pulumi.ComponentResourceOptions) {
+        const dispatchConcurrency = args.dispatchConcurrency ?? APP_API_DEFAULTS.dispatchConcurrency;
+        // Before super: a bad argument must fail before this component or any child is registered.
+        validateAppApiSettings(name, {
+            workQueueVisibilityTimeoutSeconds: args.workQueueVisibilityTimeoutSeconds ?? APP_API_DEFAULTS.workQueueVisibilityTimeoutSeconds,
+            dispatchTimeoutSeconds: APP_API_DEFAULTS.dispatch.timeoutSeconds,
+            dispatchConcurrency,
+            apiThrottling: args.apiThrottling,
+            finalizeCallbackFunctionName: args.finalizeCallbackFunctionName,
+        });
+        super("stark:app:AppApi", name, {}, opts);
+        const child = { parent: this };
+        const env = args.environment;
+        const ctx = pulumi.output(args.awsContext);
+        const protect = args.protectStatefulResources ?? false;
+        const throttling = args.apiThrottling ?? APP_API_DEFAULTS.throttling;
+        // Sessions and rate-limit history cannot be recreated, and a log group is the record of who
+        // called what: in main neither Pulumi (protect) nor, for tables, a direct API call
+        // (deletion protection) may delete them.
+        const stateful = { parent: this, protect };
+
+        // ---- Tables ----------------------------------------------------------------------------------
+        const table = (role: string, tableName: string, schema: TableSchema) =>
+            new aws.dynamodb.Table(
+                `${name}-${role}-table`,
+                {
+                    name: tableName,
+                    billingMode: "PAY_PER_REQUEST",
+                    ...tableKeyArgs(schema),
+                    pointInTimeRecovery: { enabled: true },
+                    // The AWS-managed key (aws/dynamodb) instead of an AWS-owned one: its use shows in CloudTrail.
+                    serverSideEncryption: { enabled: true },
+                    deletionProtectionEnabled: protect,
+                },
+                stateful,
+            );
+        const sessions = table("sessions", appApiNames.sessionsTable(env), SESSIONS_TABLE_SCHEMA);
+        const rateLimit = table("rate-limit", appApiNames.rateLimitTable(env), RATE_LIMIT_TABLE_SCHEMA);
+        const rateLimitKeys = table("rate-limit-keys", appApiNames.rateLimitKeyTable(env), RATE_LIMIT_KEY_TABLE_SCHEMA);
+
+        // ---- Application secrets ---------------------------------------------------------------------
+        const parameters = APP_SECRETS.map(
+            (s) =>
+                [
+                    s.envVar,
+                    new aws.ssm.Parameter(
+                        `${name}-${s.parameter}`,
+                        {
+                            name: secretParameterName(env, s.parameter),
+                            description: `Application secret ${s.key} of ${env} (read at run time by the api Lambda)`,
+                            type: "SecureString",
+                            // pulumi.secret: kept encrypted in the state even if a caller passed a plain Output.
+                            value: pulumi.secret(args.secrets[s.key]),
+                        },
+                        child,
+                    ),
+                ] as const,
+        );
+        const secretParameterNames = Object.fromEntries(parameters.map(([envVar, p]) => [envVar, p.name])) as Record<AppSecretEnvVar, pulumi.Output<string>>;
+
+        // ---- prover-dispatch -------------------------------------------------------------------------
+        const dispatch = new NodeFunction(
+            `${name}-prover-dispatch`,
+            {
+                functionName: appApiNames.proverDispatchFunction(env),
+                entry: "lambdas/prover-dispatch/index.ts",
+                description: "Starts a prover execution for each work message",
+                timeoutSeconds: APP_API_DEFAULTS.dispatch.timeoutSeconds,
+                memorySize: APP_API_DEFAULTS.dispatch.memoryMb,
+                reservedConcurrency: dispatchConcurrency,
+                logRetentionDays: args.logRetentionDays,
+                protectLogGroup: protect,
+                awsContext: ctx,
+                environment: lambdaEnvironment("proverDispatch", {
+                    STATE_MACHINE_ARN: args.stateMachineArn,
+                    S3_PROOF_BUCKET: args.proofBucketName,
+                    S3_PROOF_PREFIX: args.proofPrefix,
+                    SESSIONS_TABLE: sessions.name,
+                }),
+                policy: pulumi
+                    .all([ctx, args.proofBucketName, args.stateMachineArn, sessions.arn, args.workQueueArn])
+                    .apply(([c, bucketName, stateMachineArn, sessionsTableArn, workQueueArn]) =>
+                        proverDispatchPolicy({ ctx: c, bucketName, proofPrefix: args.proofPrefix, stateMachineArn, sessionsTableArn, workQueueArn }),
+                    ),
+            },
+            child,
+        );
+        new aws.lambda.EventSourceMapping(
+            `${name}-prover-dispatch-work-queue`,
+            {
+                eventSourceArn: args.workQueueArn,
+                functionName: dispatch.functionArn,
+                batchSize: APP_API_DEFAULTS.dispatchBatchSize,
+                functionResponseTypes: ["ReportBatchItemFailures"],
+                enabled: true,
+                // The poller never runs more invocations than the reserved concurrency allows, so no
+                // message is throttled back to the queue (where each throttle counts toward the DLQ).
+                // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html#events-sqs-max-concurrency
+                scalingConfig: { maximumConcurrency: dispatchConcurrency },
+            },
+            child,
+        );
+
+        // ---- finalize-callback -----------------------------------------------------------------------
+        const finalize = new NodeFunction(
+            `${name}-finalize-callback`,
+            {
+                functionName: args.finalizeCallbackFunctionName,
+                entry: "lambdas/finalize-callback/index.ts",
+                description: "Writes a prover execution's terminal state to its session",
+                timeoutSeconds: APP_API_DEFAULTS.finalizeCallback.timeoutSeconds,
+                memorySize: APP_API_DEFAULTS.finalizeCallback.memoryMb,
+                logRetentionDays: args.logRetentionDays,
+                protectLogGroup: protect,
+                awsContext: ctx,
+                environment: lambdaEnvironment("finalizeCallback", { SESSIONS_TABLE: sessions.name, S3_PROOF_PREFIX: args.proofPrefix }),
+                policy: sessions.arn.apply((sessionsTableArn) => finalizeCallbackPolicy({ sessionsTableArn })),
+            },
+            child,
+        );
+        // Step Functions invokes with its execution role (whose policy names this function), not through
+        // this grant. The grant records the function's one intended caller on the function itself,
+        // scoped to this state machine and account (confused-deputy guard), so a reviewer of the
+        // function's resource policy sees exactly who may call it (SPEC §4: "invoked only by the
+        // state machine").
+        new aws.lambda.Permission(
+            `${name}-finalize-callback-invoke`,
+            {
+                action: "lambda:InvokeFunction",
+                function: finalize.functionName,
+                principal: "states.amazonaws.com",
+                sourceArn: args.stateMachineArn,
+                sourceAccount: ctx.accountId,
+            },
+            child,
+        );
+
+        // ---- api -------------------------------------------------------------------------------------
+        const apiFunction = new NodeFunction(
+            `${name}-api`,
+            {
+                functionName: appApiNames.apiFunction(env),
+                ...(args.apiHandlerPath === undefined ? { entry: "lambdas/api/index.ts" } : { code: prebuiltArchive(args.apiHandlerPath) }),
+                description: "The application's HTTP API handler",
+                timeoutSeconds: APP_API_DEFAULTS.api.timeoutSeconds,
+                memorySize: APP_API_DEFAULTS.api.memoryMb,
+                logRetentionDays: args.logRetentionDays,
+                protectLogGroup: protect,
+                awsContext: ctx,
+                environment: lambdaEnvironment("api", {
+                    ENV_NAME: env,
+                    SESSIONS_TABLE: sessions.name,
+                    RATE_LIMIT_TABLE: rateLimit.name,
+                    RATE_LIMIT_KEY_TABLE: rateLimitKeys.name,
+                    PROVER_WORK_QUEUE_URL: args.workQueueUrl,
+                    PROVER_STATE_MACHINE_ARN: args.stateMachineArn,
+                    S3_PROOF_BUCKET: args.proofBucketName,
+                    S3_PROOF_PREFIX: args.proofPrefix,
+                    // Names only: the handler reads the values from SSM at run time.
+                    ...secretParameterNames,
+                }),
+                policy: pulumi
+                    .all([
+                        ctx,
+                        args.proofBucketName,
+                        args.workQueueArn,
+                        args.stateMachineName,
+                        pulumi.all([sessions.arn, rateLimit.arn, rateLimitKeys.arn]),
+                        pulumi.all(parameters.map(([, p]) => p.arn)),
+                    ])
+                    .apply(([c, bucketName, workQueueArn, stateMachineName, tableArns, secretParameterArns]) =>
+                        apiPolicy({ ctx: c, bucketName, proofPrefix: args.proofPrefix, workQueueArn, stateMachineName, tableArns, secretParameterArns }),
+                    ),
+            },
+            child,
+        );
+
+        // ---- HTTP API --------------------------------------------------------------------------------
+        const apiName = appApiNames.httpApi(env);
+        const httpApi = new aws.apigatewayv2.Api(
+            `${name}-http-api`,
+            {
+                name: apiName,
+                protocolType: "HTTP",
+                description: `STARK Ballot Simulator API (${env})`,
+                corsConfiguration: apiCorsConfiguration(args.apiCorsOrigins ?? []),
+            },
+            child,
+        );
+        const integration = new aws.apigatewayv2.Integration(
+            `${name}-api-integration`,
+            {
+                apiId: httpApi.id,
+                integrationType: "AWS_PROXY",
+                integrationMethod: "POST",
+                integrationUri: apiFunction.functionArn,
+                payloadFormatVersion: APP_API_DEFAULTS.payloadFormatVersion,
+                timeoutMilliseconds: APP_API_DEFAULTS.integrationTimeoutMilliseconds,
+            },
+            child,
+        );
+        for (const routeKey of API_ROUTE_KEYS) {
+            new aws.apigatewayv2.Route(
+                `${name}-route-${routeResourceSuffix(routeKey)}`,
+                {
+                    apiId: httpApi.id,
+                    routeKey,
+                    target: pulumi.interpolate`integrations/${integration.id}`,
+                    // Public by design: the handler authenticates with session capabilities.
+                    authorizationType: "NONE",
+                },
+                child,
+            );
+        }
+        new aws.lambda.Permission(
+            `${name}-api-invoke`,
+            {
+                action: "lambda:InvokeFunction",
+                function: apiFunction.functionName,
+                principal: "apigateway.amazonaws.com",
+                // Any stage, method and path of this API, and of no other.
+                sourceArn: pulumi.interpolate`${httpApi.executionArn}/*/*`,
+            },
+            child,
+        );
+
+        const accessLogs = retainedLogGroup(`${name}-api-access-logs`, logGroupNames.apiAccess(apiName), args.logRetentionDays, stateful);
+        const stage = new aws.apigatewayv2.Stage(
+            `${name}-api-stage`,
+            {
+                apiId: httpApi.id,
+                name: APP_API_DEFAULTS.stageName,
+                autoDeploy: true,
+                accessLogSettings: { destinationArn: accessLogs.arn, format: accessLogFormat() },
+                defaultRouteSettings: { throttlingBurstLimit: throttling.burstLimit, throttlingRateLimit: throttling.rateLimit },
+            },
+            child,
+        );
+
+        let apiUrl = pulumi.all([httpApi.apiEndpoint, stage.id]).apply(([endpoint]) => endpoint);
+        let customDomainTarget: pulumi.Output<string> | undefined;
+        if (args.customDomain) {
+            const domain = new aws.apigatewayv2.DomainName(
+                `${name}-api-domain`,
+                {
+                    domainName: args.customDomain.domainName,
+                    domainNameConfiguration: {
+                        certificateArn: args.customDomain.certificateArn,
+                        endpointType: "REGIONAL",
+                        securityPolicy: APP_API_DEFAULTS.tlsSecurityPolicy,
+                    },
+                },
+                child,
+            );
+            const mapping = new aws.apigatewayv2.ApiMapping(
+                `${name}-api-domain-mapping`,
+                { apiId: httpApi.id, domainName: domain.id, stage: stage.id },
+                child,
+            );
+            // Published once the mapping exists, so the URL answers as soon as DNS points at the target.
+            apiUrl = pulumi.interpolate`https://${mapping.domainName}`;
+            customDomainTarget = domain.domainNameConfiguration.targetDomainName;
+        }
+
+        this.apiUrl = apiUrl;
+        this.apiId = httpApi.id;
+        this.apiEndpoint = httpApi.apiEndpoint;
+        this.apiExecutionArn = httpApi.executionArn;
+        this.apiStageName = stage.name;
+        this.customDomainTarget = customDomainTarget;
+        this.sessionsTableName = sessions.name;
+        this.sessionsTableArn = sessions.arn;
+        this.rateLimitTableName = rateLimit.name;
+        this.rateLimitKeyTableName = rateLimitKeys.name;
+        this.secretParameterNames = secretParameterNames;
+        this.apiFunctionName = apiFunction.functionName;
+        this.apiFunctionArn = apiFunction.functionArn;
+        this.proverDispatchFunctionName = dispatch.functionName;
+        this.proverDispatchFunctionArn = dispatch.functionArn;
+        this.finalizeCallbackFunctionName = finalize.functionName;
+        this.finalizeCallbackFunctionArn = finalize.functionArn;
+        this.accessLogGroupName = accessLogs.name;
+        this.logGroupNames = [accessLogs.name, dispatch.logGroupName, finalize.logGroupName, apiFunction.logGroupName];
+        this.registerOutputs({
+            apiUrl: this.apiUrl,
+            apiId: this.apiId,
+            apiEndpoint: this.apiEndpoint,
+            apiExecutionArn: this.apiExecutionArn,
+            apiStageName: this.apiStageName,
+            customDomainTarget: this.customDomainTarget,
+            sessionsTableName: this.sessionsTableName,
+            sessionsTableArn: this.sessionsTableArn,
+            rateLimitTableName: this.rateLimitTableName,
+            rateLimitKeyTableName: this.rateLimitKeyTableName,
+            secretParameterNames: this.secretParameterNames,
+            apiFunctionName: this.apiFunctionName,
+            apiFunctionArn: this.apiFunctionArn,
+            proverDispatchFunctionName: this.proverDispatchFunctionName,
+            proverDispatchFunctionArn: this.proverDispatchFunctionArn,
+            finalizeCallbackFunctionName: this.finalizeCallbackFunctionName,
+            finalizeCallbackFunctionArn: this.finalizeCallbackFunctionArn,
+            accessLogGroupName: this.accessLogGroupName,
+            logGroupNames: this.logGroupNames,
+        });
+    }
+}
