@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- <stack>`: synthesizes a stack offline from its Pulumi.<stack>.yaml (no cloud
+ * `npm run plan -- <stack> [--config-dir <dir>]`: synthesizes a stack offline from its Pulumi.<stack>.yaml (no cloud
  * account, no Pulumi CLI) and prints its resources grouped by component, the settings that matter,
  * the stack outputs, the policy pack's verdict and how long synthesis took.
  * Exit codes: 0 plan printed and every mandatory policy passed; 1 invalid configuration or a
@@ -60,14 +60,14 @@ function loadPolicies(): PolicyEvaluator | undefined {
 }
 
 async function main(): Promise<number> {
-    const stack = process.argv[2];
-    if (!stack || process.argv.length > 3) {
-        console.error("usage: npm run plan -- <stack>   (develop, main, or any stack with a Pulumi.<stack>.yaml)");
+    const [stack, flag, stackConfigDir, ...extra] = process.argv.slice(2);
+    if (!stack || (flag !== undefined && (flag !== "--config-dir" || !stackConfigDir)) || extra.length > 0) {
+        console.error("usage: npm run plan -- <stack> [--config-dir <dir holding Pulumi.<stack>.yaml>]");
         return 64;
     }
     let result: SynthResult;
     try {
-        result = await synthesizeStack(stack);
+        result = await synthesizeStack(stack, { stackConfigDir });
     } catch (e) {
         console.error((e as Error).message);
         return 1;
