@@ -81,9 +81,10 @@ export class Observability extends pulumi.ComponentResource {
     readonly trailLogGroupName?: pulumi.Output<string>;
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("stark:observability:Observability", name, {}, opts);
+        // Before super: a bad argument must fail before this component or any child is registered.
         const problems = validateObservabilityArgs(args);
         if (problems.length > 0) throw new Error(`Observability ${name}: ${problems.join("; ")}`);
+        super("stark:observability:Observability", name, {}, opts);
         const child = { parent: this };
         const env = args.environment;
         const ctx = pulumi.output(args.awsContext);

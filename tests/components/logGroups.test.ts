@@ -7,6 +7,10 @@ import * as assert from "node:assert/strict";
 import { SynthResource, SynthResult } from "../../scripts/lib/synthesize";
 import { findAll, synth } from "../support/synth";
 
+type Resources = Pick<SynthResult, "resources">;
+
+const ofType = (r: Resources, type: string) => r.resources.filter((x) => x.type === type);
+
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const CLOUDTRAIL_RETENTION_DAYS = 90;
 
@@ -24,16 +28,16 @@ interface LogWriter {
 }
 
 /** Every place a synthesized resource sends logs to, by resource type. */
-function logWriters(r: SynthResult): LogWriter[] {
+function logWriters(r: Resources): LogWriter[] {
     const writers: LogWriter[] = [];
     const add = (resource: SynthResource, logGroupName: string, what = "") =>
         writers.push({ writer: `${resource.urn}${what}`, logGroupName });
 
-    for (const fn of findAll(r, "aws:lambda/function:Function")) {
+    for (const fn of ofType(r, "aws:lambda/function:Function")) {
         // Without loggingConfig.logGroup, Lambda writes to (and creates) /aws/lambda/<name>.
         add(fn, fn.inputs.loggingConfig?.logGroup ?? `/aws/lambda/${fn.inputs.name}`);
     }
-    for (const td of findAll(r, "aws:ecs/taskDefinition:TaskDefinition")) {
+    for (const td of ofType(r, "aws:ecs/taskDefinition:TaskDefinition")) {
         const containers = JSON.parse(td.inputs.containerDefinitions) as Array<{ name: string; logConfiguration?: { logDriver: string; options: Record<string, string> } }>;
         for (const c of containers) {
             assert.equal(c.logConfiguration?.logDriver, "awslogs", `${td.urn} container ${c.name} logs with awslogs`);
@@ -42,28 +46,78 @@ function logWriters(r: SynthResult): LogWriter[] {
             add(td, options["awslogs-group"], ` container ${c.name}`);
         }
     }
-    for (const sm of findAll(r, "aws:sfn/stateMachine:StateMachine")) {
+    for (const sm of ofType(r, "aws:sfn/stateMachine:StateMachine")) {
         add(sm, logGroupNameOfArn(sm.inputs.loggingConfiguration?.logDestination, sm.urn));
     }
-    for (const stage of findAll(r, "aws:apigatewayv2/stage:Stage")) {
+    for (const stage of ofType(r, "aws:apigatewayv2/stage:Stage")) {
         add(stage, logGroupNameOfArn(stage.inputs.accessLogSettings?.destinationArn, stage.urn));
     }
-    for (const trail of findAll(r, "aws:cloudtrail/trail:Trail")) {
+    for (const trail of ofType(r, "aws:cloudtrail/trail:Trail")) {
         add(trail, logGroupNameOfArn(trail.inputs.cloudWatchLogsGroupArn, trail.urn));
     }
     return writers;
 }
+
+const logGroupsByName = (r: Resources) => new Map(ofType(r, LOG_GROUP).map((g) => [g.inputs.name as string, g]));
+
+/** `writer -> log group` for every write to a log group the stack does not create. */
+function writesToMissingGroups(r: Resources): string[] {
+    const groups = logGroupsByName(r);
+    return logWriters(r)
+        .filter((w) => !groups.has(w.logGroupName))
+        .map((w) => `${w.writer} -> ${w.logGroupName}`);
+}
+
+/** Log groups nothing writes to (a service renamed without its group). */
+function orphanGroups(r: Resources): string[] {
+    const written = new Set(logWriters(r).map((w) => w.logGroupName));
+    return [...logGroupsByName(r).keys()].filter((name) => !written.has(name));
+}
+
+describe("log group walk (fabricated stack)", () => {
+    const resource = (type: string, name: string, inputs: Record<string, any>): SynthResource => ({ type, name, urn: `${type}::${name}`, inputs, protect: false, custom: true });
+    const group = resource(LOG_GROUP, "g", { name: "/aws/lambda/with-group", retentionInDays: 7 });
+    const withGroup = resource("aws:lambda/function:Function", "f1", { name: "with-group", loggingConfig: { logGroup: "/aws/lambda/with-group" } });
+
+    it("passes a Lambda whose log group the stack creates", () => {
+        assert.deepEqual(writesToMissingGroups({ resources: [group, withGroup] }), []);
+        assert.deepEqual(orphanGroups({ resources: [group, withGroup] }), []);
+    });
+
+    it("fails a Lambda added without a pre-created log group, with or without loggingConfig", () => {
+        const bare = resource("aws:lambda/function:Function", "f2", { name: "no-group" });
+        const pointed = resource("aws:lambda/function:Function", "f3", { name: "x", loggingConfig: { logFormat: "Text", logGroup: "/custom/x" } });
+        assert.deepEqual(writesToMissingGroups({ resources: [group, withGroup, bare, pointed] }), [
+            "aws:lambda/function:Function::f2 -> /aws/lambda/no-group",
+            "aws:lambda/function:Function::f3 -> /custom/x",
+        ]);
+    });
+
+    it("fails a state machine, stage or trail logging to a group the stack does not create, and reports orphans", () => {
+        const arnOf = (n: string) => `arn:aws:logs:ap-northeast-1:123456789012:log-group:${n}:*`;
+        const resources = [
+            group,
+            resource("aws:sfn/stateMachine:StateMachine", "sm", { loggingConfiguration: { logDestination: arnOf("/sm") } }),
+            resource("aws:apigatewayv2/stage:Stage", "st", { accessLogSettings: { destinationArn: arnOf("/st") } }),
+            resource("aws:cloudtrail/trail:Trail", "t", { cloudWatchLogsGroupArn: arnOf("/t") }),
+        ];
+        assert.deepEqual(writesToMissingGroups({ resources }), [
+            "aws:sfn/stateMachine:StateMachine::sm -> /sm",
+            "aws:apigatewayv2/stage:Stage::st -> /st",
+            "aws:cloudtrail/trail:Trail::t -> /t",
+        ]);
+        assert.deepEqual(orphanGroups({ resources }), ["/aws/lambda/with-group"]);
+    });
+});
 
 for (const env of ["develop", "main"] as const) {
     describe(`log groups in ${env} (synthesized)`, function () {
         const retention = env === "develop" ? 7 : 14;
         let r: SynthResult;
         let groups: Map<string, SynthResource>;
-        let writers: LogWriter[];
         before(async () => {
             r = await synth(env);
-            groups = new Map(findAll(r, LOG_GROUP).map((g) => [g.inputs.name as string, g]));
-            writers = logWriters(r);
+            groups = logGroupsByName(r);
         });
 
         it("every log group has a name (nothing is named by Pulumi's random suffix) and a retention", () => {
@@ -77,13 +131,11 @@ for (const env of ["develop", "main"] as const) {
 
         it("writes from every Lambda function, task container, state machine, API stage and trail go to a log group the stack creates", () => {
             assert.ok(findAll(r, "aws:lambda/function:Function").length >= 4, "the stack's four Lambda functions are synthesized");
-            const missing = writers.filter((w) => !groups.has(w.logGroupName)).map((w) => `${w.writer} -> ${w.logGroupName}`);
-            assert.deepEqual(missing, [], "writers whose log group the stack does not create");
+            assert.deepEqual(writesToMissingGroups(r), [], "writers whose log group the stack does not create");
         });
 
         it("every log group the stack creates has a writer (no orphan from a renamed service)", () => {
-            const written = new Set(writers.map((w) => w.logGroupName));
-            assert.deepEqual([...groups.keys()].filter((n) => !written.has(n)), []);
+            assert.deepEqual(orphanGroups(r), []);
         });
 
         it(`retention is ${retention} days, except CloudTrail's ${CLOUDTRAIL_RETENTION_DAYS}`, () => {

@@ -1,0 +1,66 @@
+/**
+ * IAM documents of the CloudTrail trail (SPEC §4 Observability): the bucket policy that lets only
+ * this account's trail deliver log files, and what the trail's CloudWatch Logs delivery role may do.
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
+ */
+import { AwsContext, Condition, PolicyDocument, arn, denyInsecureTransport, policyDocument } from "./document";
+
+export const CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com";
+
+/**
+ * The trail's ARN, built from its deterministic name: the bucket policy must name the trail before
+ * the trail exists, because CloudTrail refuses to create a trail its bucket does not admit.
+ * A multi-region trail's ARN carries its home region.
+ */
+export function trailArn(ctx: AwsContext, trailName: string): string {
+    return `arn:${ctx.partition}:cloudtrail:${ctx.region}:${ctx.accountId}:trail/${trailName}`;
+}
+
+/** Confused-deputy guard: CloudTrail acts for this account's trail only. */
+function fromThisTrail(ctx: AwsContext, arnOfTrail: string): Condition["StringEquals"] {
+    return { "aws:SourceAccount": ctx.accountId, "aws:SourceArn": arnOfTrail };
+}
+
+/**
+ * CloudTrail may read the bucket ACL (its delivery pre-check) and write log files under
+ * `AWSLogs/<account>/`, for this trail only; nobody may reach the bucket without TLS.
+ */
+export function cloudTrailBucketPolicy(ctx: AwsContext, bucketName: string, arnOfTrail: string): PolicyDocument {
+    const bucketArn = arn.s3Bucket(ctx, bucketName);
+    return policyDocument(
+        {
+            Sid: "AllowCloudTrailAclCheck",
+            Effect: "Allow",
+            Principal: { Service: CLOUDTRAIL_SERVICE },
+            Action: "s3:GetBucketAcl",
+            Resource: bucketArn,
+            Condition: { StringEquals: fromThisTrail(ctx, arnOfTrail) },
+        },
+        {
+            Sid: "AllowCloudTrailWrite",
+            Effect: "Allow",
+            Principal: { Service: CLOUDTRAIL_SERVICE },
+            Action: "s3:PutObject",
+            Resource: arn.s3Object(ctx, bucketName, `AWSLogs/${ctx.accountId}/*`),
+            Condition: {
+                StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", ...fromThisTrail(ctx, arnOfTrail) },
+            },
+        },
+        denyInsecureTransport("s3:*", [bucketArn, `${bucketArn}/*`]),
+    );
+}
+
+/**
+ * The delivery role may create the trail's streams in its log group and put events there, nothing
+ * else. CloudTrail names those streams `<account>_CloudTrail_<region>` (one per region of a
+ * multi-region trail).
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
+ */
+export function cloudTrailLogsRolePolicy(ctx: AwsContext, logGroupArn: string): PolicyDocument {
+    return policyDocument({
+        Sid: "DeliverTrailEventsToLogGroup",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${logGroupArn}:log-stream:${ctx.accountId}_CloudTrail_*`,
+    });
+}
