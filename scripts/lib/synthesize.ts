@@ -121,6 +121,7 @@ function mockAccountFor(config: Record<string, string>, callerArn?: string): Moc
 }
 
 let running = false;
+let lastRegistrations = () => 0;
 
 export async function synthesizeStack(stack: string, options: SynthOptions = {}): Promise<SynthResult> {
     if (running) throw new Error("synthesizeStack: one synthesis at a time (the Pulumi runtime is process-global)");
@@ -141,6 +142,7 @@ export async function synthesizeStack(stack: string, options: SynthOptions = {})
         }
 
         const sink = { resources: [] as RecordedResource[], invokes: [] as string[] };
+        lastRegistrations = () => sink.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
         const account = mockAccountFor(config, options.callerArn);
         pulumi.runtime.setMocks(createMocks(account, sink), PROJECT_NAME, stack, false);
         pulumi.runtime.setAllConfig(config, secretKeys);
@@ -171,6 +173,10 @@ export async function synthesizeStack(stack: string, options: SynthOptions = {})
             });
         const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
         return { stack, resources, outputs: await unwrap(outputs), invokes: sink.invokes, placeholderSecrets, durationMs };
+    } catch (e) {
+        // Tells callers (and tests) whether the program failed before registering anything.
+        if (e instanceof Error) Object.assign(e, { registeredResources: lastRegistrations() });
+        throw e;
     } finally {
         running = false;
     }
