@@ -6,7 +6,7 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type LambdaContext, type LambdaEvent, handle } from "hono/aws-lambda";
 import { lazyInit } from "../shared/init";
-import { createLogger } from "../shared/log";
+import { createLogger, type Logger } from "../shared/log";
 import { SessionStore } from "../shared/sessionStore";
 import { createApp } from "./app";
 import { createBundleLinkSigner } from "./bundleLinks";
@@ -14,24 +14,39 @@ import { loadApiConfig } from "./config";
 import { FixedWindowRateLimiter } from "./rateLimit";
 import { createSecretStore } from "./secrets";
 
+export interface ApiClients {
+    dynamodb: DynamoDBClient;
+    sqs: SQSClient;
+    ssm: SSMClient;
+    s3: S3Client;
+}
+
+/** The function as deployed, from its environment and AWS clients (see prover-dispatch's index.ts). */
+export function createApiFunction(env: NodeJS.ProcessEnv, clients: ApiClients, logger: Logger) {
+    const config = loadApiConfig(env);
+    const documents = DynamoDBDocumentClient.from(clients.dynamodb);
+    return handle(
+        createApp({
+            config,
+            sessions: new SessionStore(documents, config.sessionsTable),
+            sqs: clients.sqs,
+            secrets: createSecretStore({ ssm: clients.ssm, parameterNames: config.secretParameters }),
+            rateLimiter: new FixedWindowRateLimiter(documents, config.rateLimitKeyTable),
+            bundleLinks: createBundleLinkSigner(clients.s3, config.bucket),
+            logger,
+        }),
+    );
+}
+
 const logger = createLogger();
 const instance = lazyInit(
     "api",
-    () => {
-        const config = loadApiConfig();
-        const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-        return handle(
-            createApp({
-                config,
-                sessions: new SessionStore(documents, config.sessionsTable),
-                sqs: new SQSClient({}),
-                secrets: createSecretStore({ ssm: new SSMClient({}), parameterNames: config.secretParameters }),
-                rateLimiter: new FixedWindowRateLimiter(documents, config.rateLimitKeyTable),
-                bundleLinks: createBundleLinkSigner(new S3Client({}), config.bucket),
-                logger,
-            }),
-        );
-    },
+    () =>
+        createApiFunction(
+            process.env,
+            { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}), ssm: new SSMClient({}), s3: new S3Client({}) },
+            logger,
+        ),
     logger,
 );
 

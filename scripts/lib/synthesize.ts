@@ -39,6 +39,8 @@ export interface SynthResult {
     invokes: string[];
     /** Secret keys the offline run filled with placeholders because the stack file lacks them. */
     placeholderSecrets: string[];
+    /** The account the mocks played, so computed attributes (ARNs, URLs) can be derived again with `mockState`. */
+    account: MockAccount;
     durationMs: number;
 }
 
@@ -172,7 +174,7 @@ export async function synthesizeStack(stack: string, options: SynthOptions = {})
                 return { type: r.type, name: r.name, urn, inputs: r.inputs, protect: o?.protect ?? false, parent: o?.parent, custom: !r.type.startsWith("stark:") };
             });
         const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-        return { stack, resources, outputs: await unwrap(outputs), invokes: sink.invokes, placeholderSecrets, durationMs };
+        return { stack, resources, outputs: await unwrap(outputs), invokes: sink.invokes, placeholderSecrets, account, durationMs };
     } catch (e) {
         // Tells callers (and tests) whether the program failed before registering anything.
         if (e instanceof Error) Object.assign(e, { registeredResources: lastRegistrations() });

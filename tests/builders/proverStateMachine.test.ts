@@ -18,7 +18,7 @@ import {
     aslValidationErrors,
     localExecutionArn,
     runProverStateMachine,
-} from "../support/stateMachineRunner";
+} from "../../local/stateMachine";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const ARGS: ProverStateMachineArgs = {

@@ -13,7 +13,7 @@ import { FixedWindowRateLimiter } from "../../lambdas/api/rateLimit";
 import { MAX_FINALIZE_BODY_BYTES } from "../../lambdas/api/requests";
 import { DEFAULT_SECRET_TTL_MS, createSecretStore } from "../../lambdas/api/secrets";
 import { SessionStore } from "../../lambdas/shared/sessionStore";
-import { startLocalDynamo, type LocalDynamo } from "../support/localServers";
+import { startLocalDynamo, type LocalDynamo } from "../../local/servers";
 import { type HttpCaller, httpCaller, postJson } from "./support/api";
 import { captureLogs, type CapturedLogs } from "./support/logs";
 import { TABLES, createAllTables } from "./support/tables";

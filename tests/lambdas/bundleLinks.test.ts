@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { createBundleLinkSigner } from "../../lambdas/api/bundleLinks";
-import { LocalS3, startLocalS3 } from "../support/localServers";
+import { LocalS3, startLocalS3 } from "../../local/servers";
 
 describe("api: bundle download links", () => {
     let s3: LocalS3;

@@ -15,9 +15,9 @@ import { issueCapability } from "../../lambdas/api/capability";
 import { handler as finalizeHandler } from "../../lambdas/finalize-callback/index";
 import { handler as dispatchHandler } from "../../lambdas/prover-dispatch/index";
 import { SessionStore } from "../../lambdas/shared/sessionStore";
-import { startLocalDynamo, startLocalS3, type LocalDynamo, type LocalS3 } from "../support/localServers";
+import { startLocalDynamo, startLocalS3, type LocalDynamo, type LocalS3 } from "../../local/servers";
 import { captureStdout, withEnv } from "./support/env";
-import { httpApiEvent, sqsEvent, sqsRecord } from "./support/events";
+import { httpApiEvent, sqsEvent, sqsRecord } from "../../local/events";
 import { TABLES, createAllTables } from "./support/tables";
 
 const BUCKET = "proofs-deployed";

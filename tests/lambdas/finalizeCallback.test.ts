@@ -5,7 +5,7 @@ import { MAX_STORED_CAUSE_CHARS, createFinalizeHandler } from "../../lambdas/fin
 import { IMAGE_SIGNATURE_FAILED_ERROR, type SessionRecord } from "../../lambdas/shared/contracts";
 import { SessionStore } from "../../lambdas/shared/sessionStore";
 import { InvalidInput } from "../../lambdas/shared/validation";
-import { startLocalDynamo, type LocalDynamo } from "../support/localServers";
+import { startLocalDynamo, type LocalDynamo } from "../../local/servers";
 import { captureLogs, type CapturedLogs } from "./support/logs";
 import { TABLES, createAllTables } from "./support/tables";
 

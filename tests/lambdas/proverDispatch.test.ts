@@ -6,9 +6,9 @@ import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { executionArnFor, loadDispatchConfig, type DispatchConfig } from "../../lambdas/prover-dispatch/config";
 import { createDispatchHandler } from "../../lambdas/prover-dispatch/dispatch";
 import { SessionStore } from "../../lambdas/shared/sessionStore";
-import { startLocalDynamo, startLocalS3, type LocalDynamo, type LocalS3 } from "../support/localServers";
+import { startLocalDynamo, startLocalS3, type LocalDynamo, type LocalS3 } from "../../local/servers";
 import { captureLogs, type CapturedLogs } from "./support/logs";
-import { sqsEvent, sqsRecord } from "./support/events";
+import { sqsEvent, sqsRecord } from "../../local/events";
 import { recordCommands, type RecordedCommand } from "./support/recorder";
 import { TABLES, createAllTables } from "./support/tables";
 

@@ -5,10 +5,10 @@ import * as path from "node:path";
 import { Metafile } from "esbuild";
 import { bundleRunner } from "../../prover/bundleRunner";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
-import { LocalS3, startLocalS3 } from "../support/localServers";
+import { LocalS3, startLocalS3 } from "../../local/servers";
 import { REPOSITORY_ROOT, runNode } from "./support/childProcess";
 import { copyPaths, instructionsOf, isIgnored, parseDockerfile } from "./support/dockerfile";
-import { SAMPLE_INPUT } from "./support/fakeHost";
+import { SAMPLE_INPUT } from "../../local/fakeHost";
 import {
     assertOneError,
     BUCKET,

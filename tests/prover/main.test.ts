@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
-import { LocalS3, startLocalS3 } from "../support/localServers";
+import { LocalS3, startLocalS3 } from "../../local/servers";
 import { runNode } from "./support/childProcess";
-import { isRunning, parseSleepingPids, SAMPLE_INPUT } from "./support/fakeHost";
+import { isRunning, parseSleepingPids, SAMPLE_INPUT } from "../../local/fakeHost";
 import {
     assertOneError,
     BUCKET,

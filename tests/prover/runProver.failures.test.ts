@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
 import { runProver } from "../../prover/runner/runProver";
-import { LocalS3, startLocalS3 } from "../support/localServers";
-import { isRunning, parseSleepingPids, SAMPLE_INPUT } from "./support/fakeHost";
+import { LocalS3, startLocalS3 } from "../../local/servers";
+import { isRunning, parseSleepingPids, SAMPLE_INPUT } from "../../local/fakeHost";
 import {
     assertOneError,
     BUCKET,

@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runProver } from "../../prover/runner/runProver";
-import { LocalS3, startLocalS3 } from "../support/localServers";
-import { expectedHostFiles, SAMPLE_INPUT } from "./support/fakeHost";
+import { LocalS3, startLocalS3 } from "../../local/servers";
+import { expectedHostFiles, SAMPLE_INPUT } from "../../local/fakeHost";
 import {
     BUCKET,
     captureLog,

@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import { S3Client } from "@aws-sdk/client-s3";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
 import { runProver } from "../../prover/runner/runProver";
-import { LocalS3, startLocalS3 } from "../support/localServers";
-import { SAMPLE_INPUT } from "./support/fakeHost";
+import { LocalS3, startLocalS3 } from "../../local/servers";
+import { SAMPLE_INPUT } from "../../local/fakeHost";
 import {
     assertOneError,
     BUCKET,

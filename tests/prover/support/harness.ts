@@ -7,7 +7,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import * as yauzl from "yauzl";
 import { executionPrefix, inputObjectKey } from "../../../lambdas/shared/contracts";
 import { EXIT_CODES, FailureName } from "../../../prover/runner/exitCodes";
-import { writeFakeHost } from "./fakeHost";
+import { writeFakeHost } from "../../../local/fakeHost";
 
 export const BUCKET = "proof-bundles";
 export const PROOF_PREFIX = "sessions/";

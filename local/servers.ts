@@ -19,12 +19,21 @@ const LOOPBACK = "127.0.0.1";
 const TEST_REGION = "us-east-1";
 const TEST_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
+/** Configuration for another SDK client of a local server, in the region the caller plays. */
+export interface LocalClientConfig {
+    endpoint: string;
+    region: string;
+    credentials: typeof TEST_CREDENTIALS;
+    forcePathStyle?: boolean;
+}
+
 export interface LocalS3 {
     /** `http://127.0.0.1:<port>`: pass as `endpoint` (with `forcePathStyle`) or as `AWS_ENDPOINT_URL_S3`. */
     endpoint: string;
     client: S3Client;
     /** Environment a child process needs so the default SDK chain reaches this server. */
     env: Record<string, string>;
+    clientConfig(region: string): LocalClientConfig;
     stop(): Promise<void>;
 }
 
@@ -32,6 +41,7 @@ export interface LocalDynamo {
     endpoint: string;
     client: DynamoDBClient;
     env: Record<string, string>;
+    clientConfig(region: string): LocalClientConfig;
     stop(): Promise<void>;
 }
 
@@ -63,6 +73,7 @@ export async function startLocalS3(buckets: string[]): Promise<LocalS3> {
             AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
             AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
         },
+        clientConfig: (region) => ({ endpoint, region, credentials: TEST_CREDENTIALS, forcePathStyle: true }),
         async stop() {
             client.destroy();
             await server.close();
@@ -90,6 +101,7 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
             AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
             AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
         },
+        clientConfig: (region) => ({ endpoint, region, credentials: TEST_CREDENTIALS }),
         async stop() {
             client.destroy();
             await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,9 +1,10 @@
 /** Lambda events as the AWS services send them, reduced to the fields the handlers read plus the usual ones. */
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 
+/** A queue ARN for handler tests that need no particular one. */
 export const QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:stark-ballot-simulator-prover-work-develop";
 
-export function sqsRecord(messageId: string, body: string, receiveCount = 1): SQSRecord {
+export function sqsRecord(messageId: string, body: string, receiveCount = 1, queueArn = QUEUE_ARN, region = "us-east-1"): SQSRecord {
     return {
         messageId,
         receiptHandle: `receipt-${messageId}`,
@@ -17,8 +18,8 @@ export function sqsRecord(messageId: string, body: string, receiveCount = 1): SQ
         messageAttributes: {},
         md5OfBody: "",
         eventSource: "aws:sqs",
-        eventSourceARN: QUEUE_ARN,
-        awsRegion: "us-east-1",
+        eventSourceARN: queueArn,
+        awsRegion: region,
     };
 }
 

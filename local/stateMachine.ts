@@ -13,26 +13,34 @@
  *   `ECS.AmazonECSException` for a capacity shortage.
  * Retry intervals are overridden to 0 ms so retries do not slow the tests down.
  */
+import "./polyfills";
 import { StateMachine } from "aws-local-stepfunctions";
 import {
     PROVER_STATES,
     type RunProverParameters,
     type StateMachineDefinition,
-} from "../../builders/proverStateMachine";
-import type { CheckImageSignatureInput, CheckImageSignatureResult, ExecutionInput, FinalizeEvent } from "../../lambdas/shared/contracts";
+} from "../builders/proverStateMachine";
+import type { CheckImageSignatureInput, CheckImageSignatureResult, ExecutionInput, FinalizeEvent } from "../lambdas/shared/contracts";
 
 /** RunProver's parameters after Step Functions resolved every `Value.$`. */
 export interface RunProverRequest extends Omit<RunProverParameters, "Overrides"> {
     Overrides: { ContainerOverrides: { Name: string; Environment: { Name: string; Value: string }[] }[] };
 }
 
+/**
+ * Each Lambda handler also receives the `FunctionName` the state names, so a local Lambda service can
+ * route by ARN and a state wired to the wrong function fails.
+ */
 export interface ProverTaskHandlers {
     /** The check-image-signature Lambda. */
-    verifyImageSignature(event: CheckImageSignatureInput): CheckImageSignatureResult | Promise<CheckImageSignatureResult>;
+    verifyImageSignature(
+        event: CheckImageSignatureInput,
+        functionName: string,
+    ): CheckImageSignatureResult | Promise<CheckImageSignatureResult>;
     /** The prover task; returns what `ecs:runTask.sync` returns (the task description). */
     runProver(request: RunProverRequest): unknown;
     /** The finalize-callback Lambda, behind all three Finalize states. */
-    finalize(event: FinalizeEvent): unknown;
+    finalize(event: FinalizeEvent, functionName: string): unknown;
 }
 
 export interface LocalExecution {
@@ -64,18 +72,19 @@ export async function runProverStateMachine(
     const finalizeCalls: LocalExecution["finalizeCalls"] = [];
     const S = PROVER_STATES;
     // The library hands each local handler the effective parameters as untyped JSON.
-    const lambda = <E>(state: string, fn: (event: E) => unknown) => async (parameters: unknown) => {
+    const lambda = <E>(state: string, fn: (event: E, functionName: string) => unknown) => async (parameters: unknown) => {
         taskCalls.push({ state, parameters });
+        const { Payload, FunctionName } = parameters as { Payload: E; FunctionName: string };
         try {
-            return { ExecutedVersion: "$LATEST", Payload: toJson(await fn((parameters as { Payload: E }).Payload)), StatusCode: 200 };
+            return { ExecutedVersion: "$LATEST", Payload: toJson(await fn(Payload, FunctionName)), StatusCode: 200 };
         } catch (error) {
             throw asFunctionError(error);
         }
     };
     const finalize = (state: string) =>
-        lambda<FinalizeEvent>(state, (event) => {
+        lambda<FinalizeEvent>(state, (event, functionName) => {
             finalizeCalls.push({ state, event });
-            return handlers.finalize(event);
+            return handlers.finalize(event, functionName);
         });
     const localHandlers = {
         [S.VerifyImageSignature]: lambda(S.VerifyImageSignature, handlers.verifyImageSignature),

@@ -1,0 +1,291 @@
+/**
+ * The whole asynchronous prover pipeline on one machine, wired from a synthesized stack:
+ *
+ *   POST /api/finalize (api Lambda) → work queue → prover-dispatch (event source mapping)
+ *     → StartExecution → the synthesized state machine (aws-local-stepfunctions)
+ *         VerifyImageSignature → check-image-signature Lambda (ECR answered locally)
+ *         RunProver            → the real prover runner, fake zkVM host, S3 on s3rver
+ *         Finalize*            → finalize-callback Lambda → sessions table on dynalite
+ *   → GET /api/sessions/{id}/status
+ *
+ * Each function is the deployed wiring (`create*Function` of its index.ts) with the environment the
+ * program gave it; Task states reach functions by the `FunctionName` in the definition, so a
+ * miswired ARN fails here as it would in AWS. S3 and DynamoDB are real protocol servers on
+ * 127.0.0.1; SQS, Step Functions, ECS, ECR and SSM are emulated in process (see each module).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { CreateTableCommand, DynamoDBClient, type KeySchemaElement } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { createApiFunction } from "../lambdas/api/index";
+import { createCheckImageSignatureFunction } from "../lambdas/check-image-signature/index";
+import { createFinalizeFunction } from "../lambdas/finalize-callback/index";
+import { createDispatchFunction } from "../lambdas/prover-dispatch/index";
+import type { CheckImageSignatureResult, FinalizeEvent, SessionRecord } from "../lambdas/shared/contracts";
+import { createLogger } from "../lambdas/shared/log";
+import { SessionStore } from "../lambdas/shared/sessionStore";
+import { LocalEcs } from "./ecs";
+import type { HttpRequest } from "./events";
+import { type FakeHostMode, writeFakeHost } from "./fakeHost";
+import { callHttpApi, type HttpApiHandler, type HttpResponse } from "./httpApi";
+import { LocalQueue, type PollResult, pollUntilEmpty } from "./queue";
+import { type LocalDynamo, type LocalS3, startLocalDynamo, startLocalS3 } from "./servers";
+import { localEcr, localSsm, type SignatureState } from "./serviceStubs";
+import type { LocalExecution } from "./stateMachine";
+import { FUNCTION_ROLES, type FunctionRole, type PipelineWiring } from "./stackWiring";
+import { LocalStepFunctions } from "./stepFunctions";
+
+/** Faults to inject; each default is the healthy path. They may be changed between steps. */
+export interface PipelineFaults {
+    /** What ECR reports for the pinned digest. Default COMPLETE. */
+    signature: SignatureState;
+    /** Behaviour of the fake zkVM host (FAKE_HOST_MODE). Default success. */
+    hostMode: FakeHostMode;
+    /** Replaces the task definition's ZKVM_TIMEOUT_SECONDS, to make a timeout take seconds, not 15 minutes. */
+    hostTimeoutSeconds?: number;
+    /** PutObject calls of the prover that fail with S3's 503 SlowDown before uploads work again. */
+    uploadFailures: number;
+    /** Finalize invocations that run but whose answer is lost (`Lambda.ServiceException`), so Step Functions retries them. */
+    lostFinalizeAnswers: number;
+    /** Deliveries of each work batch at once (2: a visibility timeout lapsed while the first still ran). */
+    workDeliveries: number;
+}
+
+const HEALTHY: PipelineFaults = { signature: "COMPLETE", hostMode: "success", uploadFailures: 0, lostFinalizeAnswers: 0, workDeliveries: 1 };
+
+export type Actor = FunctionRole | "sqs" | "step-functions" | "ecs" | "prover";
+
+export interface TraceEntry {
+    /** Milliseconds since the pipeline started. */
+    atMs: number;
+    durationMs: number;
+    actor: Actor;
+    step: string;
+    outcome: string;
+}
+
+export interface LogRecord {
+    actor: Actor;
+    level: string;
+    message: string;
+    fields: Record<string, unknown>;
+}
+
+export class LocalPipeline {
+    readonly faults: PipelineFaults;
+    readonly trace: TraceEntry[] = [];
+    readonly logs: LogRecord[] = [];
+    readonly workQueue: LocalQueue;
+    readonly deadLetterQueue: LocalQueue;
+    readonly stepFunctions: LocalStepFunctions;
+    readonly ecs: LocalEcs;
+    /** Every Lambda invocation, by function role, with the event it received. */
+    readonly invocations: { role: FunctionRole; event: unknown; outcome: string }[] = [];
+    private readonly functions = new Map<string, { role: FunctionRole; handler: (event: any) => Promise<unknown> }>();
+    private readonly started = performance.now();
+
+    private constructor(
+        readonly wiring: PipelineWiring,
+        readonly s3: LocalS3,
+        readonly dynamo: LocalDynamo,
+        private readonly workDir: string,
+        faults: Partial<PipelineFaults>,
+    ) {
+        this.faults = { ...HEALTHY, ...faults };
+        const s3Config = s3.clientConfig(wiring.region);
+        const dynamodb = new DynamoDBClient(dynamo.clientConfig(wiring.region));
+        const s3Client = new S3Client(s3Config);
+
+        this.deadLetterQueue = new LocalQueue(wiring.deadLetterQueue, undefined, wiring.region);
+        this.workQueue = new LocalQueue(wiring.workQueue, this.deadLetterQueue, wiring.region);
+        this.ecs = new LocalEcs({
+            wiring,
+            workDir,
+            hostBin: writeFakeHost(workDir),
+            s3: this.flakyS3(new S3Client(s3Config)),
+            extraEnvironment: () => ({
+                FAKE_HOST_MODE: this.faults.hostMode,
+                ...(this.faults.hostTimeoutSeconds === undefined ? {} : { ZKVM_TIMEOUT_SECONDS: String(this.faults.hostTimeoutSeconds) }),
+            }),
+            onLine: (line) => this.log("prover", line.level, line.msg, line),
+        });
+        this.stepFunctions = new LocalStepFunctions(
+            wiring.stateMachine,
+            {
+                verifyImageSignature: (event, functionName) => this.invoke(functionName, event) as Promise<CheckImageSignatureResult>,
+                runProver: (request) =>
+                    this.timed("ecs", `RunTask ${request.TaskDefinition.split("/").pop()}`, () => this.ecs.runTask(request), () => {
+                        const run = this.ecs.runs[this.ecs.runs.length - 1];
+                        return `container exited ${run?.exitCode}`;
+                    }),
+                finalize: (event, functionName) => this.invokeFinalize(functionName, event),
+            },
+            wiring.region,
+        );
+
+        const env = (role: FunctionRole) => ({ ...wiring.functions[role].environment });
+        const logger = (role: FunctionRole) =>
+            createLogger((line) => {
+                const { level, message, time: _time, ...fields } = JSON.parse(line);
+                this.log(role, level, message, fields);
+            });
+        const handlers: Record<FunctionRole, (event: any) => Promise<unknown>> = {
+            api: createApiFunction(
+                env("api"),
+                { dynamodb, sqs: this.workQueue.producerClient(), ssm: localSsm(wiring.parameters), s3: s3Client },
+                logger("api"),
+            ),
+            "prover-dispatch": createDispatchFunction(env("prover-dispatch"), { s3: s3Client, sfn: this.stepFunctions.client(), dynamodb }, logger("prover-dispatch")),
+            "finalize-callback": createFinalizeFunction(env("finalize-callback"), { dynamodb }, logger("finalize-callback")),
+            "check-image-signature": createCheckImageSignatureFunction({ ecr: localEcr(wiring, () => this.faults.signature) }, logger("check-image-signature")),
+        };
+        for (const role of FUNCTION_ROLES) {
+            this.functions.set(wiring.functions[role].arn, { role, handler: handlers[role] });
+        }
+    }
+
+    /** Starts S3 and DynamoDB on 127.0.0.1 with the stack's bucket and tables, and wires the functions. */
+    static async start(wiring: PipelineWiring, faults: Partial<PipelineFaults> = {}): Promise<LocalPipeline> {
+        const s3 = await startLocalS3([wiring.bucket]);
+        const dynamo = await startLocalDynamo();
+        for (const table of wiring.tables) {
+            const keys = [table.hashKey, ...(table.rangeKey ? [table.rangeKey] : [])];
+            const schema: KeySchemaElement[] = keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? "HASH" : "RANGE" }));
+            await dynamo.client.send(
+                new CreateTableCommand({
+                    TableName: table.name,
+                    KeySchema: schema,
+                    AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+                    BillingMode: "PAY_PER_REQUEST",
+                }),
+            );
+        }
+        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-pipeline-"));
+        return new LocalPipeline(wiring, s3, dynamo, workDir, faults);
+    }
+
+    /** An HTTP request through the api function, as API Gateway would send it. */
+    request(request: HttpRequest): Promise<HttpResponse> {
+        const api = this.functionFor("api");
+        return this.timed("api", `${request.method} ${request.path}`, () => callHttpApi(api as HttpApiHandler, request), (r) => `HTTP ${r.status}`);
+    }
+
+    /** The event source mapping: polls the work queue until it is empty, invoking prover-dispatch. */
+    deliverWork(): Promise<PollResult> {
+        const mapping = this.wiring.eventSource;
+        if (mapping.queueArn !== this.wiring.workQueue.arn) {
+            throw new Error(`event source mapping reads ${mapping.queueArn}, not the work queue ${this.wiring.workQueue.arn}`);
+        }
+        return this.timed(
+            "sqs",
+            "poll work queue",
+            () => pollUntilEmpty(this.workQueue, mapping, (event) => this.invoke(mapping.functionArn, event) as never, { copies: this.faults.workDeliveries }),
+            (r) => `${r.deleted.length} deleted, ${r.redelivered.length} redelivered, ${this.deadLetterQueue.messages().length} in DLQ`,
+        );
+    }
+
+    /** Waits for every execution started so far to end. */
+    settled(): Promise<LocalExecution[]> {
+        return this.stepFunctions.settled();
+    }
+
+    /** The session item as stored (for assertions beyond what the api shows). */
+    session(sessionId: string): Promise<SessionRecord | undefined> {
+        const client = DynamoDBDocumentClient.from(new DynamoDBClient(this.dynamo.clientConfig(this.wiring.region)));
+        return new SessionStore(client, this.wiring.functions.api.environment.SESSIONS_TABLE).get(sessionId);
+    }
+
+    logsOf(actor: Actor): LogRecord[] {
+        return this.logs.filter((record) => record.actor === actor);
+    }
+
+    async stop(): Promise<void> {
+        await this.settled().catch(() => undefined);
+        await this.s3.stop();
+        await this.dynamo.stop();
+        fs.rmSync(this.workDir, { recursive: true, force: true });
+    }
+
+    /** The Lambda service: invokes the function with this ARN, or fails as Step Functions reports it. */
+    private invoke(functionArn: string, event: unknown): Promise<unknown> {
+        const fn = this.functions.get(functionArn);
+        if (!fn) {
+            return Promise.reject(Object.assign(new Error(`Function not found: ${functionArn}`), { name: "Lambda.ResourceNotFoundException" }));
+        }
+        return this.timed(fn.role, "invoke", () => fn.handler(event), (result) => summarize(result)).then(
+            (result) => {
+                this.invocations.push({ role: fn.role, event, outcome: summarize(result) });
+                return result;
+            },
+            (error: Error) => {
+                this.invocations.push({ role: fn.role, event, outcome: `${error.name}: ${error.message}` });
+                throw error;
+            },
+        );
+    }
+
+    private async invokeFinalize(functionArn: string, event: FinalizeEvent): Promise<unknown> {
+        const result = await this.invoke(functionArn, event);
+        if (this.faults.lostFinalizeAnswers > 0) {
+            this.faults.lostFinalizeAnswers -= 1;
+            throw Object.assign(new Error("the function ran but its response was lost"), { name: "Lambda.ServiceException" });
+        }
+        return result;
+    }
+
+    private functionFor(role: FunctionRole): (event: any) => Promise<unknown> {
+        return this.functions.get(this.wiring.functions[role].arn)!.handler;
+    }
+
+    /** Wraps the runner's S3 client so the first `faults.uploadFailures` PutObject calls fail like S3 under load. */
+    private flakyS3(client: S3Client): S3Client {
+        client.middlewareStack.add(
+            (next, context) => async (args) => {
+                if (context.commandName === "PutObjectCommand" && this.faults.uploadFailures > 0) {
+                    this.faults.uploadFailures -= 1;
+                    this.trace.push({ atMs: this.now(), durationMs: 0, actor: "prover", step: "PutObject", outcome: "injected 503 SlowDown" });
+                    throw Object.assign(new Error("Please reduce your request rate."), { name: "SlowDown", $metadata: { httpStatusCode: 503 } });
+                }
+                return next(args);
+            },
+            // Before the SDK's own retries, so each send is one attempt of the runner's retry loop.
+            { step: "initialize", name: "localFaultInjection" },
+        );
+        return client;
+    }
+
+    private async timed<T>(actor: Actor, step: string, action: () => Promise<T>, outcome: (result: T) => string): Promise<T> {
+        const atMs = this.now();
+        try {
+            const result = await action();
+            this.trace.push({ atMs, durationMs: this.now() - atMs, actor, step, outcome: outcome(result) });
+            return result;
+        } catch (error) {
+            const e = error as Error;
+            this.trace.push({ atMs, durationMs: this.now() - atMs, actor, step, outcome: `${e.name}: ${e.message.slice(0, 160)}` });
+            throw error;
+        }
+    }
+
+    private now(): number {
+        return Math.round(performance.now() - this.started);
+    }
+
+    private log(actor: Actor, level: unknown, message: unknown, fields: Record<string, unknown>): void {
+        this.logs.push({ actor, level: String(level), message: String(message), fields });
+    }
+}
+
+function summarize(result: unknown): string {
+    if (result && typeof result === "object") {
+        const r = result as Record<string, unknown>;
+        if ("batchItemFailures" in r) return `${(r.batchItemFailures as unknown[]).length} batch item failure(s)`;
+        if ("outcome" in r) return `${r.status} (${r.outcome})`;
+        if ("status" in r && "signingStatuses" in r) return `signature ${r.status}`;
+        if ("statusCode" in r) return `HTTP ${r.statusCode}`;
+    }
+    return "ok";
+}

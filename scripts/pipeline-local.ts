@@ -1,0 +1,73 @@
+/**
+ * `npm run pipeline:local [-- <stack>]`: synthesizes the stack offline, then runs one proof through the
+ * whole pipeline on this machine (see local/pipeline.ts) and prints each step with its timing, the
+ * execution's path and where the bundle landed. Exit 0 when the session ends `succeeded` with its
+ * bundle in the bucket, 1 otherwise, 64 on bad usage.
+ */
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { CAPABILITY_HEADER } from "../lambdas/api/capability";
+import { SAMPLE_INPUT } from "../local/fakeHost";
+import { postJson } from "../local/httpApi";
+import { LocalPipeline, type TraceEntry } from "../local/pipeline";
+import { pipelineWiring } from "../local/stackWiring";
+import { synthesizeStack } from "./lib/synthesize";
+
+const USAGE = "usage: npm run pipeline:local [-- <stack>]   (default stack: develop)";
+
+async function main(argv: string[]): Promise<number> {
+    if (argv.length > 1 || argv.some((a) => a.startsWith("-"))) {
+        console.error(USAGE);
+        return 64;
+    }
+    const stack = argv[0] ?? "develop";
+    const synthStarted = Date.now();
+    const wiring = pipelineWiring(await synthesizeStack(stack));
+    console.log(`Synthesized ${stack} in ${Date.now() - synthStarted} ms; state machine ${wiring.stateMachine.arn}`);
+
+    const pipeline = await LocalPipeline.start(wiring);
+    try {
+        const sessionId = `local-${Date.now()}`;
+        const accepted = await pipeline.request(postJson("/api/finalize", { sessionId, input: SAMPLE_INPUT }));
+        const { capability, executionId } = accepted.json as { capability: string; executionId: string };
+        await pipeline.deliverWork();
+        const [execution] = await pipeline.settled();
+        const status = await pipeline.request({ method: "GET", path: `/api/sessions/${sessionId}/status`, headers: { [CAPABILITY_HEADER]: capability } });
+
+        printTrace(pipeline.trace);
+        const view = status.json as { status: string; bundleKey?: string };
+        console.log(`\nExecution ${executionId}: ${execution?.status ?? "not started"} via ${execution?.path.join(" → ") ?? "-"}`);
+        console.log(`Session ${sessionId}: ${view.status}${view.bundleKey ? `, bundle s3://${wiring.bucket}/${view.bundleKey}` : ""}`);
+        if (view.status !== "succeeded" || view.bundleKey === undefined) {
+            printErrors(pipeline);
+            return 1;
+        }
+        const bundle = await pipeline.s3.client.send(new GetObjectCommand({ Bucket: wiring.bucket, Key: view.bundleKey }));
+        console.log(`Bundle: ${bundle.ContentLength} bytes in the local bucket`);
+        return 0;
+    } finally {
+        await pipeline.stop();
+    }
+}
+
+function printTrace(trace: readonly TraceEntry[]): void {
+    console.log("\n  at ms   took ms  actor                  step → outcome");
+    for (const entry of [...trace].sort((a, b) => a.atMs - b.atMs)) {
+        const at = String(entry.atMs).padStart(7);
+        const took = String(entry.durationMs).padStart(8);
+        console.log(`${at}  ${took}  ${entry.actor.padEnd(22)} ${entry.step} → ${entry.outcome}`);
+    }
+}
+
+function printErrors(pipeline: LocalPipeline): void {
+    for (const record of pipeline.logs.filter((r) => r.level === "ERROR")) {
+        console.error(`ERROR ${record.actor}: ${record.message} ${JSON.stringify(record.fields)}`);
+    }
+}
+
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+        console.error(error instanceof Error ? error.message : error);
+        process.exit(1);
+    },
+);
