@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { CreateTableCommand, DynamoDBClient, type KeySchemaElement } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createApiFunction } from "../lambdas/api/index";
@@ -25,6 +25,7 @@ import { createCheckImageSignatureFunction } from "../lambdas/check-image-signat
 import { createFinalizeFunction } from "../lambdas/finalize-callback/index";
 import { createDispatchFunction } from "../lambdas/prover-dispatch/index";
 import type { CheckImageSignatureResult, FinalizeEvent, SessionRecord } from "../lambdas/shared/contracts";
+import { lazyInit } from "../lambdas/shared/init";
 import { createLogger } from "../lambdas/shared/log";
 import { SessionStore } from "../lambdas/shared/sessionStore";
 import { LocalEcs } from "./ecs";
@@ -35,7 +36,7 @@ import { LocalQueue, type PollResult, pollUntilEmpty } from "./queue";
 import { type LocalDynamo, type LocalS3, startLocalDynamo, startLocalS3 } from "./servers";
 import { localEcr, localSsm, type SignatureState } from "./serviceStubs";
 import type { LocalExecution } from "./stateMachine";
-import { FUNCTION_ROLES, type FunctionRole, type PipelineWiring } from "./stackWiring";
+import { FUNCTION_ROLES, type FunctionRole, type PipelineWiring, type TableWiring } from "./stackWiring";
 import { LocalStepFunctions } from "./stepFunctions";
 
 /** Faults to inject; each default is the healthy path. They may be changed between steps. */
@@ -132,16 +133,26 @@ export class LocalPipeline {
                 const { level, message, time: _time, ...fields } = JSON.parse(line);
                 this.log(role, level, message, fields);
             });
-        const handlers: Record<FunctionRole, (event: any) => Promise<unknown>> = {
-            api: createApiFunction(
-                env("api"),
-                { dynamodb, sqs: this.workQueue.producerClient(), ssm: localSsm(wiring.parameters), s3: s3Client },
-                logger("api"),
-            ),
-            "prover-dispatch": createDispatchFunction(env("prover-dispatch"), { s3: s3Client, sfn: this.stepFunctions.client(), dynamodb }, logger("prover-dispatch")),
-            "finalize-callback": createFinalizeFunction(env("finalize-callback"), { dynamodb }, logger("finalize-callback")),
-            "check-image-signature": createCheckImageSignatureFunction({ ecr: localEcr(wiring, () => this.faults.signature) }, logger("check-image-signature")),
+        // Built on first invocation, as in Lambda: a configuration error is an ERROR line and a failed invocation.
+        const factories: Record<FunctionRole, () => (event: any) => Promise<unknown>> = {
+            api: () =>
+                createApiFunction(
+                    env("api"),
+                    { dynamodb, sqs: this.workQueue.producerClient(), ssm: localSsm(wiring.parameters), s3: s3Client },
+                    logger("api"),
+                ),
+            "prover-dispatch": () =>
+                createDispatchFunction(env("prover-dispatch"), { s3: s3Client, sfn: this.stepFunctions.client(), dynamodb }, logger("prover-dispatch")),
+            "finalize-callback": () => createFinalizeFunction(env("finalize-callback"), { dynamodb }, logger("finalize-callback")),
+            "check-image-signature": () =>
+                createCheckImageSignatureFunction({ ecr: localEcr(wiring, () => this.faults.signature) }, logger("check-image-signature")),
         };
+        const handlers = Object.fromEntries(
+            FUNCTION_ROLES.map((role) => {
+                const instance = lazyInit(role, factories[role], logger(role));
+                return [role, async (event: any) => instance()(event)];
+            }),
+        ) as Record<FunctionRole, (event: any) => Promise<unknown>>;
         for (const role of FUNCTION_ROLES) {
             this.functions.set(wiring.functions[role].arn, { role, handler: handlers[role] });
         }
@@ -151,20 +162,18 @@ export class LocalPipeline {
     static async start(wiring: PipelineWiring, faults: Partial<PipelineFaults> = {}): Promise<LocalPipeline> {
         const s3 = await startLocalS3([wiring.bucket]);
         const dynamo = await startLocalDynamo();
-        for (const table of wiring.tables) {
-            const keys = [table.hashKey, ...(table.rangeKey ? [table.rangeKey] : [])];
-            const schema: KeySchemaElement[] = keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? "HASH" : "RANGE" }));
-            await dynamo.client.send(
-                new CreateTableCommand({
-                    TableName: table.name,
-                    KeySchema: schema,
-                    AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
-                    BillingMode: "PAY_PER_REQUEST",
-                }),
-            );
-        }
         const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-pipeline-"));
-        return new LocalPipeline(wiring, s3, dynamo, workDir, faults);
+        try {
+            for (const table of wiring.tables) {
+                await createTable(dynamo.client, table);
+            }
+            return new LocalPipeline(wiring, s3, dynamo, workDir, faults);
+        } catch (error) {
+            // Servers left running would keep the process alive.
+            await Promise.all([s3.stop(), dynamo.stop()]);
+            fs.rmSync(workDir, { recursive: true, force: true });
+            throw error;
+        }
     }
 
     /** An HTTP request through the api function, as API Gateway would send it. */
@@ -174,7 +183,7 @@ export class LocalPipeline {
     }
 
     /** The event source mapping: polls the work queue until it is empty, invoking prover-dispatch. */
-    deliverWork(): Promise<PollResult> {
+    async deliverWork(): Promise<PollResult> {
         const mapping = this.wiring.eventSource;
         if (mapping.queueArn !== this.wiring.workQueue.arn) {
             throw new Error(`event source mapping reads ${mapping.queueArn}, not the work queue ${this.wiring.workQueue.arn}`);
@@ -215,13 +224,16 @@ export class LocalPipeline {
         if (!fn) {
             return Promise.reject(Object.assign(new Error(`Function not found: ${functionArn}`), { name: "Lambda.ResourceNotFoundException" }));
         }
+        // Recorded in the order invocations start; the outcome is filled in when each ends.
+        const invocation = { role: fn.role, event, outcome: "running" };
+        this.invocations.push(invocation);
         return this.timed(fn.role, "invoke", () => fn.handler(event), (result) => summarize(result)).then(
             (result) => {
-                this.invocations.push({ role: fn.role, event, outcome: summarize(result) });
+                invocation.outcome = summarize(result);
                 return result;
             },
             (error: Error) => {
-                this.invocations.push({ role: fn.role, event, outcome: `${error.name}: ${error.message}` });
+                invocation.outcome = `${error.name}: ${error.message}`;
                 throw error;
             },
         );
@@ -277,6 +289,18 @@ export class LocalPipeline {
     private log(actor: Actor, level: unknown, message: unknown, fields: Record<string, unknown>): void {
         this.logs.push({ actor, level: String(level), message: String(message), fields });
     }
+}
+
+async function createTable(client: DynamoDBClient, table: TableWiring): Promise<void> {
+    const keys = [table.hashKey, ...(table.rangeKey ? [table.rangeKey] : [])];
+    await client.send(
+        new CreateTableCommand({
+            TableName: table.name,
+            KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? "HASH" : "RANGE" })),
+            AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+            BillingMode: "PAY_PER_REQUEST",
+        }),
+    );
 }
 
 function summarize(result: unknown): string {

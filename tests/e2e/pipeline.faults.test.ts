@@ -1,0 +1,162 @@
+/**
+ * Faults injected into the local pipeline of the synthesized develop stack. Each ends in a terminal
+ * state a user can see (the session's status, the DLQ, a failed execution) with nothing lost: the
+ * input stays in the bucket and every failure leaves its ERROR line.
+ */
+import * as assert from "node:assert/strict";
+import { PROVER_STATES } from "../../builders/proverStateMachine";
+import { IMAGE_SIGNATURE_FAILED_ERROR } from "../../lambdas/shared/contracts";
+import { EXIT_CODES } from "../../prover/runner/exitCodes";
+import type { LocalPipeline, PipelineFaults } from "../../local/pipeline";
+import { type Accepted, executionObjects, requestProof, startPipeline, statusOf } from "./support/pipeline";
+
+const S = PROVER_STATES;
+const IMAGE =
+    "stark-ballot-simulator-prover-develop@sha256:094e6941522e2d833d335b4292afd05d3910dc8265a520aee29e8f416a00edcb";
+
+describe("local pipeline (develop): faults", function () {
+    let pipeline: LocalPipeline;
+    afterEach(() => pipeline?.stop());
+
+    /** Requests a proof with `faults` in place and lets the pipeline run to its end. */
+    async function runWith(faults: Partial<PipelineFaults>, sessionId: string) {
+        pipeline = await startPipeline(faults);
+        const accepted = await requestProof(pipeline, sessionId);
+        await pipeline.deliverWork();
+        const executions = await pipeline.settled();
+        return { accepted, executions, view: await statusOf(pipeline, accepted) };
+    }
+
+    const errorsOf = (actor: Parameters<LocalPipeline["logsOf"]>[0]) => pipeline.logsOf(actor).filter((l) => l.level === "ERROR");
+
+    async function assertFailedWithoutBundle(accepted: Accepted, view: { status: string; bundleKey?: string }) {
+        assert.equal(view.status, "failed");
+        assert.equal(view.bundleKey, undefined);
+        assert.equal((await executionObjects(pipeline, accepted)).includes("bundle.zip"), false);
+        assert.ok((await executionObjects(pipeline, accepted)).includes("input.json"), "the input is kept for a retry");
+    }
+
+    for (const signature of ["FAILED", "MISSING"] as const) {
+        it(`image signature ${signature}: the prover never runs and the session fails with the signing status`, async () => {
+            const { accepted, executions, view } = await runWith({ signature }, `sig-${signature.toLowerCase()}`);
+
+            assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.FinalizeSignatureFailed]);
+            assert.equal(executions[0].status, "SUCCEEDED", "a refused image is an answer, not an execution failure");
+            assert.deepEqual(pipeline.ecs.runs, []);
+            await assertFailedWithoutBundle(accepted, view);
+            assert.deepEqual(view.error, {
+                Error: IMAGE_SIGNATURE_FAILED_ERROR,
+                Cause: `Prover image ${IMAGE} has signing status ${signature}; only COMPLETE images may run`,
+            });
+        });
+    }
+
+    it("the signature Lambda throws: FinalizeFailed records its error and the Lambda logs it", async () => {
+        const { accepted, executions, view } = await runWith({ signature: "ERROR" }, "sig-error");
+
+        assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.FinalizeFailed]);
+        assert.deepEqual(pipeline.ecs.runs, []);
+        await assertFailedWithoutBundle(accepted, view);
+        assert.equal(view.error?.Error, "AccessDeniedException");
+        assert.deepEqual(JSON.parse(view.error!.Cause!), {
+            errorType: "AccessDeniedException",
+            errorMessage: "User is not authorized to perform: ecr:DescribeImageSigningStatus",
+        });
+        assert.deepEqual(
+            errorsOf("check-image-signature").map((l) => [l.message, l.fields.errorName]),
+            [["image signature check failed", "AccessDeniedException"]],
+        );
+    });
+
+    it("the zkVM host exits non-zero: the task fails with HOST_FAILED and the session records the stopped task", async () => {
+        const { accepted, executions, view } = await runWith({ hostMode: "fail" }, "host-fails");
+
+        assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.RunProver, S.FinalizeFailed]);
+        await assertFailedWithoutBundle(accepted, view);
+        assert.equal(view.error?.Error, "States.TaskFailed");
+        const task = JSON.parse(view.error!.Cause!);
+        assert.deepEqual(task.Containers.map((c: { Name: string; ExitCode: number }) => [c.Name, c.ExitCode]), [["prover", EXIT_CODES.HOST_FAILED]]);
+        assert.deepEqual(errorsOf("prover").map((l) => l.fields.failure), ["HOST_FAILED"]);
+    });
+
+    it("the zkVM host exceeds its timeout: the runner kills it and the session fails with HOST_TIMEOUT", async () => {
+        const { accepted, executions, view } = await runWith({ hostMode: "sleep", hostTimeoutSeconds: 1 }, "host-timeout");
+
+        assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.RunProver, S.FinalizeFailed]);
+        await assertFailedWithoutBundle(accepted, view);
+        const task = JSON.parse(view.error!.Cause!);
+        assert.equal(task.Containers[0].ExitCode, EXIT_CODES.HOST_TIMEOUT);
+        assert.deepEqual(errorsOf("prover").map((l) => l.fields.failure), ["HOST_TIMEOUT"]);
+    });
+
+    it("a transient S3 error during upload is retried and the proof succeeds", async () => {
+        const { accepted, executions, view } = await runWith({ uploadFailures: 2 }, "flaky-upload");
+
+        assert.equal(executions[0].status, "SUCCEEDED");
+        assert.equal(view.status, "succeeded");
+        assert.ok((await executionObjects(pipeline, accepted)).includes("bundle.zip"));
+        assert.equal(pipeline.faults.uploadFailures, 0, "both injected failures were hit");
+        assert.equal(pipeline.logsOf("prover").filter((l) => l.level === "WARN" && /retry/i.test(l.message)).length, 2);
+        assert.deepEqual(errorsOf("prover"), []);
+        assert.equal(pipeline.ecs.runs[0].exitCode, 0);
+    });
+
+    it("the finalize callback is delivered twice: the second delivery changes nothing", async () => {
+        pipeline = await startPipeline({ lostFinalizeAnswers: 1 });
+        const accepted = await requestProof(pipeline, "finalize-twice");
+        await pipeline.deliverWork();
+        const [execution] = await pipeline.settled();
+
+        assert.equal(execution.status, "SUCCEEDED");
+        assert.deepEqual(
+            pipeline.invocations.filter((i) => i.role === "finalize-callback").map((i) => i.outcome),
+            ["succeeded (updated)", "succeeded (duplicate)"],
+        );
+        assert.deepEqual(execution.taskCalls.filter((c) => c.state === S.FinalizeSucceeded).length, 2, "Step Functions retried the lost answer");
+        const record = await pipeline.session("finalize-twice");
+        assert.equal(record?.status, "succeeded");
+        assert.equal(record?.bundleKey, `sessions/finalize-twice/${accepted.executionId}/bundle.zip`);
+        assert.deepEqual(
+            pipeline.logsOf("finalize-callback").map((l) => [l.level, l.message]),
+            [
+                ["INFO", "session finalized"],
+                ["INFO", "duplicate finalize callback; nothing to do"],
+            ],
+        );
+    });
+
+    it("the same work message is delivered twice at once: one execution, one prover run, one finalize", async () => {
+        const { accepted, executions, view } = await runWith({ workDeliveries: 2 }, "work-twice");
+
+        assert.equal(pipeline.invocations.filter((i) => i.role === "prover-dispatch").length, 2);
+        assert.equal(executions.length, 1);
+        const outcomes = pipeline.stepFunctions.startRequests.map((r) => r.outcome);
+        assert.equal(outcomes.length, 2);
+        assert.equal(outcomes[0], "started");
+        // Identical input while running returns the same execution; a different receivedAt is refused by name.
+        assert.ok(["same-execution", "ExecutionAlreadyExists"].includes(outcomes[1]), outcomes[1]);
+        assert.equal(pipeline.ecs.runs.length, 1);
+        assert.equal(pipeline.invocations.filter((i) => i.role === "finalize-callback").length, 1);
+        assert.equal(view.status, "succeeded");
+        assert.equal(view.executionId, accepted.executionId);
+        assert.deepEqual(pipeline.workQueue.messages(), []);
+    });
+
+    it("a malformed work message fails its batch item on every receive and ends in the DLQ after 3", async () => {
+        pipeline = await startPipeline();
+        const body = JSON.stringify({ sessionId: "malformed", queuedAt: "2026-03-01T00:00:00.000Z", input: [] });
+        const messageId = pipeline.workQueue.send(body);
+
+        const polled = await pipeline.deliverWork();
+
+        assert.equal(pipeline.wiring.workQueue.redrive?.maxReceiveCount, 3);
+        assert.deepEqual(polled, { invocations: 3, deleted: [], redelivered: [messageId, messageId, messageId] });
+        assert.deepEqual(pipeline.workQueue.messages(), []);
+        assert.deepEqual(pipeline.deadLetterQueue.messages().map((m) => [m.messageId, m.body]), [[messageId, body]]);
+        assert.deepEqual(pipeline.stepFunctions.startRequests, []);
+        const errors = errorsOf("prover-dispatch");
+        assert.deepEqual(errors.map((l) => l.fields.receiveCount), ["1", "2", "3"]);
+        assert.equal(errors[0].message, "malformed work message; reported as a batch item failure so it reaches the DLQ");
+        assert.deepEqual(errors[0].fields.problems, ["executionId must be a non-empty string", "input must be a JSON object"]);
+    });
+});

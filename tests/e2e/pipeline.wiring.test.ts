@@ -1,0 +1,106 @@
+/**
+ * The point of running the synthesized stack locally: a wiring mistake the compiler cannot see (a
+ * JSONPath, an ARN, an environment variable, a queue) fails here instead of after a deploy. Each test
+ * breaks one thing in the develop wiring and shows where the pipeline stops.
+ */
+import * as assert from "node:assert/strict";
+import { PROVER_STATES } from "../../builders/proverStateMachine";
+import { LocalPipeline } from "../../local/pipeline";
+import type { PipelineWiring } from "../../local/stackWiring";
+import { developWiring, requestProof, statusOf } from "./support/pipeline";
+
+const S = PROVER_STATES;
+
+describe("local pipeline (develop): wiring mistakes fail locally", function () {
+    let pipeline: LocalPipeline;
+    afterEach(() => pipeline?.stop());
+
+    async function brokenPipeline(breakIt: (wiring: PipelineWiring) => void): Promise<LocalPipeline> {
+        const wiring = structuredClone(await developWiring());
+        breakIt(wiring);
+        pipeline = await LocalPipeline.start(wiring);
+        return pipeline;
+    }
+
+    it("the committed wiring is healthy (the baseline the other cases break)", async () => {
+        pipeline = await brokenPipeline(() => undefined);
+        const accepted = await requestProof(pipeline, "baseline");
+        await pipeline.deliverWork();
+        const [execution] = await pipeline.settled();
+        assert.equal(execution.status, "SUCCEEDED");
+        assert.equal((await statusOf(pipeline, accepted)).status, "succeeded");
+    });
+
+    it("a JSONPath that names a missing field fails the execution with States.Runtime", async () => {
+        await brokenPipeline((w) => {
+            const env = w.stateMachine.definition.States.RunProver.Parameters.Overrides.ContainerOverrides[0].Environment;
+            const entry = env.find((e) => e.Name === "INPUT_S3_KEY")!;
+            Object.assign(entry, { "Value.$": "$.payload.inputKey" });
+        });
+        const accepted = await requestProof(pipeline, "bad-path");
+        await pipeline.deliverWork();
+        const [execution] = await pipeline.settled();
+
+        assert.equal(execution.status, "FAILED");
+        assert.equal(execution.error?.Error, "States.Runtime");
+        assert.deepEqual(pipeline.ecs.runs, []);
+        // Not finalized: the session stays running, and the executions-failed alarm is what tells.
+        assert.equal((await statusOf(pipeline, accepted)).status, "running");
+    });
+
+    it("a Task state naming a function that does not exist fails with Lambda.ResourceNotFoundException", async () => {
+        await brokenPipeline((w) => {
+            w.stateMachine.definition.States.FinalizeSucceeded.Parameters.FunctionName += "-typo";
+        });
+        await requestProof(pipeline, "bad-arn");
+        await pipeline.deliverWork();
+        const [execution] = await pipeline.settled();
+
+        assert.equal(execution.status, "FAILED");
+        assert.equal(execution.error?.Error, "Lambda.ResourceNotFoundException");
+        assert.deepEqual(execution.path, [S.VerifyImageSignature, S.CheckImageSignature, S.RunProver, S.FinalizeSucceeded]);
+    });
+
+    it("a function missing an environment variable fails every delivery, naming it, and the message ends in the DLQ", async () => {
+        await brokenPipeline((w) => {
+            delete w.functions["prover-dispatch"].environment.STATE_MACHINE_ARN;
+        });
+        const accepted = await requestProof(pipeline, "bad-env");
+        const polled = await pipeline.deliverWork();
+
+        assert.equal(polled.invocations, 3);
+        assert.equal(pipeline.deadLetterQueue.messages().length, 1);
+        assert.deepEqual(
+            pipeline.logsOf("prover-dispatch").map((l) => [l.level, l.message, l.fields.errorMessage]),
+            Array(3).fill(["ERROR", "prover-dispatch configuration is invalid", "missing required environment variable(s): STATE_MACHINE_ARN"]),
+        );
+        assert.equal((await statusOf(pipeline, accepted)).status, "pending");
+    });
+
+    it("a prover container without its S3 settings exits CONFIG_INVALID and the session fails", async () => {
+        await brokenPipeline((w) => {
+            const env = w.stateMachine.definition.States.RunProver.Parameters.Overrides.ContainerOverrides[0].Environment;
+            env.splice(env.findIndex((e) => e.Name === "OUTPUT_S3_BUCKET"), 1);
+        });
+        const accepted = await requestProof(pipeline, "bad-container");
+        await pipeline.deliverWork();
+        await pipeline.settled();
+
+        const view = await statusOf(pipeline, accepted);
+        assert.equal(view.status, "failed");
+        assert.deepEqual(
+            pipeline.logsOf("prover").filter((l) => l.level === "ERROR").map((l) => l.fields.failure),
+            ["CONFIG_INVALID"],
+        );
+    });
+
+    it("an event source mapping on another queue is refused before anything is delivered", async () => {
+        await brokenPipeline((w) => {
+            w.eventSource.queueArn = w.deadLetterQueue.arn;
+        });
+        await requestProof(pipeline, "bad-mapping");
+        await assert.rejects(() => pipeline.deliverWork(), /event source mapping reads .*prover-work-dlq-develop, not the work queue/);
+        assert.equal(pipeline.workQueue.messages().length, 1, "the work message waits on its queue");
+        assert.deepEqual(pipeline.invocations, []);
+    });
+});

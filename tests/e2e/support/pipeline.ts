@@ -1,0 +1,51 @@
+/** Shared steps of the end-to-end tests: the develop stack's wiring (synthesized once) and the api calls a client makes. */
+import * as assert from "node:assert/strict";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { CAPABILITY_HEADER } from "../../../lambdas/api/capability";
+import type { SessionStatusView } from "../../../lambdas/api/statusRoute";
+import { SAMPLE_INPUT } from "../../../local/fakeHost";
+import { postJson } from "../../../local/httpApi";
+import { LocalPipeline, type PipelineFaults } from "../../../local/pipeline";
+import { type PipelineWiring, pipelineWiring } from "../../../local/stackWiring";
+import { synth } from "../../support/synth";
+
+export async function developWiring(): Promise<PipelineWiring> {
+    return pipelineWiring(await synth("develop"));
+}
+
+export async function startPipeline(faults: Partial<PipelineFaults> = {}): Promise<LocalPipeline> {
+    return LocalPipeline.start(await developWiring(), faults);
+}
+
+export interface Accepted {
+    sessionId: string;
+    executionId: string;
+    capability: string;
+}
+
+/** `POST /api/finalize` for a new session; asserts the 202. */
+export async function requestProof(pipeline: LocalPipeline, sessionId: string, input: object = SAMPLE_INPUT): Promise<Accepted> {
+    const response = await pipeline.request(postJson("/api/finalize", { sessionId, input }));
+    assert.equal(response.status, 202, JSON.stringify(response.json));
+    const body = response.json as Accepted & { status: string };
+    assert.equal(body.status, "pending");
+    return { sessionId, executionId: body.executionId, capability: body.capability };
+}
+
+/** `GET /api/sessions/{id}/status` with the session's capability; asserts the 200. */
+export async function statusOf(pipeline: LocalPipeline, accepted: Accepted): Promise<SessionStatusView> {
+    const response = await pipeline.request({
+        method: "GET",
+        path: `/api/sessions/${accepted.sessionId}/status`,
+        headers: { [CAPABILITY_HEADER]: accepted.capability },
+    });
+    assert.equal(response.status, 200, JSON.stringify(response.json));
+    return response.json as SessionStatusView;
+}
+
+/** Every object key under the execution's prefix, sorted. */
+export async function executionObjects(pipeline: LocalPipeline, accepted: Accepted): Promise<string[]> {
+    const prefix = `${pipeline.wiring.proofPrefix}${accepted.sessionId}/${accepted.executionId}/`;
+    const listed = await pipeline.s3.client.send(new ListObjectsV2Command({ Bucket: pipeline.wiring.bucket, Prefix: prefix }));
+    return (listed.Contents ?? []).map((o) => o.Key!.slice(prefix.length)).sort();
+}

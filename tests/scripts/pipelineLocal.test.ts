@@ -1,0 +1,43 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+function pipelineLocal(...args: string[]) {
+    const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/pipeline-local.ts", ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 120_000,
+    });
+    return { code: run.status, out: run.stdout, err: run.stderr };
+}
+
+describe("npm run pipeline:local", function () {
+    it("runs one proof through the develop pipeline and prints each step with its timing", () => {
+        const run = pipelineLocal();
+        assert.equal(run.code, 0, run.out + run.err);
+        assert.match(run.out, /^Synthesized develop in \d+ ms; state machine arn:aws:states:ap-northeast-1:123456789012:stateMachine:stark-ballot-simulator-prover-dispatcher-develop\n/);
+        const steps = [
+            /api +POST \/api\/finalize → HTTP 202/,
+            /sqs +poll work queue → 1 deleted, 0 redelivered, 0 in DLQ/,
+            /prover-dispatch +invoke → 0 batch item failure\(s\)/,
+            /check-image-signature +invoke → signature COMPLETE/,
+            /ecs +RunTask stark-ballot-simulator-prover-develop:1 → container exited 0/,
+            /finalize-callback +invoke → succeeded \(updated\)/,
+            /api +GET \/api\/sessions\/local-\d+\/status → HTTP 200/,
+        ];
+        for (const step of steps) {
+            assert.match(run.out, new RegExp(`\\n +\\d+ +\\d+  ${step.source}\\n`));
+        }
+        assert.match(run.out, /\nExecution [0-9a-f-]{36}: SUCCEEDED via VerifyImageSignature → CheckImageSignature → RunProver → FinalizeSucceeded\n/);
+        assert.match(run.out, /\nSession local-\d+: succeeded, bundle s3:\/\/stark-ballot-simulator-proof-bundles-develop-123456789012\/sessions\/local-\d+\/[0-9a-f-]{36}\/bundle\.zip\n/);
+        assert.match(run.out, /\nBundle: \d+ bytes in the local bucket\n$/);
+    });
+
+    it("rejects unknown options with its usage and exit code 64", () => {
+        const run = pipelineLocal("--fast");
+        assert.equal(run.code, 64);
+        assert.match(run.err, /usage: npm run pipeline:local \[-- <stack>\]/);
+    });
+});
