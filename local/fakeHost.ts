@@ -76,6 +76,19 @@ export function writeFakeHost(directory: string, mode: number = 0o755): string {
     return file;
 }
 
+/** What a run in `success` mode leaves under the execution's prefix, sorted: the input, every host output, bundle.zip. */
+export const SUCCESS_OBJECT_NAMES = [
+    "bundle.zip",
+    "close-statement.json",
+    "election-manifest.json",
+    "host-report.json",
+    "input.json",
+    "journal.json",
+    "logs/host.log",
+    "public-input.json",
+    "receipt.json",
+] as const;
+
 /** The input every test proves; the fake host's outputs below follow from it. */
 export const SAMPLE_INPUT = { electionId: "election-42", title: "Board vote", ballots: [1, 0, 1] };
 

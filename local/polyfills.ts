@@ -1,5 +1,5 @@
 // aws-local-stepfunctions 3.x targets Node 22, where Promise.withResolvers exists; Node 20 lacks it.
-// Polyfilled for the tests only: nothing that runs in AWS depends on it.
+// Polyfilled for the tests and the local pipeline only: nothing that runs in AWS depends on it.
 const promiseCtor = Promise as unknown as { withResolvers?: unknown };
 if (typeof promiseCtor.withResolvers !== "function") {
     promiseCtor.withResolvers = function withResolvers<T>() {

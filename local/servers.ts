@@ -27,23 +27,19 @@ export interface LocalClientConfig {
     forcePathStyle?: boolean;
 }
 
-export interface LocalS3 {
-    /** `http://127.0.0.1:<port>`: pass as `endpoint` (with `forcePathStyle`) or as `AWS_ENDPOINT_URL_S3`. */
+/** A protocol server on loopback and a ready client for it. */
+export interface LocalServer<Client> {
+    /** `http://127.0.0.1:<port>`: pass as `endpoint` or as `AWS_ENDPOINT_URL_<SERVICE>`. */
     endpoint: string;
-    client: S3Client;
+    client: Client;
     /** Environment a child process needs so the default SDK chain reaches this server. */
     env: Record<string, string>;
     clientConfig(region: string): LocalClientConfig;
     stop(): Promise<void>;
 }
 
-export interface LocalDynamo {
-    endpoint: string;
-    client: DynamoDBClient;
-    env: Record<string, string>;
-    clientConfig(region: string): LocalClientConfig;
-    stop(): Promise<void>;
-}
+export type LocalS3 = LocalServer<S3Client>;
+export type LocalDynamo = LocalServer<DynamoDBClient>;
 
 /** Starts s3rver on an ephemeral loopback port with the given buckets created. */
 export async function startLocalS3(buckets: string[]): Promise<LocalS3> {

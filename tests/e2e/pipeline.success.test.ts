@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { PROVER_STATES } from "../../builders/proverStateMachine";
 import type { ExecutionInput, WorkMessage } from "../../lambdas/shared/contracts";
-import { expectedHostFiles, SAMPLE_INPUT } from "../../local/fakeHost";
+import { expectedHostFiles, SAMPLE_INPUT, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
 import type { LocalPipeline } from "../../local/pipeline";
 import type { LocalExecution } from "../../local/stateMachine";
 import { readZip } from "../prover/support/harness";
@@ -90,17 +90,7 @@ describe("local pipeline (develop): a proof from POST /api/finalize to a downloa
     });
 
     it("uploads every host output and bundle.zip under the execution's prefix", async () => {
-        assert.deepEqual(await executionObjects(pipeline, accepted), [
-            "bundle.zip",
-            "close-statement.json",
-            "election-manifest.json",
-            "host-report.json",
-            "input.json",
-            "journal.json",
-            "logs/host.log",
-            "public-input.json",
-            "receipt.json",
-        ]);
+        assert.deepEqual(await executionObjects(pipeline, accepted), [...SUCCESS_OBJECT_NAMES]);
     });
 
     it("answers succeeded with the bundle key and a presigned link that downloads the bundle", async () => {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
 import { LocalS3, startLocalS3 } from "../../local/servers";
 import { runNode } from "./support/childProcess";
-import { isRunning, parseSleepingPids, SAMPLE_INPUT } from "../../local/fakeHost";
+import { isRunning, parseSleepingPids, SAMPLE_INPUT, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
 import {
     assertOneError,
     BUCKET,
@@ -45,17 +45,7 @@ describe("prover runner: main.ts as a process, configured only by environment va
         assert.strictEqual(result.lines[result.lines.length - 1].msg, "prover finished");
         assert.deepStrictEqual(
             await listKeys(s3.client, `${OUTPUT_PREFIX}/`),
-            [
-                "bundle.zip",
-                "close-statement.json",
-                "election-manifest.json",
-                "host-report.json",
-                "input.json",
-                "journal.json",
-                "logs/host.log",
-                "public-input.json",
-                "receipt.json",
-            ].map((name) => `${OUTPUT_PREFIX}/${name}`),
+            [...SUCCESS_OBJECT_NAMES].map((name) => `${OUTPUT_PREFIX}/${name}`),
         );
         const entries = await readZip(await getBuffer(s3.client, `${OUTPUT_PREFIX}/bundle.zip`));
         assert.strictEqual(entries.size, 5);

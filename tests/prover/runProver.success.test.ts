@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runProver } from "../../prover/runner/runProver";
 import { LocalS3, startLocalS3 } from "../../local/servers";
-import { expectedHostFiles, SAMPLE_INPUT } from "../../local/fakeHost";
+import { expectedHostFiles, SAMPLE_INPUT, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
 import {
     BUCKET,
     captureLog,
@@ -52,17 +52,7 @@ describe("prover runner: successful runs against s3rver", function () {
         assert.deepStrictEqual(errorLines(lines), []);
         assert.deepStrictEqual(
             await listKeys(s3.client),
-            [
-                "bundle.zip",
-                "close-statement.json",
-                "election-manifest.json",
-                "host-report.json",
-                "input.json",
-                "journal.json",
-                "logs/host.log",
-                "public-input.json",
-                "receipt.json",
-            ].map((name) => `${OUTPUT_PREFIX}/${name}`),
+            [...SUCCESS_OBJECT_NAMES].map((name) => `${OUTPUT_PREFIX}/${name}`),
         );
         const expected = expectedHostFiles(INPUT_TEXT);
         for (const [name, body] of Object.entries(expected)) {
