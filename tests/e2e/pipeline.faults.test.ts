@@ -11,8 +11,6 @@ import type { LocalPipeline, PipelineFaults } from "../../local/pipeline";
 import { type Accepted, executionObjects, requestProof, startPipeline, statusOf } from "./support/pipeline";
 
 const S = PROVER_STATES;
-const IMAGE =
-    "stark-ballot-simulator-prover-develop@sha256:094e6941522e2d833d335b4292afd05d3910dc8265a520aee29e8f416a00edcb";
 
 describe("local pipeline (develop): faults", function () {
     let pipeline: LocalPipeline;
@@ -44,9 +42,12 @@ describe("local pipeline (develop): faults", function () {
             assert.equal(executions[0].status, "SUCCEEDED", "a refused image is an answer, not an execution failure");
             assert.deepEqual(pipeline.ecs.runs, []);
             await assertFailedWithoutBundle(accepted, view);
+            // The mocked digest hashes the build inputs, which include the checkout's path.
+            const digest = pipeline.wiring.taskDefinition.container.image.split("@")[1];
+            assert.match(digest, /^sha256:[0-9a-f]{64}$/);
             assert.deepEqual(view.error, {
                 Error: IMAGE_SIGNATURE_FAILED_ERROR,
-                Cause: `Prover image ${IMAGE} has signing status ${signature}; only COMPLETE images may run`,
+                Cause: `Prover image stark-ballot-simulator-prover-develop@${digest} has signing status ${signature}; only COMPLETE images may run`,
             });
         });
     }
