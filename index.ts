@@ -126,6 +126,8 @@ async function main() {
         finalizeCallbackFunctionArn: app.finalizeCallbackFunctionArn,
         alarmTopicArn: observability.alarmTopicArn,
         appEnvironment,
+        // The custom domain's DNS record (CNAME or alias) must point here; the program does not own the zone.
+        ...(app.customDomainTarget === undefined ? {} : { apiCustomDomainTarget: app.customDomainTarget }),
     };
 }
 

@@ -462,6 +462,9 @@ describe("AppApi variant: custom domain, throttling, two origins, prebuilt api h
         assert.deepEqual(find(r, "aws:apigatewayv2/apiMapping:ApiMapping", "app-api-domain-mapping").inputs, { apiId, domainName: DOMAIN, stage: "$default" });
         assert.equal(r.outputs.apiUrl, `https://${DOMAIN}`);
         assert.equal((r.outputs.appEnvironment as Record<string, string>).API_URL, `https://${DOMAIN}`);
+        const target = created(domain).state.domainNameConfiguration.targetDomainName;
+        assert.match(target, /^d-[0-9a-f]{10}\.execute-api\.ap-northeast-1\.amazonaws\.com$/);
+        assert.equal(r.outputs.apiCustomDomainTarget, target, "the DNS target is an output");
     });
 
     it("throttling: the configured burst and rate", () => {

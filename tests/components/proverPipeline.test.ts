@@ -262,6 +262,23 @@ for (const env of ["develop", "main"] as const) {
         });
 
         it("exports the pipeline outputs under the SPEC §5 names", () => {
+            // Exactly SPEC §5's names: the application reads them, so none may be renamed or missing.
+            assert.deepEqual(Object.keys(r.outputs).sort(), [
+                "alarmTopicArn",
+                "apiUrl",
+                "appEnvironment",
+                "ecrRepositoryUrl",
+                "environment",
+                "finalizeCallbackFunctionArn",
+                "proofBundleBucketName",
+                "proofPrefix",
+                "proverImageUri",
+                "proverStateMachineArn",
+                "proverWorkQueueArn",
+                "proverWorkQueueUrl",
+                "region",
+                "sessionsTableName",
+            ]);
             assert.equal(r.outputs.environment, env);
             assert.equal(r.outputs.region, REGION);
             assert.equal(r.outputs.proofBundleBucketName, x.bucket);
