@@ -53,9 +53,18 @@ export interface PipelineFaults {
     lostFinalizeAnswers: number;
     /** Deliveries of each work batch at once (2: a visibility timeout lapsed while the first still ran). */
     workDeliveries: number;
+    /** SendMessage to the work queue fails with a 503 while true. */
+    queueUnavailable: boolean;
 }
 
-const HEALTHY: PipelineFaults = { signature: "COMPLETE", hostMode: "success", uploadFailures: 0, lostFinalizeAnswers: 0, workDeliveries: 1 };
+const HEALTHY: PipelineFaults = {
+    signature: "COMPLETE",
+    hostMode: "success",
+    uploadFailures: 0,
+    lostFinalizeAnswers: 0,
+    workDeliveries: 1,
+    queueUnavailable: false,
+};
 
 export type Actor = FunctionRole | "sqs" | "step-functions" | "ecs" | "prover";
 
@@ -138,7 +147,7 @@ export class LocalPipeline {
             api: () =>
                 createApiFunction(
                     env("api"),
-                    { dynamodb, sqs: this.workQueue.producerClient(), ssm: localSsm(wiring.parameters), s3: s3Client },
+                    { dynamodb, sqs: this.workQueue.producerClient({ unavailable: () => this.faults.queueUnavailable }), ssm: localSsm(wiring.parameters), s3: s3Client },
                     logger("api"),
                 ),
             "prover-dispatch": () =>

@@ -86,9 +86,9 @@ export class LocalQueue {
 
     /**
      * An SQS client for the producer (the api) whose `SendMessage` lands here; any other queue URL
-     * fails as SQS would. `failNextSends` lets a test make the queue unavailable.
+     * fails as SQS would. While `unavailable()` is true, sends fail with a 503.
      */
-    producerClient(options: { failNextSends?: () => boolean } = {}): SQSClient {
+    producerClient(options: { unavailable?: () => boolean } = {}): SQSClient {
         const client = new SQSClient({ region: this.region });
         mockClient(client)
             .on(SendMessageCommand)
@@ -96,7 +96,7 @@ export class LocalQueue {
                 if (input.QueueUrl !== this.wiring.url) {
                     throw new QueueDoesNotExist({ message: `The specified queue ${input.QueueUrl} does not exist.`, $metadata: {} });
                 }
-                if (options.failNextSends?.()) {
+                if (options.unavailable?.()) {
                     throw Object.assign(new Error("Service unavailable"), { name: "ServiceUnavailable", $metadata: { httpStatusCode: 503 } });
                 }
                 return { MessageId: this.send(input.MessageBody ?? "") };

@@ -18,7 +18,7 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
     app.notFound((c) => c.json(errorBody("not_found", "no such route"), 404));
     app.onError((error, c) => {
         if (error instanceof ApiError) {
-            return c.json(errorBody(error.code, error.message), error.status, error.headers);
+            return c.json({ ...errorBody(error.code, error.message), ...error.extra }, error.status, error.headers);
         }
         if (error instanceof HTTPException && error.status < 500) {
             return c.json(errorBody("bad_request", error.message), error.status);

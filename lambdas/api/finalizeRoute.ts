@@ -70,7 +70,12 @@ export function registerFinalizeRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
             } catch (error) {
                 deps.logger.error("could not queue proof work", { sessionId, executionId, ...errorFields(error) });
                 await abandonAttempt(deps, sessionId, executionId, now().toISOString());
-                throw new ApiError(503, "queue_unavailable", "the proof request could not be queued; retry later");
+                // The attempt is now finished (failed), so a retry needs the capability: hand it out here
+                // too, or the client that created the session could never start it again.
+                throw new ApiError(503, "queue_unavailable", "the proof request could not be queued; retry later", {}, {
+                    sessionId,
+                    capability: issueCapability(secret, sessionId),
+                });
             }
             deps.logger.info("proof queued", { sessionId, executionId });
             return c.json(

@@ -5,7 +5,10 @@
  */
 import * as assert from "node:assert/strict";
 import { PROVER_STATES } from "../../builders/proverStateMachine";
+import { CAPABILITY_HEADER } from "../../lambdas/api/capability";
 import { IMAGE_SIGNATURE_FAILED_ERROR } from "../../lambdas/shared/contracts";
+import { SAMPLE_INPUT } from "../../local/fakeHost";
+import { postJson } from "../../local/httpApi";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
 import type { LocalPipeline, PipelineFaults } from "../../local/pipeline";
 import { type Accepted, executionObjects, requestProof, startPipeline, statusOf } from "./support/pipeline";
@@ -141,6 +144,28 @@ describe("local pipeline (develop): faults", function () {
         assert.equal(view.status, "succeeded");
         assert.equal(view.executionId, accepted.executionId);
         assert.deepEqual(pipeline.workQueue.messages(), []);
+    });
+
+    it("the work queue is unavailable: 503 with the capability, the session visibly failed, and a retry proves it", async () => {
+        pipeline = await startPipeline({ queueUnavailable: true });
+        const refused = await pipeline.request(postJson("/api/finalize", { sessionId: "queue-down", input: SAMPLE_INPUT }));
+
+        assert.equal(refused.status, 503);
+        const { capability } = refused.json as { capability: string };
+        const accepted = { sessionId: "queue-down", executionId: "", capability };
+        const failed = await statusOf(pipeline, accepted);
+        assert.equal(failed.status, "failed");
+        assert.equal(failed.error?.Error, "EnqueueFailed");
+        assert.deepEqual(pipeline.workQueue.messages(), []);
+
+        pipeline.faults.queueUnavailable = false;
+        const retried = await pipeline.request(postJson("/api/finalize", { sessionId: "queue-down", input: SAMPLE_INPUT }, { [CAPABILITY_HEADER]: capability }));
+        assert.equal(retried.status, 202);
+        await pipeline.deliverWork();
+        await pipeline.settled();
+        const view = await statusOf(pipeline, accepted);
+        assert.equal(view.status, "succeeded");
+        assert.equal(view.executionId, (retried.json as { executionId: string }).executionId);
     });
 
     it("a malformed work message fails its batch item on every receive and ends in the DLQ after 3", async () => {

@@ -6,7 +6,8 @@
 import * as assert from "node:assert/strict";
 import { PROVER_STATES } from "../../builders/proverStateMachine";
 import { LocalPipeline } from "../../local/pipeline";
-import type { PipelineWiring } from "../../local/stackWiring";
+import { type PipelineWiring, pipelineWiring } from "../../local/stackWiring";
+import { synth } from "../support/synth";
 import { developWiring, requestProof, statusOf } from "./support/pipeline";
 
 const S = PROVER_STATES;
@@ -22,14 +23,19 @@ describe("local pipeline (develop): wiring mistakes fail locally", function () {
         return pipeline;
     }
 
-    it("the committed wiring is healthy (the baseline the other cases break)", async () => {
-        pipeline = await brokenPipeline(() => undefined);
-        const accepted = await requestProof(pipeline, "baseline");
-        await pipeline.deliverWork();
-        const [execution] = await pipeline.settled();
-        assert.equal(execution.status, "SUCCEEDED");
-        assert.equal((await statusOf(pipeline, accepted)).status, "succeeded");
-    });
+    for (const stack of ["develop", "main"]) {
+        it(`the committed ${stack} wiring proves a session (the baseline the other cases break)`, async () => {
+            pipeline = await LocalPipeline.start(pipelineWiring(await synth(stack)));
+            const accepted = await requestProof(pipeline, "baseline");
+            await pipeline.deliverWork();
+            const [execution] = await pipeline.settled();
+            assert.equal(execution.status, "SUCCEEDED");
+            const view = await statusOf(pipeline, accepted);
+            assert.equal(view.status, "succeeded");
+            assert.equal(view.bundleKey, `sessions/baseline/${accepted.executionId}/bundle.zip`);
+            assert.match(pipeline.ecs.runs[0].environment.S3_PROOF_BUCKET, new RegExp(`^stark-ballot-simulator-proof-bundles-${stack}-`));
+        });
+    }
 
     it("a JSONPath that names a missing field fails the execution with States.Runtime", async () => {
         await brokenPipeline((w) => {

@@ -261,7 +261,11 @@ describe("api", () => {
             const response = await finalize(sessionId);
 
             assert.equal(response.status, 503);
-            assert.deepEqual(response.json, { error: { code: "queue_unavailable", message: "the proof request could not be queued; retry later" } });
+            assert.deepEqual(response.json, {
+                error: { code: "queue_unavailable", message: "the proof request could not be queued; retry later" },
+                sessionId,
+                capability: issueCapability(SECRET, sessionId),
+            });
             assert.deepEqual(await sessions.get(sessionId), {
                 sessionId,
                 status: "failed",
@@ -272,8 +276,10 @@ describe("api", () => {
             });
             assert.deepEqual(logs.at("ERROR").map((entry) => [entry.message, entry.errorName]), [["could not queue proof work", "InternalError"]]);
 
+            // The client retries with the capability the 503 handed out.
             sqsMock.on(SendMessageCommand).resolves({ MessageId: "queued-2" });
-            assert.equal((await finalize(sessionId, capability(sessionId))).status, 202);
+            const { capability: handedOut } = response.json as { capability: string };
+            assert.equal((await finalize(sessionId, { "x-session-capability": handedOut })).status, 202);
         });
     });
 
