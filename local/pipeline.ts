@@ -147,7 +147,13 @@ export class LocalPipeline {
             api: () =>
                 createApiFunction(
                     env("api"),
-                    { dynamodb, sqs: this.workQueue.producerClient({ unavailable: () => this.faults.queueUnavailable }), ssm: localSsm(wiring.parameters), s3: s3Client },
+                    {
+                        dynamodb,
+                        sqs: this.workQueue.producerClient({ unavailable: () => this.faults.queueUnavailable }),
+                        sfn: this.stepFunctions.client(),
+                        ssm: localSsm(wiring.parameters),
+                        s3: s3Client,
+                    },
                     logger("api"),
                 ),
             "prover-dispatch": () =>

@@ -1,11 +1,19 @@
 /**
- * Step Functions' `StartExecution` for the one state machine of the stack, with the semantics
+ * Step Functions' `StartExecution` and `DescribeExecution` for the one state machine of the stack, with the semantics
  * prover-dispatch relies on: an execution name is unique per state machine; starting a name again
  * with the same input while it runs returns the same execution, and with another input (or after it
  * ended) fails with `ExecutionAlreadyExists`. Each execution runs the synthesized definition through
  * `runProverStateMachine`, in the background as in AWS.
  */
-import { ExecutionAlreadyExists, InvalidName, SFNClient, StartExecutionCommand, StateMachineDoesNotExist } from "@aws-sdk/client-sfn";
+import {
+    DescribeExecutionCommand,
+    ExecutionAlreadyExists,
+    ExecutionDoesNotExist,
+    InvalidName,
+    SFNClient,
+    StartExecutionCommand,
+    StateMachineDoesNotExist,
+} from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
 import type { StateMachineDefinition } from "../builders/proverStateMachine";
 import type { ExecutionInput } from "../lambdas/shared/contracts";
@@ -21,6 +29,8 @@ export interface StartedExecution {
     startedAt: Date;
     running: boolean;
     result: Promise<LocalExecution>;
+    /** Set once it ended. */
+    outcome?: LocalExecution;
 }
 
 export class LocalStepFunctions {
@@ -47,8 +57,23 @@ export class LocalStepFunctions {
                     this.startRequests.push({ name: input.name, stateMachineArn: input.stateMachineArn, outcome: (error as Error).name });
                     throw error;
                 }
-            });
+            })
+            .on(DescribeExecutionCommand)
+            .callsFake(async (input: { executionArn?: string }) => this.describe(input.executionArn));
         return client;
+    }
+
+    private describe(executionArn: string | undefined) {
+        const execution = [...this.executions.values()].find((e) => e.arn === executionArn);
+        if (!execution) {
+            throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${executionArn}'`, $metadata: {} });
+        }
+        const base = { executionArn: execution.arn, stateMachineArn: this.stateMachine.arn, name: execution.name, input: execution.input, startDate: execution.startedAt };
+        const outcome = execution.outcome;
+        if (outcome === undefined) return { ...base, status: "RUNNING" as const };
+        if (outcome.status === "SUCCEEDED") return { ...base, status: "SUCCEEDED" as const, output: JSON.stringify(outcome.output) };
+        const cause = outcome.error?.Cause;
+        return { ...base, status: "FAILED" as const, error: outcome.error?.Error, cause: typeof cause === "string" ? cause : JSON.stringify(cause) };
     }
 
     /** Resolves when every execution started so far (and any they lead to) has ended. */
@@ -83,6 +108,7 @@ export class LocalStepFunctions {
         // Started on the next tick, as AWS answers StartExecution before the first state runs.
         execution.result = Promise.resolve()
             .then(() => runProverStateMachine(this.stateMachine.definition, JSON.parse(input) as ExecutionInput, this.handlers, { executionArn: arn }))
+            .then((outcome) => (execution.outcome = outcome))
             .finally(() => {
                 execution.running = false;
             });

@@ -1,3 +1,4 @@
+import { SFNClient } from "@aws-sdk/client-sfn";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "../shared/log";
 import type { SessionStore } from "../shared/sessionStore";
@@ -11,6 +12,8 @@ export interface ApiDeps {
     config: ApiConfig;
     sessions: SessionStore;
     sqs: SQSClient;
+    /** Describes a running session's execution (see reconcile.ts). */
+    sfn: SFNClient;
     secrets: SecretStore;
     rateLimiter: FixedWindowRateLimiter;
     /** Presigns bundle downloads for succeeded sessions. */

@@ -1,6 +1,7 @@
 /** API Gateway HTTP API (payload v2) integration for `ANY /api` and `ANY /api/{proxy+}`. */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SFNClient } from "@aws-sdk/client-sfn";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -17,6 +18,7 @@ import { createSecretStore } from "./secrets";
 export interface ApiClients {
     dynamodb: DynamoDBClient;
     sqs: SQSClient;
+    sfn: SFNClient;
     ssm: SSMClient;
     s3: S3Client;
 }
@@ -30,6 +32,7 @@ export function createApiFunction(env: NodeJS.ProcessEnv, clients: ApiClients, l
             config,
             sessions: new SessionStore(documents, config.sessionsTable),
             sqs: clients.sqs,
+            sfn: clients.sfn,
             secrets: createSecretStore({ ssm: clients.ssm, parameterNames: config.secretParameters }),
             rateLimiter: new FixedWindowRateLimiter(documents, config.rateLimitKeyTable),
             bundleLinks: createBundleLinkSigner(clients.s3, config.bucket),
@@ -44,7 +47,7 @@ const instance = lazyInit(
     () =>
         createApiFunction(
             process.env,
-            { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}), ssm: new SSMClient({}), s3: new S3Client({}) },
+            { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}), sfn: new SFNClient({}), ssm: new SSMClient({}), s3: new S3Client({}) },
             logger,
         ),
     logger,

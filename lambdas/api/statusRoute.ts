@@ -1,10 +1,15 @@
-/** `GET /api/sessions/{id}/status`: the public part of a session record, for the holder of its capability. */
+/**
+ * `GET /api/sessions/{id}/status`: the public part of a session record, for the holder of its
+ * capability. A `running` session whose execution already ended without a result is settled first
+ * (see reconcile.ts).
+ */
 import type { Hono } from "hono";
 import type { SessionRecord } from "../shared/contracts";
 import { CAPABILITY_HEADER, verifyCapability } from "./capability";
 import type { ApiEnv } from "./context";
 import type { ApiDeps } from "./deps";
 import { ApiError } from "./errors";
+import { reconcileRunningSession } from "./reconcile";
 import { checkSessionId } from "./requests";
 
 export type SessionStatusView = Pick<SessionRecord, "sessionId" | "status" | "executionId" | "bundleKey" | "error" | "updatedAt"> & {
@@ -24,10 +29,11 @@ export function registerStatusRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
         if (!verifyCapability(await deps.secrets.get("sessionCapability"), sessionId, presented)) {
             throw new ApiError(403, "invalid_capability", `${CAPABILITY_HEADER} does not match this session`);
         }
-        const record = await deps.sessions.get(sessionId);
-        if (record === undefined) {
+        const stored = await deps.sessions.get(sessionId);
+        if (stored === undefined) {
             throw new ApiError(404, "session_not_found", "no proof has been requested for this session");
         }
+        const record = await reconcileRunningSession({ ...deps, now: deps.now ?? (() => new Date()) }, stored);
         const view = publicView(record);
         if (record.status === "succeeded" && record.bundleKey !== undefined) {
             const link = await deps.bundleLinks(record.bundleKey);

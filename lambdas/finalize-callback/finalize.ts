@@ -10,9 +10,6 @@ import type { SessionStore, TransitionResult } from "../shared/sessionStore";
 import { InvalidInput } from "../shared/validation";
 import { parseFinalizeEvent } from "./finalizeEvent";
 
-/** Step Functions causes can be long (a whole ECS task description); the item limit is 400 KB. */
-export const MAX_STORED_CAUSE_CHARS = 8192;
-
 export type FinalizeOutcome =
     /** The terminal state was written. */
     | "updated"
@@ -66,7 +63,7 @@ export function createFinalizeHandler(deps: FinalizeDeps) {
                       sessionId,
                       executionId,
                       executionArn: event.executionArn,
-                      error: truncateCause(event.error),
+                      error: event.error,
                       updatedAt,
                   });
         const outcome = classify(result, executionId, status);
@@ -120,11 +117,4 @@ function logOutcome(logger: Logger, summary: FinalizeSummary, result: Transition
             logger.warn("finalize callback for an unknown session ignored", fields);
             return;
     }
-}
-
-function truncateCause(error: { Error: string; Cause?: string }): { Error: string; Cause?: string } {
-    if (error.Cause === undefined || error.Cause.length <= MAX_STORED_CAUSE_CHARS) {
-        return error;
-    }
-    return { Error: error.Error, Cause: `${error.Cause.slice(0, MAX_STORED_CAUSE_CHARS)}…[truncated]` };
 }

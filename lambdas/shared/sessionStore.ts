@@ -13,6 +13,9 @@ import { hasErrorName } from "./awsErrors";
 
 export const TERMINAL_STATUSES: readonly SessionStatus[] = ["succeeded", "failed"];
 
+/** Step Functions causes can be long (a whole ECS task description); the item limit is 400 KB. */
+export const MAX_STORED_CAUSE_CHARS = 8192;
+
 /** Result of a conditional transition; when refused, the item as it is now (read consistently) explains why. */
 export type TransitionResult = { applied: true } | { applied: false; current: SessionRecord | undefined };
 
@@ -122,7 +125,7 @@ export class SessionStore {
 
     /**
      * `pending|running` → `failed` for this attempt only. `executionArn` is absent when the attempt
-     * failed before an execution existed (the api could not queue it).
+     * failed before an execution existed (the api could not queue it). A long cause is truncated.
      */
     markFailed(ref: AttemptRef & { executionArn?: string; error: StepFunctionsError }): Promise<TransitionResult> {
         const setArn = ref.executionArn === undefined ? "" : ", #executionArn = :executionArn";
@@ -136,7 +139,7 @@ export class SessionStore {
             ExpressionAttributeValues: {
                 ":newStatus": "failed",
                 ":executionId": ref.executionId,
-                ":error": ref.error,
+                ":error": truncateCause(ref.error),
                 ":updatedAt": ref.updatedAt,
                 ...(ref.executionArn === undefined ? {} : { ":executionArn": ref.executionArn }),
                 ...ACTIVE_VALUES,
@@ -170,4 +173,11 @@ function attributeNames(keys: readonly (keyof typeof NAMES)[]): Record<string, s
 
 export function isTerminal(status: SessionStatus): boolean {
     return TERMINAL_STATUSES.includes(status);
+}
+
+function truncateCause(error: StepFunctionsError): StepFunctionsError {
+    if (error.Cause === undefined || error.Cause.length <= MAX_STORED_CAUSE_CHARS) {
+        return error;
+    }
+    return { Error: error.Error, Cause: `${error.Cause.slice(0, MAX_STORED_CAUSE_CHARS)}…[truncated]` };
 }

@@ -50,8 +50,12 @@ describe("local pipeline (develop): wiring mistakes fail locally", function () {
         assert.equal(execution.status, "FAILED");
         assert.equal(execution.error?.Error, "States.Runtime");
         assert.deepEqual(pipeline.ecs.runs, []);
-        // Not finalized: the session stays running, and the executions-failed alarm is what tells.
-        assert.equal((await statusOf(pipeline, accepted)).status, "running");
+        // No Finalize state ran; the status route learns from Step Functions that the execution ended.
+        assert.equal((await pipeline.session("bad-path"))?.status, "running");
+        const view = await statusOf(pipeline, accepted);
+        assert.equal(view.status, "failed");
+        assert.equal(view.error?.Error, "States.Runtime");
+        assert.match(view.error!.Cause!, /inputKey/);
     });
 
     it("a Task state naming a function that does not exist fails with Lambda.ResourceNotFoundException", async () => {

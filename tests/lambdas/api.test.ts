@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
@@ -49,11 +50,13 @@ describe("api", () => {
     let call: HttpCaller;
     let sqsMock: AwsClientStub<SQSClient>;
     let ssmMock: AwsClientStub<SSMClient>;
+    let sfnMock: AwsClientStub<SFNClient>;
 
     before(async () => {
         // Installed per suite (mockClient stubs the class prototype, shared by every test file).
         sqsMock = mockClient(SQSClient);
         ssmMock = mockClient(SSMClient);
+        sfnMock = mockClient(SFNClient);
         dynamo = await startLocalDynamo();
         await createAllTables(dynamo.client);
         documents = DynamoDBDocumentClient.from(dynamo.client);
@@ -62,12 +65,15 @@ describe("api", () => {
     after(async () => {
         sqsMock.restore();
         ssmMock.restore();
+        sfnMock.restore();
         await dynamo.stop();
     });
     beforeEach(() => {
         sqsMock.reset();
         ssmMock.reset();
+        sfnMock.reset();
         sqsMock.on(SendMessageCommand).resolves({ MessageId: "queued-1" });
+        sfnMock.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
         ssmMock
             .on(GetParameterCommand, { Name: PARAMETERS.sessionCapability, WithDecryption: true })
             .resolves({ Parameter: { Name: PARAMETERS.sessionCapability, Type: "SecureString", Value: SECRET } });
@@ -82,6 +88,7 @@ describe("api", () => {
             config: CONFIG,
             sessions,
             sqs: new SQSClient({ region: "us-east-1" }),
+            sfn: new SFNClient({ region: "us-east-1" }),
             secrets: createSecretStore({ ssm: new SSMClient({ region: "us-east-1" }), parameterNames: PARAMETERS, now: () => clock }),
             rateLimiter: new FixedWindowRateLimiter(documents, TABLES.rateLimitKey, () => clock),
             // Presigning is local computation: no request leaves the process.
@@ -353,6 +360,74 @@ describe("api", () => {
                 updatedAt: "2026-03-01T12:05:00.000Z",
                 error: { Error: "ImageSignatureVerificationFailed", Cause: "MISSING" },
             });
+        });
+    });
+
+    describe("GET /api/sessions/{id}/status of a running session whose execution ended without a result", () => {
+        const EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:sm:exec-1";
+
+        async function runningSession(): Promise<string> {
+            const sessionId = newSessionId();
+            const { executionId } = (await finalize(sessionId)).json as { executionId: string };
+            await sessions.markRunning({ sessionId, executionId, executionArn: EXECUTION_ARN, updatedAt: "2026-03-01T12:00:01.000Z" });
+            clock = Date.parse("2026-03-01T12:30:00.000Z");
+            return sessionId;
+        }
+
+        it("asks Step Functions and leaves a still-running execution alone", async () => {
+            const sessionId = await runningSession();
+            assert.equal(((await status(sessionId)).json as { status: string }).status, "running");
+            assert.deepEqual(sfnMock.commandCalls(DescribeExecutionCommand).map((c) => c.args[0].input), [{ executionArn: EXECUTION_ARN }]);
+        });
+
+        it("records a FAILED execution's own error on the session and logs a WARN", async () => {
+            const sessionId = await runningSession();
+            sfnMock.on(DescribeExecutionCommand).resolves({ status: "FAILED", error: "States.Runtime", cause: "An error occurred while executing the state 'RunProver'" });
+
+            const view = (await status(sessionId)).json;
+
+            const error = { Error: "States.Runtime", Cause: "An error occurred while executing the state 'RunProver'" };
+            assert.deepEqual(view, { sessionId, status: "failed", executionId: "exec-1", updatedAt: "2026-03-01T12:30:00.000Z", error });
+            assert.deepEqual((await sessions.get(sessionId))?.error, error);
+            assert.deepEqual(logs.at("WARN").map((e) => [e.message, e.executionStatus, e.error]), [
+                ["execution ended without a finalize callback; session marked failed", "FAILED", "States.Runtime"],
+            ]);
+        });
+
+        it("names an ABORTED or TIMED_OUT execution that reported no error", async () => {
+            for (const [executionStatus, expected] of [["ABORTED", "ExecutionAborted"], ["TIMED_OUT", "States.Timeout"]] as const) {
+                const sessionId = await runningSession();
+                sfnMock.on(DescribeExecutionCommand).resolves({ status: executionStatus });
+                assert.deepEqual(((await status(sessionId)).json as { error: unknown }).error, {
+                    Error: expected,
+                    Cause: `the execution ended ${executionStatus} without reporting a result to the session`,
+                });
+            }
+        });
+
+        it("keeps the callback's result when it lands first", async () => {
+            const sessionId = await runningSession();
+            sfnMock.on(DescribeExecutionCommand).callsFake(async () => {
+                await sessions.markSucceeded({ sessionId, executionId: "exec-1", executionArn: EXECUTION_ARN, bundleKey: "sessions/x/exec-1/bundle.zip", updatedAt: "2026-03-01T12:29:59.000Z" });
+                return { status: "FAILED", error: "States.Runtime" };
+            });
+            const view = (await status(sessionId)).json as { status: string; bundleKey: string };
+            assert.equal(view.status, "succeeded");
+            assert.equal(view.bundleKey, "sessions/x/exec-1/bundle.zip");
+        });
+
+        it("answers the stored record when Step Functions cannot be asked, and never asks for a pending session", async () => {
+            const pending = newSessionId();
+            await finalize(pending);
+            await status(pending);
+            assert.equal(sfnMock.commandCalls(DescribeExecutionCommand).length, 0);
+
+            const sessionId = await runningSession();
+            sfnMock.on(DescribeExecutionCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+            const response = await status(sessionId);
+            assert.equal(response.status, 200);
+            assert.equal((response.json as { status: string }).status, "running");
+            assert.deepEqual(logs.at("WARN").map((e) => [e.message, e.errorName]), [["could not describe the session's execution; status left as recorded", "ThrottlingException"]]);
         });
     });
 

@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { loadFinalizeConfig } from "../../lambdas/finalize-callback/config";
-import { MAX_STORED_CAUSE_CHARS, createFinalizeHandler } from "../../lambdas/finalize-callback/finalize";
+import { createFinalizeHandler } from "../../lambdas/finalize-callback/finalize";
+import { MAX_STORED_CAUSE_CHARS } from "../../lambdas/shared/sessionStore";
 import { IMAGE_SIGNATURE_FAILED_ERROR, type SessionRecord } from "../../lambdas/shared/contracts";
 import { SessionStore } from "../../lambdas/shared/sessionStore";
 import { InvalidInput } from "../../lambdas/shared/validation";
