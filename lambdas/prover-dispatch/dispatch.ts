@@ -3,14 +3,17 @@
  * `running`. Every step is idempotent, so SQS redelivery after any partial failure converges:
  * PutObject rewrites the same bytes, `ExecutionAlreadyExists` means the execution was started
  * before, and the session write is conditional on the attempt still being the active one.
+ *
+ * A message whose attempt is no longer the session's active one (a newer attempt, a finished one, a
+ * deleted session) starts nothing: a proof costs six minutes of a 16 vCPU task.
  */
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { type ExecutionInput, type WorkMessage, inputObjectKey } from "../shared/contracts";
+import { type ExecutionInput, type SessionRecord, type WorkMessage, inputObjectKey } from "../shared/contracts";
 import { hasErrorName, isTransientAwsError } from "../shared/awsErrors";
 import { type Logger, errorFields } from "../shared/log";
-import type { SessionStore, TransitionResult } from "../shared/sessionStore";
+import { type SessionStore, isTerminal } from "../shared/sessionStore";
 import { InvalidInput } from "../shared/validation";
 import { type DispatchConfig, executionArnFor } from "./config";
 import { parseWorkMessage } from "./workMessage";
@@ -46,6 +49,13 @@ async function dispatchRecord(deps: DispatchDeps, record: SQSRecord): Promise<vo
     const { sessionId, executionId, queuedAt } = message;
     const inputS3Key = inputObjectKey(config.proofPrefix, sessionId, executionId);
 
+    // Consistent read: the api wrote the attempt before it sent the message.
+    const current = await deps.sessions.get(sessionId);
+    if (current === undefined || current.executionId !== executionId || isTerminal(current.status)) {
+        logInactiveAttempt(logger, current, { messageId: record.messageId, sessionId, executionId }, "proof not started");
+        return;
+    }
+
     await deps.s3.send(
         new PutObjectCommand({
             Bucket: config.bucket,
@@ -69,7 +79,8 @@ async function dispatchRecord(deps: DispatchDeps, record: SQSRecord): Promise<vo
     if (result.applied) {
         logger.info("dispatched proof execution", fields);
     } else {
-        logSkippedRunningMark(logger, result, fields);
+        // The session moved between the check above and now; the execution runs, its callback is checked the same way.
+        logInactiveAttempt(logger, result.current, fields, "not marked running");
     }
 }
 
@@ -99,23 +110,23 @@ async function startExecution(
     }
 }
 
-/** Not an error: the execution runs either way, and its callback is checked the same way. */
-function logSkippedRunningMark(
+/** Not an error: the message's attempt simply is not the one to run. */
+function logInactiveAttempt(
     logger: Logger,
-    result: Extract<TransitionResult, { applied: false }>,
-    fields: Record<string, unknown>,
+    current: SessionRecord | undefined,
+    fields: Record<string, unknown> & { executionId: string },
+    consequence: string,
 ): void {
-    const current = result.current;
     if (current === undefined) {
-        logger.warn("session not found; execution started but session not marked running", fields);
+        logger.warn(`session not found; ${consequence}`, fields);
     } else if (current.executionId !== fields.executionId) {
-        logger.warn("stale work message: session has a newer attempt; not marked running", {
+        logger.warn(`stale work message: session has a newer attempt; ${consequence}`, {
             ...fields,
             currentExecutionId: current.executionId,
             currentStatus: current.status,
         });
     } else {
-        logger.info("attempt already finished; not marked running", { ...fields, currentStatus: current.status });
+        logger.info(`attempt already finished; ${consequence}`, { ...fields, currentStatus: current.status });
     }
 }
 

@@ -235,21 +235,21 @@ describe("prover-dispatch", () => {
         assert.equal((await sessions.get(sessionId))?.status, "running");
     });
 
-    it("never marks a newer attempt running for a stale message", async () => {
+    it("starts nothing for a stale message: the session has a newer attempt", async () => {
         const sessionId = await pendingSession("exec-new");
-        sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${EXECUTION_ARN_BASE}:exec-old`, startDate: NOW });
         const before = await sessions.get(sessionId);
 
         const response = await dispatcher()(sqsEvent(sqsRecord("msg-old", workBody(sessionId, "exec-old"))));
 
         assert.deepEqual(response, { batchItemFailures: [] });
+        assert.equal(sfnMock.commandCalls(StartExecutionCommand).length, 0);
         assert.deepEqual(await sessions.get(sessionId), before);
         assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message, entry.currentExecutionId]), [
-            ["WARN", "stale work message: session has a newer attempt; not marked running", "exec-new"],
+            ["WARN", "stale work message: session has a newer attempt; proof not started", "exec-new"],
         ]);
     });
 
-    it("never moves a finished attempt back to running when its message is redelivered", async () => {
+    it("starts nothing when a finished attempt's message is redelivered", async () => {
         const sessionId = await pendingSession("exec-8");
         await sessions.markSucceeded({
             sessionId,
@@ -258,23 +258,41 @@ describe("prover-dispatch", () => {
             bundleKey: `sessions/${sessionId}/exec-8/bundle.zip`,
             updatedAt: QUEUED_AT,
         });
-        sfnMock.on(StartExecutionCommand).rejects(Object.assign(new Error("exists"), { name: "ExecutionAlreadyExists" }));
 
         const response = await dispatcher()(sqsEvent(sqsRecord("msg-8", workBody(sessionId, "exec-8"), 2)));
 
         assert.deepEqual(response, { batchItemFailures: [] });
+        assert.equal(sfnMock.commandCalls(StartExecutionCommand).length, 0);
         assert.equal((await sessions.get(sessionId))?.status, "succeeded");
         assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message, entry.currentStatus]), [
-            ["INFO", "attempt already finished; not marked running", "succeeded"],
+            ["INFO", "attempt already finished; proof not started", "succeeded"],
         ]);
     });
 
-    it("warns, without failing the message, when the session does not exist", async () => {
-        sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${EXECUTION_ARN_BASE}:exec-9`, startDate: NOW });
+    it("starts nothing, with a WARN, when the session does not exist", async () => {
         const response = await dispatcher()(sqsEvent(sqsRecord("msg-9", workBody("never-created", "exec-9"))));
         assert.deepEqual(response, { batchItemFailures: [] });
+        assert.equal(sfnMock.commandCalls(StartExecutionCommand).length, 0);
         assert.equal(await sessions.get("never-created"), undefined);
-        assert.equal(logs.at("WARN")[0].message, "session not found; execution started but session not marked running");
+        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message]), [["WARN", "session not found; proof not started"]]);
+    });
+
+    it("never marks a newer attempt running when one replaces the attempt while its execution starts", async () => {
+        const sessionId = await pendingSession("exec-old");
+        sfnMock.on(StartExecutionCommand).callsFake(async () => {
+            await sessions.markFailed({ sessionId, executionId: "exec-old", error: { Error: "EnqueueFailed" }, updatedAt: QUEUED_AT });
+            await sessions.createAttempt({ sessionId, executionId: "exec-new", queuedAt: QUEUED_AT, replaceFinished: true });
+            return { executionArn: `${EXECUTION_ARN_BASE}:exec-old`, startDate: NOW };
+        });
+
+        const response = await dispatcher()(sqsEvent(sqsRecord("msg-old", workBody(sessionId, "exec-old"))));
+
+        assert.deepEqual(response, { batchItemFailures: [] });
+        const after = await sessions.get(sessionId);
+        assert.deepEqual([after?.executionId, after?.status], ["exec-new", "pending"]);
+        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message, entry.currentExecutionId]), [
+            ["WARN", "stale work message: session has a newer attempt; not marked running", "exec-new"],
+        ]);
     });
 
     describe("config", () => {
