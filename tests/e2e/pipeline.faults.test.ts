@@ -146,6 +146,29 @@ describe("local pipeline (develop): faults", function () {
         assert.deepEqual(pipeline.workQueue.messages(), []);
     });
 
+    it("a finished attempt's work message arriving again later starts no second proof", async () => {
+        pipeline = await startPipeline();
+        const accepted = await requestProof(pipeline, "late-duplicate");
+        const body = pipeline.workQueue.messages()[0].body;
+        await pipeline.deliverWork();
+        await pipeline.settled();
+
+        pipeline.workQueue.send(body);
+        const polled = await pipeline.deliverWork();
+
+        assert.equal(polled.deleted.length, 1);
+        assert.equal(pipeline.stepFunctions.startRequests.length, 1);
+        assert.equal(pipeline.ecs.runs.length, 1);
+        assert.equal((await statusOf(pipeline, accepted)).status, "succeeded");
+        assert.deepEqual(
+            pipeline.logsOf("prover-dispatch").map((l) => [l.level, l.message]),
+            [
+                ["INFO", "dispatched proof execution"],
+                ["INFO", "attempt already finished; proof not started"],
+            ],
+        );
+    });
+
     it("the work queue is unavailable: 503 with the capability, the session visibly failed, and a retry proves it", async () => {
         pipeline = await startPipeline({ queueUnavailable: true });
         const refused = await pipeline.request(postJson("/api/finalize", { sessionId: "queue-down", input: SAMPLE_INPUT }));
