@@ -17,6 +17,28 @@ import { runProver } from "../prover/runner/runProver";
 import type { RunProverRequest } from "./stateMachine";
 import type { PipelineWiring } from "./stackWiring";
 
+/** The stopped task as `ecs:runTask.sync` returns it (the fields the pipeline reads). */
+export interface StoppedTask {
+    Cluster: string;
+    TaskArn: string;
+    TaskDefinitionArn: string;
+    LastStatus: "STOPPED";
+    DesiredStatus: "STOPPED";
+    StopCode: "EssentialContainerExited";
+    StoppedReason: string;
+    Containers: { Name: string; Image: string; ExitCode: number; LastStatus: "STOPPED" }[];
+}
+
+/** The essential container's exit code from a `States.TaskFailed` this module raised, if it is one. */
+export function failedTaskExitCode(error: unknown): number | undefined {
+    if (!(error instanceof Error) || error.name !== "States.TaskFailed") return undefined;
+    try {
+        return (JSON.parse(error.message) as StoppedTask).Containers[0].ExitCode;
+    } catch {
+        return undefined;
+    }
+}
+
 export interface TaskRun {
     taskArn: string;
     /** The container's environment after the overrides, before the local substitutions. */
@@ -42,7 +64,7 @@ export class LocalEcs {
 
     constructor(private readonly options: LocalEcsOptions) {}
 
-    async runTask(request: RunProverRequest): Promise<unknown> {
+    async runTask(request: RunProverRequest): Promise<StoppedTask> {
         const { wiring } = this.options;
         if (request.Cluster !== wiring.clusterArn) {
             throw ecsError("ClusterNotFoundException", `Cluster not found: ${request.Cluster}`);
@@ -92,7 +114,7 @@ export class LocalEcs {
         );
         this.runs.push({ taskArn, environment, exitCode, logLines });
 
-        const description = {
+        const description: StoppedTask = {
             Cluster: wiring.clusterArn,
             TaskArn: taskArn,
             TaskDefinitionArn: wiring.taskDefinition.arn,

@@ -28,7 +28,7 @@ import type { CheckImageSignatureResult, FinalizeEvent, SessionRecord } from "..
 import { lazyInit } from "../lambdas/shared/init";
 import { createLogger } from "../lambdas/shared/log";
 import { SessionStore } from "../lambdas/shared/sessionStore";
-import { LocalEcs } from "./ecs";
+import { failedTaskExitCode, LocalEcs } from "./ecs";
 import type { HttpRequest } from "./events";
 import { type FakeHostMode, writeFakeHost } from "./fakeHost";
 import { callHttpApi, type HttpApiHandler, type HttpResponse } from "./httpApi";
@@ -96,6 +96,8 @@ export class LocalPipeline {
     readonly invocations: { role: FunctionRole; event: unknown; outcome: string }[] = [];
     private readonly functions = new Map<string, { role: FunctionRole; handler: (event: any) => Promise<unknown> }>();
     private readonly started = performance.now();
+    /** Wall-clock start, to place events that carry a Date (execution start) on the same time line. */
+    private readonly startedAt = Date.now();
 
     private constructor(
         readonly wiring: PipelineWiring,
@@ -127,13 +129,24 @@ export class LocalPipeline {
             {
                 verifyImageSignature: (event, functionName) => this.invoke(functionName, event) as Promise<CheckImageSignatureResult>,
                 runProver: (request) =>
-                    this.timed("ecs", `RunTask ${request.TaskDefinition.split("/").pop()}`, () => this.ecs.runTask(request), () => {
-                        const run = this.ecs.runs[this.ecs.runs.length - 1];
-                        return `container exited ${run?.exitCode}`;
-                    }),
+                    this.timed(
+                        "ecs",
+                        `RunTask ${request.TaskDefinition.split("/").pop()}`,
+                        () => this.ecs.runTask(request),
+                        (task) => `container exited ${task.Containers[0].ExitCode}`,
+                        (error) => {
+                            const exitCode = failedTaskExitCode(error);
+                            return exitCode === undefined ? undefined : `container exited ${exitCode} (States.TaskFailed)`;
+                        },
+                    ),
                 finalize: (event, functionName) => this.invokeFinalize(functionName, event),
             },
             wiring.region,
+            (execution, outcome) => {
+                const atMs = execution.startedAt.getTime() - this.startedAt;
+                const ended = `${outcome.status} after ${outcome.path.length} states`;
+                this.trace.push({ atMs, durationMs: Date.now() - execution.startedAt.getTime(), actor: "step-functions", step: `execution ${execution.name}`, outcome: ended });
+            },
         );
 
         const env = (role: FunctionRole) => ({ ...wiring.functions[role].environment });
@@ -284,16 +297,27 @@ export class LocalPipeline {
         return client;
     }
 
-    private async timed<T>(actor: Actor, step: string, action: () => Promise<T>, outcome: (result: T) => string): Promise<T> {
-        const atMs = this.now();
+    /** Runs `action`, adding a trace entry with its timing and outcome (`failure` may describe an error better). */
+    private async timed<T>(
+        actor: Actor,
+        step: string,
+        action: () => Promise<T>,
+        outcome: (result: T) => string,
+        failure: (error: unknown) => string | undefined = () => undefined,
+    ): Promise<T> {
+        // Added when the step starts, so the trace lists steps in the order they began.
+        const entry: TraceEntry = { atMs: this.now(), durationMs: 0, actor, step, outcome: "running" };
+        this.trace.push(entry);
         try {
             const result = await action();
-            this.trace.push({ atMs, durationMs: this.now() - atMs, actor, step, outcome: outcome(result) });
+            entry.outcome = outcome(result);
             return result;
         } catch (error) {
             const e = error as Error;
-            this.trace.push({ atMs, durationMs: this.now() - atMs, actor, step, outcome: `${e.name}: ${e.message.slice(0, 160)}` });
+            entry.outcome = failure(error) ?? `${e.name}: ${e.message.slice(0, 160)}`;
             throw error;
+        } finally {
+            entry.durationMs = this.now() - entry.atMs;
         }
     }
 

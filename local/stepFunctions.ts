@@ -42,6 +42,8 @@ export class LocalStepFunctions {
         private readonly stateMachine: { arn: string; definition: StateMachineDefinition },
         private readonly handlers: ProverTaskHandlers,
         private readonly region: string,
+        /** Told when an execution ends. */
+        private readonly onEnded: (execution: StartedExecution, outcome: LocalExecution) => void = () => undefined,
     ) {}
 
     client(): SFNClient {
@@ -108,7 +110,11 @@ export class LocalStepFunctions {
         // Started on the next tick, as AWS answers StartExecution before the first state runs.
         execution.result = Promise.resolve()
             .then(() => runProverStateMachine(this.stateMachine.definition, JSON.parse(input) as ExecutionInput, this.handlers, { executionArn: arn }))
-            .then((outcome) => (execution.outcome = outcome))
+            .then((outcome) => {
+                execution.outcome = outcome;
+                this.onEnded(execution, outcome);
+                return outcome;
+            })
             .finally(() => {
                 execution.running = false;
             });

@@ -81,6 +81,10 @@ describe("local pipeline (develop): faults", function () {
         const task = JSON.parse(view.error!.Cause!);
         assert.deepEqual(task.Containers.map((c: { Name: string; ExitCode: number }) => [c.Name, c.ExitCode]), [["prover", EXIT_CODES.HOST_FAILED]]);
         assert.deepEqual(errorsOf("prover").map((l) => l.fields.failure), ["HOST_FAILED"]);
+        assert.deepEqual(
+            pipeline.trace.filter((t) => t.actor === "ecs").map((t) => t.outcome),
+            [`container exited ${EXIT_CODES.HOST_FAILED} (States.TaskFailed)`],
+        );
     });
 
     it("the zkVM host exceeds its timeout: the runner kills it and the session fails with HOST_TIMEOUT", async () => {
