@@ -98,6 +98,7 @@ export class LocalPipeline {
     private readonly started = performance.now();
     /** Wall-clock start, to place events that carry a Date (execution start) on the same time line. */
     private readonly startedAt = Date.now();
+    private apiClockOffsetMs = 0;
 
     private constructor(
         readonly wiring: PipelineWiring,
@@ -168,6 +169,7 @@ export class LocalPipeline {
                         s3: s3Client,
                     },
                     logger("api"),
+                    () => new Date(Date.now() + this.apiClockOffsetMs),
                 ),
             "prover-dispatch": () =>
                 createDispatchFunction(env("prover-dispatch"), { s3: s3Client, sfn: this.stepFunctions.client(), dynamodb }, logger("prover-dispatch")),
@@ -222,6 +224,11 @@ export class LocalPipeline {
             () => pollUntilEmpty(this.workQueue, mapping, (event) => this.invoke(mapping.functionArn, event) as never, { copies: this.faults.workDeliveries }),
             (r) => `${r.deleted.length} deleted, ${r.redelivered.length} redelivered, ${this.deadLetterQueue.messages().length} in DLQ`,
         );
+    }
+
+    /** Moves the api's clock forward, to reach a deadline (such as the dispatch deadline) without waiting. */
+    advanceApiClock(seconds: number): void {
+        this.apiClockOffsetMs += seconds * 1000;
     }
 
     /** Waits for every execution started so far to end. */

@@ -23,8 +23,11 @@ export interface ApiClients {
     s3: S3Client;
 }
 
-/** The function as deployed, from its environment and AWS clients (see prover-dispatch's index.ts). */
-export function createApiFunction(env: NodeJS.ProcessEnv, clients: ApiClients, logger: Logger) {
+/**
+ * The function as deployed, from its environment and AWS clients (see prover-dispatch's index.ts).
+ * `now` is the clock (a local run moves it forward to reach deadlines).
+ */
+export function createApiFunction(env: NodeJS.ProcessEnv, clients: ApiClients, logger: Logger, now?: () => Date) {
     const config = loadApiConfig(env);
     const documents = DynamoDBDocumentClient.from(clients.dynamodb);
     return handle(
@@ -37,6 +40,7 @@ export function createApiFunction(env: NodeJS.ProcessEnv, clients: ApiClients, l
             rateLimiter: new FixedWindowRateLimiter(documents, config.rateLimitKeyTable),
             bundleLinks: createBundleLinkSigner(clients.s3, config.bucket),
             logger,
+            now,
         }),
     );
 }

@@ -1,7 +1,7 @@
 /**
  * `GET /api/sessions/{id}/status`: the public part of a session record, for the holder of its
- * capability. A `running` session whose execution already ended without a result is settled first
- * (see reconcile.ts).
+ * capability. An attempt that can no longer end by itself (undispatched, or its execution ended
+ * without a result) is settled first (see reconcile.ts).
  */
 import type { Hono } from "hono";
 import type { SessionRecord } from "../shared/contracts";
@@ -9,7 +9,7 @@ import { CAPABILITY_HEADER, verifyCapability } from "./capability";
 import type { ApiEnv } from "./context";
 import type { ApiDeps } from "./deps";
 import { ApiError } from "./errors";
-import { reconcileRunningSession } from "./reconcile";
+import { reconcileSession } from "./reconcile";
 import { checkSessionId } from "./requests";
 
 export type SessionStatusView = Pick<SessionRecord, "sessionId" | "status" | "executionId" | "bundleKey" | "error" | "updatedAt"> & {
@@ -33,7 +33,7 @@ export function registerStatusRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
         if (stored === undefined) {
             throw new ApiError(404, "session_not_found", "no proof has been requested for this session");
         }
-        const record = await reconcileRunningSession({ ...deps, now: deps.now ?? (() => new Date()) }, stored);
+        const record = await reconcileSession({ ...deps, now: deps.now ?? (() => new Date()) }, stored);
         const view = publicView(record);
         if (record.status === "succeeded" && record.bundleKey !== undefined) {
             const link = await deps.bundleLinks(record.bundleKey);

@@ -63,6 +63,15 @@ export type FinalizeEvent =
 /** Error name the signature branch reports in `error.Error`. */
 export const IMAGE_SIGNATURE_FAILED_ERROR = "ImageSignatureVerificationFailed";
 
+/**
+ * A `pending` attempt older than this was never dispatched: its work message went to the DLQ (after
+ * 3 receives of 1000 s visibility each) or was lost. The api's status route then records the attempt
+ * as failed with `DISPATCH_TIMED_OUT_ERROR`, so the client can start again; a test keeps the queue's
+ * settings below this bound.
+ */
+export const DISPATCH_DEADLINE_SECONDS = 3600;
+export const DISPATCH_TIMED_OUT_ERROR = "DispatchTimedOut";
+
 /** Lifecycle of a session's proof. */
 export type SessionStatus = "pending" | "running" | "succeeded" | "failed";
 

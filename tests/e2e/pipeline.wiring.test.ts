@@ -5,6 +5,10 @@
  */
 import * as assert from "node:assert/strict";
 import { PROVER_STATES } from "../../builders/proverStateMachine";
+import { CAPABILITY_HEADER } from "../../lambdas/api/capability";
+import { DISPATCH_DEADLINE_SECONDS, DISPATCH_TIMED_OUT_ERROR } from "../../lambdas/shared/contracts";
+import { SAMPLE_INPUT } from "../../local/fakeHost";
+import { postJson } from "../../local/httpApi";
 import { LocalPipeline } from "../../local/pipeline";
 import { type PipelineWiring, pipelineWiring } from "../../local/stackWiring";
 import { synth } from "../support/synth";
@@ -71,7 +75,7 @@ describe("local pipeline (develop): wiring mistakes fail locally", function () {
         assert.deepEqual(execution.path, [S.VerifyImageSignature, S.CheckImageSignature, S.RunProver, S.FinalizeSucceeded]);
     });
 
-    it("a function missing an environment variable fails every delivery, naming it, and the message ends in the DLQ", async () => {
+    it("a function missing an environment variable fails every delivery, naming it; the message ends in the DLQ and the session fails at the deadline", async () => {
         await brokenPipeline((w) => {
             delete w.functions["prover-dispatch"].environment.STATE_MACHINE_ARN;
         });
@@ -85,6 +89,14 @@ describe("local pipeline (develop): wiring mistakes fail locally", function () {
             Array(3).fill(["ERROR", "prover-dispatch configuration is invalid", "missing required environment variable(s): STATE_MACHINE_ARN"]),
         );
         assert.equal((await statusOf(pipeline, accepted)).status, "pending");
+
+        // Past the dispatch deadline the status route records what happened; the capability starts it again.
+        pipeline.advanceApiClock(DISPATCH_DEADLINE_SECONDS + 1);
+        const view = await statusOf(pipeline, accepted);
+        assert.equal(view.status, "failed");
+        assert.equal(view.error?.Error, DISPATCH_TIMED_OUT_ERROR);
+        const retried = await pipeline.request(postJson("/api/finalize", { sessionId: "bad-env", input: SAMPLE_INPUT }, { [CAPABILITY_HEADER]: accepted.capability }));
+        assert.equal(retried.status, 202);
     });
 
     it("a prover container without its S3 settings exits CONFIG_INVALID and the session fails", async () => {

@@ -13,6 +13,8 @@ import type { ApiDeps } from "../../lambdas/api/deps";
 import { FixedWindowRateLimiter } from "../../lambdas/api/rateLimit";
 import { MAX_FINALIZE_BODY_BYTES } from "../../lambdas/api/requests";
 import { DEFAULT_SECRET_TTL_MS, createSecretStore } from "../../lambdas/api/secrets";
+import { PIPELINE_DEFAULTS } from "../../builders/proverPipelineSettings";
+import { DISPATCH_DEADLINE_SECONDS } from "../../lambdas/shared/contracts";
 import { SessionStore } from "../../lambdas/shared/sessionStore";
 import { startLocalDynamo, type LocalDynamo } from "../../local/servers";
 import { type HttpCaller, httpCaller, postJson } from "./support/api";
@@ -390,7 +392,7 @@ describe("api", () => {
             assert.deepEqual(view, { sessionId, status: "failed", executionId: "exec-1", updatedAt: "2026-03-01T12:30:00.000Z", error });
             assert.deepEqual((await sessions.get(sessionId))?.error, error);
             assert.deepEqual(logs.at("WARN").map((e) => [e.message, e.executionStatus, e.error]), [
-                ["execution ended without a finalize callback; session marked failed", "FAILED", "States.Runtime"],
+                ["attempt ended without a result; session marked failed", "FAILED", "States.Runtime"],
             ]);
         });
 
@@ -428,6 +430,37 @@ describe("api", () => {
             assert.equal(response.status, 200);
             assert.equal((response.json as { status: string }).status, "running");
             assert.deepEqual(logs.at("WARN").map((e) => [e.message, e.errorName]), [["could not describe the session's execution; status left as recorded", "ThrottlingException"]]);
+        });
+    });
+
+    describe("GET /api/sessions/{id}/status of a pending session whose work message was never dispatched", () => {
+        it("keeps the queue's whole redelivery budget inside the dispatch deadline", () => {
+            const budget = PIPELINE_DEFAULTS.workQueueVisibilityTimeoutSeconds * PIPELINE_DEFAULTS.maxReceiveCount;
+            assert.equal(DISPATCH_DEADLINE_SECONDS, 3600);
+            assert.ok(budget < DISPATCH_DEADLINE_SECONDS, `${budget} s of redeliveries must end before the ${DISPATCH_DEADLINE_SECONDS} s deadline`);
+        });
+
+        it("leaves a pending attempt alone up to the deadline, then records DispatchTimedOut; the capability starts it again", async () => {
+            const sessionId = newSessionId();
+            const { capability: token } = (await finalize(sessionId)).json as { capability: string };
+            clock = START + DISPATCH_DEADLINE_SECONDS * 1000;
+            assert.equal(((await status(sessionId)).json as { status: string }).status, "pending");
+
+            clock += 1;
+            const view = (await status(sessionId)).json;
+
+            assert.deepEqual(view, {
+                sessionId,
+                status: "failed",
+                executionId: "exec-1",
+                updatedAt: new Date(clock).toISOString(),
+                error: { Error: "DispatchTimedOut", Cause: "the work message was not dispatched within 3600 s; it is in the prover work DLQ or was lost" },
+            });
+            assert.deepEqual(logs.at("WARN").map((e) => [e.message, e.pendingSeconds, e.error]), [
+                ["attempt ended without a result; session marked failed", 3600, "DispatchTimedOut"],
+            ]);
+            assert.equal(sfnMock.commandCalls(DescribeExecutionCommand).length, 0);
+            assert.equal((await finalize(sessionId, { "x-session-capability": token })).status, 202);
         });
     });
 
