@@ -17,9 +17,13 @@ import { runProver } from "../prover/runner/runProver";
 import type { RunProverRequest } from "./stateMachine";
 import type { PipelineWiring } from "./stackWiring";
 
-/** The stopped task as `ecs:runTask.sync` returns it (the fields the pipeline reads). */
+/**
+ * The stopped task as `ecs:runTask.sync` reports it, in Step Functions' PascalCase: its output on
+ * success, and the `Cause` (as JSON) of `States.TaskFailed` when the essential container exited
+ * non-zero. A subset of the real fields, the ones operators and the pipeline read.
+ */
 export interface StoppedTask {
-    Cluster: string;
+    ClusterArn: string;
     TaskArn: string;
     TaskDefinitionArn: string;
     LastStatus: "STOPPED";
@@ -115,7 +119,7 @@ export class LocalEcs {
         this.runs.push({ taskArn, environment, exitCode, logLines });
 
         const description: StoppedTask = {
-            Cluster: wiring.clusterArn,
+            ClusterArn: wiring.clusterArn,
             TaskArn: taskArn,
             TaskDefinitionArn: wiring.taskDefinition.arn,
             LastStatus: "STOPPED",
