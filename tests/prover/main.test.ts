@@ -1,41 +1,27 @@
 import * as assert from "node:assert/strict";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
-import { LocalS3, startLocalS3 } from "../../local/servers";
 import { runNode } from "./support/childProcess";
 import { isRunning, parseSleepingPids, SAMPLE_INPUT, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
 import {
     assertOneError,
     BUCKET,
-    createWorkspace,
     errorLines,
     INPUT_KEY,
     listKeys,
     OUTPUT_PREFIX,
-    putText,
     readZip,
     getBuffer,
     runnerEnv,
-    Workspace,
+    useProverFixture,
 } from "./support/harness";
 
 const MAIN = ["-r", "ts-node/register/transpile-only", "prover/runner/main.ts"];
 
 describe("prover runner: main.ts as a process, configured only by environment variables", function () {
-    let s3: LocalS3;
-    let workspace: Workspace;
-
-    beforeEach(async () => {
-        s3 = await startLocalS3([BUCKET]);
-        workspace = createWorkspace();
-        await putText(s3.client, INPUT_KEY, JSON.stringify(SAMPLE_INPUT));
-    });
-    afterEach(async () => {
-        workspace.cleanup();
-        await s3.stop();
-    });
+    const fixture = useProverFixture(JSON.stringify(SAMPLE_INPUT));
 
     it("reaches s3rver through AWS_ENDPOINT_URL_S3 and AWS_S3_FORCE_PATH_STYLE and exits 0", async () => {
-        const result = await runNode(MAIN, { ...s3.env, ...runnerEnv(workspace) });
+        const result = await runNode(MAIN, { ...fixture.s3.env, ...runnerEnv(fixture.workspace) });
 
         assert.strictEqual(result.code, EXIT_CODES.SUCCESS, result.stderr);
         assert.deepStrictEqual(errorLines(result.lines), []);
@@ -44,22 +30,22 @@ describe("prover runner: main.ts as a process, configured only by environment va
         assert.strictEqual(result.lines[0].envName, "develop");
         assert.strictEqual(result.lines[result.lines.length - 1].msg, "prover finished");
         assert.deepStrictEqual(
-            await listKeys(s3.client, `${OUTPUT_PREFIX}/`),
+            await listKeys(fixture.s3.client, `${OUTPUT_PREFIX}/`),
             [...SUCCESS_OBJECT_NAMES].map((name) => `${OUTPUT_PREFIX}/${name}`),
         );
-        const entries = await readZip(await getBuffer(s3.client, `${OUTPUT_PREFIX}/bundle.zip`));
+        const entries = await readZip(await getBuffer(fixture.s3.client, `${OUTPUT_PREFIX}/bundle.zip`));
         assert.strictEqual(entries.size, 5);
     });
 
     it("exits with the host failure code and one ERROR line", async () => {
-        const result = await runNode(MAIN, { ...s3.env, ...runnerEnv(workspace, { FAKE_HOST_MODE: "fail" }) });
+        const result = await runNode(MAIN, { ...fixture.s3.env, ...runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "fail" }) });
 
         assert.strictEqual(result.code, EXIT_CODES.HOST_FAILED);
         assertOneError(result.lines, "HOST_FAILED", "zkVM host exited with code 3");
     });
 
     it("exits with the config code when the task overrides are missing", async () => {
-        const result = await runNode(MAIN, s3.env);
+        const result = await runNode(MAIN, fixture.s3.env);
 
         assert.strictEqual(result.code, EXIT_CODES.CONFIG_INVALID);
         assertOneError(
@@ -75,7 +61,7 @@ describe("prover runner: main.ts as a process, configured only by environment va
 
         const result = await runNode(
             MAIN,
-            { ...s3.env, ...runnerEnv(workspace, { FAKE_HOST_MODE: "sleep" }) },
+            { ...fixture.s3.env, ...runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "sleep" }) },
             (line, kill) => {
                 const sleeping = parseSleepingPids(String(line.line));
                 if (sleeping) {
@@ -89,6 +75,6 @@ describe("prover runner: main.ts as a process, configured only by environment va
         assertOneError(result.lines, "STOPPED", "prover stopped by SIGTERM before it finished");
         assert.strictEqual(pids.length, 2);
         assert.deepStrictEqual(pids.map(isRunning), [false, false]);
-        assert.deepStrictEqual(await listKeys(s3.client), [INPUT_KEY]);
+        assert.deepStrictEqual(await listKeys(fixture.s3.client), [INPUT_KEY]);
     });
 });

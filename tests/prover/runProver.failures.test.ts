@@ -3,38 +3,25 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
 import { runProver } from "../../prover/runner/runProver";
-import { LocalS3, startLocalS3 } from "../../local/servers";
 import { isRunning, parseSleepingPids, SAMPLE_INPUT } from "../../local/fakeHost";
 import {
     assertOneError,
     BUCKET,
     captureLog,
-    createWorkspace,
     INPUT_KEY,
     listKeys,
     LogLine,
     OUTPUT_PREFIX,
     putText,
     runnerEnv,
-    Workspace,
+    useProverFixture,
 } from "./support/harness";
 
 const INPUT_TEXT = JSON.stringify(SAMPLE_INPUT);
 const INPUT_URL = `s3://${BUCKET}/${INPUT_KEY}`;
 
 describe("prover runner: every failure has its exit code and one ERROR line", function () {
-    let s3: LocalS3;
-    let workspace: Workspace;
-
-    beforeEach(async () => {
-        s3 = await startLocalS3([BUCKET]);
-        workspace = createWorkspace();
-        await putText(s3.client, INPUT_KEY, INPUT_TEXT);
-    });
-    afterEach(async () => {
-        workspace.cleanup();
-        await s3.stop();
-    });
+    const fixture = useProverFixture(INPUT_TEXT);
 
     interface RunOptions {
         killGraceMs?: number;
@@ -45,7 +32,7 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
     async function run(env: Record<string, string>, options: RunOptions = {}) {
         const log = captureLog(options.onLine);
         const code = await runProver(env, {
-            s3: s3.client,
+            s3: fixture.s3.client,
             write: log.write,
             killGraceMs: options.killGraceMs,
             signal: options.signal,
@@ -55,11 +42,11 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
 
     /** Failed runs upload nothing: only the input prover-dispatch wrote is under the prefix. */
     async function assertNothingUploaded(): Promise<void> {
-        assert.deepStrictEqual(await listKeys(s3.client), [INPUT_KEY]);
+        assert.deepStrictEqual(await listKeys(fixture.s3.client), [INPUT_KEY]);
     }
 
     it("CONFIG_INVALID: lists every configuration problem in one line", async () => {
-        const env = runnerEnv(workspace, { ZKVM_TIMEOUT_SECONDS: "0", OUTPUT_S3_PREFIX: `${OUTPUT_PREFIX}/` });
+        const env = runnerEnv(fixture.workspace, { ZKVM_TIMEOUT_SECONDS: "0", OUTPUT_S3_PREFIX: `${OUTPUT_PREFIX}/` });
         delete env.OUTPUT_S3_BUCKET;
 
         const { code, lines } = await run(env);
@@ -77,7 +64,7 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
     });
 
     it("INPUT_NOT_FOUND: the input object does not exist", async () => {
-        const { code, lines } = await run(runnerEnv(workspace, { INPUT_S3_KEY: "sessions/missing/input.json" }));
+        const { code, lines } = await run(runnerEnv(fixture.workspace, { INPUT_S3_KEY: "sessions/missing/input.json" }));
 
         assert.strictEqual(code, EXIT_CODES.INPUT_NOT_FOUND);
         assertOneError(lines, "INPUT_NOT_FOUND", `input not found: s3://${BUCKET}/sessions/missing/input.json`);
@@ -85,8 +72,8 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
     });
 
     it("INPUT_NOT_FOUND: a local INPUT_PATH does not exist", async () => {
-        const missing = path.join(workspace.root, "missing.json");
-        const env: Record<string, string> = { ...runnerEnv(workspace), INPUT_PATH: missing };
+        const missing = path.join(fixture.workspace.root, "missing.json");
+        const env: Record<string, string> = { ...runnerEnv(fixture.workspace), INPUT_PATH: missing };
         delete env.INPUT_S3_BUCKET;
         delete env.INPUT_S3_KEY;
 
@@ -97,7 +84,7 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
     });
 
     it("INPUT_UNREADABLE: the input cannot be read", async () => {
-        const env: Record<string, string> = { ...runnerEnv(workspace), INPUT_PATH: workspace.root };
+        const env: Record<string, string> = { ...runnerEnv(fixture.workspace), INPUT_PATH: fixture.workspace.root };
         delete env.INPUT_S3_BUCKET;
         delete env.INPUT_S3_KEY;
 
@@ -107,7 +94,7 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
         assertOneError(
             lines,
             "INPUT_UNREADABLE",
-            `input could not be read: ${workspace.root}: Error: EISDIR: illegal operation on a directory, read`,
+            `input could not be read: ${fixture.workspace.root}: Error: EISDIR: illegal operation on a directory, read`,
         );
     });
 
@@ -118,20 +105,20 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
         ['"ballots"', "input is a string, not a JSON object"],
     ] as const) {
         it(`INPUT_NOT_JSON_OBJECT: refuses ${body}`, async () => {
-            await putText(s3.client, INPUT_KEY, body);
+            await putText(fixture.s3.client, INPUT_KEY, body);
 
-            const { code, lines } = await run(runnerEnv(workspace));
+            const { code, lines } = await run(runnerEnv(fixture.workspace));
 
             assert.strictEqual(code, EXIT_CODES.INPUT_NOT_JSON_OBJECT);
             assertOneError(lines, "INPUT_NOT_JSON_OBJECT", `${description}: ${INPUT_URL}`);
-            assert.deepStrictEqual(fs.readdirSync(workspace.scratchDir), []);
+            assert.deepStrictEqual(fs.readdirSync(fixture.workspace.scratchDir), []);
         });
     }
 
     it("INPUT_NOT_JSON_OBJECT: refuses text that is not JSON", async () => {
-        await putText(s3.client, INPUT_KEY, "{ballots: [1]");
+        await putText(fixture.s3.client, INPUT_KEY, "{ballots: [1]");
 
-        const { code, lines } = await run(runnerEnv(workspace));
+        const { code, lines } = await run(runnerEnv(fixture.workspace));
 
         assert.strictEqual(code, EXIT_CODES.INPUT_NOT_JSON_OBJECT);
         const [error] = lines.filter((line) => line.level === "ERROR");
@@ -140,10 +127,10 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
     });
 
     it("SCRATCH_UNAVAILABLE: SCRATCH_DIR cannot hold the run's files", async () => {
-        const notADirectory = path.join(workspace.root, "scratch-file");
+        const notADirectory = path.join(fixture.workspace.root, "scratch-file");
         fs.writeFileSync(notADirectory, "");
 
-        const { code, lines } = await run(runnerEnv(workspace, { SCRATCH_DIR: notADirectory }));
+        const { code, lines } = await run(runnerEnv(fixture.workspace, { SCRATCH_DIR: notADirectory }));
 
         assert.strictEqual(code, EXIT_CODES.SCRATCH_UNAVAILABLE);
         assertOneError(
@@ -155,9 +142,9 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
     });
 
     it("HOST_NOT_FOUND: HOST_BIN does not exist", async () => {
-        const missing = path.join(workspace.root, "no-such-host");
+        const missing = path.join(fixture.workspace.root, "no-such-host");
 
-        const { code, lines } = await run(runnerEnv(workspace, { HOST_BIN: missing }));
+        const { code, lines } = await run(runnerEnv(fixture.workspace, { HOST_BIN: missing }));
 
         assert.strictEqual(code, EXIT_CODES.HOST_NOT_FOUND);
         assertOneError(
@@ -169,23 +156,23 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
     });
 
     it("HOST_NOT_EXECUTABLE: HOST_BIN has no execute permission", async () => {
-        fs.chmodSync(workspace.hostBin, 0o644);
+        fs.chmodSync(fixture.workspace.hostBin, 0o644);
 
-        const { code, lines } = await run(runnerEnv(workspace));
+        const { code, lines } = await run(runnerEnv(fixture.workspace));
 
         assert.strictEqual(code, EXIT_CODES.HOST_NOT_EXECUTABLE);
-        assertOneError(lines, "HOST_NOT_EXECUTABLE", `zkVM host ${workspace.hostBin} is not executable by this user`);
+        assertOneError(lines, "HOST_NOT_EXECUTABLE", `zkVM host ${fixture.workspace.hostBin} is not executable by this user`);
     });
 
     it("HOST_NOT_EXECUTABLE: HOST_BIN is a directory", async () => {
-        const { code, lines } = await run(runnerEnv(workspace, { HOST_BIN: workspace.scratchDir }));
+        const { code, lines } = await run(runnerEnv(fixture.workspace, { HOST_BIN: fixture.workspace.scratchDir }));
 
         assert.strictEqual(code, EXIT_CODES.HOST_NOT_EXECUTABLE);
-        assertOneError(lines, "HOST_NOT_EXECUTABLE", `zkVM host ${workspace.scratchDir} is not a regular file`);
+        assertOneError(lines, "HOST_NOT_EXECUTABLE", `zkVM host ${fixture.workspace.scratchDir} is not a regular file`);
     });
 
     it("HOST_FAILED: the host exits non-zero; its stderr is in the log", async () => {
-        const { code, lines } = await run(runnerEnv(workspace, { FAKE_HOST_MODE: "fail" }));
+        const { code, lines } = await run(runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "fail" }));
 
         assert.strictEqual(code, EXIT_CODES.HOST_FAILED);
         const error = assertOneError(lines, "HOST_FAILED", "zkVM host exited with code 3");
@@ -203,7 +190,7 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
         let pids: number[] = [];
         const started = Date.now();
 
-        const env = runnerEnv(workspace, { FAKE_HOST_MODE: "sleep", ZKVM_TIMEOUT_SECONDS: "1" });
+        const env = runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "sleep", ZKVM_TIMEOUT_SECONDS: "1" });
         const { code, lines } = await run(env, {
             onLine: (line) => (pids = parseSleepingPids(String(line.line)) ?? pids),
         });
@@ -222,7 +209,7 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
         const started = Date.now();
 
         const { code, lines } = await run(
-            runnerEnv(workspace, { FAKE_HOST_MODE: "ignore-sigterm", ZKVM_TIMEOUT_SECONDS: "1" }),
+            runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "ignore-sigterm", ZKVM_TIMEOUT_SECONDS: "1" }),
             { killGraceMs: 300, onLine: (line) => (pids = parseSleepingPids(String(line.line)) ?? pids) },
         );
 
@@ -235,7 +222,7 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
     });
 
     it("BUNDLE_INCOMPLETE: the host exits 0 without receipt.json", async () => {
-        const { code, lines } = await run(runnerEnv(workspace, { FAKE_HOST_MODE: "omit-receipt" }));
+        const { code, lines } = await run(runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "omit-receipt" }));
 
         assert.strictEqual(code, EXIT_CODES.BUNDLE_INCOMPLETE);
         const error = assertOneError(
@@ -251,7 +238,7 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
         const stop = new AbortController();
         let pids: number[] = [];
 
-        const { code, lines } = await run(runnerEnv(workspace, { FAKE_HOST_MODE: "sleep" }), {
+        const { code, lines } = await run(runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "sleep" }), {
             signal: stop.signal,
             onLine: (line) => {
                 const sleeping = parseSleepingPids(String(line.line));

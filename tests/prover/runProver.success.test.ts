@@ -2,12 +2,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runProver } from "../../prover/runner/runProver";
-import { LocalS3, startLocalS3 } from "../../local/servers";
 import { expectedHostFiles, SAMPLE_INPUT, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
 import {
-    BUCKET,
     captureLog,
-    createWorkspace,
     errorLines,
     getBuffer,
     getObject,
@@ -15,33 +12,21 @@ import {
     listKeys,
     LogLine,
     OUTPUT_PREFIX,
-    putText,
     readZip,
     runnerEnv,
-    Workspace,
+    useProverFixture,
 } from "./support/harness";
 
 // Pretty-printed so "the host got the exact bytes" is a real check (journal.json holds their sha256).
 const INPUT_TEXT = JSON.stringify(SAMPLE_INPUT, null, 2);
 
 describe("prover runner: successful runs against s3rver", function () {
-    let s3: LocalS3;
-    let workspace: Workspace;
-
-    beforeEach(async () => {
-        s3 = await startLocalS3([BUCKET]);
-        workspace = createWorkspace();
-        await putText(s3.client, INPUT_KEY, INPUT_TEXT);
-    });
-    afterEach(async () => {
-        workspace.cleanup();
-        await s3.stop();
-    });
+    const fixture = useProverFixture(INPUT_TEXT);
 
     async function run(extraEnv: Record<string, string> = {}): Promise<{ code: number; lines: LogLine[] }> {
         const log = captureLog();
-        const env = { ...runnerEnv(workspace, extraEnv), ...s3.env };
-        const code = await runProver(env, { s3: s3.client, write: log.write });
+        const env = { ...runnerEnv(fixture.workspace, extraEnv), ...fixture.s3.env };
+        const code = await runProver(env, { s3: fixture.s3.client, write: log.write });
         return { code, lines: log.lines };
     }
 
@@ -51,26 +36,26 @@ describe("prover runner: successful runs against s3rver", function () {
         assert.strictEqual(code, 0);
         assert.deepStrictEqual(errorLines(lines), []);
         assert.deepStrictEqual(
-            await listKeys(s3.client),
+            await listKeys(fixture.s3.client),
             [...SUCCESS_OBJECT_NAMES].map((name) => `${OUTPUT_PREFIX}/${name}`),
         );
         const expected = expectedHostFiles(INPUT_TEXT);
         for (const [name, body] of Object.entries(expected)) {
-            assert.deepStrictEqual(await getObject(s3.client, `${OUTPUT_PREFIX}/${name}`), {
+            assert.deepStrictEqual(await getObject(fixture.s3.client, `${OUTPUT_PREFIX}/${name}`), {
                 body,
                 contentType: "application/json",
             });
         }
-        assert.deepStrictEqual(await getObject(s3.client, `${OUTPUT_PREFIX}/logs/host.log`), {
+        assert.deepStrictEqual(await getObject(fixture.s3.client, `${OUTPUT_PREFIX}/logs/host.log`), {
             body: "proved election-42\n",
             contentType: "text/plain; charset=utf-8",
         });
         // The input written by prover-dispatch is left as it was.
-        assert.strictEqual((await getObject(s3.client, INPUT_KEY)).body, INPUT_TEXT);
+        assert.strictEqual((await getObject(fixture.s3.client, INPUT_KEY)).body, INPUT_TEXT);
 
-        const bundle = await getObject(s3.client, `${OUTPUT_PREFIX}/bundle.zip`);
+        const bundle = await getObject(fixture.s3.client, `${OUTPUT_PREFIX}/bundle.zip`);
         assert.strictEqual(bundle.contentType, "application/zip");
-        const entries = await readZip(await getBuffer(s3.client, `${OUTPUT_PREFIX}/bundle.zip`));
+        const entries = await readZip(await getBuffer(fixture.s3.client, `${OUTPUT_PREFIX}/bundle.zip`));
         assert.deepStrictEqual([...entries.keys()], [
             "receipt.json",
             "journal.json",
@@ -91,15 +76,15 @@ describe("prover runner: successful runs against s3rver", function () {
         const { code } = await run();
 
         assert.strictEqual(code, 0);
-        const report = JSON.parse((await getObject(s3.client, `${OUTPUT_PREFIX}/host-report.json`)).body);
+        const report = JSON.parse((await getObject(fixture.s3.client, `${OUTPUT_PREFIX}/host-report.json`)).body);
         assert.deepStrictEqual(report, {
-            argv: [path.join(workspace.scratchDir, "input.json"), path.join(workspace.scratchDir, "output")],
-            cwd: workspace.scratchDir,
-            tmpdir: path.join(workspace.scratchDir, "tmp"),
-            // AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of s3.env are withheld from the host.
+            argv: [path.join(fixture.workspace.scratchDir, "input.json"), path.join(fixture.workspace.scratchDir, "output")],
+            cwd: fixture.workspace.scratchDir,
+            tmpdir: path.join(fixture.workspace.scratchDir, "tmp"),
+            // AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of fixture.s3.env are withheld from the host.
             awsVariables: ["AWS_ENDPOINT_URL_S3", "AWS_REGION", "AWS_S3_FORCE_PATH_STYLE"],
         });
-        assert.strictEqual(fs.readFileSync(path.join(workspace.scratchDir, "input.json"), "utf8"), INPUT_TEXT);
+        assert.strictEqual(fs.readFileSync(path.join(fixture.workspace.scratchDir, "input.json"), "utf8"), INPUT_TEXT);
     });
 
     it("streams the host's stdout and stderr into the log as INFO lines", async () => {
@@ -125,13 +110,13 @@ describe("prover runner: successful runs against s3rver", function () {
         const { code } = await run({ FAKE_HOST_MODE: "minimal" });
 
         assert.strictEqual(code, 0);
-        assert.deepStrictEqual(await listKeys(s3.client), [
+        assert.deepStrictEqual(await listKeys(fixture.s3.client), [
             `${OUTPUT_PREFIX}/bundle.zip`,
             `${OUTPUT_PREFIX}/input.json`,
             `${OUTPUT_PREFIX}/journal.json`,
             `${OUTPUT_PREFIX}/receipt.json`,
         ]);
-        const entries = await readZip(await getBuffer(s3.client, `${OUTPUT_PREFIX}/bundle.zip`));
+        const entries = await readZip(await getBuffer(fixture.s3.client, `${OUTPUT_PREFIX}/bundle.zip`));
         const expected = expectedHostFiles(INPUT_TEXT);
         assert.deepStrictEqual(Object.fromEntries(entries), {
             "receipt.json": expected["receipt.json"],
@@ -143,8 +128,8 @@ describe("prover runner: successful runs against s3rver", function () {
         const { code, lines } = await run({ FAKE_HOST_MODE: "reserved-names" });
 
         assert.strictEqual(code, 0);
-        assert.strictEqual((await getObject(s3.client, INPUT_KEY)).body, INPUT_TEXT);
-        const entries = await readZip(await getBuffer(s3.client, `${OUTPUT_PREFIX}/bundle.zip`));
+        assert.strictEqual((await getObject(fixture.s3.client, INPUT_KEY)).body, INPUT_TEXT);
+        const entries = await readZip(await getBuffer(fixture.s3.client, `${OUTPUT_PREFIX}/bundle.zip`));
         assert.strictEqual(entries.size, 5);
         assert.deepStrictEqual(
             lines.filter((line) => line.level === "WARN").map(({ msg, name, reason }) => ({ msg, name, reason })),
@@ -156,20 +141,20 @@ describe("prover runner: successful runs against s3rver", function () {
     });
 
     it("reads a local INPUT_PATH instead of S3 when given one", async () => {
-        const inputPath = path.join(workspace.root, "local-input.json");
+        const inputPath = path.join(fixture.workspace.root, "local-input.json");
         // Compact, unlike the pretty-printed S3 copy: the journal's digest tells which one the host read.
         const localInput = JSON.stringify(SAMPLE_INPUT);
         fs.writeFileSync(inputPath, localInput);
-        const env: Record<string, string> = { ...runnerEnv(workspace), INPUT_PATH: inputPath };
+        const env: Record<string, string> = { ...runnerEnv(fixture.workspace), INPUT_PATH: inputPath };
         delete env.INPUT_S3_BUCKET;
         delete env.INPUT_S3_KEY;
         const log = captureLog();
 
-        const code = await runProver(env, { s3: s3.client, write: log.write });
+        const code = await runProver(env, { s3: fixture.s3.client, write: log.write });
 
         assert.strictEqual(code, 0);
         assert.strictEqual(
-            (await getObject(s3.client, `${OUTPUT_PREFIX}/journal.json`)).body,
+            (await getObject(fixture.s3.client, `${OUTPUT_PREFIX}/journal.json`)).body,
             expectedHostFiles(localInput)["journal.json"],
         );
     });

@@ -2,20 +2,17 @@ import * as assert from "node:assert/strict";
 import { S3Client } from "@aws-sdk/client-s3";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
 import { runProver } from "../../prover/runner/runProver";
-import { LocalS3, startLocalS3 } from "../../local/servers";
+import { LocalS3 } from "../../local/servers";
 import { SAMPLE_INPUT } from "../../local/fakeHost";
 import {
     assertOneError,
     BUCKET,
     captureLog,
-    createWorkspace,
     errorLines,
-    INPUT_KEY,
     listKeys,
     OUTPUT_PREFIX,
-    putText,
     runnerEnv,
-    Workspace,
+    useProverFixture,
 } from "./support/harness";
 
 /**
@@ -52,28 +49,20 @@ function flakyPutClient(local: LocalS3, failures: number): { client: S3Client; p
 }
 
 describe("prover runner: upload retries", function () {
-    let s3: LocalS3;
-    let workspace: Workspace;
+    const fixture = useProverFixture(JSON.stringify(SAMPLE_INPUT));
     let client: S3Client | undefined;
 
-    beforeEach(async () => {
-        s3 = await startLocalS3([BUCKET]);
-        workspace = createWorkspace();
-        await putText(s3.client, INPUT_KEY, JSON.stringify(SAMPLE_INPUT));
-    });
-    afterEach(async () => {
+    afterEach(() => {
         client?.destroy();
-        workspace.cleanup();
-        await s3.stop();
     });
 
     it("recovers from two transient failures, backing off 2 s then 4 s", async () => {
-        const flaky = flakyPutClient(s3, 2);
+        const flaky = flakyPutClient(fixture.s3, 2);
         client = flaky.client;
         const sleeps: number[] = [];
         const log = captureLog();
 
-        const code = await runProver(runnerEnv(workspace, { FAKE_HOST_MODE: "minimal" }), {
+        const code = await runProver(runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "minimal" }), {
             s3: client,
             write: log.write,
             sleep: async (ms) => void sleeps.push(ms),
@@ -105,16 +94,16 @@ describe("prover runner: upload retries", function () {
             ],
         );
         assert.deepStrictEqual(errorLines(log.lines), []);
-        assert.deepStrictEqual(await listKeys(s3.client), [bundle, `${OUTPUT_PREFIX}/input.json`, journal, receipt]);
+        assert.deepStrictEqual(await listKeys(fixture.s3.client), [bundle, `${OUTPUT_PREFIX}/input.json`, journal, receipt]);
     });
 
     it("waits for real with an injected backoff base", async () => {
-        const flaky = flakyPutClient(s3, 1);
+        const flaky = flakyPutClient(fixture.s3, 1);
         client = flaky.client;
         const log = captureLog();
         const started = Date.now();
 
-        const code = await runProver(runnerEnv(workspace, { FAKE_HOST_MODE: "minimal" }), {
+        const code = await runProver(runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "minimal" }), {
             s3: client,
             write: log.write,
             retryBaseDelayMs: 50,
@@ -130,12 +119,12 @@ describe("prover runner: upload retries", function () {
     });
 
     it("UPLOAD_FAILED: gives up after 3 attempts and never uploads bundle.zip", async () => {
-        const flaky = flakyPutClient(s3, Infinity);
+        const flaky = flakyPutClient(fixture.s3, Infinity);
         client = flaky.client;
         const sleeps: number[] = [];
         const log = captureLog();
 
-        const code = await runProver(runnerEnv(workspace, { FAKE_HOST_MODE: "minimal" }), {
+        const code = await runProver(runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "minimal" }), {
             s3: client,
             write: log.write,
             sleep: async (ms) => void sleeps.push(ms),
@@ -151,16 +140,16 @@ describe("prover runner: upload retries", function () {
             `upload of s3://${BUCKET}/${journal} failed after 3 attempt(s): SlowDown: Please reduce your request rate.`,
         );
         assert.strictEqual(error.attempts, 3);
-        assert.deepStrictEqual(await listKeys(s3.client), [`${OUTPUT_PREFIX}/input.json`]);
+        assert.deepStrictEqual(await listKeys(fixture.s3.client), [`${OUTPUT_PREFIX}/input.json`]);
     });
 
     it("UPLOAD_FAILED: does not retry an error waiting cannot fix (NoSuchBucket)", async () => {
         const sleeps: number[] = [];
         const log = captureLog();
 
-        const env = runnerEnv(workspace, { FAKE_HOST_MODE: "minimal", OUTPUT_S3_BUCKET: "no-such-bucket" });
+        const env = runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "minimal", OUTPUT_S3_BUCKET: "no-such-bucket" });
         const code = await runProver(env, {
-            s3: s3.client,
+            s3: fixture.s3.client,
             write: log.write,
             sleep: async (ms) => void sleeps.push(ms),
         });

@@ -8,6 +8,7 @@ import * as yauzl from "yauzl";
 import { executionPrefix, inputObjectKey } from "../../../lambdas/shared/contracts";
 import { EXIT_CODES, FailureName } from "../../../prover/runner/exitCodes";
 import { writeFakeHost } from "../../../local/fakeHost";
+import { type LocalS3, startLocalS3 } from "../../../local/servers";
 
 export const BUCKET = "proof-bundles";
 export const PROOF_PREFIX = "sessions/";
@@ -67,6 +68,26 @@ export function createWorkspace(): Workspace {
         hostBin: writeFakeHost(root),
         cleanup: () => fs.rmSync(root, { recursive: true, force: true }),
     };
+}
+
+export interface ProverFixture {
+    s3: LocalS3;
+    workspace: Workspace;
+}
+
+/** For each test of the calling suite: s3rver with the proof bucket and `inputText` at INPUT_KEY, and a fresh workspace. */
+export function useProverFixture(inputText: string): ProverFixture {
+    const fixture = {} as ProverFixture;
+    beforeEach(async () => {
+        fixture.s3 = await startLocalS3([BUCKET]);
+        fixture.workspace = createWorkspace();
+        await putText(fixture.s3.client, INPUT_KEY, inputText);
+    });
+    afterEach(async () => {
+        fixture.workspace.cleanup();
+        await fixture.s3.stop();
+    });
+    return fixture;
 }
 
 /** The environment RunProver gives the container, pointed at the workspace. */
