@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createApiFunction } from "../lambdas/api/index";
@@ -33,10 +33,11 @@ import type { HttpRequest } from "./events";
 import { type FakeHostMode, writeFakeHost } from "./fakeHost";
 import { callHttpApi, type HttpApiHandler, type HttpResponse } from "./httpApi";
 import { LocalQueue, type PollResult, pollUntilEmpty } from "./queue";
-import { type LocalDynamo, type LocalS3, startLocalDynamo, startLocalS3 } from "./servers";
+import { failPutObjects } from "./s3Faults";
+import { createTable, type LocalDynamo, type LocalS3, startLocalDynamo, startLocalS3 } from "./servers";
 import { localEcr, localSsm, type SignatureState } from "./serviceStubs";
 import type { LocalExecution } from "./stateMachine";
-import { FUNCTION_ROLES, type FunctionRole, type PipelineWiring, type TableWiring } from "./stackWiring";
+import { FUNCTION_ROLES, type FunctionRole, type PipelineWiring } from "./stackWiring";
 import { LocalStepFunctions } from "./stepFunctions";
 
 /** Faults to inject; each default is the healthy path. They may be changed between steps. */
@@ -94,6 +95,8 @@ export class LocalPipeline {
     readonly ecs: LocalEcs;
     /** Every Lambda invocation, by function role, with the event it received. */
     readonly invocations: { role: FunctionRole; event: unknown; outcome: string }[] = [];
+    /** Reads the sessions table the api writes, for assertions. */
+    private readonly sessions: SessionStore;
     private readonly functions = new Map<string, { role: FunctionRole; handler: (event: any) => Promise<unknown> }>();
     private readonly started = performance.now();
     /** Wall-clock start, to place events that carry a Date (execution start) on the same time line. */
@@ -111,6 +114,7 @@ export class LocalPipeline {
         const s3Config = s3.clientConfig(wiring.region);
         const dynamodb = new DynamoDBClient(dynamo.clientConfig(wiring.region));
         const s3Client = new S3Client(s3Config);
+        this.sessions = new SessionStore(DynamoDBDocumentClient.from(dynamodb), wiring.functions.api.environment.SESSIONS_TABLE);
 
         this.deadLetterQueue = new LocalQueue(wiring.deadLetterQueue, undefined, wiring.region);
         this.workQueue = new LocalQueue(wiring.workQueue, this.deadLetterQueue, wiring.region);
@@ -118,7 +122,7 @@ export class LocalPipeline {
             wiring,
             workDir,
             hostBin: writeFakeHost(workDir),
-            s3: this.flakyS3(new S3Client(s3Config)),
+            s3: failPutObjects(new S3Client(s3Config), () => this.takeUploadFailure()),
             extraEnvironment: () => ({
                 FAKE_HOST_MODE: this.faults.hostMode,
                 ...(this.faults.hostTimeoutSeconds === undefined ? {} : { ZKVM_TIMEOUT_SECONDS: String(this.faults.hostTimeoutSeconds) }),
@@ -195,7 +199,7 @@ export class LocalPipeline {
         const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-pipeline-"));
         try {
             for (const table of wiring.tables) {
-                await createTable(dynamo.client, table);
+                await createTable(dynamo.client, table.name, table);
             }
             return new LocalPipeline(wiring, s3, dynamo, workDir, faults);
         } catch (error) {
@@ -238,8 +242,7 @@ export class LocalPipeline {
 
     /** The session item as stored (for assertions beyond what the api shows). */
     session(sessionId: string): Promise<SessionRecord | undefined> {
-        const client = DynamoDBDocumentClient.from(new DynamoDBClient(this.dynamo.clientConfig(this.wiring.region)));
-        return new SessionStore(client, this.wiring.functions.api.environment.SESSIONS_TABLE).get(sessionId);
+        return this.sessions.get(sessionId);
     }
 
     logsOf(actor: Actor): LogRecord[] {
@@ -262,14 +265,14 @@ export class LocalPipeline {
         // Recorded in the order invocations start; the outcome is filled in when each ends.
         const invocation = { role: fn.role, event, outcome: "running" };
         this.invocations.push(invocation);
-        return this.timed(fn.role, "invoke", () => fn.handler(event), (result) => summarize(result)).then(
-            (result) => {
-                invocation.outcome = summarize(result);
-                return result;
-            },
-            (error: Error) => {
-                invocation.outcome = `${error.name}: ${error.message}`;
-                throw error;
+        return this.timed(
+            fn.role,
+            "invoke",
+            () => fn.handler(event),
+            (result) => (invocation.outcome = summarize(result)),
+            (error) => {
+                invocation.outcome = `${(error as Error).name}: ${(error as Error).message}`;
+                return undefined; // the trace keeps its default, shortened description
             },
         );
     }
@@ -287,21 +290,12 @@ export class LocalPipeline {
         return this.functions.get(this.wiring.functions[role].arn)!.handler;
     }
 
-    /** Wraps the runner's S3 client so the first `faults.uploadFailures` PutObject calls fail like S3 under load. */
-    private flakyS3(client: S3Client): S3Client {
-        client.middlewareStack.add(
-            (next, context) => async (args) => {
-                if (context.commandName === "PutObjectCommand" && this.faults.uploadFailures > 0) {
-                    this.faults.uploadFailures -= 1;
-                    this.trace.push({ atMs: this.now(), durationMs: 0, actor: "prover", step: "PutObject", outcome: "injected 503 SlowDown" });
-                    throw Object.assign(new Error("Please reduce your request rate."), { name: "SlowDown", $metadata: { httpStatusCode: 503 } });
-                }
-                return next(args);
-            },
-            // Before the SDK's own retries, so each send is one attempt of the runner's retry loop.
-            { step: "initialize", name: "localFaultInjection" },
-        );
-        return client;
+    /** Spends one of `faults.uploadFailures`, if any are left. */
+    private takeUploadFailure(): boolean {
+        if (this.faults.uploadFailures <= 0) return false;
+        this.faults.uploadFailures -= 1;
+        this.trace.push({ atMs: this.now(), durationMs: 0, actor: "prover", step: "PutObject", outcome: "injected 503 SlowDown" });
+        return true;
     }
 
     /** Runs `action`, adding a trace entry with its timing and outcome (`failure` may describe an error better). */
@@ -335,18 +329,6 @@ export class LocalPipeline {
     private log(actor: Actor, level: unknown, message: unknown, fields: Record<string, unknown>): void {
         this.logs.push({ actor, level: String(level), message: String(message), fields });
     }
-}
-
-async function createTable(client: DynamoDBClient, table: TableWiring): Promise<void> {
-    const keys = [table.hashKey, ...(table.rangeKey ? [table.rangeKey] : [])];
-    await client.send(
-        new CreateTableCommand({
-            TableName: table.name,
-            KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? "HASH" : "RANGE" })),
-            AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
-            BillingMode: "PAY_PER_REQUEST",
-        }),
-    );
 }
 
 function summarize(result: unknown): string {

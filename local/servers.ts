@@ -8,7 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { AddressInfo } from "node:net";
 import { S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { TableSchema } from "../lambdas/shared/tables";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("s3rver");
@@ -103,4 +104,17 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
             await new Promise<void>((resolve) => server.close(() => resolve()));
         },
     };
+}
+
+/** Creates an on-demand table with `schema`'s keys (the same schemas the Pulumi component uses). */
+export async function createTable(client: DynamoDBClient, tableName: string, schema: TableSchema): Promise<void> {
+    const keys = [schema.hashKey, ...(schema.rangeKey === undefined ? [] : [schema.rangeKey])];
+    await client.send(
+        new CreateTableCommand({
+            TableName: tableName,
+            KeySchema: keys.map((key, i) => ({ AttributeName: key.name, KeyType: i === 0 ? "HASH" : "RANGE" })),
+            AttributeDefinitions: keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
+            BillingMode: "PAY_PER_REQUEST",
+        }),
+    );
 }

@@ -11,6 +11,7 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import type { StateMachineDefinition } from "../builders/proverStateMachine";
 import { physicalName } from "../builders/names";
 import { PROVER_CONTAINER_NAME } from "../lambdas/shared/contracts";
+import type { KeyAttribute, TableSchema } from "../lambdas/shared/tables";
 import { mockState } from "../scripts/lib/mockCloud";
 import type { SynthResource, SynthResult } from "../scripts/lib/synthesize";
 
@@ -35,10 +36,8 @@ export interface QueueWiring {
     redrive?: { deadLetterTargetArn: string; maxReceiveCount: number };
 }
 
-export interface TableWiring {
+export interface TableWiring extends TableSchema {
     name: string;
-    hashKey: { name: string; type: "S" | "N" | "B" };
-    rangeKey?: { name: string; type: "S" | "N" | "B" };
 }
 
 export interface ContainerDefinition {
@@ -135,7 +134,7 @@ export function pipelineWiring(result: SynthResult): PipelineWiring {
 }
 
 function tableWiring(resource: SynthResource): TableWiring {
-    const attributes = resource.inputs.attributes as { name: string; type: "S" | "N" | "B" }[];
+    const attributes = resource.inputs.attributes as KeyAttribute[];
     const key = (name: string) => {
         const attribute = attributes.find((a) => a.name === name);
         if (!attribute) throw new Error(`table ${resource.inputs.name}: key ${name} has no attribute definition`);

@@ -47,7 +47,6 @@ async function dispatchRecord(deps: DispatchDeps, record: SQSRecord): Promise<vo
     const now = deps.now ?? (() => new Date());
     const message = parseWorkMessage(record.body);
     const { sessionId, executionId, queuedAt } = message;
-    const inputS3Key = inputObjectKey(config.proofPrefix, sessionId, executionId);
 
     // Consistent read: the api wrote the attempt before it sent the message.
     const current = await deps.sessions.get(sessionId);
@@ -55,6 +54,8 @@ async function dispatchRecord(deps: DispatchDeps, record: SQSRecord): Promise<vo
         logInactiveAttempt(logger, current, { messageId: record.messageId, sessionId, executionId }, "proof not started");
         return;
     }
+
+    const inputS3Key = inputObjectKey(config.proofPrefix, sessionId, executionId);
 
     await deps.s3.send(
         new PutObjectCommand({

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { S3Client } from "@aws-sdk/client-s3";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
 import { runProver } from "../../prover/runner/runProver";
+import { failPutObjects } from "../../local/s3Faults";
 import { LocalS3 } from "../../local/servers";
 import { SAMPLE_INPUT } from "../../local/fakeHost";
 import {
@@ -15,36 +16,15 @@ import {
     useProverFixture,
 } from "./support/harness";
 
-/**
- * A real S3 client for s3rver whose first `failures` PutObject calls fail with S3's throttling
- * answer. The failure is raised in the initialize step, before the SDK's own retry middleware, so
- * each `send` is exactly one attempt of the runner's retry loop.
- */
+/** A real S3 client for s3rver whose first `failures` PutObject calls fail with S3's throttling answer. */
 function flakyPutClient(local: LocalS3, failures: number): { client: S3Client; putKeys: string[]; encryption: unknown[] } {
-    const client = new S3Client({
-        endpoint: local.endpoint,
-        forcePathStyle: true,
-        region: local.env.AWS_REGION,
-        credentials: { accessKeyId: local.env.AWS_ACCESS_KEY_ID, secretAccessKey: local.env.AWS_SECRET_ACCESS_KEY },
-    });
     const putKeys: string[] = [];
     const encryption: unknown[] = [];
-    client.middlewareStack.add(
-        (next, context) => async (args) => {
-            if (context.commandName === "PutObjectCommand") {
-                putKeys.push((args.input as { Key: string }).Key);
-                encryption.push((args.input as { ServerSideEncryption?: string }).ServerSideEncryption);
-                if (putKeys.length <= failures) {
-                    throw Object.assign(new Error("Please reduce your request rate."), {
-                        name: "SlowDown",
-                        $metadata: { httpStatusCode: 503 },
-                    });
-                }
-            }
-            return next(args);
-        },
-        { step: "initialize", name: "flakyPutObject" },
-    );
+    const client = failPutObjects(new S3Client(local.clientConfig(local.env.AWS_REGION)), (input) => {
+        putKeys.push(input.Key!);
+        encryption.push(input.ServerSideEncryption);
+        return putKeys.length <= failures;
+    });
     return { client, putKeys, encryption };
 }
 
