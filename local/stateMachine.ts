@@ -13,7 +13,6 @@
  *   `ECS.AmazonECSException` for a capacity shortage.
  * Retry intervals are overridden to 0 ms so retries do not slow the tests down.
  */
-import "./polyfills";
 import { StateMachine } from "aws-local-stepfunctions";
 import {
     PROVER_STATES,
