@@ -1,0 +1,46 @@
+/**
+ * `npm run diagram -- <stack> [--write]`: prints the stack's architecture as a Mermaid flowchart,
+ * derived from the resources the program synthesizes offline (see scripts/lib/diagram.ts). With
+ * `--write` it replaces the stack's generated block in README.md; a test fails while the README's
+ * block differs from a fresh rendering, so the picture cannot go stale.
+ * Exit codes: 0 done; 1 synthesis failed or README.md has no block for the stack; 64 usage.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { buildDiagram, readmeBlock, renderMermaid, replaceReadmeBlock } from "./lib/diagram";
+import { PROJECT_ROOT, synthesizeStack } from "./lib/synthesize";
+
+async function main(): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseArgs({ allowPositionals: true, options: { write: { type: "boolean", default: false } } });
+    } catch (e) {
+        console.error(`${(e as Error).message}\nusage: npm run diagram -- <stack> [--write]`);
+        return 64;
+    }
+    const [stack, ...extra] = parsed.positionals;
+    if (!stack || extra.length > 0) {
+        console.error("usage: npm run diagram -- <stack> [--write]");
+        return 64;
+    }
+    const block = readmeBlock(stack, renderMermaid(buildDiagram(await synthesizeStack(stack))));
+    if (!parsed.values.write) {
+        console.log(block);
+        return 0;
+    }
+    const readmePath = path.join(PROJECT_ROOT, "README.md");
+    const readme = fs.readFileSync(readmePath, "utf8");
+    const updated = replaceReadmeBlock(readme, stack, block);
+    fs.writeFileSync(readmePath, updated);
+    console.log(updated === readme ? `README.md: the ${stack} diagram is already current` : `README.md: the ${stack} diagram was regenerated`);
+    return 0;
+}
+
+main().then(
+    (code) => process.exit(code),
+    (e) => {
+        console.error((e as Error).message);
+        process.exit(1);
+    },
+);
