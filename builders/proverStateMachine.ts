@@ -296,7 +296,7 @@ export function statesFormat(parts: readonly string[], ...paths: string[]): stri
         throw new Error(`statesFormat: ${parts.length} literal parts need ${parts.length - 1} paths, got ${paths.length}`);
     }
     const template = parts.map((part) => part.replace(/[\\'{}]/g, (c) => `\\${c}`)).join("{}");
-    return `States.Format('${template}', ${paths.join(", ")})`;
+    return `States.Format(${[`'${template}'`, ...paths].join(", ")})`;
 }
 
 export function buildProverStateMachineDefinition(args: ProverStateMachineArgs): StateMachineDefinition {
