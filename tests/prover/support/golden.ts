@@ -56,3 +56,27 @@ export function goldenHostFiles(directory: string, edit?: (output: Record<string
     }
     return directory;
 }
+
+/**
+ * A host that records how it was called (argv, cwd, TMPDIR, RUST_LOG, the AWS variables it got) to
+ * `$PROBE_REPORT`, then runs `hostBin` with the same arguments and exits with its code.
+ */
+export function writeProbeHost(directory: string, hostBin: string): string {
+    const file = path.join(directory, "probe-host");
+    const source = `#!/usr/bin/env node
+"use strict";
+const fs = require("node:fs");
+const { spawnSync } = require("node:child_process");
+fs.writeFileSync(process.env.PROBE_REPORT, JSON.stringify({
+    argv: process.argv.slice(2),
+    cwd: process.cwd(),
+    tmpdir: process.env.TMPDIR,
+    rustLog: process.env.RUST_LOG,
+    awsVariables: Object.keys(process.env).filter((name) => name.startsWith("AWS_")).sort(),
+}));
+const result = spawnSync(${JSON.stringify(hostBin)}, process.argv.slice(2), { stdio: "inherit" });
+process.exit(result.status === null ? 1 : result.status);
+`;
+    fs.writeFileSync(file, source, { mode: 0o755 });
+    return file;
+}
