@@ -256,6 +256,21 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
         await assertNothingUploaded();
     });
 
+    it("BUNDLE_FAILED: the published set cannot be written (a host that clobbered the publish directory)", async () => {
+        const replay = writeReplayHost(fixture.workspace.root, goldenHostFiles(path.join(fixture.workspace.root, "golden")));
+        const clobber = path.join(fixture.workspace.root, "clobbering-host");
+        // Runs the replay host, then puts a file where the runner's publish directory was.
+        fs.writeFileSync(clobber, `#!/bin/sh\n"${replay}" "$1" || exit $?\nrm -rf ../publish && echo x > ../publish\n`, { mode: 0o755 });
+
+        const { code, lines } = await run(runnerEnv(fixture.workspace, { HOST_BIN: clobber }));
+
+        assert.strictEqual(code, EXIT_CODES.BUNDLE_FAILED);
+        const [error] = errorLines(lines);
+        assert.match(error.msg, /^cannot write receipt\.json: Error: ENOTDIR: not a directory, copyfile /);
+        assertOneError(lines, "BUNDLE_FAILED", error.msg);
+        await assertNothingUploaded();
+    });
+
     it("INPUT_MISSING_FIELD: an input without one of the original's required fields; the host never runs", async () => {
         const { votes: _votes, ...withoutVotes } = SAMPLE_INPUT;
         await putText(fixture.s3.client, INPUT_KEY, JSON.stringify(withoutVotes));
