@@ -335,7 +335,7 @@ function parseProverImage(value: unknown, problems: Problems): ProverImageSource
     } else {
         const host = buildArgs.ZKVM_HOST_IMAGE;
         if (typeof host !== "string" || host === "") {
-            ok = fail(`${key}.build.buildArgs.ZKVM_HOST_IMAGE`, "required: the zkVM host image the prover image copies its host binary from");
+            ok = fail(`${key}.build.buildArgs.ZKVM_HOST_IMAGE`, "required: the zkVM host image the prover image copies its host binary, r0vm and RISC Zero settings from (prover/README.md)");
         } else if (/[<>\s]/.test(host)) {
             ok = fail(`${key}.build.buildArgs.ZKVM_HOST_IMAGE`, `${JSON.stringify(host)} is a placeholder, not an image reference`);
         }

@@ -10,11 +10,20 @@ export type RunnerEnv = Readonly<Record<string, string | undefined>>;
 
 export type InputSource = { kind: "s3"; bucket: string; key: string } | { kind: "file"; path: string };
 
+/** Where the published set goes. */
+export interface OutputTarget {
+    bucket: string;
+    /** `{prefix}{sessionId}/{executionId}`, no trailing slash; objects go to `${prefix}/${name}`. */
+    prefix: string;
+}
+
 export interface RunnerConfig {
     input: InputSource;
-    outputBucket: string;
-    /** `{prefix}{sessionId}/{executionId}`, no trailing slash; objects go to `${outputPrefix}/${name}`. */
-    outputPrefix: string;
+    /**
+     * Undefined is the prove-only mode (no `OUTPUT_S3_BUCKET`, local input only): the artifacts and
+     * bundle.zip are built and checked in scratch, nothing is uploaded. See prover/README.md.
+     */
+    output: OutputTarget | undefined;
     scratchDir: string;
     hostBin: string;
     timeoutSeconds: number;
@@ -30,7 +39,8 @@ export type ConfigResult = { ok: true; config: RunnerConfig } | { ok: false; pro
  * Reads the runner's configuration from its environment. Pure: reports every problem at once, each
  * naming the variable and the rule, so one failed task shows everything that is wrong.
  */
-export function parseRunnerConfig(env: RunnerEnv): ConfigResult {
+export function parseRunnerConfig(rawEnv: RunnerEnv): ConfigResult {
+    const env = withoutEmptyValues(rawEnv);
     const problems: string[] = [];
     const required = (name: string): string => {
         const value = env[name];
@@ -49,11 +59,7 @@ export function parseRunnerConfig(env: RunnerEnv): ConfigResult {
     };
 
     const input = parseInputSource(env, problems);
-    const outputBucket = required("OUTPUT_S3_BUCKET");
-    const outputPrefix = required("OUTPUT_S3_PREFIX");
-    if (outputPrefix.endsWith("/")) {
-        problems.push(`OUTPUT_S3_PREFIX must not end with '/' (got '${outputPrefix}')`);
-    }
+    const output = parseOutputTarget(env, input, required, problems);
     const scratchDir = absolutePath("SCRATCH_DIR", PROVER_SCRATCH_DIR);
     const hostBin = absolutePath("HOST_BIN", DEFAULT_HOST_BIN);
     const timeoutSeconds = parseTimeout(env.ZKVM_TIMEOUT_SECONDS, problems);
@@ -66,8 +72,7 @@ export function parseRunnerConfig(env: RunnerEnv): ConfigResult {
         ok: true,
         config: {
             input,
-            outputBucket,
-            outputPrefix,
+            output,
             scratchDir,
             hostBin,
             timeoutSeconds,
@@ -75,6 +80,46 @@ export function parseRunnerConfig(env: RunnerEnv): ConfigResult {
             context: { envName: env.ENV_NAME, proofBucket: env.S3_PROOF_BUCKET, proofPrefix: env.S3_PROOF_PREFIX },
         },
     };
+}
+
+/**
+ * An empty variable counts as unset: the original image declares `INPUT_PATH=`, `OUTPUT_S3_BUCKET=`
+ * and friends empty, and a task definition may do the same.
+ */
+function withoutEmptyValues(env: RunnerEnv): RunnerEnv {
+    const result: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (value !== undefined && value !== "") result[name] = value;
+    }
+    return result;
+}
+
+/**
+ * `OUTPUT_S3_BUCKET` unset means prove-only, but only for a local `INPUT_PATH`: the deployed task
+ * always reads its input from S3, and there a forgotten bucket must fail the task (CONFIG_INVALID)
+ * instead of exiting 0 with nothing published, which Step Functions would count as a proof.
+ */
+function parseOutputTarget(
+    env: RunnerEnv,
+    input: InputSource | undefined,
+    required: (name: string) => string,
+    problems: string[],
+): OutputTarget | undefined {
+    if (env.OUTPUT_S3_BUCKET === undefined) {
+        if (input?.kind === "s3") {
+            problems.push("OUTPUT_S3_BUCKET is required when the input comes from S3 (prove-only needs INPUT_PATH)");
+        }
+        if (env.OUTPUT_S3_PREFIX !== undefined) {
+            problems.push("OUTPUT_S3_PREFIX is set but OUTPUT_S3_BUCKET is not (set both, or neither for prove-only)");
+        }
+        return undefined;
+    }
+    const bucket = env.OUTPUT_S3_BUCKET;
+    const prefix = required("OUTPUT_S3_PREFIX");
+    if (prefix.endsWith("/")) {
+        problems.push(`OUTPUT_S3_PREFIX must not end with '/' (got '${prefix}')`);
+    }
+    return { bucket, prefix };
 }
 
 function parseInputSource(env: RunnerEnv, problems: string[]): InputSource | undefined {
@@ -87,10 +132,6 @@ function parseInputSource(env: RunnerEnv, problems: string[]): InputSource | und
         return undefined;
     }
     if (localPath !== undefined) {
-        if (localPath === "") {
-            problems.push("INPUT_PATH must not be empty");
-            return undefined;
-        }
         return { kind: "file", path: path.resolve(localPath) };
     }
     if (!fromS3) {

@@ -47,7 +47,14 @@ export async function checkHostExecutable(hostBin: string): Promise<void> {
     }
 }
 
-/** The runner's environment without credentials, with TMPDIR on the scratch volume. */
+/** The host's log level when the task sets none, as the original entrypoint did (`RUST_LOG=${RUST_LOG:-info}`). */
+export const DEFAULT_RUST_LOG = "info";
+
+/**
+ * The runner's environment without credentials, with TMPDIR on the scratch volume and RUST_LOG
+ * defaulted. The RISC Zero variables (`RISC0_SERVER_PATH`, `RISC0_HOME`, `PATH`) pass through: the
+ * image sets them so the host finds `r0vm` and its settings (see prover/Dockerfile).
+ */
 export function hostEnvironment(env: RunnerEnv, tmpDir: string): NodeJS.ProcessEnv {
     const result: NodeJS.ProcessEnv = {};
     for (const [name, value] of Object.entries(env)) {
@@ -56,13 +63,16 @@ export function hostEnvironment(env: RunnerEnv, tmpDir: string): NodeJS.ProcessE
         }
     }
     result.TMPDIR = tmpDir;
+    // An empty RUST_LOG counts as unset, like every other variable of the runner.
+    const rustLog = env.RUST_LOG;
+    result.RUST_LOG = rustLog === undefined || rustLog === "" ? DEFAULT_RUST_LOG : rustLog;
     return result;
 }
 
 export interface HostRun {
     hostBin: string;
+    /** The host's one argument; it writes its outputs next to this file (see hostContract.ts). */
     inputFile: string;
-    outputDir: string;
     cwd: string;
     env: NodeJS.ProcessEnv;
     timeoutMs: number;
@@ -79,7 +89,7 @@ export type HostOutcome =
     | { kind: "spawnFailed"; error: unknown };
 
 /**
- * Runs `hostBin <inputFile> <outputDir>`, streaming its output into the log, and never throws.
+ * Runs `hostBin <inputFile>`, streaming its output into the log, and never throws.
  *
  * The host runs in its own process group (`detached`) so a timeout or a stop reaches everything it
  * started, not only its first process: SIGTERM first, SIGKILL after the grace period.
@@ -87,7 +97,7 @@ export type HostOutcome =
 export function runHost(run: HostRun): Promise<HostOutcome> {
     return new Promise((resolve) => {
         const started = Date.now();
-        const child = spawn(run.hostBin, [run.inputFile, run.outputDir], {
+        const child = spawn(run.hostBin, [run.inputFile], {
             cwd: run.cwd,
             env: run.env,
             stdio: ["ignore", "pipe", "pipe"],

@@ -1,5 +1,6 @@
 import * as fs from "node:fs/promises";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { firstMissingInputField } from "./artifacts/inputFields";
 import { InputSource } from "./config";
 import { describeError, errorCode, RunnerFailure } from "./failure";
 import { errorNameOf, httpStatusOf, S3Sender, s3Url } from "./s3Client";
@@ -42,8 +43,8 @@ function isNotFound(error: unknown): boolean {
     return errorCode(error) === "ENOENT" || S3_NOT_FOUND.has(errorNameOf(error) ?? "") || httpStatusOf(error) === 404;
 }
 
-/** The contract (`WorkMessage.input`) says the host input is a JSON object; anything else is refused. */
-export function assertJsonObject(text: string, where: string): void {
+/** The contract (`WorkMessage.input`) says the host input is a JSON object; anything else is refused. Returns it parsed. */
+export function parseJsonObject(text: string, where: string): Record<string, unknown> {
     let value: unknown;
     try {
         value = JSON.parse(text);
@@ -56,6 +57,18 @@ export function assertJsonObject(text: string, where: string): void {
         const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
         throw new RunnerFailure("INPUT_NOT_JSON_OBJECT", `input is ${kind}, not a JSON object: ${where}`, {
             input: where,
+        });
+    }
+    return value as Record<string, unknown>;
+}
+
+/** The original runner's required fields, checked before the (long) host run. */
+export function assertRequiredInputFields(input: Record<string, unknown>, where: string): void {
+    const missing = firstMissingInputField(input);
+    if (missing !== undefined) {
+        throw new RunnerFailure("INPUT_MISSING_FIELD", `input lacks a required field: ${missing}: ${where}`, {
+            input: where,
+            field: missing,
         });
     }
 }

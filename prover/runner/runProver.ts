@@ -1,18 +1,16 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { S3Client } from "@aws-sdk/client-s3";
-import { BUNDLE_OBJECT_NAME } from "../../lambdas/shared/contracts";
 import { parseRunnerConfig, RunnerConfig, RunnerEnv } from "./config";
 import { EXIT_CODES, ExitCode } from "./exitCodes";
 import { describeError, RunnerFailure } from "./failure";
 import { assertHostSucceeded, checkHostExecutable, DEFAULT_KILL_GRACE_MS, hostEnvironment, runHost } from "./host";
-import { assertJsonObject, describeInputSource, readInput } from "./input";
+import { assertRequiredInputFields, describeInputSource, parseJsonObject, readInput } from "./input";
 import { createLogger, LineWriter, Logger } from "./logger";
-import { listOutputFiles } from "./outputs";
-import { selectBundleFiles, writeBundleZip } from "./proofBundle";
+import { buildManifestBeforeHost, buildPublishedSet } from "./publish";
 import { UPLOAD_RETRY_POLICY } from "./retry";
 import { createS3Client, S3Sender, s3Url } from "./s3Client";
 import { prepareScratch, scratchLayout } from "./scratch";
-import { UploadedObject, uploadFile, UploadOptions } from "./upload";
+import { uploadFile, UploadOptions } from "./upload";
 
 /** What `runProver` takes from its surroundings; every field has a production default. */
 export interface ProverDeps {
@@ -32,7 +30,7 @@ export interface ProverDeps {
 }
 
 /**
- * Runs one proof: input → scratch → zkVM host → bundle.zip → S3. Never throws: every outcome is an
+ * Runs one proof: input → checks → scratch → zkVM host → artifacts, cross-checks, bundle.zip → S3. Never throws: every outcome is an
  * exit code, and every failure is reported by exactly one ERROR log line.
  */
 export async function runProver(env: RunnerEnv, deps: ProverDeps = {}): Promise<ExitCode> {
@@ -64,11 +62,11 @@ function requireConfig(env: RunnerEnv): RunnerConfig {
 
 async function prove(config: RunnerConfig, env: RunnerEnv, s3: S3Sender, log: Logger, deps: ProverDeps): Promise<void> {
     const started = Date.now();
-    const input = describeInputSource(config.input);
-    const target = { bucket: config.outputBucket, prefix: config.outputPrefix };
+    const where = describeInputSource(config.input);
+    const target = config.output;
     log.info("prover starting", {
-        input,
-        output: s3Url(target.bucket, `${target.prefix}/`),
+        input: where,
+        output: target === undefined ? "none (prove-only)" : s3Url(target.bucket, `${target.prefix}/`),
         hostBin: config.hostBin,
         timeoutSeconds: config.timeoutSeconds,
         scratchDir: config.scratchDir,
@@ -78,18 +76,19 @@ async function prove(config: RunnerConfig, env: RunnerEnv, s3: S3Sender, log: Lo
     // Checked before the download so a broken image fails without touching S3.
     await checkHostExecutable(config.hostBin);
     const inputText = await readInput(config.input, s3, deps.signal);
-    assertJsonObject(inputText, input);
+    const input = parseJsonObject(inputText, where);
+    assertRequiredInputFields(input, where);
+    const manifest = buildManifestBeforeHost(input);
     const layout = scratchLayout(config.scratchDir);
     await prepareScratch(layout, inputText);
-    log.info("input ready", { input, bytes: Buffer.byteLength(inputText), inputFile: layout.inputFile });
+    log.info("input ready", { input: where, bytes: Buffer.byteLength(inputText), inputFile: layout.inputFile });
 
-    log.info("zkVM host starting", { argv: [config.hostBin, layout.inputFile, layout.outputDir] });
+    log.info("zkVM host starting", { argv: [config.hostBin, layout.inputFile] });
     const outcome = await runHost({
         hostBin: config.hostBin,
         inputFile: layout.inputFile,
-        outputDir: layout.outputDir,
-        // Stray relative writes of the host land on the writable volume.
-        cwd: layout.root,
+        // Stray relative writes of the host land next to its own files, on the writable volume.
+        cwd: layout.hostDir,
         env: hostEnvironment(env, layout.tmpDir),
         timeoutMs: config.timeoutSeconds * 1000,
         killGraceMs: deps.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
@@ -99,12 +98,15 @@ async function prove(config: RunnerConfig, env: RunnerEnv, s3: S3Sender, log: Lo
     const hostMs = assertHostSucceeded(outcome, config.hostBin, config.timeoutSeconds);
     log.info("zkVM host finished", { durationMs: hostMs });
 
-    const bundleFiles = await selectBundleFiles(layout.outputDir);
-    const outputs = await listOutputFiles(layout.outputDir);
-    await writeBundleZip(layout.outputDir, bundleFiles, layout.bundleFile);
-    log.info("bundle written", { files: bundleFiles });
-    for (const skipped of outputs.skipped) {
-        log.warn("host output not uploaded", skipped);
+    const published = await buildPublishedSet(layout, input, manifest, log);
+    if (target === undefined) {
+        log.info("prover finished (prove-only: nothing uploaded)", {
+            publishDir: layout.publishDir,
+            files: [...published.files, published.bundle].map((file) => file.name),
+            hostDurationMs: hostMs,
+            durationMs: Date.now() - started,
+        });
+        return;
     }
 
     const uploadOptions: UploadOptions = {
@@ -114,15 +116,14 @@ async function prove(config: RunnerConfig, env: RunnerEnv, s3: S3Sender, log: Lo
         log,
         signal: deps.signal,
     };
-    const uploaded: UploadedObject[] = [];
-    for (const file of outputs.files) {
-        uploaded.push(await uploadFile(target, file.name, file.path, uploadOptions));
+    for (const file of published.files) {
+        await uploadFile(target, file.name, file.path, uploadOptions);
     }
     // bundle.zip goes last: once readers see it, every other artifact of the execution is in place.
-    const bundle = await uploadFile(target, BUNDLE_OBJECT_NAME, layout.bundleFile, uploadOptions);
+    const bundle = await uploadFile(target, published.bundle.name, published.bundle.path, uploadOptions);
     log.info("prover finished", {
         bundleKey: bundle.key,
-        objects: uploaded.length + 1,
+        objects: published.files.length + 1,
         hostDurationMs: hostMs,
         durationMs: Date.now() - started,
     });

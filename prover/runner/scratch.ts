@@ -1,27 +1,32 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { INPUT_OBJECT_NAME, BUNDLE_OBJECT_NAME } from "../../lambdas/shared/contracts";
+import { BUNDLE_OBJECT_NAME, INPUT_OBJECT_NAME } from "../../lambdas/shared/contracts";
 import { describeError, RunnerFailure } from "./failure";
 
 /** Where one run keeps its files. Everything is under the scratch volume: the rest of the filesystem is read-only. */
 export interface ScratchLayout {
     root: string;
-    /** The host's first argument. */
+    /** Holds the input; the host writes its outputs next to it, so this directory is the host's alone. */
+    hostDir: string;
+    /** The host's one argument. */
     inputFile: string;
-    /** The host's second argument: it writes its artifacts here. */
-    outputDir: string;
     /** The host's TMPDIR, since /tmp is on the read-only root filesystem. */
     tmpDir: string;
+    /** The published set, built by the runner: the artifacts, the bitmaps and bundle.zip. */
+    publishDir: string;
     bundleFile: string;
 }
 
 export function scratchLayout(root: string): ScratchLayout {
+    const hostDir = path.join(root, "host");
+    const publishDir = path.join(root, "publish");
     return {
         root,
-        inputFile: path.join(root, INPUT_OBJECT_NAME),
-        outputDir: path.join(root, "output"),
+        hostDir,
+        inputFile: path.join(hostDir, INPUT_OBJECT_NAME),
         tmpDir: path.join(root, "tmp"),
-        bundleFile: path.join(root, BUNDLE_OBJECT_NAME),
+        publishDir,
+        bundleFile: path.join(publishDir, BUNDLE_OBJECT_NAME),
     };
 }
 
@@ -32,11 +37,12 @@ export function scratchLayout(root: string): ScratchLayout {
 export async function prepareScratch(layout: ScratchLayout, inputText: string): Promise<void> {
     try {
         await fs.mkdir(layout.root, { recursive: true });
-        for (const stale of [layout.outputDir, layout.tmpDir, layout.bundleFile, layout.inputFile]) {
+        for (const stale of [layout.hostDir, layout.tmpDir, layout.publishDir]) {
             await fs.rm(stale, { recursive: true, force: true });
         }
-        await fs.mkdir(layout.outputDir);
-        await fs.mkdir(layout.tmpDir);
+        for (const directory of [layout.hostDir, layout.tmpDir, layout.publishDir]) {
+            await fs.mkdir(directory);
+        }
         await fs.writeFile(layout.inputFile, inputText, { encoding: "utf8", flag: "wx" });
     } catch (error) {
         throw new RunnerFailure(

@@ -6,7 +6,10 @@ import * as assert from "node:assert/strict";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { PROVER_STATES } from "../../builders/proverStateMachine";
 import type { ExecutionInput, WorkMessage } from "../../lambdas/shared/contracts";
-import { expectedHostFiles, SAMPLE_INPUT, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
+import { SAMPLE_INPUT, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
+import { BUNDLE_ENTRIES } from "../../prover/runner/proofBundle";
+import { restoredProofProblems } from "../prover/support/applicationChecks";
+import { goldenText } from "../prover/support/golden";
 import type { LocalPipeline } from "../../local/pipeline";
 import type { LocalExecution } from "../../local/stateMachine";
 import { readZip } from "../prover/support/harness";
@@ -89,7 +92,7 @@ describe("local pipeline (develop): a proof from POST /api/finalize to a downloa
         assert.deepEqual(run.logLines.filter((l) => l.level !== "INFO"), []);
     });
 
-    it("uploads every host output and bundle.zip under the execution's prefix", async () => {
+    it("publishes the artifacts, the bitmaps and bundle.zip under the execution's prefix", async () => {
         assert.deepEqual(await executionObjects(pipeline, accepted), [...SUCCESS_OBJECT_NAMES]);
     });
 
@@ -105,7 +108,18 @@ describe("local pipeline (develop): a proof from POST /api/finalize to a downloa
         const response = await fetch(view.bundleUrl!);
         assert.equal(response.status, 200);
         const files = await readZip(Buffer.from(await response.arrayBuffer()));
-        assert.deepEqual(Object.fromEntries(files), expectedHostFiles(JSON.stringify(SAMPLE_INPUT)));
+        assert.deepEqual([...files.keys()], [...BUNDLE_ENTRIES]);
+        // The application's own checks accept what it downloads, with the bitmaps published beside it.
+        const sibling = async (name: string): Promise<string> => {
+            const key = `${PREFIX}${SESSION}/${accepted.executionId}/${name}`;
+            const object = await pipeline.s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+            return object.Body!.transformToString();
+        };
+        assert.deepEqual(restoredProofProblems(files, { included: await sibling("included-bitmap.json"), seen: await sibling("seen-bitmap.json") }), []);
+        // SAMPLE_INPUT is the original runner's golden input: what follows from the input alone is its output, byte for byte.
+        for (const name of ["public-input.json", "election-manifest.json", "close-statement.json"]) {
+            assert.equal(files.get(name), goldenText(name), name);
+        }
     });
 
     it("stores the execution ARN on the session and logs no error anywhere", async () => {

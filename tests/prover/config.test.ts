@@ -20,8 +20,7 @@ describe("prover runner: configuration", () => {
             ok: true,
             config: {
                 input: { kind: "s3", bucket: "proofs", key: "sessions/s/e/input.json" },
-                outputBucket: "proofs",
-                outputPrefix: "sessions/s/e",
+                output: { bucket: "proofs", prefix: "sessions/s/e" },
                 scratchDir: PROVER_SCRATCH_DIR,
                 hostBin: DEFAULT_HOST_BIN,
                 timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
@@ -50,8 +49,7 @@ describe("prover runner: configuration", () => {
             ok: true,
             config: {
                 input: { kind: "file", path: "/data/input.json" },
-                outputBucket: "out",
-                outputPrefix: "p/s/e",
+                output: { bucket: "out", prefix: "p/s/e" },
                 scratchDir: "/work",
                 hostBin: "/usr/local/bin/host",
                 timeoutSeconds: 60,
@@ -65,11 +63,22 @@ describe("prover runner: configuration", () => {
         {
             name: "nothing set",
             env: {},
-            problems: [
-                "an input is required: set INPUT_S3_BUCKET and INPUT_S3_KEY, or INPUT_PATH",
-                "OUTPUT_S3_BUCKET is required",
-                "OUTPUT_S3_PREFIX is required",
-            ],
+            problems: ["an input is required: set INPUT_S3_BUCKET and INPUT_S3_KEY, or INPUT_PATH"],
+        },
+        {
+            name: "an S3 input without OUTPUT_S3_BUCKET (prove-only is for local input)",
+            env: { ...S3_RUN, OUTPUT_S3_BUCKET: undefined, OUTPUT_S3_PREFIX: undefined },
+            problems: ["OUTPUT_S3_BUCKET is required when the input comes from S3 (prove-only needs INPUT_PATH)"],
+        },
+        {
+            name: "a prefix without a bucket",
+            env: { INPUT_PATH: "/in.json", OUTPUT_S3_PREFIX: "sessions/s/e" },
+            problems: ["OUTPUT_S3_PREFIX is set but OUTPUT_S3_BUCKET is not (set both, or neither for prove-only)"],
+        },
+        {
+            name: "a bucket without a prefix (empty counts as unset)",
+            env: { ...S3_RUN, OUTPUT_S3_PREFIX: "" },
+            problems: ["OUTPUT_S3_PREFIX is required"],
         },
         {
             name: "two inputs",
@@ -87,9 +96,9 @@ describe("prover runner: configuration", () => {
             problems: ["INPUT_S3_BUCKET is required with INPUT_S3_KEY"],
         },
         {
-            name: "empty INPUT_PATH",
+            name: "an empty INPUT_PATH and no S3 input",
             env: { ...S3_RUN, INPUT_S3_BUCKET: undefined, INPUT_S3_KEY: undefined, INPUT_PATH: "" },
-            problems: ["INPUT_PATH must not be empty"],
+            problems: ["an input is required: set INPUT_S3_BUCKET and INPUT_S3_KEY, or INPUT_PATH"],
         },
         {
             name: "prefix with a trailing slash",
@@ -104,7 +113,7 @@ describe("prover runner: configuration", () => {
                 "HOST_BIN must be an absolute path (got 'host')",
             ],
         },
-        ...["0", "-5", "1.5", "15m", ""].map((value) => ({
+        ...["0", "-5", "1.5", "15m"].map((value) => ({
             name: `timeout '${value}'`,
             env: { ...S3_RUN, ZKVM_TIMEOUT_SECONDS: value },
             problems: [`ZKVM_TIMEOUT_SECONDS must be a positive whole number of seconds (got '${value}')`],
@@ -120,6 +129,25 @@ describe("prover runner: configuration", () => {
             assert.deepStrictEqual(problemsOf(env), problems);
         });
     }
+
+    it("counts every empty variable as unset, as the original image declares them (INPUT_PATH= ...)", () => {
+        const result = parseRunnerConfig({
+            ...S3_RUN,
+            INPUT_PATH: "",
+            SCRATCH_DIR: "",
+            HOST_BIN: "",
+            ZKVM_TIMEOUT_SECONDS: "",
+            AWS_S3_FORCE_PATH_STYLE: "",
+            ENV_NAME: "",
+        });
+        assert.deepStrictEqual(result, parseRunnerConfig(S3_RUN));
+    });
+
+    it("prove-only: a local input without OUTPUT_S3_BUCKET has no output target", () => {
+        const result = parseRunnerConfig({ INPUT_PATH: "/data/input.json", OUTPUT_S3_BUCKET: "", OUTPUT_S3_PREFIX: "" });
+        assert.ok(result.ok);
+        assert.strictEqual(result.config.output, undefined);
+    });
 
     it("reads AWS_S3_FORCE_PATH_STYLE=false as false, not as unset", () => {
         const result = parseRunnerConfig({ ...S3_RUN, AWS_S3_FORCE_PATH_STYLE: "false" });

@@ -86,14 +86,38 @@ describe("prover image: Dockerfile", () => {
         assert.strictEqual(copy.flags.chmod, "0444");
     });
 
-    it("copies the host binary from the host image to HOST_BIN's default, read-only and executable", () => {
-        const copy = single("runtime", "COPY", (instruction) => instruction.flags.from === "zkvm-host");
-        assert.deepStrictEqual(copyPaths(copy), {
-            sources: ["${ZKVM_HOST_BINARY_PATH}"],
-            destination: DEFAULT_HOST_BIN,
-        });
-        assert.strictEqual(copy.flags.chmod, "0555");
-        assert.strictEqual(single("runtime", "ARG").args, `ZKVM_HOST_BINARY_PATH=${DEFAULT_HOST_BIN}`);
+    it("copies the host binary, r0vm and the RISC Zero settings from the host image, read-only", () => {
+        const copies = instructionsOf(stage("runtime"), "COPY")
+            .filter((instruction) => instruction.flags.from === "zkvm-host")
+            .map((instruction) => ({ ...copyPaths(instruction), chmod: instruction.flags.chmod }));
+        assert.deepStrictEqual(copies, [
+            { sources: ["${ZKVM_HOST_BINARY_PATH}"], destination: DEFAULT_HOST_BIN, chmod: "0555" },
+            { sources: ["${ZKVM_R0VM_PATH}"], destination: "/opt/risc0/bin/r0vm", chmod: "0555" },
+            { sources: ["${ZKVM_RISC0_SETTINGS_PATH}"], destination: "/opt/risc0/settings.toml", chmod: "0444" },
+        ]);
+        // Defaults: where the original's prover image keeps them (docker/Dockerfile.fargate-prover).
+        assert.deepStrictEqual(
+            instructionsOf(stage("runtime"), "ARG").map((instruction) => instruction.args),
+            [
+                `ZKVM_HOST_BINARY_PATH=${DEFAULT_HOST_BIN}`,
+                "ZKVM_R0VM_PATH=/root/.cargo/bin/r0vm",
+                "ZKVM_RISC0_SETTINGS_PATH=/root/.risc0/settings.toml",
+            ],
+        );
+    });
+
+    it("gives the host the RISC Zero runtime environment a non-root user can use", () => {
+        const env = single("runtime", "ENV").args.split(/\s+\\?\s*/).filter((part) => part !== "" && part !== "\\");
+        assert.deepStrictEqual(env, [
+            "NODE_ENV=production",
+            `HOME=${PROVER_SCRATCH_DIR}`,
+            "PATH=/opt/zkvm/bin:/opt/risc0/bin:/usr/local/bin:/usr/bin:/bin",
+            "RISC0_SERVER_PATH=/opt/risc0/bin/r0vm",
+            "RISC0_HOME=/opt/risc0",
+            "RUST_LOG=info",
+        ]);
+        // Never dev mode: RISC0_DEV_MODE makes RISC Zero return fake receipts.
+        assert.ok(!single("runtime", "ENV").args.includes("RISC0_DEV_MODE"));
     });
 
     it("runs as PROVER_USER (10001:10001) and never as root in the final stage", () => {

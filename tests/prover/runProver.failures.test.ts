@@ -4,14 +4,15 @@ import * as path from "node:path";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
 import { runProver } from "../../prover/runner/runProver";
 import { isRunning, parseSleepingPids, SAMPLE_INPUT } from "../../local/fakeHost";
+import { goldenHostFiles, writeReplayHost } from "./support/golden";
 import {
     assertOneError,
+    errorLines,
     BUCKET,
     captureLog,
     INPUT_KEY,
     listKeys,
     LogLine,
-    OUTPUT_PREFIX,
     putText,
     runnerEnv,
     useProverFixture,
@@ -46,8 +47,8 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
     }
 
     it("CONFIG_INVALID: lists every configuration problem in one line", async () => {
-        const env = runnerEnv(fixture.workspace, { ZKVM_TIMEOUT_SECONDS: "0", OUTPUT_S3_PREFIX: `${OUTPUT_PREFIX}/` });
-        delete env.OUTPUT_S3_BUCKET;
+        // An empty variable counts as unset (the original image declares OUTPUT_S3_BUCKET= empty).
+        const env = runnerEnv(fixture.workspace, { ZKVM_TIMEOUT_SECONDS: "0", OUTPUT_S3_BUCKET: "" });
 
         const { code, lines } = await run(env);
 
@@ -55,8 +56,8 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
         const error = assertOneError(
             lines,
             "CONFIG_INVALID",
-            "invalid configuration: OUTPUT_S3_BUCKET is required; " +
-                `OUTPUT_S3_PREFIX must not end with '/' (got '${OUTPUT_PREFIX}/'); ` +
+            "invalid configuration: OUTPUT_S3_BUCKET is required when the input comes from S3 (prove-only needs INPUT_PATH); " +
+                "OUTPUT_S3_PREFIX is set but OUTPUT_S3_BUCKET is not (set both, or neither for prove-only); " +
                 "ZKVM_TIMEOUT_SECONDS must be a positive whole number of seconds (got '0')",
         );
         assert.strictEqual((error.problems as string[]).length, 3);
@@ -175,14 +176,28 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
         const { code, lines } = await run(runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "fail" }));
 
         assert.strictEqual(code, EXIT_CODES.HOST_FAILED);
-        const error = assertOneError(lines, "HOST_FAILED", "zkVM host exited with code 3");
-        assert.strictEqual(error.hostExitCode, 3);
+        const error = assertOneError(lines, "HOST_FAILED", "zkVM host exited with code 1");
+        assert.strictEqual(error.hostExitCode, 1);
         assert.ok(
             lines.some(
                 (line) =>
-                    line.level === "INFO" && line.stream === "stderr" && line.line === "fake host: constraint failed",
+                    line.level === "INFO" &&
+                    line.stream === "stderr" &&
+                    line.line === 'Error: "guest panicked: constraint failed"',
             ),
         );
+        await assertNothingUploaded();
+    });
+
+    it("HOST_FAILED: an input the host's serde struct refuses (the runner checks only the original's fields)", async () => {
+        const { log_id: logId, ...rest } = SAMPLE_INPUT;
+        await putText(fixture.s3.client, INPUT_KEY, JSON.stringify({ ...rest, log_id: logId.slice(1) }));
+
+        const { code, lines } = await run(runnerEnv(fixture.workspace));
+
+        assert.strictEqual(code, EXIT_CODES.HOST_FAILED);
+        assertOneError(lines, "HOST_FAILED", "zkVM host exited with code 1");
+        assert.ok(lines.some((line) => line.line === "Error: Invalid byte array length for 32-byte value: got 31"));
         await assertNothingUploaded();
     });
 
@@ -221,16 +236,142 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
         assert.deepStrictEqual(pids.map(isRunning), [false, false]);
     });
 
-    it("BUNDLE_INCOMPLETE: the host exits 0 without receipt.json", async () => {
+    it("BUNDLE_INCOMPLETE: the host exits 0 without its receipt file", async () => {
         const { code, lines } = await run(runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "omit-receipt" }));
 
         assert.strictEqual(code, EXIT_CODES.BUNDLE_INCOMPLETE);
+        const error = assertOneError(lines, "BUNDLE_INCOMPLETE", "zkVM host exited 0 but did not write input-receipt.json");
+        assert.deepStrictEqual(error.missing, ["input-receipt.json"]);
+        await assertNothingUploaded();
+    });
+
+    it("BUNDLE_INCOMPLETE: a host that wrote nothing next to the input (both files named)", async () => {
+        const noop = path.join(fixture.workspace.root, "noop-host");
+        fs.writeFileSync(noop, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+
+        const { code, lines } = await run(runnerEnv(fixture.workspace, { HOST_BIN: noop }));
+
+        assert.strictEqual(code, EXIT_CODES.BUNDLE_INCOMPLETE);
+        assertOneError(lines, "BUNDLE_INCOMPLETE", "zkVM host exited 0 but did not write input-receipt.json, input-output.json");
+        await assertNothingUploaded();
+    });
+
+    it("BUNDLE_FAILED: the published set cannot be written (a host that clobbered the publish directory)", async () => {
+        const replay = writeReplayHost(fixture.workspace.root, goldenHostFiles(path.join(fixture.workspace.root, "golden")));
+        const clobber = path.join(fixture.workspace.root, "clobbering-host");
+        // Runs the replay host, then puts a file where the runner's publish directory was.
+        fs.writeFileSync(clobber, `#!/bin/sh\n"${replay}" "$1" || exit $?\nrm -rf ../publish && echo x > ../publish\n`, { mode: 0o755 });
+
+        const { code, lines } = await run(runnerEnv(fixture.workspace, { HOST_BIN: clobber }));
+
+        assert.strictEqual(code, EXIT_CODES.BUNDLE_FAILED);
+        const [error] = errorLines(lines);
+        assert.match(error.msg, /^cannot write receipt\.json: Error: ENOTDIR: not a directory, copyfile /);
+        assertOneError(lines, "BUNDLE_FAILED", error.msg);
+        await assertNothingUploaded();
+    });
+
+    it("INPUT_MISSING_FIELD: an input without one of the original's required fields; the host never runs", async () => {
+        const { votes: _votes, ...withoutVotes } = SAMPLE_INPUT;
+        await putText(fixture.s3.client, INPUT_KEY, JSON.stringify(withoutVotes));
+
+        const { code, lines } = await run(runnerEnv(fixture.workspace));
+
+        assert.strictEqual(code, EXIT_CODES.INPUT_MISSING_FIELD);
+        const error = assertOneError(lines, "INPUT_MISSING_FIELD", `input lacks a required field: votes: ${INPUT_URL}`);
+        assert.strictEqual(error.field, "votes");
+        assert.ok(!lines.some((line) => line.msg === "zkVM host starting"));
+        await assertNothingUploaded();
+    });
+
+    it("ELECTION_MANIFEST_INVALID: a config the input's hash does not commit to fails before the host runs", async () => {
+        const tampered = { ...SAMPLE_INPUT, election_config: { ...SAMPLE_INPUT.election_config, botCount: 62 } };
+        await putText(fixture.s3.client, INPUT_KEY, JSON.stringify(tampered));
+
+        const { code, lines } = await run(runnerEnv(fixture.workspace));
+
+        assert.strictEqual(code, EXIT_CODES.ELECTION_MANIFEST_INVALID);
         const error = assertOneError(
             lines,
-            "BUNDLE_INCOMPLETE",
-            "zkVM host did not write required bundle file(s): receipt.json",
+            "ELECTION_MANIFEST_INVALID",
+            "election-manifest.json cannot be built from the input: election_config hash does not match zkVM input",
         );
-        assert.deepStrictEqual(error.missing, ["receipt.json"]);
+        assert.strictEqual(error.reason, "election_config hash does not match zkVM input");
+        assert.ok(!lines.some((line) => line.msg === "zkVM host starting"));
+        await assertNothingUploaded();
+    });
+
+    it("JOURNAL_INVALID: the host reports a method version the application does not support", async () => {
+        const { code, lines } = await run(runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "old-method-version" }));
+
+        assert.strictEqual(code, EXIT_CODES.JOURNAL_INVALID);
+        assertOneError(
+            lines,
+            "JOURNAL_INVALID",
+            "journal.json cannot be built from the host output: Unsupported methodVersion in zkVM output: 13",
+        );
+        await assertNothingUploaded();
+    });
+
+    it("JOURNAL_INVALID: the host output is not JSON", async () => {
+        const broken = path.join(fixture.workspace.root, "broken");
+        goldenHostFiles(broken);
+        fs.writeFileSync(path.join(broken, "host-output.json"), "{not json");
+        fixture.workspace.hostBin = writeReplayHost(fixture.workspace.root, broken);
+
+        const { code, lines } = await run(runnerEnv(fixture.workspace));
+
+        assert.strictEqual(code, EXIT_CODES.JOURNAL_INVALID);
+        const [error] = errorLines(lines);
+        assert.match(error.msg, /^journal\.json cannot be built from the host output: input-output\.json is not JSON \(SyntaxError: /);
+        await assertNothingUploaded();
+    });
+
+    it("PUBLIC_INPUT_INVALID: the input has no contract_generation", async () => {
+        const { contract_generation: _generation, ...withoutGeneration } = SAMPLE_INPUT;
+        await putText(fixture.s3.client, INPUT_KEY, JSON.stringify(withoutGeneration));
+
+        const { code, lines } = await run(runnerEnv(fixture.workspace));
+
+        assert.strictEqual(code, EXIT_CODES.PUBLIC_INPUT_INVALID);
+        assertOneError(lines, "PUBLIC_INPUT_INVALID", "public-input.json cannot be built: Missing contract_generation in zkVM input");
+        await assertNothingUploaded();
+    });
+
+    it("CLOSE_STATEMENT_INVALID: a log id public-input takes as given but that is not hex", async () => {
+        // Only a host that ignores its input gets this far with such an input; the replay host does.
+        fixture.workspace.hostBin = writeReplayHost(fixture.workspace.root, goldenHostFiles(path.join(fixture.workspace.root, "golden")));
+        await putText(fixture.s3.client, INPUT_KEY, JSON.stringify({ ...SAMPLE_INPUT, log_id: "zz".repeat(32) }));
+
+        const { code, lines } = await run(runnerEnv(fixture.workspace));
+
+        assert.strictEqual(code, EXIT_CODES.CLOSE_STATEMENT_INVALID);
+        assertOneError(lines, "CLOSE_STATEMENT_INVALID", "close-statement.json cannot be built: Invalid hex in logId");
+        await assertNothingUploaded();
+    });
+
+    it("ARTIFACTS_INCONSISTENT: the host's STH digest is not the one of the input's log", async () => {
+        const { code, lines } = await run(runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "drift-sth-digest" }));
+
+        assert.strictEqual(code, EXIT_CODES.ARTIFACTS_INCONSISTENT);
+        assertOneError(
+            lines,
+            "ARTIFACTS_INCONSISTENT",
+            "the public audit artifacts disagree: close-statement.sthDigest drifted from journal",
+        );
+        await assertNothingUploaded();
+    });
+
+    it("ARTIFACTS_INCONSISTENT: a host output proving another input (commitment)", async () => {
+        const drifted = goldenHostFiles(path.join(fixture.workspace.root, "drifted"), (output) => {
+            (output.inputCommitment as number[])[0] ^= 1;
+        });
+        fixture.workspace.hostBin = writeReplayHost(fixture.workspace.root, drifted);
+
+        const { code, lines } = await run(runnerEnv(fixture.workspace));
+
+        assert.strictEqual(code, EXIT_CODES.ARTIFACTS_INCONSISTENT);
+        assertOneError(lines, "ARTIFACTS_INCONSISTENT", "the public audit artifacts disagree: public-input commitment drifted from journal");
         await assertNothingUploaded();
     });
 

@@ -1,8 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { SAMPLE_INPUT, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
+import { BUNDLE_ENTRIES } from "../../prover/runner/proofBundle";
 import { runProver } from "../../prover/runner/runProver";
-import { expectedHostFiles, SAMPLE_INPUT, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
+import { restoredProofProblems } from "./support/applicationChecks";
+import { GOLDEN_ARTIFACTS, goldenHostFiles, goldenText, writeProbeHost, writeReplayHost } from "./support/golden";
 import {
     captureLog,
     errorLines,
@@ -17,8 +20,17 @@ import {
     useProverFixture,
 } from "./support/harness";
 
-// Pretty-printed so "the host got the exact bytes" is a real check (journal.json holds their sha256).
+// Pretty-printed: the host must get exactly the bytes prover-dispatch stored.
 const INPUT_TEXT = JSON.stringify(SAMPLE_INPUT, null, 2);
+const PUBLISHED = [
+    "receipt.json",
+    "journal.json",
+    "public-input.json",
+    "election-manifest.json",
+    "close-statement.json",
+    "included-bitmap.json",
+    "seen-bitmap.json",
+];
 
 describe("prover runner: successful runs against s3rver", function () {
     const fixture = useProverFixture(INPUT_TEXT);
@@ -30,132 +42,157 @@ describe("prover runner: successful runs against s3rver", function () {
         return { code, lines: log.lines };
     }
 
-    it("uploads every host output and a bundle.zip of the bundle files under OUTPUT_S3_PREFIX", async () => {
+    const key = (name: string): string => `${OUTPUT_PREFIX}/${name}`;
+    const uploadOrder = (lines: readonly LogLine[]): string[] =>
+        lines.filter((line) => line.msg === "uploaded").map((line) => String(line.key).slice(OUTPUT_PREFIX.length + 1));
+    async function published(): Promise<{ bundle: Map<string, string>; included: string; seen: string }> {
+        return {
+            bundle: await readZip(await getBuffer(fixture.s3.client, key("bundle.zip"))),
+            included: (await getObject(fixture.s3.client, key("included-bitmap.json"))).body,
+            seen: (await getObject(fixture.s3.client, key("seen-bitmap.json"))).body,
+        };
+    }
+
+    it("publishes the artifacts, the bitmaps and bundle.zip (last), which the application's checks accept", async () => {
         const { code, lines } = await run();
 
         assert.strictEqual(code, 0);
-        assert.deepStrictEqual(errorLines(lines), []);
-        assert.deepStrictEqual(
-            await listKeys(fixture.s3.client),
-            [...SUCCESS_OBJECT_NAMES].map((name) => `${OUTPUT_PREFIX}/${name}`),
-        );
-        const expected = expectedHostFiles(INPUT_TEXT);
-        for (const [name, body] of Object.entries(expected)) {
-            assert.deepStrictEqual(await getObject(fixture.s3.client, `${OUTPUT_PREFIX}/${name}`), {
-                body,
+        assert.deepStrictEqual(lines.filter((line) => line.level !== "INFO"), []);
+        assert.deepStrictEqual(await listKeys(fixture.s3.client), [...SUCCESS_OBJECT_NAMES].map(key));
+        assert.deepStrictEqual(uploadOrder(lines), [...PUBLISHED, "bundle.zip"]);
+        assert.strictEqual((await getObject(fixture.s3.client, INPUT_KEY)).body, INPUT_TEXT, "the input is left as it was");
+
+        const { bundle, included, seen } = await published();
+        assert.deepStrictEqual([...bundle.keys()], [...BUNDLE_ENTRIES]);
+        assert.deepStrictEqual(restoredProofProblems(bundle, { included, seen }), []);
+        for (const name of BUNDLE_ENTRIES) {
+            assert.deepStrictEqual(await getObject(fixture.s3.client, key(name)), {
+                body: bundle.get(name),
                 contentType: "application/json",
             });
         }
-        assert.deepStrictEqual(await getObject(fixture.s3.client, `${OUTPUT_PREFIX}/logs/host.log`), {
-            body: "proved election-42\n",
-            contentType: "text/plain; charset=utf-8",
-        });
-        // The input written by prover-dispatch is left as it was.
-        assert.strictEqual((await getObject(fixture.s3.client, INPUT_KEY)).body, INPUT_TEXT);
-
-        const bundle = await getObject(fixture.s3.client, `${OUTPUT_PREFIX}/bundle.zip`);
-        assert.strictEqual(bundle.contentType, "application/zip");
-        const entries = await readZip(await getBuffer(fixture.s3.client, `${OUTPUT_PREFIX}/bundle.zip`));
-        assert.deepStrictEqual([...entries.keys()], [
-            "receipt.json",
-            "journal.json",
-            "public-input.json",
-            "election-manifest.json",
-            "close-statement.json",
-        ]);
-        assert.deepStrictEqual(Object.fromEntries(entries), expected);
+        assert.strictEqual((await getObject(fixture.s3.client, key("bundle.zip"))).contentType, "application/zip");
+        // The receipt is the host's file, byte for byte.
+        const hostReceipt = fs.readFileSync(path.join(fixture.workspace.scratchDir, "host", "input-receipt.json"), "utf8");
+        assert.strictEqual(bundle.get("receipt.json"), hostReceipt);
+        // What depends on the input alone is the original runner's output for it, byte for byte.
+        for (const name of ["public-input.json", "election-manifest.json", "close-statement.json"]) {
+            assert.strictEqual(bundle.get(name), goldenText(name), name);
+        }
+        const journal = JSON.parse(bundle.get("journal.json")!);
+        const golden = JSON.parse(goldenText("journal.json"));
+        for (const field of ["electionId", "electionConfigHash", "bulletinRoot", "treeSize", "totalExpected", "sthDigest", "inputCommitment", "methodVersion"]) {
+            assert.deepStrictEqual(journal[field], golden[field], field);
+        }
 
         const finished = lines[lines.length - 1];
-        assert.strictEqual(finished.level, "INFO");
         assert.strictEqual(finished.msg, "prover finished");
-        assert.strictEqual(finished.bundleKey, `${OUTPUT_PREFIX}/bundle.zip`);
+        assert.strictEqual(finished.bundleKey, key("bundle.zip"));
         assert.strictEqual(finished.objects, 8);
     });
 
-    it("calls `HOST_BIN <inputFile> <outputDir>` in scratch, with TMPDIR there and no credentials", async () => {
-        const { code } = await run();
+    it("publishes exactly what the original runner published for the golden host outputs", async () => {
+        fixture.workspace.hostBin = writeReplayHost(fixture.workspace.root, goldenHostFiles(path.join(fixture.workspace.root, "golden")));
+        const { code, lines } = await run();
+
+        assert.strictEqual(code, 0, JSON.stringify(errorLines(lines)));
+        const { bundle, included, seen } = await published();
+        for (const name of GOLDEN_ARTIFACTS) {
+            assert.strictEqual(bundle.get(name), goldenText(name), name);
+            assert.strictEqual((await getObject(fixture.s3.client, key(name))).body, goldenText(name), name);
+        }
+        assert.strictEqual(bundle.get("receipt.json"), goldenText("host-receipt.json"));
+        assert.strictEqual(included, goldenText("included-bitmap.json"));
+        assert.strictEqual(seen, goldenText("seen-bitmap.json"));
+        assert.deepStrictEqual(restoredProofProblems(bundle, { included, seen }), []);
+    });
+
+    it("calls the host with the input file as its only argument, in its own directory, with TMPDIR, RUST_LOG and no credentials", async () => {
+        const report = path.join(fixture.workspace.root, "probe.json");
+        fixture.workspace.hostBin = writeProbeHost(fixture.workspace.root, fixture.workspace.hostBin);
+        const { code } = await run({ PROBE_REPORT: report });
 
         assert.strictEqual(code, 0);
-        const report = JSON.parse((await getObject(fixture.s3.client, `${OUTPUT_PREFIX}/host-report.json`)).body);
-        assert.deepStrictEqual(report, {
-            argv: [path.join(fixture.workspace.scratchDir, "input.json"), path.join(fixture.workspace.scratchDir, "output")],
-            cwd: fixture.workspace.scratchDir,
+        const hostDir = path.join(fixture.workspace.scratchDir, "host");
+        assert.deepStrictEqual(JSON.parse(fs.readFileSync(report, "utf8")), {
+            argv: [path.join(hostDir, "input.json")],
+            cwd: hostDir,
             tmpdir: path.join(fixture.workspace.scratchDir, "tmp"),
+            rustLog: "info",
             // AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of fixture.s3.env are withheld from the host.
             awsVariables: ["AWS_ENDPOINT_URL_S3", "AWS_REGION", "AWS_S3_FORCE_PATH_STYLE"],
         });
-        assert.strictEqual(fs.readFileSync(path.join(fixture.workspace.scratchDir, "input.json"), "utf8"), INPUT_TEXT);
+        assert.strictEqual(fs.readFileSync(path.join(hostDir, "input.json"), "utf8"), INPUT_TEXT);
+
+        await run({ PROBE_REPORT: report, RUST_LOG: "risc0_zkvm=debug" });
+        assert.strictEqual(JSON.parse(fs.readFileSync(report, "utf8")).rustLog, "risc0_zkvm=debug");
     });
 
     it("streams the host's stdout and stderr into the log as INFO lines", async () => {
         const { lines } = await run();
 
-        const hostLines = lines
-            .filter((line) => line.msg === "host output")
-            .map(({ level, stream, line }) => ({ level, stream, line }));
-        assert.deepStrictEqual(
-            hostLines.sort((a, b) => String(a.stream).localeCompare(String(b.stream))),
-            [
-                { level: "INFO", stream: "stderr", line: "fake host: progress 100%" },
-                { level: "INFO", stream: "stdout", line: "fake host: proving election-42" },
-            ],
-        );
+        const hostLines = lines.filter((line) => line.msg === "host output");
+        assert.deepStrictEqual(hostLines.slice(0, 2).map(({ level, stream, line }) => ({ level, stream, line })), [
+            { level: "INFO", stream: "stdout", line: "RISC Zero Host Program v2" },
+            { level: "INFO", stream: "stdout", line: `Loading input from: ${path.join(fixture.workspace.scratchDir, "host", "input.json")}` },
+        ]);
+        assert.ok(hostLines.some((line) => line.stream === "stderr" && line.line === "fake host: proving (placeholder receipt)"));
         for (const line of lines) {
             assert.deepStrictEqual(Object.keys(line).slice(0, 3), ["level", "msg", "time"]);
             assert.match(line.time, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
         }
     });
 
-    it("packs only the required files when the host wrote no optional ones", async () => {
-        const { code } = await run({ FAKE_HOST_MODE: "minimal" });
+    it("publishes without the bitmaps, with one WARN each, when the host wrote none", async () => {
+        const { code, lines } = await run({ FAKE_HOST_MODE: "omit-bitmaps" });
 
         assert.strictEqual(code, 0);
-        assert.deepStrictEqual(await listKeys(fixture.s3.client), [
-            `${OUTPUT_PREFIX}/bundle.zip`,
-            `${OUTPUT_PREFIX}/input.json`,
-            `${OUTPUT_PREFIX}/journal.json`,
-            `${OUTPUT_PREFIX}/receipt.json`,
-        ]);
-        const entries = await readZip(await getBuffer(fixture.s3.client, `${OUTPUT_PREFIX}/bundle.zip`));
-        const expected = expectedHostFiles(INPUT_TEXT);
-        assert.deepStrictEqual(Object.fromEntries(entries), {
-            "receipt.json": expected["receipt.json"],
-            "journal.json": expected["journal.json"],
-        });
-    });
-
-    it("never lets host files named input.json or bundle.zip overwrite the runner's objects", async () => {
-        const { code, lines } = await run({ FAKE_HOST_MODE: "reserved-names" });
-
-        assert.strictEqual(code, 0);
-        assert.strictEqual((await getObject(fixture.s3.client, INPUT_KEY)).body, INPUT_TEXT);
-        const entries = await readZip(await getBuffer(fixture.s3.client, `${OUTPUT_PREFIX}/bundle.zip`));
-        assert.strictEqual(entries.size, 5);
+        assert.deepStrictEqual(uploadOrder(lines), [...BUNDLE_ENTRIES, "bundle.zip"]);
         assert.deepStrictEqual(
-            lines.filter((line) => line.level === "WARN").map(({ msg, name, reason }) => ({ msg, name, reason })),
+            lines.filter((line) => line.level === "WARN").map(({ msg, missing }) => ({ msg, missing })),
             [
-                { msg: "host output not uploaded", name: "bundle.zip", reason: "name is reserved for the runner" },
-                { msg: "host output not uploaded", name: "input.json", reason: "name is reserved for the runner" },
+                { msg: "host wrote no input-bitmap.json; bitmap proof availability will be reduced", missing: "included-bitmap.json" },
+                { msg: "host wrote no input-seen-bitmap.json; per-index explainability will be reduced", missing: "seen-bitmap.json" },
             ],
         );
     });
 
-    it("reads a local INPUT_PATH instead of S3 when given one", async () => {
-        const inputPath = path.join(fixture.workspace.root, "local-input.json");
-        // Compact, unlike the pretty-printed S3 copy: the journal's digest tells which one the host read.
-        const localInput = JSON.stringify(SAMPLE_INPUT);
-        fs.writeFileSync(inputPath, localInput);
-        const env: Record<string, string> = { ...runnerEnv(fixture.workspace), INPUT_PATH: inputPath };
-        delete env.INPUT_S3_BUCKET;
-        delete env.INPUT_S3_KEY;
-        const log = captureLog();
-
-        const code = await runProver(env, { s3: fixture.s3.client, write: log.write });
+    it("never publishes files an earlier run left on the scratch volume", async () => {
+        for (const [dir, name] of [["host", "input-bitmap.json"], ["host", "input-seen-bitmap.json"], ["publish", "stale.json"]]) {
+            fs.mkdirSync(path.join(fixture.workspace.scratchDir, dir), { recursive: true });
+            fs.writeFileSync(path.join(fixture.workspace.scratchDir, dir, name), "{}");
+        }
+        const { code } = await run({ FAKE_HOST_MODE: "omit-bitmaps" });
 
         assert.strictEqual(code, 0);
-        assert.strictEqual(
-            (await getObject(fixture.s3.client, `${OUTPUT_PREFIX}/journal.json`)).body,
-            expectedHostFiles(localInput)["journal.json"],
-        );
+        assert.deepStrictEqual(await listKeys(fixture.s3.client), [
+            "bundle.zip", "close-statement.json", "election-manifest.json", "input.json", "journal.json", "public-input.json", "receipt.json",
+        ].map(key));
+    });
+
+    it("reads a local INPUT_PATH instead of S3, and counts empty variables as unset", async () => {
+        const inputPath = path.join(fixture.workspace.root, "local-input.json");
+        const localInput = JSON.stringify(SAMPLE_INPUT);
+        fs.writeFileSync(inputPath, localInput);
+        const { code } = await run({ INPUT_PATH: inputPath, INPUT_S3_BUCKET: "", INPUT_S3_KEY: "", RUST_LOG: "" });
+
+        assert.strictEqual(code, 0);
+        assert.strictEqual(fs.readFileSync(path.join(fixture.workspace.scratchDir, "host", "input.json"), "utf8"), localInput);
+        assert.ok((await listKeys(fixture.s3.client)).includes(key("bundle.zip")));
+    });
+
+    it("prove-only (no OUTPUT_S3_BUCKET, local input): builds and checks everything in scratch, uploads nothing", async () => {
+        const inputPath = path.join(fixture.workspace.root, "local-input.json");
+        fs.writeFileSync(inputPath, INPUT_TEXT);
+        const { code, lines } = await run({ INPUT_PATH: inputPath, INPUT_S3_BUCKET: "", INPUT_S3_KEY: "", OUTPUT_S3_BUCKET: "", OUTPUT_S3_PREFIX: "" });
+
+        assert.strictEqual(code, 0);
+        assert.deepStrictEqual(await listKeys(fixture.s3.client), [INPUT_KEY]);
+        const publishDir = path.join(fixture.workspace.scratchDir, "publish");
+        assert.deepStrictEqual(fs.readdirSync(publishDir).sort(), [...PUBLISHED, "bundle.zip"].sort());
+        const finished = lines[lines.length - 1];
+        assert.strictEqual(finished.msg, "prover finished (prove-only: nothing uploaded)");
+        assert.strictEqual(finished.publishDir, publishDir);
+        assert.deepStrictEqual(finished.files, [...PUBLISHED, "bundle.zip"]);
     });
 });

@@ -4,7 +4,18 @@ import { EXIT_CODES } from "../../prover/runner/exitCodes";
 import { runProver } from "../../prover/runner/runProver";
 import { failPutObjects } from "../../local/s3Faults";
 import { LocalS3 } from "../../local/servers";
-import { SAMPLE_INPUT } from "../../local/fakeHost";
+import { SAMPLE_INPUT, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
+
+/** Upload order after receipt.json, which goes first; bundle.zip last. */
+const PUBLISHED_AFTER_RECEIPT = [
+    "journal.json",
+    "public-input.json",
+    "election-manifest.json",
+    "close-statement.json",
+    "included-bitmap.json",
+    "seen-bitmap.json",
+    "bundle.zip",
+];
 import {
     assertOneError,
     BUCKET,
@@ -42,7 +53,7 @@ describe("prover runner: upload retries", function () {
         const sleeps: number[] = [];
         const log = captureLog();
 
-        const code = await runProver(runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "minimal" }), {
+        const code = await runProver(runnerEnv(fixture.workspace), {
             s3: client,
             write: log.write,
             sleep: async (ms) => void sleeps.push(ms),
@@ -52,29 +63,24 @@ describe("prover runner: upload retries", function () {
         // The bundle bucket's policy refuses any PutObject that does not ask for SSE-S3.
         assert.deepEqual(new Set(flaky.encryption), new Set(["AES256"]));
         assert.deepStrictEqual(sleeps, [2000, 4000]);
-        const journal = `${OUTPUT_PREFIX}/journal.json`;
         const receipt = `${OUTPUT_PREFIX}/receipt.json`;
-        const bundle = `${OUTPUT_PREFIX}/bundle.zip`;
-        assert.deepStrictEqual(flaky.putKeys, [journal, journal, journal, receipt, bundle]);
+        const rest = PUBLISHED_AFTER_RECEIPT.map((name) => `${OUTPUT_PREFIX}/${name}`);
+        assert.deepStrictEqual(flaky.putKeys, [receipt, receipt, receipt, ...rest]);
         assert.deepStrictEqual(
             log.lines
                 .filter((line) => line.level === "WARN")
                 .map(({ msg, key, attempt, delayMs }) => ({ msg, key, attempt, delayMs })),
             [
-                { msg: "upload attempt failed, retrying", key: journal, attempt: 1, delayMs: 2000 },
-                { msg: "upload attempt failed, retrying", key: journal, attempt: 2, delayMs: 4000 },
+                { msg: "upload attempt failed, retrying", key: receipt, attempt: 1, delayMs: 2000 },
+                { msg: "upload attempt failed, retrying", key: receipt, attempt: 2, delayMs: 4000 },
             ],
         );
         assert.deepStrictEqual(
             log.lines.filter((line) => line.msg === "uploaded").map(({ key, attempts }) => ({ key, attempts })),
-            [
-                { key: journal, attempts: 3 },
-                { key: receipt, attempts: 1 },
-                { key: bundle, attempts: 1 },
-            ],
+            [{ key: receipt, attempts: 3 }, ...rest.map((key) => ({ key, attempts: 1 }))],
         );
         assert.deepStrictEqual(errorLines(log.lines), []);
-        assert.deepStrictEqual(await listKeys(fixture.s3.client), [bundle, `${OUTPUT_PREFIX}/input.json`, journal, receipt]);
+        assert.deepStrictEqual(await listKeys(fixture.s3.client), [...SUCCESS_OBJECT_NAMES].map((name) => `${OUTPUT_PREFIX}/${name}`));
     });
 
     it("waits for real with an injected backoff base", async () => {
@@ -83,14 +89,14 @@ describe("prover runner: upload retries", function () {
         const log = captureLog();
         const started = Date.now();
 
-        const code = await runProver(runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "minimal" }), {
+        const code = await runProver(runnerEnv(fixture.workspace), {
             s3: client,
             write: log.write,
             retryBaseDelayMs: 50,
         });
 
         assert.strictEqual(code, EXIT_CODES.SUCCESS);
-        assert.strictEqual(flaky.putKeys.length, 4);
+        assert.strictEqual(flaky.putKeys.length, 9);
         assert.ok(Date.now() - started >= 50);
         assert.deepStrictEqual(
             log.lines.filter((line) => line.level === "WARN").map((line) => line.delayMs),
@@ -104,20 +110,20 @@ describe("prover runner: upload retries", function () {
         const sleeps: number[] = [];
         const log = captureLog();
 
-        const code = await runProver(runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "minimal" }), {
+        const code = await runProver(runnerEnv(fixture.workspace), {
             s3: client,
             write: log.write,
             sleep: async (ms) => void sleeps.push(ms),
         });
 
         assert.strictEqual(code, EXIT_CODES.UPLOAD_FAILED);
-        const journal = `${OUTPUT_PREFIX}/journal.json`;
-        assert.deepStrictEqual(flaky.putKeys, [journal, journal, journal]);
+        const receipt = `${OUTPUT_PREFIX}/receipt.json`;
+        assert.deepStrictEqual(flaky.putKeys, [receipt, receipt, receipt]);
         assert.deepStrictEqual(sleeps, [2000, 4000]);
         const error = assertOneError(
             log.lines,
             "UPLOAD_FAILED",
-            `upload of s3://${BUCKET}/${journal} failed after 3 attempt(s): SlowDown: Please reduce your request rate.`,
+            `upload of s3://${BUCKET}/${receipt} failed after 3 attempt(s): SlowDown: Please reduce your request rate.`,
         );
         assert.strictEqual(error.attempts, 3);
         assert.deepStrictEqual(await listKeys(fixture.s3.client), [`${OUTPUT_PREFIX}/input.json`]);
@@ -127,7 +133,7 @@ describe("prover runner: upload retries", function () {
         const sleeps: number[] = [];
         const log = captureLog();
 
-        const env = runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "minimal", OUTPUT_S3_BUCKET: "no-such-bucket" });
+        const env = runnerEnv(fixture.workspace, { OUTPUT_S3_BUCKET: "no-such-bucket" });
         const code = await runProver(env, {
             s3: fixture.s3.client,
             write: log.write,
@@ -140,7 +146,7 @@ describe("prover runner: upload retries", function () {
         assert.match(
             error.msg,
             new RegExp(
-                `^upload of s3://no-such-bucket/${OUTPUT_PREFIX}/journal\\.json ` +
+                `^upload of s3://no-such-bucket/${OUTPUT_PREFIX}/receipt\\.json ` +
                     "failed after 1 attempt\\(s\\): NoSuchBucket: ",
             ),
         );
