@@ -137,6 +137,8 @@ let lastRegistrations = () => 0;
 export async function synthesizeStack(stack: string, options: SynthOptions = {}): Promise<SynthResult> {
     if (running) throw new Error("synthesizeStack: one synthesis at a time (the Pulumi runtime is process-global)");
     running = true;
+    // A failure before this synthesis registers anything must not report the previous one's count.
+    lastRegistrations = () => 0;
     const started = process.hrtime.bigint();
     try {
         // As the CLI does before it starts the program: the stack's values, then Pulumi.yaml's
