@@ -60,6 +60,16 @@ describe("Lambda code bundles (components/lambdaCode.ts)", function () {
         assert.match(run.stdout, /Error: fixture failure v1\n\s+at .*tests\/components\/fixtures\/throwingHandler\.ts:4:\d+/);
     });
 
+    it("each deployed handler loads through the archive's index.js and exports handler", () => {
+        const entries = ["lambdas/api/index.ts", "lambdas/prover-dispatch/index.ts", "lambdas/finalize-callback/index.ts", "lambdas/check-image-signature/index.ts"];
+        const dirs = entries.map((entry) => bundleHandler(entry).dir);
+        // A fresh process, as the runtime loads it: no ts-node, no project modules, only the archive.
+        const script = `for (const d of ${JSON.stringify(dirs)}) console.log(typeof require(d + "/index.js").handler);`;
+        const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", cwd: os.tmpdir() });
+        assert.equal(run.status, 0, run.stderr);
+        assert.equal(run.stdout, "function\n".repeat(entries.length));
+    });
+
     it("an unchanged handler comes from the cache; a changed input is rebuilt", () => {
         // The fixture lives in a git-ignored folder under the project, where esbuild resolves it.
         const sourceDir = path.join(PROJECT_ROOT, "build", "test-fixtures", `cache-${process.pid}`);

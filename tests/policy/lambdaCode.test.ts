@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { evaluatePolicies } from "../../policy-pack/evaluate";
 import { checkLambdaCodeNotText } from "../../policy-pack/policies/lambdaCode";
+import { synth } from "../support/synth";
 
 const FUNCTION = "aws:lambda/function:Function";
 const fn = (code: unknown, extra: Record<string, unknown> = {}) => ({ runtime: "nodejs22.x", handler: "index.handler", code, ...extra });
@@ -35,5 +36,20 @@ describe("lambda-code-not-text", () => {
             violations.filter((v) => v.policy === "lambda-code-not-text").map((v) => [v.resource, v.enforcementLevel]),
             [["f", "mandatory"]],
         );
+    });
+
+    it("passes the synthesized develop stack, and fails it once a function's code is inline text again", async function () {
+        this.timeout(120_000);
+        const r = await synth("develop");
+        const onlyThis = async (resources: typeof r.resources) =>
+            (await evaluatePolicies(resources, { environment: "develop" })).filter((v) => v.policy === "lambda-code-not-text").map((v) => v.resource);
+        assert.deepEqual(await onlyThis(r.resources), []);
+        // The bundles as they were shipped before: an AssetArchive holding the code as a StringAsset.
+        const broken = r.resources.map((x) =>
+            x.name === "app-api-function"
+                ? { ...x, inputs: { ...x.inputs, code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler = async () => ({});") }) } }
+                : x,
+        );
+        assert.deepEqual(await onlyThis(broken), ["aws:lambda/function:Function::app-api-function"]);
     });
 });
