@@ -7,6 +7,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { readStackFile, synthesizeStack } from "../../scripts/lib/synthesize";
+import { CONFIG_KEYS, DEFAULT_DISPATCH_CONCURRENCY, DEFAULT_PROOF_PREFIX } from "../../stacks/config";
 import {
     ProjectFile,
     applyProjectConfig,
@@ -33,6 +34,23 @@ describe("Pulumi.yaml config declarations under the CLI's rules", () => {
         assert.equal(main.config["stark-ballot-simulator:apiCorsOrigins"], "[]");
         assert.equal(main.config["stark-ballot-simulator:alarmEmails"], "[]");
         assert.ok(main.objectKeys.includes("stark-ballot-simulator:alarmEmails"));
+    });
+
+    it("declares only the program's keys, and each default is the program's own default", () => {
+        const declared = readProjectFile(ROOT).config;
+        for (const key of Object.keys(declared)) assert.ok((CONFIG_KEYS as readonly string[]).includes(key), `${key} is not a program key`);
+        assert.deepEqual(
+            Object.fromEntries(Object.entries(declared).map(([key, d]) => [key, d.default])),
+            {
+                environment: undefined,
+                proofPrefix: DEFAULT_PROOF_PREFIX,
+                bundleCorsOrigins: [],
+                apiCorsOrigins: [],
+                dispatchConcurrency: DEFAULT_DISPATCH_CONCURRENCY,
+                alarmEmails: [],
+                networkMode: "public",
+            },
+        );
     });
 
     it("the declarations as they were stop both stacks with the CLI's message (optional keys without a default)", () => {
