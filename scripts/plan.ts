@@ -7,6 +7,8 @@
  */
 import { SynthResource, SynthResult, synthesizeStack } from "./lib/synthesize";
 import { planSettings } from "./lib/planSettings";
+import { bundleFigures } from "./lib/bundleFigures";
+import { bundlesBuilt } from "../components/lambdaCode";
 
 type PolicyEvaluator = (resources: SynthResource[], options: { environment: "develop" | "main" }) => Promise<
     Array<{ policy: string; resource: string; message: string; enforcementLevel: string }>
@@ -47,6 +49,7 @@ function printPlan(result: SynthResult): void {
         console.log(`\nOffline placeholders (not in the stack file; set with pulumi config set --secret): ${result.placeholderSecrets.join(", ")}`);
     }
     console.log(`\nProvider functions called: ${[...new Set(result.invokes)].join(", ")}`);
+    console.log(`\n${bundleFigures(bundlesBuilt())}`);
 }
 
 function loadPolicies(): PolicyEvaluator | undefined {

@@ -7,6 +7,7 @@ import { ecrRules } from "./ecr";
 import { ecsRules } from "./ecs";
 import { iamRules } from "./iam";
 import { lambdaRules } from "./lambda";
+import { lambdaCodeRules } from "./lambdaCode";
 import { logsRules } from "./logs";
 import { protectionRules } from "./protection";
 import { s3Rules } from "./s3";
@@ -22,6 +23,7 @@ export const RULES: readonly Rule[] = [
     ...logsRules,
     ...iamRules,
     ...lambdaRules,
+    ...lambdaCodeRules,
     ...apiGatewayRules,
     ...dynamodbRules,
     ...cloudtrailRules,

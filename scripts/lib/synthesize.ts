@@ -13,6 +13,7 @@ import * as yaml from "js-yaml";
 import { PROJECT_NAME } from "../../builders/names";
 import { SECRET_CONFIG_KEYS } from "../../stacks/config";
 import { MockAccount, RecordedResource, createMocks } from "./mockCloud";
+import { applyProjectConfig, readProjectFile } from "./projectConfig";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
@@ -66,6 +67,8 @@ export interface SynthOptions {
 export interface StackFileConfig {
     config: Record<string, string>;
     secretKeys: string[];
+    /** Keys whose value is structured (a YAML list or map): the CLI checks declared types on the decoded JSON. */
+    objectKeys: string[];
 }
 
 /** A stack file's `config:` map as the CLI hands it to the program: structured values as JSON text. */
@@ -75,6 +78,7 @@ export function readStackFile(stack: string, dir = PROJECT_ROOT): StackFileConfi
     const parsed = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
+    const objectKeys: string[] = [];
     for (const [key, value] of Object.entries(parsed.config ?? {})) {
         if (value && typeof value === "object" && "secure" in (value as object)) {
             // Ciphertext cannot be decrypted offline; the key is present and secret, which is what
@@ -84,26 +88,31 @@ export function readStackFile(stack: string, dir = PROJECT_ROOT): StackFileConfi
             continue;
         }
         config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        if (value !== null && typeof value === "object") objectKeys.push(key);
     }
-    return { config, secretKeys };
+    return { config, secretKeys, objectKeys };
 }
 
 function applyOverrides(base: StackFileConfig, options: SynthOptions): StackFileConfig {
     const config = { ...base.config };
     const secretKeys = new Set(base.secretKeys);
+    const objectKeys = new Set(base.objectKeys);
     for (const [key, value] of Object.entries(options.configOverrides ?? {})) {
+        objectKeys.delete(key);
         if (value === undefined) {
             delete config[key];
             secretKeys.delete(key);
         } else {
             config[key] = typeof value === "string" ? value : JSON.stringify(value);
+            if (value !== null && typeof value === "object") objectKeys.add(key);
         }
     }
     for (const [key, value] of Object.entries(options.secrets ?? {})) {
         config[key] = value;
         secretKeys.add(key);
+        objectKeys.delete(key);
     }
-    return { config, secretKeys: [...secretKeys] };
+    return { config, secretKeys: [...secretKeys], objectKeys: [...objectKeys] };
 }
 
 function mockAccountFor(config: Record<string, string>, callerArn?: string): MockAccount {
@@ -128,9 +137,15 @@ let lastRegistrations = () => 0;
 export async function synthesizeStack(stack: string, options: SynthOptions = {}): Promise<SynthResult> {
     if (running) throw new Error("synthesizeStack: one synthesis at a time (the Pulumi runtime is process-global)");
     running = true;
+    // A failure before this synthesis registers anything must not report the previous one's count.
+    lastRegistrations = () => 0;
     const started = process.hrtime.bigint();
     try {
-        const { config, secretKeys } = applyOverrides(readStackFile(stack, options.stackConfigDir), options);
+        // As the CLI does before it starts the program: the stack's values, then Pulumi.yaml's
+        // declarations (required keys, types, defaults), which may stop here with the CLI's message.
+        const stackValues = applyOverrides(readStackFile(stack, options.stackConfigDir), options);
+        const { config, secretKeys: appliedSecretKeys } = applyProjectConfig(stack, readProjectFile(PROJECT_ROOT), stackValues);
+        const secretKeys = [...appliedSecretKeys];
         const placeholderSecrets: string[] = [];
         if (options.placeholderSecrets ?? true) {
             for (const key of SECRET_CONFIG_KEYS) {
@@ -142,6 +157,11 @@ export async function synthesizeStack(stack: string, options: SynthOptions = {})
                 }
             }
         }
+
+        // Each registration records its source position from an unbounded `new Error().stack`, which
+        // ts-node's source-map support then maps frame by frame: about 0.6 s of a develop synthesis.
+        // The engine shows positions in diagnostics; the mocks ignore them, so offline they are skipped.
+        skipSourcePositions();
 
         const sink = { resources: [] as RecordedResource[], invokes: [] as string[] };
         lastRegistrations = () => sink.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
@@ -180,8 +200,19 @@ export async function synthesizeStack(stack: string, options: SynthOptions = {})
         if (e instanceof Error) Object.assign(e, { registeredResources: lastRegistrations() });
         throw e;
     } finally {
+        restoreSourcePositions();
         running = false;
     }
+}
+
+type ResourceStatics = { callsites(): unknown[] };
+const resourceStatics = pulumi.Resource as unknown as ResourceStatics;
+const originalCallsites = resourceStatics.callsites;
+function skipSourcePositions(): void {
+    resourceStatics.callsites = () => [];
+}
+function restoreSourcePositions(): void {
+    resourceStatics.callsites = originalCallsites;
 }
 
 /** Stack outputs may still hold Outputs (and secrets): resolve them to plain values. */

@@ -368,12 +368,13 @@ for (const env of ["develop", "main"] as const) {
             assert.equal(findAll(r, "aws:apigatewayv2/apiMapping:ApiMapping").length, 0);
         });
 
-        it("the api runs the bundled reference handler", async () => {
+        it("the api runs the bundled reference handler, shipped as a file archive (no text in the state)", async () => {
             const code = find(r, FUNCTION, "app-api-function").inputs.code;
-            const assets = await code.assets;
-            assert.deepEqual(Object.keys(assets), ["index.js"]);
-            const text = await assets["index.js"].text;
-            assert.match(text, /\/api\/sessions\/:id\/status/);
+            assert.equal(code.assets, undefined);
+            const dir = await code.path;
+            assert.equal(dir, path.join(__dirname, "..", "..", "build", "lambdas", "lambdas-api-index"));
+            assert.deepEqual(fs.readdirSync(dir).sort(), ["handler.js", "handler.js.map", "index.js"]);
+            assert.match(fs.readFileSync(path.join(dir, "handler.js"), "utf8"), /\/api\/sessions\/:id\/status/);
         });
 
         it("outputs: API URL, sessions table, the real finalize function's ARN, and the app environment", () => {

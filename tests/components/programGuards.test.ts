@@ -40,11 +40,11 @@ describe("program guards (synthesized)", function () {
         await synth("develop");
         const e = await failure(
             synthesizeStack("develop", {
-                configOverrides: { "stark-ballot-simulator:networkMode": "nat", "stark-ballot-simulator:environment": undefined },
+                configOverrides: { "stark-ballot-simulator:networkMode": "nat", "stark-ballot-simulator:environment": "staging" },
             }),
         );
         assert.equal(e.name, "StackConfigError");
-        assert.match(e.message, /stark-ballot-simulator:environment: required: one of develop, main/);
+        assert.match(e.message, /stark-ballot-simulator:environment: must be one of develop, main, got "staging"/);
         assert.match(e.message, /stark-ballot-simulator:networkMode: must be "public" or "private", got "nat"/);
         assert.equal(e.registeredResources, 0);
     });

@@ -26,6 +26,7 @@ const EXPECTED_NAMES = [
     "iam-known-actions",
     "lambda-supported-runtime",
     "lambda-no-plaintext-secrets",
+    "lambda-code-not-text",
     "apigateway-stage-access-logs",
     "apigateway-stage-throttling",
     "dynamodb-point-in-time-recovery",

@@ -60,6 +60,24 @@ describe("npm run plan", function () {
         assert.equal(broken.out, "");
     });
 
+    it("applies Pulumi.yaml's declarations as the CLI does: a missing required key stops the plan with the CLI's message", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+        const stackFile = fs.readFileSync(path.join(ROOT, "Pulumi.develop.yaml"), "utf8").replace("  stark-ballot-simulator:environment: develop\n", "");
+        fs.writeFileSync(path.join(dir, "Pulumi.noenv.yaml"), stackFile);
+        const missing = plan("noenv", "--config-dir", dir);
+        fs.rmSync(dir, { recursive: true, force: true });
+        assert.equal(missing.code, 1);
+        assert.equal(missing.err, "Stack 'noenv' is missing configuration value 'environment'\n");
+        assert.equal(missing.out, "");
+    });
+
+    it("prints the Lambda bundles' sizes and whether each came from the cache", () => {
+        assert.match(develop.out, /\nLambda bundles \(build\/lambdas\/, minified with source maps; \d built, \d from cache, \d+ ms\)\n/);
+        for (const entry of ["lambdas/api/index.ts", "lambdas/prover-dispatch/index.ts", "lambdas/finalize-callback/index.ts", "lambdas/check-image-signature/index.ts"]) {
+            assert.match(develop.out, new RegExp(`\\n  ${entry.replace(/\//g, "\\/").replace(/\./g, "\\.")} +\\d+ KiB \\+ map +\\d+ KiB  (cached|built )`));
+        }
+    });
+
     it("explains its usage", () => {
         const usage = plan();
         assert.equal(usage.code, 64);
