@@ -176,9 +176,9 @@ describe("prover state machine definition", () => {
                 ]),
             );
             assert.deepEqual(edges, {
-                VerifyImageSignature: { next: "CheckImageSignature", end: false, catch: ["FinalizeFailed"] },
+                VerifyImageSignature: { next: "CheckImageSignature", end: false, catch: ["FinalizeFailed", "FinalizeFailed"] },
                 CheckImageSignature: { choices: ["RunProver"], default: "FinalizeSignatureFailed" },
-                RunProver: { next: "FinalizeSucceeded", end: false, catch: ["FinalizeFailed"] },
+                RunProver: { next: "FinalizeSucceeded", end: false, catch: ["FinalizeFailed", "FinalizeFailed"] },
                 FinalizeSucceeded: { next: null, end: true, catch: [] },
                 FinalizeSignatureFailed: { next: null, end: true, catch: [] },
                 FinalizeFailed: { next: null, end: true, catch: [] },
