@@ -60,6 +60,7 @@ async function main() {
         proofPrefix: pipeline.proofPrefix,
         workQueueUrl: pipeline.workQueueUrl,
         workQueueArn: pipeline.workQueueArn,
+        workQueueMaxMessageBytes: pipeline.workQueueMaxMessageBytes,
         workQueueVisibilityTimeoutSeconds: pipeline.workQueueVisibilityTimeoutSeconds,
         stateMachineArn: pipeline.stateMachineArn,
         stateMachineName: pipeline.stateMachineName,
