@@ -68,10 +68,11 @@ export interface PipelineFaults {
     /** Replaces a function's configured timeout, so a timeout takes a fraction of a second. */
     functionTimeoutSeconds: Partial<Record<FunctionRole, number>>;
     /**
-     * Taken one per invocation of the function: `timeout` (it runs past its timeout: Lambda.Unknown)
-     * or `crash` (its runtime exits: Lambda.Unknown). Its handler does not run in either case.
+     * Taken one per invocation of the function: `ok` (runs normally), `timeout` (it runs past its
+     * timeout: Lambda.Unknown) or `crash` (its runtime exits: Lambda.Unknown). Its handler does not
+     * run in the last two cases.
      */
-    functionFaults: Partial<Record<FunctionRole, ("timeout" | "crash")[]>>;
+    functionFaults: Partial<Record<FunctionRole, ("ok" | "timeout" | "crash")[]>>;
     /** Bytes of padding added to a function's answer (a Task result over 256 KiB: States.DataLimitExceeded). */
     inflatedAnswerBytes: Partial<Record<FunctionRole, number>>;
     /** How SSM GetParameter fails while set. */
@@ -171,7 +172,8 @@ export class LocalPipeline {
                             if (task === undefined) return undefined;
                             const exitCode = task.Containers[0].ExitCode;
                             const container = exitCode === undefined ? "container never ran" : `container exited ${exitCode}`;
-                            return `${task.StopCode}: ${container} (States.TaskFailed)`;
+                            const stop = task.StopCode === "EssentialContainerExited" ? "" : `${task.StopCode}: `;
+                            return `${stop}${container} (States.TaskFailed)`;
                         },
                     ),
                 finalize: (event, functionName) => this.invokeFinalize(functionName, event),
@@ -389,7 +391,7 @@ function withTimeouts(definition: PipelineWiring["stateMachine"]["definition"], 
  * https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html
  */
-export async function withLambdaTimeout<T>(timeoutSeconds: number, fault: "timeout" | "crash" | undefined, run: () => Promise<T>): Promise<T> {
+export async function withLambdaTimeout<T>(timeoutSeconds: number, fault: "ok" | "timeout" | "crash" | undefined, run: () => Promise<T>): Promise<T> {
     const requestId = randomUUID();
     const unknown = (payload: object) =>
         Object.assign(new Error(`The cause could not be determined because Lambda did not return an error type. Returned payload: ${JSON.stringify(payload)}`), {

@@ -6,6 +6,8 @@
  */
 import * as assert from "node:assert/strict";
 import { PROVER_STATES } from "../../builders/proverStateMachine";
+import { SAMPLE_INPUT } from "../../local/fakeHost";
+import { postJson } from "../../local/httpApi";
 import { CAPACITY_UNAVAILABLE_REASON } from "../../local/ecs";
 import type { LocalPipeline, PipelineFaults } from "../../local/pipeline";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
@@ -90,6 +92,75 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
                 ["STOPPED"],
             );
             assert.equal((await executionObjects(pipeline, accepted)).includes("bundle.zip"), false);
+        });
+    });
+
+    describe("SQS SendMessage and receives", () => {
+        it("input SQS would refuse is the client's 400 or 413 before any attempt exists, never a 503", async () => {
+            pipeline = await startPipeline();
+            assert.equal(pipeline.wiring.workQueue.maxMessageBytes, 262144, "read from the synthesized queue");
+            assert.equal(pipeline.wiring.functions.api.environment.PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES, "262144");
+
+            // The local queue refuses both, as SQS does.
+            assert.throws(() => pipeline.workQueue.send('{"name":"\uFFFF"}'), { name: "InvalidMessageContents" });
+            assert.throws(() => pipeline.workQueue.send("x".repeat(262145)), { name: "InvalidParameterValue" });
+
+            const refused = await pipeline.request(postJson("/api/finalize", { sessionId: "bad-chars", input: { ...SAMPLE_INPUT, label: "\uFFFE" } }));
+            assert.equal(refused.status, 400);
+            assert.deepEqual(refused.json, { error: { code: "invalid_characters", message: "input contains U+FFFE, which the work queue cannot carry" } });
+
+            // 30,000 numbers of 4 characters each: a 150 KB body (under the api's 192 KiB), a message of over 600 KB.
+            const body = `{"sessionId":"grows","input":{"values":[${Array(30000).fill("1e20").join(",")}]}}`;
+            const tooBig = await pipeline.request({ method: "POST", path: "/api/finalize", headers: { "content-type": "application/json" }, body });
+            assert.equal(tooBig.status, 413);
+            assert.match((tooBig.json as { error: { message: string } }).error.message, /^the proof request serializes to \d+ bytes; the work queue takes at most 262144$/);
+
+            assert.equal(await pipeline.session("bad-chars"), undefined, "no attempt was created");
+            assert.equal(await pipeline.session("grows"), undefined, "no attempt was created");
+            assert.deepEqual(pipeline.workQueue.messages(), []);
+            assert.deepEqual(pipeline.logsOf("api").filter((l) => l.level === "ERROR"), []);
+        });
+
+        it("a duplicate delivery is a receive of its own: the stale handle's delete leaves the message, the latest deletes it", async () => {
+            const { accepted, executions, view } = await runWith({ workDeliveries: 2 }, "dup-receipts");
+
+            const events = pipeline.invocations.filter((i) => i.role === "prover-dispatch").map((i) => (i.event as { Records: { receiptHandle: string; attributes: { ApproximateReceiveCount: string } }[] }).Records[0]);
+            assert.deepEqual(events.map((r) => r.attributes.ApproximateReceiveCount), ["1", "2"]);
+            assert.notEqual(events[0].receiptHandle, events[1].receiptHandle);
+            assert.deepEqual(
+                pipeline.workQueue.deleteRequests.map((d) => [d.receiptHandle, d.deleted]),
+                [
+                    [events[0].receiptHandle, false],
+                    [events[1].receiptHandle, true],
+                ],
+            );
+            assert.equal(executions.length, 1);
+            assert.equal(pipeline.ecs.runs.length, 1);
+            assert.equal(view.status, "succeeded");
+            assert.equal(view.executionId, accepted.executionId);
+        });
+
+        it("the stale delivery dispatched, the latest timed out: the message comes back (3rd receive) and starts no second proof", async () => {
+            const { view, executions } = await runWith(
+                { workDeliveries: 2, functionTimeoutSeconds: { "prover-dispatch": 3 }, functionFaults: { "prover-dispatch": ["ok", "timeout"] } },
+                "dup-timeout",
+            );
+
+            const dispatches = pipeline.invocations.filter((i) => i.role === "prover-dispatch");
+            assert.deepEqual(
+                dispatches.map((i) => [(i.event as { Records: { attributes: { ApproximateReceiveCount: string } }[] }).Records[0].attributes.ApproximateReceiveCount, i.outcome.split(":")[0]]),
+                [
+                    ["1", "0 batch item failure(s)"],
+                    ["2", "Lambda.Unknown"],
+                    ["3", "0 batch item failure(s)"],
+                ],
+            );
+            assert.deepEqual(pipeline.workQueue.deleteRequests.map((d) => d.deleted), [false, true]);
+            assert.deepEqual(pipeline.workQueue.messages(), []);
+            assert.deepEqual(pipeline.deadLetterQueue.messages(), [], "3 receives is within maxReceiveCount");
+            assert.equal(executions.length, 1);
+            assert.equal(pipeline.ecs.runs.length, 1);
+            assert.equal(view.status, "succeeded");
         });
     });
 });
