@@ -531,6 +531,15 @@ describe("prover state machine, executed locally", () => {
         assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeSucceeded"]);
     });
 
+    it("RunProver retries AmazonECS.Unknown (RunTask answered with failures: no Fargate capacity) like the other capacity errors", async () => {
+        let attempts = 0;
+        const failures = JSON.stringify({ Failures: [{ Arn: ARGS.clusterArn, Reason: "Capacity is unavailable at this time." }], Tasks: [] });
+        const r = await run(handlers({ runProver: failing(5, () => named("AmazonECS.Unknown", failures), () => ((attempts += 1), TASK)) }));
+        assert.equal(attempts, 1);
+        assert.equal(r.taskCalls.filter((c) => c.state === "RunProver").length, 6, "1 + 5 attempts, the retrier's bound");
+        assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeSucceeded"]);
+    });
+
     it("RunProver gives up after 1 + 5 attempts of ECS.ServerException and reports it through FinalizeFailed", async () => {
         const r = await run(handlers({ runProver: failing(Infinity, () => named("ECS.ServerException", "Internal error"), () => TASK) }));
         assert.equal(r.taskCalls.filter((c) => c.state === "RunProver").length, 6);
