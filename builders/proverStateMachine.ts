@@ -319,6 +319,7 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
     // `States.ALL` does not catch `States.DataLimitExceeded` (a result over 256 KiB), so it is named
     // first; otherwise the execution would fail without telling the session:
     // https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html#error-data-limit-exceed
+    // (a catcher naming it does catch it: https://github.com/cdklabs/construct-hub/pull/1651)
     const catchAll: Catcher[] = [
         { ErrorEquals: ["States.DataLimitExceeded"], ResultPath: P.proverError, Next: S.FinalizeFailed },
         { ErrorEquals: ["States.ALL"], ResultPath: P.proverError, Next: S.FinalizeFailed },

@@ -90,7 +90,7 @@ export async function runProverStateMachine(
     const S = PROVER_STATES;
     // Aborted when the execution ends without finishing (stopped, timed out): running tasks are stopped.
     const executionEnded = new AbortController();
-    const limited = (state: string, result: unknown) => checkResultSize(definition, state, result);
+    const limited = (state: string, task: string, result: unknown) => checkResultSize(definition, state, task, result);
     // The library hands each local handler the effective parameters as untyped JSON.
     const lambda = <E>(state: string, fn: (event: E, functionName: string) => unknown) => async (parameters: unknown) => {
         taskCalls.push({ state, parameters });
@@ -101,7 +101,7 @@ export async function runProverStateMachine(
         } catch (error) {
             throw asFunctionError(error);
         }
-        return limited(state, result);
+        return limited(state, FunctionName, result);
     };
     const finalize = (state: string) =>
         lambda<FinalizeEvent>(state, (event, functionName) => {
@@ -127,7 +127,7 @@ export async function runProverStateMachine(
             });
             try {
                 const task = await Promise.race([Promise.resolve(handlers.runProver(parameters as RunProverRequest, stopTask.signal)), timedOut]);
-                return limited(S.RunProver, toJson(task));
+                return limited(S.RunProver, definition.States.RunProver.Resource, toJson(task));
             } finally {
                 clearTimeout(timer);
                 executionEnded.signal.removeEventListener("abort", onEnded);
@@ -216,15 +216,17 @@ function asFunctionError(error: unknown): Error {
 
 /**
  * A Task result over 256 KiB fails the state with `States.DataLimitExceeded`. Step Functions never
- * retries it, and `States.ALL` does not catch it: only a catcher that names it does.
+ * retries it, and `States.ALL` does not catch it: only a catcher that names it does (as deployed
+ * state machines rely on: https://github.com/cdklabs/construct-hub/pull/1651).
  */
-function checkResultSize(definition: StateMachineDefinition, state: string, result: unknown): any {
+function checkResultSize(definition: StateMachineDefinition, state: string, task: string, result: unknown): any {
     const bytes = Buffer.byteLength(JSON.stringify(result ?? null));
     if (bytes <= MAX_PAYLOAD_BYTES) return result;
     const catchers = (definition.States as Record<string, { Catch?: { ErrorEquals: string[] }[] }>)[state].Catch ?? [];
     const namedByACatcher = catchers.some((c) => c.ErrorEquals.includes("States.DataLimitExceeded"));
     throw Object.assign(
-        new Error(`The state/task '${state}' returned a result with a size exceeding the maximum number of bytes service limit.`),
+        // The Cause names the task (for a Lambda, its ARN), as in Step Functions' own message.
+        new Error(`The state/task '${task}' returned a result with a size exceeding the maximum number of bytes service limit.`),
         // The library reads these two flags: no retrier applies, and only an explicit catcher may catch it.
         { name: "States.DataLimitExceeded", isRetryable: false, isCatchable: namedByACatcher },
     );

@@ -354,7 +354,7 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
             assert.equal(view.status, "failed");
             assert.deepEqual(view.error, {
                 Error: "States.DataLimitExceeded",
-                Cause: "The state/task 'VerifyImageSignature' returned a result with a size exceeding the maximum number of bytes service limit.",
+                Cause: `The state/task '${pipeline.wiring.functions["check-image-signature"].arn}' returned a result with a size exceeding the maximum number of bytes service limit.`,
             });
         });
 
