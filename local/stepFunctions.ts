@@ -140,6 +140,11 @@ export class LocalStepFunctions {
             // Error and cause only when StopExecution was given them.
             return { ...ended, status: "ABORTED" as const, error: execution.stopReason?.error, cause: execution.stopReason?.cause };
         }
+        if (outcome.status === "TIMED_OUT") {
+            // No error or cause: States.Timeout is only in the execution's history (as AWS answers it,
+            // https://github.com/floci-io/floci/issues/2733 quotes a DescribeExecution of a timed-out execution).
+            return { ...ended, status: "TIMED_OUT" as const };
+        }
         const cause = outcome.error?.Cause;
         return { ...ended, status: outcome.status, error: outcome.error?.Error, cause: typeof cause === "string" ? cause : JSON.stringify(cause) };
     }

@@ -269,10 +269,11 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
             assert.deepEqual(execution.finalizeCalls, []);
             const described = await pipeline.stepFunctions.client().send(new DescribeExecutionCommand({ executionArn: executionArn() }));
             assert.equal(described.status, "TIMED_OUT");
+            assert.deepEqual([described.error, described.cause], [undefined, undefined], "AWS reports no error or cause for TIMED_OUT");
 
             const view = await statusOf(pipeline, accepted);
             assert.equal(view.status, "failed");
-            assert.deepEqual(view.error, { Error: "States.Timeout", Cause: "The execution exceeded its TimeoutSeconds (2 s)" });
+            assert.deepEqual(view.error, { Error: "States.Timeout", Cause: "the execution ended TIMED_OUT without reporting a result to the session" });
         });
 
         it("ABORTED: StopExecution stops the running task; the status route records the operator's error and cause", async () => {
