@@ -104,6 +104,7 @@ async function main() {
         S3_PROOF_PREFIX: pipeline.proofPrefix,
         PROVER_WORK_QUEUE_URL: pipeline.workQueueUrl,
         PROVER_WORK_QUEUE_ARN: pipeline.workQueueArn,
+        PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES: pipeline.workQueueMaxMessageBytes.apply(String),
         PROVER_STATE_MACHINE_ARN: pipeline.stateMachineArn,
         API_URL: app.apiUrl,
         SESSIONS_TABLE: app.sessionsTableName,
