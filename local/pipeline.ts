@@ -13,12 +13,10 @@
  * miswired ARN fails here as it would in AWS. S3 and DynamoDB are real protocol servers on
  * 127.0.0.1; SQS, Step Functions, ECS, ECR and SSM are emulated in process (see each module).
  */
-import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { setTimeout as delay } from "node:timers/promises";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -34,6 +32,7 @@ import { type EcsFault, failedTask, LocalEcs } from "./ecs";
 import type { HttpRequest } from "./events";
 import { type FakeHostMode, writeFakeHost } from "./fakeHost";
 import { callHttpApi, type HttpApiHandler, type HttpResponse } from "./httpApi";
+import { type InvocationFault, withLambdaTimeout } from "./lambdaInvoker";
 import { LocalQueue, type PollResult, pollUntilEmpty } from "./queue";
 import { failPutObjects } from "./s3Faults";
 import { createTable, type LocalDynamo, type LocalS3, startLocalDynamo, startLocalS3 } from "./servers";
@@ -72,7 +71,7 @@ export interface PipelineFaults {
      * timeout: Lambda.Unknown) or `crash` (its runtime exits: Lambda.Unknown). Its handler does not
      * run in the last two cases.
      */
-    functionFaults: Partial<Record<FunctionRole, ("ok" | "timeout" | "crash")[]>>;
+    functionFaults: Partial<Record<FunctionRole, InvocationFault[]>>;
     /** Bytes of padding added to a function's answer (a Task result over 256 KiB: States.DataLimitExceeded). */
     inflatedAnswerBytes: Partial<Record<FunctionRole, number>>;
     /** How SSM GetParameter fails while set. */
@@ -382,38 +381,6 @@ function withTimeouts(definition: PipelineWiring["stateMachine"]["definition"], 
     if (faults.runProverTimeoutSeconds !== undefined) copy.States.RunProver.TimeoutSeconds = faults.runProverTimeoutSeconds;
     if (faults.executionTimeoutSeconds !== undefined) copy.TimeoutSeconds = faults.executionTimeoutSeconds;
     return copy;
-}
-
-/**
- * The Lambda service's part of an invocation: a function still running at its configured timeout is
- * stopped, and an invocation that timed out or whose runtime exited has no error type of its own, so
- * Step Functions reports `Lambda.Unknown` with the payload Lambda returned in the Cause:
- * https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
- * https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html
- */
-export async function withLambdaTimeout<T>(timeoutSeconds: number, fault: "ok" | "timeout" | "crash" | undefined, run: () => Promise<T>): Promise<T> {
-    const requestId = randomUUID();
-    const unknown = (payload: object) =>
-        Object.assign(new Error(`The cause could not be determined because Lambda did not return an error type. Returned payload: ${JSON.stringify(payload)}`), {
-            name: "Lambda.Unknown",
-        });
-    const timedOut = () => unknown({ errorMessage: `${new Date().toISOString()} ${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds` });
-    if (fault === "crash") {
-        throw unknown({ errorType: "Runtime.ExitError", errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status 1` });
-    }
-    if (fault === "timeout") {
-        await delay(timeoutSeconds * 1000);
-        throw timedOut();
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(timedOut()), timeoutSeconds * 1000);
-    });
-    try {
-        return await Promise.race([run(), deadline]);
-    } finally {
-        clearTimeout(timer);
-    }
 }
 
 function summarize(result: unknown): string {
