@@ -9,6 +9,13 @@ export const PIPELINE_DEFAULTS = {
     workQueueReceiveWaitSeconds: 20,
     deadLetterRetentionSeconds: 1209600,
     maxReceiveCount: 3,
+    /**
+     * The work queue's MaximumMessageSize, set explicitly so the api's limit (it reads this from the
+     * queue) does not depend on a service default: SQS accepts 1,024 to 1,048,576 bytes
+     * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html).
+     * 256 KiB stays within Step Functions' own 256 KiB payload limit should a message ever be passed on.
+     */
+    workQueueMaxMessageBytes: 262144,
     cpu: 16384,
     memory: 32768,
     hostTimeoutSeconds: 900,

@@ -135,12 +135,18 @@ export const LAMBDA_TRANSIENT_ERRORS = [
 ] as const;
 
 /**
- * RunTask errors that mean "ECS could not start the task now": `ECS.AmazonECSException` is how Step
- * Functions reports "Capacity is unavailable at this time" and API throttling
- * (https://repost.aws/knowledge-center/ecs-fargate-runtask-capacity), `ECS.ServerException` an ECS 5xx.
- * Both fail before a task exists, so a retry never runs a proof twice.
+ * RunTask errors that mean "ECS could not start the task now", all before a task exists, so a retry
+ * never runs a proof twice:
+ * - `AmazonECS.Unknown`: RunTask answered 200 with a non-empty `failures` list, which a `.sync` state
+ *   reports under this name (https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html,
+ *   "Key features"). That is how a Fargate (Spot) capacity shortage or a vCPU quota arrives
+ *   (https://repost.aws/knowledge-center/ecs-fargate-runtask-capacity); both clear within minutes.
+ *   A permanent placement failure (a cluster without the capacity provider) is listed there too; the
+ *   bounded retry below ends it after about ten minutes at most, in FinalizeFailed with the failure.
+ * - `ECS.AmazonECSException`: the RunTask call itself refused (throttling, capacity);
+ * - `ECS.ServerException`: an ECS 5xx.
  */
-export const ECS_TRANSIENT_ERRORS = ["ECS.AmazonECSException", "ECS.ServerException"] as const;
+export const ECS_TRANSIENT_ERRORS = ["AmazonECS.Unknown", "ECS.AmazonECSException", "ECS.ServerException"] as const;
 
 /** Both Lambdas are idempotent (a read; a conditional write), so a lost invocation is simply repeated. */
 export const LAMBDA_SERVICE_RETRY: Readonly<Retrier> = Object.freeze({
@@ -153,7 +159,8 @@ export const LAMBDA_SERVICE_RETRY: Readonly<Retrier> = Object.freeze({
 
 /**
  * A 16 vCPU Fargate (Spot) shortage can last minutes, hence the long, capped backoff:
- * 20, 40, 80, 160, 300 s at most (full jitter spreads concurrent executions).
+ * 20, 40, 80, 160, 300 s at most (full jitter spreads concurrent executions), so at most 5 retries
+ * within 600 s before FinalizeFailed records the last error. Each attempt has its own TimeoutSeconds.
  */
 export const RUN_PROVER_RETRY: Readonly<Retrier> = Object.freeze({
     ErrorEquals: [...ECS_TRANSIENT_ERRORS],
@@ -309,7 +316,14 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
     const lambdaInvoke = `arn:${args.partition}:states:::lambda:invoke`;
     // Errors of a Task go to $.proverError in Step Functions' own {Error, Cause} shape. A Catch only
     // applies once the state's Retry is exhausted (or no retrier matched).
-    const catchAll: Catcher[] = [{ ErrorEquals: ["States.ALL"], ResultPath: P.proverError, Next: S.FinalizeFailed }];
+    // `States.ALL` does not catch `States.DataLimitExceeded` (a result over 256 KiB), so it is named
+    // first; otherwise the execution would fail without telling the session:
+    // https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html#error-data-limit-exceed
+    // (a catcher naming it does catch it: https://github.com/cdklabs/construct-hub/pull/1651)
+    const catchAll: Catcher[] = [
+        { ErrorEquals: ["States.DataLimitExceeded"], ResultPath: P.proverError, Next: S.FinalizeFailed },
+        { ErrorEquals: ["States.ALL"], ResultPath: P.proverError, Next: S.FinalizeFailed },
+    ];
     // Keep only the Lambda's answer: the invoke response also carries HTTP metadata that would bloat
     // every later state's input (256 KiB limit) without being read by anything.
     const keepPayload: JsonObject = { "Payload.$": "$.Payload" };

@@ -40,6 +40,8 @@ export interface AppApiArgs {
     workQueueUrl: pulumi.Input<string>;
     /** ARN of the prover work queue (ProverPipeline). Required. */
     workQueueArn: pulumi.Input<string>;
+    /** The work queue's MaximumMessageSize (ProverPipeline): the api refuses a proof request whose message would exceed it. Required. */
+    workQueueMaxMessageBytes: pulumi.Input<number>;
     /** The work queue's visibility timeout, checked against the dispatch timeout. Default: 1000. */
     workQueueVisibilityTimeoutSeconds?: number;
     /** ARN of the prover dispatcher state machine (ProverPipeline). Required. */
@@ -249,6 +251,7 @@ export class AppApi extends pulumi.ComponentResource {
                     RATE_LIMIT_TABLE: rateLimit.name,
                     RATE_LIMIT_KEY_TABLE: rateLimitKeys.name,
                     PROVER_WORK_QUEUE_URL: args.workQueueUrl,
+                    PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES: pulumi.output(args.workQueueMaxMessageBytes).apply(String),
                     PROVER_STATE_MACHINE_ARN: args.stateMachineArn,
                     S3_PROOF_BUCKET: args.proofBucketName,
                     S3_PROOF_PREFIX: args.proofPrefix,

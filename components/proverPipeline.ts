@@ -69,6 +69,8 @@ export class ProverPipeline extends pulumi.ComponentResource {
     readonly workQueueName: pulumi.Output<string>;
     /** Plain number, so the consumer's timeout can be checked against it before deploying. */
     readonly workQueueVisibilityTimeoutSeconds: number;
+    /** The work queue's MaximumMessageSize, as the queue reports it. */
+    readonly workQueueMaxMessageBytes: pulumi.Output<number>;
     readonly deadLetterQueueArn: pulumi.Output<string>;
     readonly deadLetterQueueName: pulumi.Output<string>;
     readonly bundleBucketName: pulumi.Output<string>;
@@ -116,6 +118,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
             {
                 name: physicalName("prover-work", env),
                 visibilityTimeoutSeconds: this.workQueueVisibilityTimeoutSeconds,
+                maxMessageSize: PIPELINE_DEFAULTS.workQueueMaxMessageBytes,
                 messageRetentionSeconds: PIPELINE_DEFAULTS.workQueueRetentionSeconds,
                 receiveWaitTimeSeconds: PIPELINE_DEFAULTS.workQueueReceiveWaitSeconds,
                 sqsManagedSseEnabled: true,
@@ -125,6 +128,11 @@ export class ProverPipeline extends pulumi.ComponentResource {
             },
             stateful,
         );
+        // Read back from the queue, so the api's limit is the one SQS enforces.
+        this.workQueueMaxMessageBytes = queue.maxMessageSize.apply((bytes) => {
+            if (bytes === undefined) throw new Error("prover work queue: maxMessageSize must be set (the api reads it)");
+            return bytes;
+        });
         // Only the work queue may move messages into the DLQ (and redrive them back).
         new aws.sqs.RedriveAllowPolicy(
             `${name}-work-dlq-redrive-allow`,
@@ -407,6 +415,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
             workQueueArn: this.workQueueArn,
             workQueueName: this.workQueueName,
             workQueueVisibilityTimeoutSeconds: this.workQueueVisibilityTimeoutSeconds,
+            workQueueMaxMessageBytes: this.workQueueMaxMessageBytes,
             deadLetterQueueArn: this.deadLetterQueueArn,
             deadLetterQueueName: this.deadLetterQueueName,
             bundleBucketName: this.bundleBucketName,

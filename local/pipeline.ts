@@ -28,14 +28,16 @@ import type { CheckImageSignatureResult, FinalizeEvent, SessionRecord } from "..
 import { lazyInit } from "../lambdas/shared/init";
 import { createLogger } from "../lambdas/shared/log";
 import { SessionStore } from "../lambdas/shared/sessionStore";
-import { failedTaskExitCode, LocalEcs } from "./ecs";
+import { type EcsFault, failedTask, LocalEcs } from "./ecs";
 import type { HttpRequest } from "./events";
 import { type FakeHostMode, writeFakeHost } from "./fakeHost";
 import { callHttpApi, type HttpApiHandler, type HttpResponse } from "./httpApi";
+import { type InvocationFault, withLambdaTimeout } from "./lambdaInvoker";
 import { LocalQueue, type PollResult, pollUntilEmpty } from "./queue";
 import { failPutObjects } from "./s3Faults";
 import { createTable, type LocalDynamo, type LocalS3, startLocalDynamo, startLocalS3 } from "./servers";
-import { localEcr, localSsm, type SignatureState } from "./serviceStubs";
+import { localEcr, type SignatureState } from "./serviceStubs";
+import { localSsm, type SsmCall, type SsmFault } from "./ssm";
 import type { LocalExecution } from "./stateMachine";
 import { FUNCTION_ROLES, type FunctionRole, type PipelineWiring } from "./stackWiring";
 import { LocalStepFunctions } from "./stepFunctions";
@@ -56,6 +58,24 @@ export interface PipelineFaults {
     workDeliveries: number;
     /** SendMessage to the work queue fails with a 503 while true. */
     queueUnavailable: boolean;
+    /** Taken one per RunTask, in order: how ECS answers instead of running the task (see `EcsFault`). */
+    ecsFaults: EcsFault[];
+    /** Replaces RunProver's TimeoutSeconds in the definition (set at start), to reach States.Timeout in seconds. */
+    runProverTimeoutSeconds?: number;
+    /** Gives the definition a top-level TimeoutSeconds (set at start), so an execution can end TIMED_OUT. */
+    executionTimeoutSeconds?: number;
+    /** Replaces a function's configured timeout, so a timeout takes a fraction of a second. */
+    functionTimeoutSeconds: Partial<Record<FunctionRole, number>>;
+    /**
+     * Taken one per invocation of the function: `ok` (runs normally), `timeout` (it runs past its
+     * timeout: Lambda.Unknown) or `crash` (its runtime exits: Lambda.Unknown). Its handler does not
+     * run in the last two cases.
+     */
+    functionFaults: Partial<Record<FunctionRole, InvocationFault[]>>;
+    /** Bytes of padding added to a function's answer (a Task result over 256 KiB: States.DataLimitExceeded). */
+    inflatedAnswerBytes: Partial<Record<FunctionRole, number>>;
+    /** How SSM GetParameter fails while set. */
+    ssm?: SsmFault;
 }
 
 const HEALTHY: PipelineFaults = {
@@ -65,6 +85,10 @@ const HEALTHY: PipelineFaults = {
     lostFinalizeAnswers: 0,
     workDeliveries: 1,
     queueUnavailable: false,
+    ecsFaults: [],
+    functionTimeoutSeconds: {},
+    functionFaults: {},
+    inflatedAnswerBytes: {},
 };
 
 export type Actor = FunctionRole | "sqs" | "step-functions" | "ecs" | "prover";
@@ -95,6 +119,8 @@ export class LocalPipeline {
     readonly ecs: LocalEcs;
     /** Every Lambda invocation, by function role, with the event it received. */
     readonly invocations: { role: FunctionRole; event: unknown; outcome: string }[] = [];
+    /** Every SSM GetParameter call and how it was answered. */
+    readonly ssmCalls: SsmCall[] = [];
     /** Reads the sessions table the api writes, for assertions. */
     private readonly sessions: SessionStore;
     private readonly functions = new Map<string, { role: FunctionRole; handler: (event: any) => Promise<unknown> }>();
@@ -128,20 +154,25 @@ export class LocalPipeline {
                 ...(this.faults.hostTimeoutSeconds === undefined ? {} : { ZKVM_TIMEOUT_SECONDS: String(this.faults.hostTimeoutSeconds) }),
             }),
             onLine: (line) => this.log("prover", line.level, line.msg, line),
+            fault: () => this.faults.ecsFaults.shift(),
         });
         this.stepFunctions = new LocalStepFunctions(
-            wiring.stateMachine,
+            { arn: wiring.stateMachine.arn, definition: withTimeouts(wiring.stateMachine.definition, this.faults) },
             {
                 verifyImageSignature: (event, functionName) => this.invoke(functionName, event) as Promise<CheckImageSignatureResult>,
-                runProver: (request) =>
+                runProver: (request, signal) =>
                     this.timed(
                         "ecs",
                         `RunTask ${request.TaskDefinition.split("/").pop()}`,
-                        () => this.ecs.runTask(request),
+                        () => this.ecs.runTask(request, signal),
                         (task) => `container exited ${task.Containers[0].ExitCode}`,
                         (error) => {
-                            const exitCode = failedTaskExitCode(error);
-                            return exitCode === undefined ? undefined : `container exited ${exitCode} (States.TaskFailed)`;
+                            const task = failedTask(error);
+                            if (task === undefined) return undefined;
+                            const exitCode = task.Containers[0].ExitCode;
+                            const container = exitCode === undefined ? "container never ran" : `container exited ${exitCode}`;
+                            const stop = task.StopCode === "EssentialContainerExited" ? "" : `${task.StopCode}: `;
+                            return `${stop}${container} (States.TaskFailed)`;
                         },
                     ),
                 finalize: (event, functionName) => this.invokeFinalize(functionName, event),
@@ -169,7 +200,7 @@ export class LocalPipeline {
                         dynamodb,
                         sqs: this.workQueue.producerClient({ unavailable: () => this.faults.queueUnavailable }),
                         sfn: this.stepFunctions.client(),
-                        ssm: localSsm(wiring.parameters),
+                        ssm: localSsm(wiring.parameters, { fault: () => this.faults.ssm, calls: this.ssmCalls }),
                         s3: s3Client,
                     },
                     logger("api"),
@@ -235,9 +266,11 @@ export class LocalPipeline {
         this.apiClockOffsetMs += seconds * 1000;
     }
 
-    /** Waits for every execution started so far to end. */
-    settled(): Promise<LocalExecution[]> {
-        return this.stepFunctions.settled();
+    /** Waits for every execution started so far to end (and for every task they started to stop). */
+    async settled(): Promise<LocalExecution[]> {
+        const executions = await this.stepFunctions.settled();
+        await this.ecs.idle();
+        return executions;
     }
 
     /** The session item as stored (for assertions beyond what the api shows). */
@@ -251,6 +284,7 @@ export class LocalPipeline {
 
     async stop(): Promise<void> {
         await this.settled().catch(() => undefined);
+        await this.ecs.idle();
         await this.s3.stop();
         await this.dynamo.stop();
         fs.rmSync(this.workDir, { recursive: true, force: true });
@@ -265,10 +299,17 @@ export class LocalPipeline {
         // Recorded in the order invocations start; the outcome is filled in when each ends.
         const invocation = { role: fn.role, event, outcome: "running" };
         this.invocations.push(invocation);
+        const timeoutSeconds = this.faults.functionTimeoutSeconds[fn.role] ?? this.wiring.functions[fn.role].timeoutSeconds;
+        const fault = this.faults.functionFaults[fn.role]?.shift();
+        const padding = this.faults.inflatedAnswerBytes[fn.role];
         return this.timed(
             fn.role,
             "invoke",
-            () => fn.handler(event),
+            () =>
+                withLambdaTimeout(timeoutSeconds, fault, async () => {
+                    const result = await fn.handler(event);
+                    return padding === undefined ? result : { ...(result as object), padding: "x".repeat(padding) };
+                }),
             (result) => (invocation.outcome = summarize(result)),
             (error) => {
                 invocation.outcome = `${(error as Error).name}: ${(error as Error).message}`;
@@ -329,6 +370,17 @@ export class LocalPipeline {
     private log(actor: Actor, level: unknown, message: unknown, fields: Record<string, unknown>): void {
         this.logs.push({ actor, level: String(level), message: String(message), fields });
     }
+}
+
+/**
+ * The definition with the RunProver and execution timeouts a fault replaces (a copy; the wiring's
+ * stays as synthesized).
+ */
+function withTimeouts(definition: PipelineWiring["stateMachine"]["definition"], faults: PipelineFaults) {
+    const copy = JSON.parse(JSON.stringify(definition)) as typeof definition & { TimeoutSeconds?: number };
+    if (faults.runProverTimeoutSeconds !== undefined) copy.States.RunProver.TimeoutSeconds = faults.runProverTimeoutSeconds;
+    if (faults.executionTimeoutSeconds !== undefined) copy.TimeoutSeconds = faults.executionTimeoutSeconds;
+    return copy;
 }
 
 function summarize(result: unknown): string {

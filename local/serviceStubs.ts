@@ -1,10 +1,9 @@
 /**
- * ECR and SSM Parameter Store for the local pipeline: SDK clients whose answers come from the
- * synthesized stack (the repository and digest the task definition pins; the SecureString parameters
- * the program created), so a handler asking for anything else fails as it would in AWS.
+ * ECR for the local pipeline: an SDK client whose answers come from the synthesized stack (the
+ * repository and digest the task definition pins), so a handler asking for anything else fails as it
+ * would in AWS. (SSM Parameter Store is in ssm.ts.)
  */
 import { DescribeImageSigningStatusCommand, ECRClient, ImageNotFoundException, RepositoryNotFoundException } from "@aws-sdk/client-ecr";
-import { GetParameterCommand, ParameterNotFound, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import type { PipelineWiring } from "./stackWiring";
 
@@ -37,22 +36,6 @@ export function localEcr(wiring: Pick<PipelineWiring, "ecrRepositoryName" | "tas
             if (status === "MISSING") return { ...base, signingStatuses: [] };
             const failure = status === "FAILED" ? { failureCode: "SIGNATURE_VERIFICATION_FAILED", failureReason: "signature does not match" } : {};
             return { ...base, signingStatuses: [{ signingProfileArn: SIGNING_PROFILE_ARN, status, ...failure }] };
-        });
-    return client;
-}
-
-export function localSsm(parameters: PipelineWiring["parameters"]): SSMClient {
-    const client = new SSMClient({ region: "us-east-1" });
-    mockClient(client)
-        .on(GetParameterCommand)
-        .callsFake(async (input: { Name?: string; WithDecryption?: boolean }) => {
-            const parameter = parameters[input.Name ?? ""];
-            if (!parameter) {
-                throw new ParameterNotFound({ message: `parameter ${input.Name} not found`, $metadata: {} });
-            }
-            // Without decryption SSM hands out the ciphertext of a SecureString.
-            const value = parameter.type === "SecureString" && !input.WithDecryption ? "AQICAH-ciphertext" : parameter.value;
-            return { Parameter: { Name: input.Name, Type: parameter.type, Value: value, Version: 1 } };
         });
     return client;
 }

@@ -32,6 +32,8 @@ export interface QueueWiring {
     url: string;
     arn: string;
     visibilityTimeoutSeconds: number;
+    /** MaximumMessageSize as the program set it (SQS's documented default when unset). */
+    maxMessageBytes: number;
     /** From the redrive policy; undefined for a queue without one (the DLQ). */
     redrive?: { deadLetterTargetArn: string; maxReceiveCount: number };
 }
@@ -83,6 +85,8 @@ export function pipelineWiring(result: SynthResult): PipelineWiring {
             url: state.url,
             arn: state.arn,
             visibilityTimeoutSeconds: resource.inputs.visibilityTimeoutSeconds ?? 30,
+            // 262,144 bytes when unset: https://www.pulumi.com/registry/packages/aws/api-docs/sqs/queue/#maxmessagesize_nodejs
+            maxMessageBytes: resource.inputs.maxMessageSize ?? 262144,
             redrive: redrive && { deadLetterTargetArn: redrive.deadLetterTargetArn, maxReceiveCount: redrive.maxReceiveCount },
         };
     };

@@ -5,15 +5,25 @@
  * Functions does:
  * - `lambda:invoke`: the handler receives `Parameters.Payload` (the function's event); its return value
  *   comes back as `{ExecutedVersion, Payload, StatusCode}`. A throw becomes a function error: Error is
- *   the thrown error's name (the Lambda `errorType`), Cause the JSON `{errorType, errorMessage}` (AWS
- *   also adds a `trace`). Errors named `Lambda.*` stand for the Lambda service's own errors and pass
- *   through unchanged.
- * - `ecs:runTask.sync`: the handler receives the effective RunTask parameters and returns the stopped
- *   task's description. Throw an error named `States.TaskFailed` to emulate a failed task, or
- *   `ECS.AmazonECSException` for a capacity shortage.
+ *   the thrown error's name (the Lambda `errorType`), Cause the JSON `{errorType, errorMessage, trace}`
+ *   the Node.js runtime reports. Errors named `Lambda.*` stand for the Lambda service's own errors
+ *   (a timeout is `Lambda.Unknown`) and pass through unchanged:
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
+ * - `ecs:runTask.sync`: the handler receives the effective RunTask parameters and an abort signal,
+ *   and returns the stopped task's description. Throw an error named `States.TaskFailed` to emulate a
+ *   failed task, `AmazonECS.Unknown` for a RunTask answered with `failures` (no capacity), or
+ *   `ECS.AmazonECSException` for an API error. When the state's `TimeoutSeconds` passes, the state
+ *   fails with `States.Timeout` and the signal aborts: Step Functions stops the task (ecs:StopTask).
+ *   The signal also aborts when the execution is stopped or times out.
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-sync
+ * - a Task result over 256 KiB fails the state with `States.DataLimitExceeded`, which `States.ALL`
+ *   neither retries nor catches (only a catcher naming it does):
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+ * An execution ends SUCCEEDED, FAILED, ABORTED (`abort()`) or TIMED_OUT (the definition's own
+ * `TimeoutSeconds`), the statuses DescribeExecution reports.
  * Retry intervals are overridden to 0 ms so retries do not slow the tests down.
  */
-import { StateMachine } from "aws-local-stepfunctions";
+import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from "aws-local-stepfunctions";
 import {
     PROVER_STATES,
     type RunProverParameters,
@@ -36,14 +46,21 @@ export interface ProverTaskHandlers {
         event: CheckImageSignatureInput,
         functionName: string,
     ): CheckImageSignatureResult | Promise<CheckImageSignatureResult>;
-    /** The prover task; returns what `ecs:runTask.sync` returns (the task description). */
-    runProver(request: RunProverRequest): unknown;
+    /**
+     * The prover task; returns what `ecs:runTask.sync` returns (the task description). `signal` aborts
+     * when Step Functions stops the task (the state timed out, or the execution was stopped).
+     */
+    runProver(request: RunProverRequest, signal: AbortSignal): unknown;
     /** The finalize-callback Lambda, behind all three Finalize states. */
     finalize(event: FinalizeEvent, functionName: string): unknown;
 }
 
+/** https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html: 256 KiB per state input, output and Task result. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
 export interface LocalExecution {
-    status: "SUCCEEDED" | "FAILED";
+    /** How the execution ended (DescribeExecution's terminal statuses other than a redrive). */
+    status: "SUCCEEDED" | "FAILED" | "ABORTED" | "TIMED_OUT";
     /** The execution's output; null when it failed. */
     output: unknown;
     /** Why the execution failed (Step Functions' `{Error, Cause}`). */
@@ -65,20 +82,25 @@ export async function runProverStateMachine(
     definition: StateMachineDefinition,
     input: ExecutionInput,
     handlers: ProverTaskHandlers,
-    options: { executionArn?: string } = {},
+    options: { executionArn?: string; /** Aborting it stops the execution (StopExecution): ABORTED. */ signal?: AbortSignal } = {},
 ): Promise<LocalExecution> {
     const taskCalls: LocalExecution["taskCalls"] = [];
     const finalizeCalls: LocalExecution["finalizeCalls"] = [];
     const S = PROVER_STATES;
+    // Aborted when the execution ends without finishing (stopped, timed out): running tasks are stopped.
+    const executionEnded = new AbortController();
+    const limited = (state: string, task: string, result: unknown) => checkResultSize(definition, state, task, result);
     // The library hands each local handler the effective parameters as untyped JSON.
     const lambda = <E>(state: string, fn: (event: E, functionName: string) => unknown) => async (parameters: unknown) => {
         taskCalls.push({ state, parameters });
         const { Payload, FunctionName } = parameters as { Payload: E; FunctionName: string };
+        let result: unknown;
         try {
-            return { ExecutedVersion: "$LATEST", Payload: toJson(await fn(Payload, FunctionName)), StatusCode: 200 };
+            result = { ExecutedVersion: "$LATEST", Payload: toJson(await fn(Payload, FunctionName)), StatusCode: 200 };
         } catch (error) {
             throw asFunctionError(error);
         }
+        return limited(state, FunctionName, result);
     };
     const finalize = (state: string) =>
         lambda<FinalizeEvent>(state, (event, functionName) => {
@@ -89,7 +111,26 @@ export async function runProverStateMachine(
         [S.VerifyImageSignature]: lambda(S.VerifyImageSignature, handlers.verifyImageSignature),
         [S.RunProver]: async (parameters: unknown) => {
             taskCalls.push({ state: S.RunProver, parameters });
-            return toJson(await handlers.runProver(parameters as RunProverRequest));
+            const stopTask = new AbortController();
+            const onEnded = () => stopTask.abort("execution ended");
+            executionEnded.signal.addEventListener("abort", onEnded, { once: true });
+            const timeoutSeconds = definition.States.RunProver.TimeoutSeconds;
+            let timer: NodeJS.Timeout | undefined;
+            const timedOut = new Promise<never>((_, reject) => {
+                if (timeoutSeconds === undefined) return;
+                timer = setTimeout(() => {
+                    // Step Functions calls ecs:StopTask for a .sync task whose state timed out.
+                    stopTask.abort("States.Timeout");
+                    reject(Object.assign(new Error("States.Timeout"), { name: "States.Timeout" }));
+                }, timeoutSeconds * 1000);
+            });
+            try {
+                const task = await Promise.race([Promise.resolve(handlers.runProver(parameters as RunProverRequest, stopTask.signal)), timedOut]);
+                return limited(S.RunProver, definition.States.RunProver.Resource, toJson(task));
+            } finally {
+                clearTimeout(timer);
+                executionEnded.signal.removeEventListener("abort", onEnded);
+            }
         },
         [S.FinalizeSucceeded]: finalize(S.FinalizeSucceeded),
         [S.FinalizeSignatureFailed]: finalize(S.FinalizeSignatureFailed),
@@ -111,10 +152,15 @@ export async function runProverStateMachine(
             retryIntervalOverrides: Object.fromEntries(taskStates.map((name) => [name, 0])),
         },
     });
+    const onStop = () => execution.abort();
+    if (options.signal?.aborted) onStop();
+    options.signal?.addEventListener("abort", onStop, { once: true });
     const settled = await execution.result.then(
         (output) => ({ ok: true as const, output }),
         (reason: unknown) => ({ ok: false as const, reason }),
     );
+    options.signal?.removeEventListener("abort", onStop);
+    if (!settled.ok) executionEnded.abort();
     const path: string[] = [];
     let error: LocalExecution["error"];
     // The logger closes when the execution ends, so the queued events can be drained afterwards.
@@ -128,8 +174,16 @@ export async function runProverStateMachine(
     if (settled.ok) {
         return { status: "SUCCEEDED", output: settled.output, path, taskCalls, finalizeCalls };
     }
+    if (settled.reason instanceof ExecutionAbortedError) {
+        return { status: "ABORTED", output: null, path, taskCalls, finalizeCalls };
+    }
+    if (settled.reason instanceof ExecutionTimeoutError) {
+        // What DescribeExecution reports for an execution past the definition's TimeoutSeconds.
+        const timeoutError = { Error: "States.Timeout", Cause: `The execution exceeded its TimeoutSeconds (${(definition as { TimeoutSeconds?: number }).TimeoutSeconds} s)` };
+        return { status: "TIMED_OUT", output: null, error: timeoutError, path, taskCalls, finalizeCalls };
+    }
     if (error === undefined) {
-        // Aborted or timed out: not an outcome of this definition, so a bug worth surfacing as is.
+        // Neither failed, aborted nor timed out: a bug worth surfacing as is.
         throw settled.reason;
     }
     return { status: "FAILED", output: null, error, path, taskCalls, finalizeCalls };
@@ -151,9 +205,30 @@ function asFunctionError(error: unknown): Error {
     if (thrown.name.startsWith("Lambda.")) {
         return thrown;
     }
-    const functionError = new Error(JSON.stringify({ errorType: thrown.name, errorMessage: thrown.message }));
+    // The Node.js runtime's error response: errorType, errorMessage and the stack as `trace` lines.
+    // https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html
+    const trace = (thrown.stack ?? `${thrown.name}: ${thrown.message}`).split("\n");
+    const functionError = new Error(JSON.stringify({ errorType: thrown.name, errorMessage: thrown.message, trace }));
     functionError.name = thrown.name;
     return functionError;
+}
+
+/**
+ * A Task result over 256 KiB fails the state with `States.DataLimitExceeded`. Step Functions never
+ * retries it, and `States.ALL` does not catch it: only a catcher that names it does (as deployed
+ * state machines rely on: https://github.com/cdklabs/construct-hub/pull/1651).
+ */
+function checkResultSize(definition: StateMachineDefinition, state: string, task: string, result: unknown): any {
+    const bytes = Buffer.byteLength(JSON.stringify(result ?? null));
+    if (bytes <= MAX_PAYLOAD_BYTES) return result;
+    const catchers = (definition.States as Record<string, { Catch?: { ErrorEquals: string[] }[] }>)[state].Catch ?? [];
+    const namedByACatcher = catchers.some((c) => c.ErrorEquals.includes("States.DataLimitExceeded"));
+    throw Object.assign(
+        // The Cause names the task (for a Lambda, its ARN), as in Step Functions' own message.
+        new Error(`The state/task '${task}' returned a result with a size exceeding the maximum number of bytes service limit.`),
+        // The library reads these two flags: no retrier applies, and only an explicit catcher may catch it.
+        { name: "States.DataLimitExceeded", isRetryable: false, isCatchable: namedByACatcher },
+    );
 }
 
 /** A JSON round trip: what crosses a service boundary, and a copy nobody else holds. */

@@ -4,15 +4,26 @@
  * with the same input while it runs returns the same execution, and with another input (or after it
  * ended) fails with `ExecutionAlreadyExists`. Each execution runs the synthesized definition through
  * `runProverStateMachine`, in the background as in AWS.
+ *
+ * DescribeExecution reports every status of the API
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html#StepFunctions-DescribeExecution-response-status):
+ * RUNNING, SUCCEEDED, FAILED, TIMED_OUT (the definition's TimeoutSeconds passed), ABORTED
+ * (`StopExecution`, with the error and cause it was given) and PENDING_REDRIVE (`RedriveExecution`
+ * accepted a FAILED, ABORTED or TIMED_OUT execution that has not started running again; the redrive
+ * itself is not emulated, so the execution stays there). Stopping or timing out an execution stops
+ * its running ECS task, as Step Functions does for `.sync` tasks.
  */
 import {
     DescribeExecutionCommand,
     ExecutionAlreadyExists,
     ExecutionDoesNotExist,
+    ExecutionNotRedrivable,
     InvalidName,
+    RedriveExecutionCommand,
     SFNClient,
     StartExecutionCommand,
     StateMachineDoesNotExist,
+    StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
 import type { StateMachineDefinition } from "../builders/proverStateMachine";
@@ -31,6 +42,14 @@ export interface StartedExecution {
     result: Promise<LocalExecution>;
     /** Set once it ended. */
     outcome?: LocalExecution;
+    /** Set once it ended. */
+    stoppedAt?: Date;
+    /** Aborting it stops the execution. */
+    stop: AbortController;
+    /** The error and cause StopExecution was given. */
+    stopReason?: { error?: string; cause?: string };
+    /** Set by RedriveExecution: the execution waits to run again. */
+    pendingRedrive?: { redriveCount: number };
 }
 
 export class LocalStepFunctions {
@@ -61,21 +80,73 @@ export class LocalStepFunctions {
                 }
             })
             .on(DescribeExecutionCommand)
-            .callsFake(async (input: { executionArn?: string }) => this.describe(input.executionArn));
+            .callsFake(async (input: { executionArn?: string }) => this.describe(input.executionArn))
+            .on(StopExecutionCommand)
+            .callsFake(async (input: { executionArn?: string; error?: string; cause?: string }) => this.stopExecution(input.executionArn, input.error, input.cause))
+            .on(RedriveExecutionCommand)
+            .callsFake(async (input: { executionArn?: string }) => this.redrive(input.executionArn));
         return client;
     }
 
-    private describe(executionArn: string | undefined) {
+    /**
+     * StopExecution: the execution ends ABORTED with the given error and cause, and its running task
+     * is stopped. https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html
+     */
+    async stopExecution(executionArn: string | undefined, error?: string, cause?: string): Promise<{ stopDate: Date }> {
+        const execution = this.find(executionArn);
+        if (execution.running) {
+            execution.stopReason = { error, cause };
+            execution.stop.abort();
+            await execution.result;
+        }
+        return { stopDate: execution.stoppedAt ?? new Date() };
+    }
+
+    /**
+     * RedriveExecution: only a FAILED, ABORTED or TIMED_OUT execution can be redriven; it is then
+     * PENDING_REDRIVE until it runs again (not emulated: it stays there).
+     * https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html
+     */
+    redrive(executionArn: string | undefined): { redriveDate: Date } {
+        const execution = this.find(executionArn);
+        const status = execution.outcome?.status;
+        if (status === undefined || status === "SUCCEEDED" || execution.pendingRedrive !== undefined) {
+            throw new ExecutionNotRedrivable({ message: `Execution '${execution.arn}' cannot be redriven: it is ${execution.pendingRedrive ? "PENDING_REDRIVE" : status ?? "RUNNING"}`, $metadata: { httpStatusCode: 400 } });
+        }
+        execution.pendingRedrive = { redriveCount: 1 };
+        return { redriveDate: new Date() };
+    }
+
+    private find(executionArn: string | undefined): StartedExecution {
         const execution = [...this.executions.values()].find((e) => e.arn === executionArn);
         if (!execution) {
-            throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${executionArn}'`, $metadata: {} });
+            throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${executionArn}'`, $metadata: { httpStatusCode: 400 } });
         }
+        return execution;
+    }
+
+    private describe(executionArn: string | undefined) {
+        const execution = this.find(executionArn);
         const base = { executionArn: execution.arn, stateMachineArn: this.stateMachine.arn, name: execution.name, input: execution.input, startDate: execution.startedAt };
         const outcome = execution.outcome;
         if (outcome === undefined) return { ...base, status: "RUNNING" as const };
-        if (outcome.status === "SUCCEEDED") return { ...base, status: "SUCCEEDED" as const, output: JSON.stringify(outcome.output) };
+        if (execution.pendingRedrive !== undefined) {
+            // Between RedriveExecution and the redriven run: no stop date, no error yet.
+            return { ...base, status: "PENDING_REDRIVE" as const, redriveCount: execution.pendingRedrive.redriveCount };
+        }
+        const ended = { ...base, stopDate: execution.stoppedAt };
+        if (outcome.status === "SUCCEEDED") return { ...ended, status: "SUCCEEDED" as const, output: JSON.stringify(outcome.output) };
+        if (outcome.status === "ABORTED") {
+            // Error and cause only when StopExecution was given them.
+            return { ...ended, status: "ABORTED" as const, error: execution.stopReason?.error, cause: execution.stopReason?.cause };
+        }
+        if (outcome.status === "TIMED_OUT") {
+            // No error or cause: States.Timeout is only in the execution's history (as AWS answers it,
+            // https://github.com/floci-io/floci/issues/2733 quotes a DescribeExecution of a timed-out execution).
+            return { ...ended, status: "TIMED_OUT" as const };
+        }
         const cause = outcome.error?.Cause;
-        return { ...base, status: "FAILED" as const, error: outcome.error?.Error, cause: typeof cause === "string" ? cause : JSON.stringify(cause) };
+        return { ...ended, status: outcome.status, error: outcome.error?.Error, cause: typeof cause === "string" ? cause : JSON.stringify(cause) };
     }
 
     /** Resolves when every execution started so far (and any they lead to) has ended. */
@@ -106,12 +177,15 @@ export class LocalStepFunctions {
             throw new ExecutionAlreadyExists({ message: `Execution Already Exists: '${existing.arn}'`, $metadata });
         }
         const arn = `${this.stateMachine.arn.replace(":stateMachine:", ":execution:")}:${name}`;
-        const execution: StartedExecution = { name, arn, input, startedAt: new Date(), running: true, result: undefined as never };
+        const execution: StartedExecution = { name, arn, input, startedAt: new Date(), running: true, result: undefined as never, stop: new AbortController() };
         // Started on the next tick, as AWS answers StartExecution before the first state runs.
         execution.result = Promise.resolve()
-            .then(() => runProverStateMachine(this.stateMachine.definition, JSON.parse(input) as ExecutionInput, this.handlers, { executionArn: arn }))
+            .then(() =>
+                runProverStateMachine(this.stateMachine.definition, JSON.parse(input) as ExecutionInput, this.handlers, { executionArn: arn, signal: execution.stop.signal }),
+            )
             .then((outcome) => {
                 execution.outcome = outcome;
+                execution.stoppedAt = new Date();
                 this.onEnded(execution, outcome);
                 return outcome;
             })

@@ -9,6 +9,8 @@ export interface ApiConfig {
     rateLimitTable: string;
     rateLimitKeyTable: string;
     workQueueUrl: string;
+    /** The work queue's MaximumMessageSize: a work message above it is refused by SQS. */
+    workQueueMaxMessageBytes: number;
     stateMachineArn: string;
     bucket: string;
     proofPrefix: string;
@@ -24,6 +26,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
         rateLimitTable: values.RATE_LIMIT_TABLE,
         rateLimitKeyTable: values.RATE_LIMIT_KEY_TABLE,
         workQueueUrl: values.PROVER_WORK_QUEUE_URL,
+        workQueueMaxMessageBytes: parseMaxMessageBytes(values.PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES),
         stateMachineArn: values.PROVER_STATE_MACHINE_ARN,
         bucket: values.S3_PROOF_BUCKET,
         proofPrefix: checkProofPrefix(values.S3_PROOF_PREFIX),
@@ -33,4 +36,16 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
             captcha: values.SECRET_PARAMETER_CAPTCHA,
         }),
     };
+}
+
+/** SQS's range for MaximumMessageSize: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html */
+const MIN_MESSAGE_BYTES = 1024;
+const MAX_MESSAGE_BYTES = 1048576;
+
+function parseMaxMessageBytes(value: string): number {
+    const bytes = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!(bytes >= MIN_MESSAGE_BYTES && bytes <= MAX_MESSAGE_BYTES)) {
+        throw new Error(`PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES: "${value}" must be an integer from ${MIN_MESSAGE_BYTES} to ${MAX_MESSAGE_BYTES} (SQS MaximumMessageSize)`);
+    }
+    return bytes;
 }

@@ -17,6 +17,7 @@ import type { ApiDeps } from "./deps";
 import { ApiError, errorBody } from "./errors";
 import { FINALIZE_RATE_LIMIT } from "./rateLimit";
 import { MAX_FINALIZE_BODY_BYTES, parseFinalizeRequest, parseJsonBody } from "./requests";
+import { checkWorkMessage } from "./workMessageLimits";
 
 /** Recorded on the session when the work message could not be queued, so the session is not stuck `pending`. */
 export const ENQUEUE_FAILED_ERROR = "EnqueueFailed";
@@ -49,6 +50,10 @@ export function registerFinalizeRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
 
             const executionId = newExecutionId();
             const queuedAt = now().toISOString();
+            const message: WorkMessage = { sessionId, executionId, queuedAt, input };
+            const messageBody = JSON.stringify(message);
+            // Before the attempt exists: input SQS cannot carry is the client's error, not a queue outage.
+            checkWorkMessage(messageBody, deps.config.workQueueMaxMessageBytes);
             const created = await deps.sessions.createAttempt({
                 sessionId,
                 executionId,
@@ -62,11 +67,8 @@ export function registerFinalizeRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
                 throw new ApiError(409, "session_busy", "a proof for this session is already pending or running");
             }
 
-            const message: WorkMessage = { sessionId, executionId, queuedAt, input };
             try {
-                await deps.sqs.send(
-                    new SendMessageCommand({ QueueUrl: deps.config.workQueueUrl, MessageBody: JSON.stringify(message) }),
-                );
+                await deps.sqs.send(new SendMessageCommand({ QueueUrl: deps.config.workQueueUrl, MessageBody: messageBody }));
             } catch (error) {
                 deps.logger.error("could not queue proof work", { sessionId, executionId, ...errorFields(error) });
                 await abandonAttempt(deps, sessionId, executionId, now().toISOString());

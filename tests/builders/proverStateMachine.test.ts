@@ -73,7 +73,17 @@ const FINALIZE_RETRIERS = [
     LAMBDA_RETRIER,
     { ErrorEquals: ["States.ALL"], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: "FULL" },
 ];
-const CATCH_ALL = [{ ErrorEquals: ["States.ALL"], ResultPath: "$.proverError", Next: "FinalizeFailed" }];
+/** A function error's Cause without its `trace` (the stack's lines), after checking the trace starts with the message. */
+function withoutTrace(cause: string): string {
+    const { trace, ...rest } = JSON.parse(cause) as { errorType: string; errorMessage: string; trace: string[] };
+    assert.ok(trace[0].endsWith(`: ${rest.errorMessage}`), trace[0]);
+    return JSON.stringify(rest);
+}
+
+const CATCH_ALL = [
+    { ErrorEquals: ["States.DataLimitExceeded"], ResultPath: "$.proverError", Next: "FinalizeFailed" },
+    { ErrorEquals: ["States.ALL"], ResultPath: "$.proverError", Next: "FinalizeFailed" },
+];
 
 /** Comments are prose for operators; everything else is asserted exactly. */
 function withoutComment(state: object): object {
@@ -166,9 +176,9 @@ describe("prover state machine definition", () => {
                 ]),
             );
             assert.deepEqual(edges, {
-                VerifyImageSignature: { next: "CheckImageSignature", end: false, catch: ["FinalizeFailed"] },
+                VerifyImageSignature: { next: "CheckImageSignature", end: false, catch: ["FinalizeFailed", "FinalizeFailed"] },
                 CheckImageSignature: { choices: ["RunProver"], default: "FinalizeSignatureFailed" },
-                RunProver: { next: "FinalizeSucceeded", end: false, catch: ["FinalizeFailed"] },
+                RunProver: { next: "FinalizeSucceeded", end: false, catch: ["FinalizeFailed", "FinalizeFailed"] },
                 FinalizeSucceeded: { next: null, end: true, catch: [] },
                 FinalizeSignatureFailed: { next: null, end: true, catch: [] },
                 FinalizeFailed: { next: null, end: true, catch: [] },
@@ -234,7 +244,7 @@ describe("prover state machine definition", () => {
                 TimeoutSeconds: 1500,
                 Retry: [
                     {
-                        ErrorEquals: ["ECS.AmazonECSException", "ECS.ServerException"],
+                        ErrorEquals: ["AmazonECS.Unknown", "ECS.AmazonECSException", "ECS.ServerException"],
                         IntervalSeconds: 20,
                         MaxAttempts: 5,
                         BackoffRate: 2,
@@ -318,7 +328,7 @@ describe("prover state machine definition", () => {
             const d = buildProverStateMachineDefinition(ARGS);
             d.States.RunProver.Retry[0].ErrorEquals.push("States.ALL");
             d.States.FinalizeFailed.Retry[1].ErrorEquals.pop();
-            assert.deepEqual(RUN_PROVER_RETRY.ErrorEquals, ["ECS.AmazonECSException", "ECS.ServerException"]);
+            assert.deepEqual(RUN_PROVER_RETRY.ErrorEquals, ["AmazonECS.Unknown", "ECS.AmazonECSException", "ECS.ServerException"]);
             assert.deepEqual(LAMBDA_SERVICE_RETRY, LAMBDA_RETRIER);
             assert.deepEqual(FINALIZE_RETRY, FINALIZE_RETRIERS);
         });
@@ -521,6 +531,15 @@ describe("prover state machine, executed locally", () => {
         assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeSucceeded"]);
     });
 
+    it("RunProver retries AmazonECS.Unknown (RunTask answered with failures: no Fargate capacity) like the other capacity errors", async () => {
+        let attempts = 0;
+        const failures = JSON.stringify({ Failures: [{ Arn: ARGS.clusterArn, Reason: "Capacity is unavailable at this time." }], Tasks: [] });
+        const r = await run(handlers({ runProver: failing(5, () => named("AmazonECS.Unknown", failures), () => ((attempts += 1), TASK)) }));
+        assert.equal(attempts, 1);
+        assert.equal(r.taskCalls.filter((c) => c.state === "RunProver").length, 6, "1 + 5 attempts, the retrier's bound");
+        assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeSucceeded"]);
+    });
+
     it("RunProver gives up after 1 + 5 attempts of ECS.ServerException and reports it through FinalizeFailed", async () => {
         const r = await run(handlers({ runProver: failing(Infinity, () => named("ECS.ServerException", "Internal error"), () => TASK) }));
         assert.equal(r.taskCalls.filter((c) => c.state === "RunProver").length, 6);
@@ -533,6 +552,8 @@ describe("prover state machine, executed locally", () => {
         const r = await run(handlers({ verifyImageSignature: () => parseCheckImageSignatureInput({}) as never }));
         assert.deepEqual(r.path, ["VerifyImageSignature", "FinalizeFailed"]);
         assert.equal(r.taskCalls.filter((c) => c.state === "VerifyImageSignature").length, 1);
+        const error = r.finalizeCalls[0].event.status === "FAILED" ? r.finalizeCalls[0].event.error : undefined;
+        error!.Cause = withoutTrace(error!.Cause!);
         assert.deepEqual(r.finalizeCalls, [
             {
                 state: "FinalizeFailed",
@@ -578,10 +599,13 @@ describe("prover state machine, executed locally", () => {
             const r = await run(handlers({ finalize: failing(Infinity, () => named("InvalidInput", "invalid finalize event: payload must be an object"), () => FINALIZED) }));
             assert.equal(r.status, "FAILED");
             assert.equal(r.finalizeCalls.length, 1);
-            assert.deepEqual(r.error, {
-                Error: "InvalidInput",
-                Cause: JSON.stringify({ errorType: "InvalidInput", errorMessage: "invalid finalize event: payload must be an object" }),
-            });
+            assert.deepEqual(
+                { ...r.error, Cause: withoutTrace(r.error!.Cause as string) },
+                {
+                    Error: "InvalidInput",
+                    Cause: JSON.stringify({ errorType: "InvalidInput", errorMessage: "invalid finalize event: payload must be an object" }),
+                },
+            );
         });
 
         it("gives up after 1 + 5 attempts of a persistent error and fails the execution", async () => {

@@ -45,6 +45,8 @@ for (const env of ["develop", "main"] as const) {
             assert.equal(q.inputs.messageRetentionSeconds, 345600);
             assert.equal(q.inputs.receiveWaitTimeSeconds, 20);
             assert.equal(q.inputs.sqsManagedSseEnabled, true);
+            // Explicit, because the api refuses messages above it (PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES).
+            assert.equal(q.inputs.maxMessageSize, 262144);
             assert.deepEqual(JSON.parse(q.inputs.redrivePolicy), { deadLetterTargetArn: x.dlqArn, maxReceiveCount: 3 });
         });
 
@@ -293,6 +295,7 @@ for (const env of ["develop", "main"] as const) {
             assert.equal(app.S3_PROOF_PREFIX, "sessions/");
             assert.equal(app.PROVER_WORK_QUEUE_URL, r.outputs.proverWorkQueueUrl);
             assert.equal(app.PROVER_WORK_QUEUE_ARN, x.queueArn);
+            assert.equal(app.PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES, "262144");
             assert.equal(app.PROVER_STATE_MACHINE_ARN, x.stateMachineArn);
         });
 

@@ -62,10 +62,12 @@ describe("local pipeline (develop): faults", function () {
         assert.deepEqual(pipeline.ecs.runs, []);
         await assertFailedWithoutBundle(accepted, view);
         assert.equal(view.error?.Error, "AccessDeniedException");
-        assert.deepEqual(JSON.parse(view.error!.Cause!), {
+        const { trace, ...cause } = JSON.parse(view.error!.Cause!);
+        assert.deepEqual(cause, {
             errorType: "AccessDeniedException",
             errorMessage: "User is not authorized to perform: ecr:DescribeImageSigningStatus",
         });
+        assert.ok(trace[0].endsWith(": User is not authorized to perform: ecr:DescribeImageSigningStatus"), trace[0]);
         assert.deepEqual(
             errorsOf("check-image-signature").map((l) => [l.message, l.fields.errorName]),
             [["image signature check failed", "AccessDeniedException"]],

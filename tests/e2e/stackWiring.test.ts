@@ -17,6 +17,7 @@ describe("local pipeline wiring from the synthesized stacks", () => {
             url: `https://sqs.ap-northeast-1.amazonaws.com/${ACCOUNT}/stark-ballot-simulator-prover-work-develop`,
             arn: `arn:aws:sqs:${AT}:stark-ballot-simulator-prover-work-develop`,
             visibilityTimeoutSeconds: 1000,
+            maxMessageBytes: 262144,
             redrive: { deadLetterTargetArn: `arn:aws:sqs:${AT}:stark-ballot-simulator-prover-work-dlq-develop`, maxReceiveCount: 3 },
         });
         assert.equal(w.deadLetterQueue.redrive, undefined);

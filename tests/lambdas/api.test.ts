@@ -35,11 +35,17 @@ const CONFIG: ApiConfig = {
     rateLimitTable: TABLES.rateLimit,
     rateLimitKeyTable: TABLES.rateLimitKey,
     workQueueUrl: QUEUE_URL,
+    workQueueMaxMessageBytes: PIPELINE_DEFAULTS.workQueueMaxMessageBytes,
     stateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
     bucket: "proofs-test",
     proofPrefix: "sessions/",
     secretParameters: PARAMETERS,
 };
+
+const GROWING_BODY = `{"sessionId":"a","input":{"values":[${Array(20000).fill("1e20").join(",")}]}}`;
+const GROWN_MESSAGE_BYTES = Buffer.byteLength(
+    JSON.stringify({ sessionId: "a", executionId: "exec-1", queuedAt: "2026-03-01T12:00:00.000Z", input: JSON.parse(GROWING_BODY).input }),
+);
 
 describe("api", () => {
     let dynamo: LocalDynamo;
@@ -225,6 +231,12 @@ describe("api", () => {
             ["a missing input", { body: JSON.stringify({ sessionId: "a" }) }, 400, "invalid_input", "input must be a JSON object"],
             ["an array input", { body: JSON.stringify({ sessionId: "a", input: [] }) }, 400, "invalid_input", "input must be a JSON object"],
             ["an oversized body", { body: JSON.stringify({ sessionId: "a", input: { blob: "x".repeat(MAX_FINALIZE_BODY_BYTES) } }) }, 413, "payload_too_large", `request body exceeds ${MAX_FINALIZE_BODY_BYTES} bytes`],
+            // What SQS would refuse is the client's error, found before an attempt exists (never a 503):
+            // U+FFFE arrives escaped but JSON.stringify writes it as it is, and SQS refuses it.
+            ["U+FFFE in the input (sent escaped)", { body: '{"sessionId":"a","input":{"name":"x\\uFFFE"}}' }, 400, "invalid_characters", "input contains U+FFFE, which the work queue cannot carry"],
+            ["U+FFFF in the input", { body: JSON.stringify({ sessionId: "a", input: { name: "\uFFFF" } }) }, 400, "invalid_characters", "input contains U+FFFF, which the work queue cannot carry"],
+            // 1e20 re-serializes as 21 digits: a 100 KB body becomes a message over the queue's 256 KiB.
+            ["numbers that grow past the queue's MaximumMessageSize when re-serialized", { body: GROWING_BODY }, 413, "payload_too_large", `the proof request serializes to ${GROWN_MESSAGE_BYTES} bytes; the work queue takes at most 262144`],
         ];
         for (const [label, request, code, errorCode, message] of rejections) {
             it(`answers ${code} ${errorCode} for ${label}, queuing nothing`, async () => {

@@ -38,12 +38,13 @@ describe("api units", () => {
         const env = Object.fromEntries(LAMBDA_ENV.api.map((name) => [name, `${name.toLowerCase()}-value`]));
 
         it("reads exactly LAMBDA_ENV.api, keeping only parameter names for secrets", () => {
-            assert.deepEqual(loadApiConfig({ ...env, S3_PROOF_PREFIX: "sessions/" }), {
+            assert.deepEqual(loadApiConfig({ ...env, S3_PROOF_PREFIX: "sessions/", PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES: "262144" }), {
                 envName: "env_name-value",
                 sessionsTable: "sessions_table-value",
                 rateLimitTable: "rate_limit_table-value",
                 rateLimitKeyTable: "rate_limit_key_table-value",
                 workQueueUrl: "prover_work_queue_url-value",
+                workQueueMaxMessageBytes: 262144,
                 stateMachineArn: "prover_state_machine_arn-value",
                 bucket: "s3_proof_bucket-value",
                 proofPrefix: "sessions/",
@@ -53,6 +54,22 @@ describe("api units", () => {
                     captcha: "secret_parameter_captcha-value",
                 },
             });
+        });
+
+        for (const bytes of ["1023", "1048577", "256KiB", "262144.5", "-1", " 262144"]) {
+            it(`refuses PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES "${bytes}" (SQS MaximumMessageSize is 1024-1048576)`, () => {
+                assert.throws(
+                    () => loadApiConfig({ ...env, S3_PROOF_PREFIX: "sessions/", PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES: bytes }),
+                    { message: `PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES: "${bytes}" must be an integer from 1024 to 1048576 (SQS MaximumMessageSize)` },
+                );
+            });
+        }
+
+        it("accepts both ends of SQS's MaximumMessageSize range", () => {
+            for (const bytes of [1024, 1048576]) {
+                const config = loadApiConfig({ ...env, S3_PROOF_PREFIX: "sessions/", PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES: String(bytes) });
+                assert.equal(config.workQueueMaxMessageBytes, bytes);
+            }
         });
 
         it("names every missing variable", () => {

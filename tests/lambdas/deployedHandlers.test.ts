@@ -97,6 +97,7 @@ describe("deployed handlers (index.ts)", () => {
             RATE_LIMIT_TABLE: TABLES.rateLimit,
             RATE_LIMIT_KEY_TABLE: TABLES.rateLimitKey,
             PROVER_WORK_QUEUE_URL: QUEUE_URL,
+            PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES: "262144",
             PROVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN,
             S3_PROOF_BUCKET: BUCKET,
             S3_PROOF_PREFIX: "sessions/",
