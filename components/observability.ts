@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { WatchedFunctionRole, alarmNamePattern, buildAlarmDefinitions, buildDashboardBody, proverErrorLogMetric } from "../builders/alarms";
 import { PROJECT_NAME, bucketName, logGroupNames, physicalName } from "../builders/names";
 import { alarmTopicKeyPolicy, alarmTopicPolicy } from "../builders/policies/alarmTopic";
-import { cloudTrailBucketPolicy, cloudTrailLogsRolePolicy, trailArn } from "../builders/policies/cloudTrail";
-import { AwsContext, serviceTrustPolicy } from "../builders/policies/document";
+import { cloudTrailBucketPolicy, cloudTrailLogsRolePolicy, cloudTrailLogsRoleTrustPolicy, trailArn } from "../builders/policies/cloudTrail";
+import { AwsContext } from "../builders/policies/document";
 import { EMAIL } from "../stacks/rules";
 import { retainedLogGroup } from "./retainedLogGroup";
 
@@ -286,7 +286,8 @@ function createTrail(
         {
             name: physicalName("cloudtrail-logs", s.environment),
             description: "CloudTrail delivers the trail's events to its CloudWatch Logs group",
-            assumeRolePolicy: pulumi.all([s.ctx, arnOfTrail]).apply(([c, t]) => JSON.stringify(serviceTrustPolicy("cloudtrail.amazonaws.com", c, t))),
+            // No confused-deputy keys here: CloudTrail does not send them for this role (see the builder).
+            assumeRolePolicy: JSON.stringify(cloudTrailLogsRoleTrustPolicy()),
         },
         child,
     );

@@ -6,7 +6,9 @@ import {
     checkImageSignaturePolicy,
     proofBucketPolicy,
     proverExecutionRolePolicy,
+    proverExecutionRoleTrustPolicy,
     proverTaskRolePolicy,
+    proverTaskRoleTrustPolicy,
     queueTlsOnlyPolicy,
     stateMachineRolePolicy,
 } from "../builders/policies/proverPipeline";
@@ -217,10 +219,13 @@ export class ProverPipeline extends pulumi.ComponentResource {
             child,
         );
 
-        const ecsTrust = ctx.apply((c) => JSON.stringify(serviceTrustPolicy("ecs-tasks.amazonaws.com", c, `arn:${c.partition}:ecs:${c.region}:${c.accountId}:*`)));
         const executionRole = new aws.iam.Role(
             `${name}-task-execution-role`,
-            { name: physicalName("prover-execution", env), description: "ECS pulls the prover image and writes its logs", assumeRolePolicy: ecsTrust },
+            {
+                name: physicalName("prover-execution", env),
+                description: "ECS pulls the prover image and writes its logs",
+                assumeRolePolicy: ctx.apply((c) => JSON.stringify(proverExecutionRoleTrustPolicy(c))),
+            },
             child,
         );
         const executionPolicy = new aws.iam.RolePolicy(
@@ -236,7 +241,11 @@ export class ProverPipeline extends pulumi.ComponentResource {
         );
         const taskRole = new aws.iam.Role(
             `${name}-task-role`,
-            { name: physicalName("prover-task", env), description: "The prover reads its input and writes its bundle", assumeRolePolicy: ecsTrust },
+            {
+                name: physicalName("prover-task", env),
+                description: "The prover reads its input and writes its bundle",
+                assumeRolePolicy: ctx.apply((c) => JSON.stringify(proverTaskRoleTrustPolicy(c))),
+            },
             child,
         );
         const taskPolicy = new aws.iam.RolePolicy(

@@ -1,7 +1,30 @@
 /**
  * IAM documents of the prover pipeline (SPEC §4, "IAM (parity, tightened)").
  */
-import { AwsContext, PolicyDocument, arn, denyInsecureTransport, policyDocument, writeOwnLogsStatement } from "./document";
+import { AwsContext, PolicyDocument, arn, denyInsecureTransport, policyDocument, serviceTrustPolicy, writeOwnLogsStatement } from "./document";
+
+export const ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com";
+
+/**
+ * The task role: ECS documents both confused-deputy keys for it, with `aws:SourceArn` as a wildcard
+ * over the account's ECS resources ("Using the aws:SourceArn condition key to specify a specific
+ * cluster is not currently supported").
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+ */
+export function proverTaskRoleTrustPolicy(ctx: AwsContext): PolicyDocument {
+    return serviceTrustPolicy(ECS_TASKS_SERVICE, ctx, `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:*`);
+}
+
+/**
+ * The task execution role: `aws:SourceAccount` only. The execution role page shows a trust policy
+ * without conditions and documents no `aws:SourceArn` for this assume (only the task role page
+ * does), so a SourceArn condition here rests on nothing AWS states; an unmatched condition would
+ * stop every task before its image is pulled.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
+ */
+export function proverExecutionRoleTrustPolicy(ctx: AwsContext): PolicyDocument {
+    return serviceTrustPolicy(ECS_TASKS_SERVICE, ctx);
+}
 
 /**
  * The managed rule Step Functions creates to learn when an ECS task stops (`.sync` integration).

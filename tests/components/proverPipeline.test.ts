@@ -167,12 +167,16 @@ for (const env of ["develop", "main"] as const) {
             assert.equal(s.WriteOwnLogGroup.Resource, `arn:aws:logs:${at}:log-group:${x.proverLogGroup}:log-stream:*`);
         });
 
-        it("task roles trust only ECS tasks of this account", () => {
-            for (const name of ["prover-task-role", "prover-task-execution-role"]) {
-                const trust = json(find(r, "aws:iam/role:Role", name), "assumeRolePolicy").Statement[0];
-                assert.deepEqual(trust.Principal, { Service: "ecs-tasks.amazonaws.com" });
-                assert.deepEqual(trust.Condition.StringEquals, { "aws:SourceAccount": ACCOUNT });
-            }
+        it("task role trusts ECS tasks of this account's ECS resources (both keys, as the task role page documents)", () => {
+            const trust = json(find(r, "aws:iam/role:Role", "prover-task-role"), "assumeRolePolicy").Statement[0];
+            assert.deepEqual(trust.Principal, { Service: "ecs-tasks.amazonaws.com" });
+            assert.deepEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:ecs:${at}:*` } });
+        });
+
+        it("execution role trusts ECS tasks of this account, with no aws:SourceArn (no AWS page says that assume sends it)", () => {
+            const trust = json(find(r, "aws:iam/role:Role", "prover-task-execution-role"), "assumeRolePolicy").Statement[0];
+            assert.deepEqual(trust.Principal, { Service: "ecs-tasks.amazonaws.com" });
+            assert.deepEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT } });
         });
 
         it("state machine role: exactly the task, cluster, roles, rule, two Lambdas and log delivery", () => {
