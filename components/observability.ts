@@ -11,6 +11,11 @@ import { retainedLogGroup } from "./retainedLogGroup";
 export interface ObservabilityArgs {
     /** Environment name, used in physical names and the custom metric namespace. Required. */
     environment: string;
+    /**
+     * Suffix of every physical name (builders/names.ts): the stack's name scope, so a second stack
+     * in the same account collides with nothing. Default: the environment name.
+     */
+    nameScope?: string;
     /** Partition, region and account of the stack. Required. */
     awsContext: pulumi.Input<AwsContext>;
     /**
@@ -86,7 +91,9 @@ export class Observability extends pulumi.ComponentResource {
         if (problems.length > 0) throw new Error(`Observability ${name}: ${problems.join("; ")}`);
         super("stark:observability:Observability", name, {}, opts);
         const child = { parent: this };
-        const env = args.environment;
+        // Every name, label and metric namespace here is per stack: the name scope (the environment
+        // for the committed stacks).
+        const env = args.nameScope ?? args.environment;
         const ctx = pulumi.output(args.awsContext);
         const protect = args.protectStatefulResources ?? false;
         const httpApiStage = args.httpApiStage ?? OBSERVABILITY_DEFAULTS.httpApiStage;
