@@ -18,8 +18,8 @@ const ENVIRONMENT_STACKS = ["develop", "main"];
  * the last hyphen-separated word of a name (bucket names: the one before the account id) and no
  * role can absorb part of it: `prover` + `work-develop` would otherwise be develop's
  * `prover-work` queue. 12 characters keep the longest name within AWS's limits: the bundle bucket
- * `stark-ballot-simulator-proof-bundles-<scope>-<account>` (63 characters at most) and the
- * 64-character IAM role and Lambda function names.
+ * `stark-ballot-simulator-proof-bundles-<scope>-<account>` (62 of S3's 63 characters with a
+ * 12-character scope) and the 64-character IAM role and Lambda function names.
  */
 export const PERSONAL_SCOPE = /^[a-z][a-z0-9]{0,11}$/;
 

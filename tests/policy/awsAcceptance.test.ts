@@ -261,7 +261,7 @@ describe("physical-names-per-stack", () => {
 });
 
 /** A personal stack: the develop stack file under another stack name. */
-export async function synthPersonal(stack: string) {
+async function synthPersonal(stack: string) {
     const dir = mkdtempSync(join(tmpdir(), "stack-"));
     writeFileSync(join(dir, `Pulumi.${stack}.yaml`), readFileSync(join(PROJECT_ROOT, "Pulumi.develop.yaml")));
     return synth(stack, { stackConfigDir: dir });

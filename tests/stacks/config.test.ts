@@ -125,7 +125,7 @@ describe("stack configuration", () => {
             const raw = validRaw();
             raw.stack = "alice2";
             assert.equal(parseStackConfig(raw).nameScope, "alice2");
-            raw.stack = "abcdefghijkl"; // 12 characters: the longest bundle bucket name is then exactly 63
+            raw.stack = "abcdefghijkl"; // 12 characters: the longest bundle bucket name is then 62 (S3 allows 63)
             assert.equal(parseStackConfig(raw).nameScope, "abcdefghijkl");
         });
 
