@@ -244,6 +244,9 @@ describe("physical-names-per-stack", () => {
             },
         ]);
         assert.deepEqual(checkStackScopedNames([shared], { config: {} }), []);
+        // A name unknown during a preview (the engine's placeholder) is judged on `pulumi up`.
+        const unknown = stackResource("aws:s3/bucket:Bucket", "b", { bucket: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" });
+        assert.deepEqual(checkStackScopedNames([unknown], { config: { stack: "alice" } }), []);
     });
 
     it("both committed stacks and a personal stack pass; a personal stack with develop's names (the old naming) fails", async () => {
