@@ -6,7 +6,7 @@
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
  */
 import { StackResource, StackRule, StackViolation } from "../lib/types";
-import { asArray, isRecord, parseJsonValue } from "../lib/values";
+import { asArray, isRecord, knownValue, parseJsonValue } from "../lib/values";
 import { TASK_DEFINITION_TYPE } from "./ecs";
 
 export const STATE_MACHINE_TYPE = "aws:sfn/stateMachine:StateMachine";
@@ -26,10 +26,11 @@ export function taskDefinitionFamily(reference: unknown): string | undefined {
 function architectures(resources: readonly StackResource[]): Map<string, string> {
     const byFamily = new Map<string, string>();
     for (const td of resources.filter((r) => r.type === TASK_DEFINITION_TYPE)) {
-        if (typeof td.props.family !== "string") continue;
-        const platform = parseJsonValue(td.props.runtimePlatform);
+        const family = knownValue(td.props, "family");
+        if (typeof family !== "string") continue;
+        const platform = parseJsonValue(knownValue(td.props, "runtimePlatform"));
         const arch = isRecord(platform) && typeof platform.cpuArchitecture === "string" ? platform.cpuArchitecture : "X86_64";
-        byFamily.set(td.props.family, arch.toUpperCase());
+        byFamily.set(family, arch.toUpperCase());
     }
     return byFamily;
 }
@@ -61,7 +62,7 @@ export function checkFargateSpotArchitecture(resources: readonly StackResource[]
         `${what} runs ARM64 task definition ${family} on ${SPOT}, which runs only X86_64 Linux tasks: every RunTask fails (AWS: "Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider" ${SOURCE})`;
 
     for (const machine of resources.filter((r) => r.type === STATE_MACHINE_TYPE)) {
-        for (const [name, state] of allStates(parseJsonValue(machine.props.definition))) {
+        for (const [name, state] of allStates(parseJsonValue(knownValue(machine.props, "definition")))) {
             if (typeof state.Resource !== "string" || !/:states:::ecs:runTask/.test(state.Resource)) continue;
             const params = isRecord(state.Parameters) ? state.Parameters : isRecord(state.Arguments) ? state.Arguments : {};
             if (usesSpot(params.CapacityProviderStrategy, "CapacityProvider") && isArm(params.TaskDefinition)) {
@@ -70,14 +71,15 @@ export function checkFargateSpotArchitecture(resources: readonly StackResource[]
         }
     }
     for (const service of resources.filter((r) => r.type === ECS_SERVICE_TYPE)) {
-        if (usesSpot(service.props.capacityProviderStrategies, "capacityProvider") && isArm(service.props.taskDefinition)) {
-            violations.push({ urn: service.urn, message: message("service", taskDefinitionFamily(service.props.taskDefinition)) });
+        const taskDefinition = knownValue(service.props, "taskDefinition");
+        if (usesSpot(knownValue(service.props, "capacityProviderStrategies"), "capacityProvider") && isArm(taskDefinition)) {
+            violations.push({ urn: service.urn, message: message("service", taskDefinitionFamily(taskDefinition)) });
         }
     }
     const families = [...arch.values()];
     if (families.length > 0 && families.every((a) => a === "ARM64")) {
         for (const cluster of resources.filter((r) => r.type === CLUSTER_CAPACITY_PROVIDERS_TYPE)) {
-            if (asArray(cluster.props.capacityProviders as unknown).includes(SPOT)) {
+            if (asArray(knownValue(cluster.props, "capacityProviders")).includes(SPOT)) {
                 violations.push({
                     urn: cluster.urn,
                     message: `cluster offers ${SPOT}, but every task definition of the stack is ARM64, which Fargate Spot does not run (${SOURCE}): offer FARGATE only`,

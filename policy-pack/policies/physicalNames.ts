@@ -18,6 +18,7 @@
  * judge and reports nothing.
  */
 import { StackResource, StackRule, StackViolation } from "../lib/types";
+import { knownValue } from "../lib/values";
 
 /** Type token -> the input holding a name that must be unique in the account (or globally). */
 export const ACCOUNT_UNIQUE_NAME_KEYS: Readonly<Record<string, string>> = {
@@ -44,9 +45,6 @@ export const ACCOUNT_UNIQUE_NAME_KEYS: Readonly<Record<string, string>> = {
     "aws:cloudtrail/trail:Trail": "name",
 };
 
-/** The value the Pulumi engine sends for a string it does not know yet (a preview of a new resource). */
-const UNKNOWN_DURING_PREVIEW = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Whether `name` carries `scope` as a whole word. */
@@ -61,12 +59,10 @@ export function checkStackScopedNames(resources: readonly StackResource[], conte
     for (const resource of resources) {
         const key = ACCOUNT_UNIQUE_NAME_KEYS[resource.type];
         if (key === undefined) continue;
-        // Read through the property descriptor: CrossGuard's props proxy throws on reading a value
-        // unknown during a preview, and one unknown name must not stop the check of all the others.
-        const name = Object.getOwnPropertyDescriptor(resource.props, key)?.value;
-        // An auto-named resource (no name given) gets a unique suffix from Pulumi: nothing to share.
-        // An unknown name (the engine's placeholder) is judged on `pulumi up`.
-        if (typeof name !== "string" || name === "" || name === UNKNOWN_DURING_PREVIEW) continue;
+        // One name unknown during a preview must not stop the check of all the others; it is judged
+        // on `pulumi up`. An auto-named resource (no name given) gets a unique suffix: nothing to share.
+        const name = knownValue(resource.props, key);
+        if (typeof name !== "string" || name === "") continue;
         if (!carriesScope(name, stack)) {
             violations.push({
                 urn: resource.urn,

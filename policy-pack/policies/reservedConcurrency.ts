@@ -13,7 +13,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
  */
 import { StackResource, StackRule, StackViolation } from "../lib/types";
-import { isRecord, parseJsonValue } from "../lib/values";
+import { isRecord, knownValue, parseJsonValue } from "../lib/values";
 import { FUNCTION_TYPE } from "./lambda";
 
 export const EVENT_SOURCE_MAPPING_TYPE = "aws:lambda/eventSourceMapping:EventSourceMapping";
@@ -22,16 +22,18 @@ export const UNRESERVED_MINIMUM = 100;
 const SOURCE = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html";
 
 const reservationOf = (f: StackResource): number | undefined => {
-    const value = f.props.reservedConcurrentExecutions;
+    const value = knownValue(f.props, "reservedConcurrentExecutions");
     // 0 reserves nothing from the pool (it stops the function); -1 is the provider's "unset".
     return typeof value === "number" && value > 0 ? value : undefined;
 };
 
 /** The function an event source mapping invokes: `functionName` holds its name or (qualified) ARN. */
 function mappedFunction(mapping: StackResource, functions: readonly StackResource[]): StackResource | undefined {
-    const target = mapping.props.functionName;
+    const target = knownValue(mapping.props, "functionName");
     if (typeof target !== "string") return undefined;
-    return functions.find((f) => [f.props.arn, f.props.name, f.id].some((v) => typeof v === "string" && v !== "" && (target === v || target.startsWith(`${v}:`))));
+    return functions.find((f) =>
+        [knownValue(f.props, "arn"), knownValue(f.props, "name"), f.id].some((v) => typeof v === "string" && v !== "" && (target === v || target.startsWith(`${v}:`))),
+    );
 }
 
 export function checkReservedConcurrency(resources: readonly StackResource[], context: { config: Record<string, unknown> }): StackViolation[] {
@@ -56,7 +58,7 @@ export function checkReservedConcurrency(resources: readonly StackResource[], co
     }
 
     for (const mapping of resources.filter((r) => r.type === EVENT_SOURCE_MAPPING_TYPE)) {
-        const scaling = parseJsonValue(mapping.props.scalingConfig);
+        const scaling = parseJsonValue(knownValue(mapping.props, "scalingConfig"));
         const maximum = isRecord(scaling) ? scaling.maximumConcurrency : undefined;
         const target = mappedFunction(mapping, functions);
         const reserved = target ? reservationOf(target) : undefined;
