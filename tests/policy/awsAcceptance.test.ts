@@ -14,6 +14,7 @@ import { checkReservedConcurrency } from "../../policy-pack/policies/reservedCon
 import { checkTrustConditionKeys } from "../../policy-pack/policies/trustConditions";
 import { PROJECT_ROOT, SynthResource } from "../../scripts/lib/synthesize";
 import { synth } from "../support/synth";
+import { UNKNOWN_VALUES, knownValue } from "../../policy-pack/lib/values";
 import { document, stackResource } from "./support/fixtures";
 
 const ROLE = "aws:iam/role:Role";
@@ -38,6 +39,25 @@ function alter(resources: SynthResource[], type: string, name: string, change: (
     assert.ok(found, `no ${type} ${name}`);
     return altered;
 }
+
+describe("knownValue (what the acceptance rules can judge during a preview)", () => {
+    it("gives known values, and undefined for absent keys and each of CrossGuard's unknown placeholders", () => {
+        assert.equal(knownValue({ name: "q" }, "name"), "q");
+        assert.deepEqual(knownValue({ scalingConfig: { maximumConcurrency: 2 } }, "scalingConfig"), { maximumConcurrency: 2 });
+        assert.equal(knownValue({}, "name"), undefined);
+        assert.equal(UNKNOWN_VALUES.length, 7);
+        for (const unknown of UNKNOWN_VALUES) assert.equal(knownValue({ name: unknown }, "name"), undefined);
+    });
+
+    it("a state machine definition unknown during a preview does not stop the cluster check", () => {
+        const found = checkFargateSpotArchitecture([
+            stackResource("aws:ecs/taskDefinition:TaskDefinition", "td", { family: "prover", runtimePlatform: { cpuArchitecture: "ARM64" } }),
+            stackResource("aws:sfn/stateMachine:StateMachine", "sm", { definition: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }),
+            stackResource("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "cap", { capacityProviders: ["FARGATE", "FARGATE_SPOT"] }),
+        ]);
+        assert.deepEqual(found.map((v) => v.urn), ["urn:pulumi:test::stark-ballot-simulator::aws:ecs/clusterCapacityProviders:ClusterCapacityProviders::cap"]);
+    });
+});
 
 describe("iam-trust-condition-keys-sent", () => {
     it("passes CloudTrail's logs role without conditions, and other services with confused-deputy keys", () => {
