@@ -12,7 +12,7 @@ export class RegionMismatchError extends Error {
     constructor(readonly configured: string, readonly provider: string) {
         super(
             `aws:region: the stack is configured for ${configured}, but the AWS provider deploys to ${provider}; ` +
-                "derived ARNs would name the wrong region. Set aws:region to the region you deploy to (and unset a conflicting AWS_REGION / AWS_DEFAULT_REGION).",
+                "derived ARNs would name the wrong region. Set aws:region to the region you deploy to, and let the AWS provider take its region from it.",
         );
         this.name = "RegionMismatchError";
     }

@@ -12,7 +12,7 @@ describe("one region (defect 5)", () => {
             (e: Error) =>
                 e instanceof RegionMismatchError &&
                 e.message ===
-                    "aws:region: the stack is configured for ap-northeast-1, but the AWS provider deploys to eu-west-1; derived ARNs would name the wrong region. Set aws:region to the region you deploy to (and unset a conflicting AWS_REGION / AWS_DEFAULT_REGION).",
+                    "aws:region: the stack is configured for ap-northeast-1, but the AWS provider deploys to eu-west-1; derived ARNs would name the wrong region. Set aws:region to the region you deploy to, and let the AWS provider take its region from it.",
         );
     });
 });
