@@ -13,29 +13,35 @@ import { bucketName, physicalName } from "./builders/names";
 import { arn } from "./builders/policies/document";
 import { loadStackSettings, secretConfig } from "./stacks/load";
 import { assertDeployerAllowed } from "./stacks/deployer";
+import { assertProviderRegion } from "./stacks/region";
 
 async function main() {
     const settings = loadStackSettings();
     const identity = await aws.getCallerIdentity();
     assertDeployerAllowed(settings, identity);
+    assertProviderRegion(settings, (await aws.getRegion()).region);
     const { partition } = await aws.getPartition();
     const awsContext = { partition, region: settings.region, accountId: settings.accountId };
     const env = settings.environment;
+    // Suffix of every physical name: the environment for the committed stacks, the stack name for
+    // a personal stack (builders/names.ts), so two stacks of one account share no name.
+    const nameScope = settings.nameScope;
     const profile = settings.profile;
 
-    const network = new Network("network", { environment: env, region: settings.region, mode: settings.networkMode });
+    const network = new Network("network", { environment: env, nameScope, region: settings.region, mode: settings.networkMode });
 
     // The finalize callback belongs to the app layer, which needs the pipeline's queue and state
     // machine; its name is deterministic, so the pipeline takes the ARN derived from it. The AppApi
     // creates the function under exactly that name; the stack exports the real function's ARN.
-    const finalizeCallbackFunctionName = physicalName("finalize-callback", env);
+    const finalizeCallbackFunctionName = physicalName("finalize-callback", nameScope);
     const finalizeCallbackFunctionArn = arn.lambdaFunction(awsContext, finalizeCallbackFunctionName);
 
     const pipeline = new ProverPipeline("prover", {
         environment: env,
+        nameScope,
         awsContext,
         proofPrefix: settings.proofPrefix,
-        bundleBucketName: settings.proofBucketName ?? bucketName("proof-bundles", env, settings.accountId),
+        bundleBucketName: settings.proofBucketName ?? bucketName("proof-bundles", nameScope, settings.accountId),
         bundleExpirationDays: profile.proofBundleExpirationDays,
         bundleCorsOrigins: settings.bundleCorsOrigins,
         logRetentionDays: profile.logRetentionDays,
@@ -53,6 +59,7 @@ async function main() {
 
     const app = new AppApi("app", {
         environment: env,
+        nameScope,
         awsContext,
         logRetentionDays: profile.logRetentionDays,
         protectStatefulResources: profile.protectStatefulResources,
@@ -69,6 +76,7 @@ async function main() {
         apiThrottling: settings.apiThrottling,
         customDomain: settings.customDomain,
         dispatchConcurrency: settings.dispatchConcurrency,
+        dispatchReservedConcurrency: settings.dispatchReservedConcurrency,
         apiHandlerPath: settings.apiHandlerPath,
         secrets: {
             sessionCapabilitySecret: secretConfig("sessionCapabilitySecret"),
@@ -79,6 +87,7 @@ async function main() {
 
     const observability = new Observability("observability", {
         environment: env,
+        nameScope,
         awsContext,
         cloudTrail: profile.cloudTrail,
         protectStatefulResources: profile.protectStatefulResources,

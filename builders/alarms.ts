@@ -141,7 +141,7 @@ export function buildAlarmDefinitions<V>(t: AlarmTargets<V>): AlarmDefinition<V>
                 "AWS/SQS",
                 "ApproximateAgeOfOldestMessage",
                 { QueueName: t.workQueueName },
-                `Prover work queue (${env}): the oldest message has waited more than ${WORK_QUEUE_MAX_AGE_SECONDS} s, so proofs are not being dispatched. Check first: prover-dispatch errors and throttles, its SQS event source mapping (enabled?) and reserved concurrency.`,
+                `Prover work queue (${env}): the oldest message has waited more than ${WORK_QUEUE_MAX_AGE_SECONDS} s, so proofs are not being dispatched. Check first: prover-dispatch errors and throttles, its SQS event source mapping (enabled?, maximum concurrency) and any reserved concurrency.`,
             ),
             statistic: "Maximum",
             threshold: WORK_QUEUE_MAX_AGE_SECONDS,
@@ -176,7 +176,7 @@ export function buildAlarmDefinitions<V>(t: AlarmTargets<V>): AlarmDefinition<V>
                 "AWS/Lambda",
                 "Throttles",
                 { FunctionName: t.functionNames["prover-dispatch"] },
-                `Lambda ${physicalName("prover-dispatch", env)} is throttled in three consecutive 5-minute periods: its reserved concurrency is exhausted, so work waits in the queue and throttled messages count toward the DLQ's 3 receives. Check first: the work queue depth, then the dispatchConcurrency setting and the event source mapping's maximum concurrency.`,
+                `Lambda ${physicalName("prover-dispatch", env)} is throttled in three consecutive 5-minute periods: its reserved concurrency (dispatchReservedConcurrency, if set) or the account's unreserved concurrency is exhausted, so work waits in the queue and throttled messages count toward the DLQ's 3 receives. Check first: the work queue depth, then the account's concurrent executions, dispatchReservedConcurrency and dispatchConcurrency (the event source mapping's maximum concurrency).`,
             ),
             // A single throttle is absorbed by SQS retries; only sustained throttling needs a person.
             evaluationPeriods: 3,

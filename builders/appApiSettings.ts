@@ -24,11 +24,14 @@ export const APP_API_DEFAULTS = {
      * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html#events-sqs-queueconfig
      */
     visibilityTimeoutFactor: 6,
-    /** Reserved concurrency of prover-dispatch (parity). */
+    /** Maximum concurrency of the prover-dispatch event source mapping (parity value 2). */
     dispatchConcurrency: 2,
     /** One message per invocation (parity): a failure never drags other sessions' work with it. */
     dispatchBatchSize: 1,
-    /** The smallest maximum concurrency an SQS event source mapping accepts. */
+    /**
+     * The smallest maximum concurrency an SQS event source mapping accepts ("Minimum value of 2").
+     * https://docs.aws.amazon.com/lambda/latest/dg/API_ScalingConfig.html
+     */
     minimumEventSourceConcurrency: 2,
     /** HTTP APIs cut every integration off at 30 s, whatever the function's own (60 s) timeout. */
     integrationTimeoutMilliseconds: 30000,
@@ -189,6 +192,8 @@ export interface AppApiSettingsToCheck {
     workQueueVisibilityTimeoutSeconds: number;
     dispatchTimeoutSeconds: number;
     dispatchConcurrency: number;
+    /** Reserved concurrency of prover-dispatch; undefined: none (opt-in). */
+    dispatchReservedConcurrency?: number;
     apiThrottling?: { burstLimit: number; rateLimit: number };
     finalizeCallbackFunctionName: string;
 }
@@ -205,7 +210,15 @@ export function appApiSettingsProblems(s: AppApiSettingsToCheck): string[] {
     const minimum = APP_API_DEFAULTS.minimumEventSourceConcurrency;
     if (!Number.isInteger(s.dispatchConcurrency) || s.dispatchConcurrency < minimum) {
         problems.push(
-            `dispatchConcurrency: ${s.dispatchConcurrency} must be an integer of at least ${minimum}: the SQS event source's maximum concurrency (at least ${minimum}) must not exceed the function's reserved concurrency, or Lambda throttles the poller and throttled messages reach the DLQ after 3 receives`,
+            `dispatchConcurrency: ${s.dispatchConcurrency} must be an integer of at least ${minimum}: it is the SQS event source's maximum concurrency, which accepts ${minimum} at the least`,
+        );
+    }
+    const reserved = s.dispatchReservedConcurrency;
+    if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1 || reserved < s.dispatchConcurrency)) {
+        // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html: a maximum
+        // concurrency above the reservation only throttles, and throttled messages count as receives.
+        problems.push(
+            `dispatchReservedConcurrency: ${reserved} must be a positive integer of at least dispatchConcurrency (${s.dispatchConcurrency}), or unset: a reservation below the event source's maximum concurrency throttles the poller and throttled messages reach the DLQ after 3 receives`,
         );
     }
     if (s.apiThrottling !== undefined) {

@@ -50,13 +50,18 @@ export function bundleLifecycleRules(proofPrefix: string, expirationDays: number
     ];
 }
 
-/** Browsers fetch bundles (with Range requests) straight from the bucket through presigned URLs. */
+/**
+ * Browsers fetch bundles (with Range requests) straight from the bucket through presigned URLs. A
+ * script reads only the response headers CORS exposes: `Content-Range` (which slice arrived, and
+ * the total size) and `Accept-Ranges` are needed for ranged downloads.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/ManageCorsUsing.html (ExposeHeader)
+ */
 export function bundleCorsRule(origins: readonly string[]) {
     return {
         allowedMethods: ["GET", "HEAD"],
         allowedOrigins: [...origins],
         allowedHeaders: ["*"],
-        exposeHeaders: ["ETag", "Content-Length", "Content-Type", "Content-Disposition"],
+        exposeHeaders: ["ETag", "Content-Length", "Content-Type", "Content-Disposition", "Content-Range", "Accept-Ranges"],
         maxAgeSeconds: PIPELINE_DEFAULTS.bundleCorsMaxAgeSeconds,
     };
 }

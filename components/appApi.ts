@@ -24,8 +24,13 @@ import { NodeFunction } from "./nodeFunction";
 import { retainedLogGroup } from "./retainedLogGroup";
 
 export interface AppApiArgs {
-    /** Environment name, used in physical names and the api's ENV_NAME. Required. */
+    /** Environment name: the api's ENV_NAME (and, by default, the suffix of physical names). Required. */
     environment: string;
+    /**
+     * Suffix of every physical name (builders/names.ts): the stack's name scope, so a second stack
+     * in the same account collides with nothing. Default: the environment name.
+     */
+    nameScope?: string;
     /** Partition, region and account of the stack. Required. */
     awsContext: pulumi.Input<AwsContext>;
     /** Retention of every log group the component creates. Required (per environment). */
@@ -59,8 +64,14 @@ export interface AppApiArgs {
     apiThrottling?: { burstLimit: number; rateLimit: number };
     /** Custom domain with its (same-region) ACM certificate. Default: none (the execute-api endpoint). */
     customDomain?: { domainName: string; certificateArn: string };
-    /** Reserved concurrency of prover-dispatch and the event source's maximum concurrency. Default: 2. */
+    /** The SQS event source's maximum concurrency (dispatches running at once). Default: 2. */
     dispatchConcurrency?: number;
+    /**
+     * Reserved concurrency of prover-dispatch, at least `dispatchConcurrency`. Opt-in: a reservation
+     * must leave the account's unreserved pool at its minimum, which new or low-quota accounts
+     * cannot. Default: none (the event source's maximum concurrency already caps the dispatcher).
+     */
+    dispatchReservedConcurrency?: number;
     /** A prebuilt api handler (directory or .zip, entry `index.handler`). Default: the reference handler. */
     apiHandlerPath?: string;
     /** Application secrets (Pulumi config secrets), stored as SSM SecureString parameters. Required. */
@@ -103,12 +114,14 @@ export class AppApi extends pulumi.ComponentResource {
             workQueueVisibilityTimeoutSeconds: args.workQueueVisibilityTimeoutSeconds ?? APP_API_DEFAULTS.workQueueVisibilityTimeoutSeconds,
             dispatchTimeoutSeconds: APP_API_DEFAULTS.dispatch.timeoutSeconds,
             dispatchConcurrency,
+            dispatchReservedConcurrency: args.dispatchReservedConcurrency,
             apiThrottling: args.apiThrottling,
             finalizeCallbackFunctionName: args.finalizeCallbackFunctionName,
         });
         super("stark:app:AppApi", name, {}, opts);
         const child = { parent: this };
         const env = args.environment;
+        const scope = args.nameScope ?? env;
         const ctx = pulumi.output(args.awsContext);
         const protect = args.protectStatefulResources ?? false;
         const throttling = args.apiThrottling ?? APP_API_DEFAULTS.throttling;
@@ -132,9 +145,9 @@ export class AppApi extends pulumi.ComponentResource {
                 },
                 stateful,
             );
-        const sessions = table("sessions", appApiNames.sessionsTable(env), SESSIONS_TABLE_SCHEMA);
-        const rateLimit = table("rate-limit", appApiNames.rateLimitTable(env), RATE_LIMIT_TABLE_SCHEMA);
-        const rateLimitKeys = table("rate-limit-keys", appApiNames.rateLimitKeyTable(env), RATE_LIMIT_KEY_TABLE_SCHEMA);
+        const sessions = table("sessions", appApiNames.sessionsTable(scope), SESSIONS_TABLE_SCHEMA);
+        const rateLimit = table("rate-limit", appApiNames.rateLimitTable(scope), RATE_LIMIT_TABLE_SCHEMA);
+        const rateLimitKeys = table("rate-limit-keys", appApiNames.rateLimitKeyTable(scope), RATE_LIMIT_KEY_TABLE_SCHEMA);
 
         // ---- Application secrets ---------------------------------------------------------------------
         const parameters = APP_SECRETS.map(
@@ -144,8 +157,8 @@ export class AppApi extends pulumi.ComponentResource {
                     new aws.ssm.Parameter(
                         `${name}-${s.parameter}`,
                         {
-                            name: secretParameterName(env, s.parameter),
-                            description: `Application secret ${s.key} of ${env} (read at run time by the api Lambda)`,
+                            name: secretParameterName(scope, s.parameter),
+                            description: `Application secret ${s.key} of ${scope} (read at run time by the api Lambda)`,
                             type: "SecureString",
                             // pulumi.secret: kept encrypted in the state even if a caller passed a plain Output.
                             value: pulumi.secret(args.secrets[s.key]),
@@ -160,12 +173,15 @@ export class AppApi extends pulumi.ComponentResource {
         const dispatch = new NodeFunction(
             `${name}-prover-dispatch`,
             {
-                functionName: appApiNames.proverDispatchFunction(env),
+                functionName: appApiNames.proverDispatchFunction(scope),
                 entry: "lambdas/prover-dispatch/index.ts",
                 description: "Starts a prover execution for each work message",
                 timeoutSeconds: APP_API_DEFAULTS.dispatch.timeoutSeconds,
                 memorySize: APP_API_DEFAULTS.dispatch.memoryMb,
-                reservedConcurrency: dispatchConcurrency,
+                // Only where configured: Lambda refuses a reservation that leaves the account's
+                // unreserved pool below its minimum (new accounts often have a quota of 10).
+                // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+                reservedConcurrency: args.dispatchReservedConcurrency,
                 logRetentionDays: args.logRetentionDays,
                 protectLogGroup: protect,
                 awsContext: ctx,
@@ -191,8 +207,9 @@ export class AppApi extends pulumi.ComponentResource {
                 batchSize: APP_API_DEFAULTS.dispatchBatchSize,
                 functionResponseTypes: ["ReportBatchItemFailures"],
                 enabled: true,
-                // The poller never runs more invocations than the reserved concurrency allows, so no
-                // message is throttled back to the queue (where each throttle counts toward the DLQ).
+                // Caps the dispatcher without a reservation; where one is configured it is at least
+                // this (validated), so no message is throttled back to the queue (each throttle
+                // counts toward the DLQ).
                 // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html#events-sqs-max-concurrency
                 scalingConfig: { maximumConcurrency: dispatchConcurrency },
             },
@@ -237,7 +254,7 @@ export class AppApi extends pulumi.ComponentResource {
         const apiFunction = new NodeFunction(
             `${name}-api`,
             {
-                functionName: appApiNames.apiFunction(env),
+                functionName: appApiNames.apiFunction(scope),
                 ...(args.apiHandlerPath === undefined ? { entry: "lambdas/api/index.ts" } : { code: prebuiltArchive(args.apiHandlerPath) }),
                 description: "The application's HTTP API handler",
                 timeoutSeconds: APP_API_DEFAULTS.api.timeoutSeconds,
@@ -275,13 +292,13 @@ export class AppApi extends pulumi.ComponentResource {
         );
 
         // ---- HTTP API --------------------------------------------------------------------------------
-        const apiName = appApiNames.httpApi(env);
+        const apiName = appApiNames.httpApi(scope);
         const httpApi = new aws.apigatewayv2.Api(
             `${name}-http-api`,
             {
                 name: apiName,
                 protocolType: "HTTP",
-                description: `STARK Ballot Simulator API (${env})`,
+                description: `STARK Ballot Simulator API (${scope})`,
                 corsConfiguration: apiCorsConfiguration(args.apiCorsOrigins ?? []),
             },
             child,

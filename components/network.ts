@@ -5,8 +5,13 @@ import { physicalName } from "../builders/names";
 export type NetworkMode = "public" | "private";
 
 export interface NetworkArgs {
-    /** Environment name used in physical names and Name tags. Required. */
+    /** Environment name; by default the suffix of physical names and Name tags. Required. */
     environment: string;
+    /**
+     * Suffix of every physical name (builders/names.ts): the stack's name scope, so a second stack
+     * in the same account collides with nothing. Default: the environment name.
+     */
+    nameScope?: string;
     /** Region, for the VPC endpoint service names. Required. */
     region: string;
     /**
@@ -57,7 +62,7 @@ export class Network extends pulumi.ComponentResource {
         const cidrBlock = args.cidrBlock ?? NETWORK_DEFAULTS.cidrBlock;
         const publicCidrs = args.publicSubnetCidrs ?? NETWORK_DEFAULTS.publicSubnetCidrs;
         const privateCidrs = args.privateSubnetCidrs ?? NETWORK_DEFAULTS.privateSubnetCidrs;
-        const tagName = (role: string) => ({ Name: physicalName(role, args.environment) });
+        const tagName = (role: string) => ({ Name: physicalName(role, args.nameScope ?? args.environment) });
 
         const vpc = new aws.ec2.Vpc(
             `${name}-vpc`,
@@ -124,7 +129,7 @@ export class Network extends pulumi.ComponentResource {
                 `${name}-endpoints-sg`,
                 {
                     vpcId: vpc.id,
-                    name: physicalName("vpc-endpoints", args.environment),
+                    name: physicalName("vpc-endpoints", args.nameScope ?? args.environment),
                     description: "HTTPS from inside the VPC to interface endpoints",
                     ingress: [{ protocol: "tcp", fromPort: HTTPS, toPort: HTTPS, cidrBlocks: [cidrBlock], description: "HTTPS from the VPC" }],
                     egress: [],
@@ -165,7 +170,7 @@ export class Network extends pulumi.ComponentResource {
             `${name}-prover-sg`,
             {
                 vpcId: vpc.id,
-                name: physicalName("prover-task", args.environment),
+                name: physicalName("prover-task", args.nameScope ?? args.environment),
                 description: "Prover task: no ingress, HTTPS egress only",
                 ingress: [],
                 egress: [{ protocol: "tcp", fromPort: HTTPS, toPort: HTTPS, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS to AWS APIs" }],

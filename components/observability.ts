@@ -3,14 +3,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { WatchedFunctionRole, alarmNamePattern, buildAlarmDefinitions, buildDashboardBody, proverErrorLogMetric } from "../builders/alarms";
 import { PROJECT_NAME, bucketName, logGroupNames, physicalName } from "../builders/names";
 import { alarmTopicKeyPolicy, alarmTopicPolicy } from "../builders/policies/alarmTopic";
-import { cloudTrailBucketPolicy, cloudTrailLogsRolePolicy, trailArn } from "../builders/policies/cloudTrail";
-import { AwsContext, serviceTrustPolicy } from "../builders/policies/document";
+import { cloudTrailBucketPolicy, cloudTrailLogsRolePolicy, cloudTrailLogsRoleTrustPolicy, trailArn } from "../builders/policies/cloudTrail";
+import { AwsContext } from "../builders/policies/document";
 import { EMAIL } from "../stacks/rules";
 import { retainedLogGroup } from "./retainedLogGroup";
 
 export interface ObservabilityArgs {
     /** Environment name, used in physical names and the custom metric namespace. Required. */
     environment: string;
+    /**
+     * Suffix of every physical name (builders/names.ts): the stack's name scope, so a second stack
+     * in the same account collides with nothing. Default: the environment name.
+     */
+    nameScope?: string;
     /** Partition, region and account of the stack. Required. */
     awsContext: pulumi.Input<AwsContext>;
     /**
@@ -86,7 +91,9 @@ export class Observability extends pulumi.ComponentResource {
         if (problems.length > 0) throw new Error(`Observability ${name}: ${problems.join("; ")}`);
         super("stark:observability:Observability", name, {}, opts);
         const child = { parent: this };
-        const env = args.environment;
+        // Every name, label and metric namespace here is per stack: the name scope (the environment
+        // for the committed stacks).
+        const env = args.nameScope ?? args.environment;
         const ctx = pulumi.output(args.awsContext);
         const protect = args.protectStatefulResources ?? false;
         const httpApiStage = args.httpApiStage ?? OBSERVABILITY_DEFAULTS.httpApiStage;
@@ -286,7 +293,8 @@ function createTrail(
         {
             name: physicalName("cloudtrail-logs", s.environment),
             description: "CloudTrail delivers the trail's events to its CloudWatch Logs group",
-            assumeRolePolicy: pulumi.all([s.ctx, arnOfTrail]).apply(([c, t]) => JSON.stringify(serviceTrustPolicy("cloudtrail.amazonaws.com", c, t))),
+            // No confused-deputy keys here: CloudTrail does not send them for this role (see the builder).
+            assumeRolePolicy: JSON.stringify(cloudTrailLogsRoleTrustPolicy()),
         },
         child,
     );

@@ -6,7 +6,9 @@ import {
     checkImageSignaturePolicy,
     proofBucketPolicy,
     proverExecutionRolePolicy,
+    proverExecutionRoleTrustPolicy,
     proverTaskRolePolicy,
+    proverTaskRoleTrustPolicy,
     queueTlsOnlyPolicy,
     stateMachineRolePolicy,
 } from "../builders/policies/proverPipeline";
@@ -19,8 +21,13 @@ import { retainedLogGroup } from "./retainedLogGroup";
 import { PIPELINE_DEFAULTS, bundleCorsRule, bundleLifecycleRules, ecrLifecyclePolicy } from "../builders/proverPipelineSettings";
 
 export interface ProverPipelineArgs {
-    /** Environment name, used in physical names and the container's ENV_NAME. Required. */
+    /** Environment name: the container's ENV_NAME (and, by default, the suffix of physical names). Required. */
     environment: string;
+    /**
+     * Suffix of every physical name (builders/names.ts): the stack's name scope, so a second stack
+     * in the same account collides with nothing. Default: the environment name.
+     */
+    nameScope?: string;
     /** Partition, region and account of the stack. Required. */
     awsContext: pulumi.Input<AwsContext>;
     /** Key prefix of proof inputs and bundles: empty or ending in `/`. Default: `sessions/`. */
@@ -43,7 +50,11 @@ export interface ProverPipelineArgs {
     memory?: number;
     /** Seconds the runner lets the zkVM host run. Default: 900. */
     hostTimeoutSeconds?: number;
-    /** Run the prover on Fargate Spot. Default: false. */
+    /**
+     * Run the prover on Fargate Spot. Must stay false: the task is ARM64, and "Linux tasks with the
+     * ARM64 architecture don't support the Fargate Spot capacity provider". Default: false.
+     * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
+     */
     useFargateSpot?: boolean;
     /** Subnets of the prover task. Required. */
     taskSubnetIds: pulumi.Input<string>[];
@@ -92,9 +103,14 @@ export class ProverPipeline extends pulumi.ComponentResource {
     readonly logGroupNames: pulumi.Output<string>[];
 
     constructor(name: string, args: ProverPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Before super: a bad argument must fail before this component or any child is registered.
+        if (args.useFargateSpot) {
+            throw new Error(`ProverPipeline ${name}: useFargateSpot: the prover task is ARM64, and Fargate Spot runs only X86_64 Linux tasks (every RunTask would fail)`);
+        }
         super("stark:prover:ProverPipeline", name, {}, opts);
         const child = { parent: this };
         const env = args.environment;
+        const scope = args.nameScope ?? env;
         const ctx = pulumi.output(args.awsContext);
         const proofPrefix = args.proofPrefix ?? PIPELINE_DEFAULTS.proofPrefix;
         const protect = args.protectStatefulResources ?? false;
@@ -107,7 +123,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
         const dlq = new aws.sqs.Queue(
             `${name}-work-dlq`,
             {
-                name: physicalName("prover-work-dlq", env),
+                name: physicalName("prover-work-dlq", scope),
                 messageRetentionSeconds: PIPELINE_DEFAULTS.deadLetterRetentionSeconds,
                 sqsManagedSseEnabled: true,
             },
@@ -116,7 +132,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
         const queue = new aws.sqs.Queue(
             `${name}-work-queue`,
             {
-                name: physicalName("prover-work", env),
+                name: physicalName("prover-work", scope),
                 visibilityTimeoutSeconds: this.workQueueVisibilityTimeoutSeconds,
                 maxMessageSize: PIPELINE_DEFAULTS.workQueueMaxMessageBytes,
                 messageRetentionSeconds: PIPELINE_DEFAULTS.workQueueRetentionSeconds,
@@ -192,7 +208,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
         const repository = new aws.ecr.Repository(
             `${name}-repository`,
             {
-                name: physicalName("prover", env),
+                name: physicalName("prover", scope),
                 imageScanningConfiguration: { scanOnPush: true },
                 encryptionConfigurations: [{ encryptionType: "AES256" }],
                 imageTagMutability: "MUTABLE",
@@ -204,8 +220,8 @@ export class ProverPipeline extends pulumi.ComponentResource {
         const image = proverImage(name, args.image, repository, ctx, this);
 
         // ---- Log groups --------------------------------------------------------------------------
-        const proverLogs = retainedLogGroup(`${name}-prover-logs`, logGroupNames.ecs("prover", env), args.logRetentionDays, stateful);
-        const stateMachineName = physicalName("prover-dispatcher", env);
+        const proverLogs = retainedLogGroup(`${name}-prover-logs`, logGroupNames.ecs("prover", scope), args.logRetentionDays, stateful);
+        const stateMachineName = physicalName("prover-dispatcher", scope);
         const stateMachineLogs = retainedLogGroup(
             `${name}-dispatcher-logs`,
             logGroupNames.stateMachine(stateMachineName),
@@ -216,19 +232,23 @@ export class ProverPipeline extends pulumi.ComponentResource {
         // ---- ECS cluster and task ----------------------------------------------------------------
         const cluster = new aws.ecs.Cluster(
             `${name}-cluster`,
-            { name: physicalName("prover", env), settings: [{ name: "containerInsights", value: "enabled" }] },
+            { name: physicalName("prover", scope), settings: [{ name: "containerInsights", value: "enabled" }] },
             child,
         );
         new aws.ecs.ClusterCapacityProviders(
             `${name}-cluster-capacity`,
-            { clusterName: cluster.name, capacityProviders: ["FARGATE", "FARGATE_SPOT"] },
+            // FARGATE only: the ARM64 prover can never run on FARGATE_SPOT (see useFargateSpot).
+            { clusterName: cluster.name, capacityProviders: ["FARGATE"] },
             child,
         );
 
-        const ecsTrust = ctx.apply((c) => JSON.stringify(serviceTrustPolicy("ecs-tasks.amazonaws.com", c, `arn:${c.partition}:ecs:${c.region}:${c.accountId}:*`)));
         const executionRole = new aws.iam.Role(
             `${name}-task-execution-role`,
-            { name: physicalName("prover-execution", env), description: "ECS pulls the prover image and writes its logs", assumeRolePolicy: ecsTrust },
+            {
+                name: physicalName("prover-execution", scope),
+                description: "ECS pulls the prover image and writes its logs",
+                assumeRolePolicy: ctx.apply((c) => JSON.stringify(proverExecutionRoleTrustPolicy(c))),
+            },
             child,
         );
         const executionPolicy = new aws.iam.RolePolicy(
@@ -244,7 +264,11 @@ export class ProverPipeline extends pulumi.ComponentResource {
         );
         const taskRole = new aws.iam.Role(
             `${name}-task-role`,
-            { name: physicalName("prover-task", env), description: "The prover reads its input and writes its bundle", assumeRolePolicy: ecsTrust },
+            {
+                name: physicalName("prover-task", scope),
+                description: "The prover reads its input and writes its bundle",
+                assumeRolePolicy: ctx.apply((c) => JSON.stringify(proverTaskRoleTrustPolicy(c))),
+            },
             child,
         );
         const taskPolicy = new aws.iam.RolePolicy(
@@ -263,7 +287,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
         const taskDefinition = new aws.ecs.TaskDefinition(
             `${name}-task`,
             {
-                family: physicalName("prover", env),
+                family: physicalName("prover", scope),
                 networkMode: "awsvpc",
                 requiresCompatibilities: ["FARGATE"],
                 cpu: String(cpu),
@@ -272,6 +296,11 @@ export class ProverPipeline extends pulumi.ComponentResource {
                 executionRoleArn: executionRole.arn,
                 taskRoleArn: taskRole.arn,
                 volumes: [{ name: PIPELINE_DEFAULTS.scratchVolumeName }],
+                // A replaced revision stays ACTIVE, so an execution that started before a deploy can
+                // still run it ("You can't use an INACTIVE task definition revision to run new
+                // tasks"); the state machine role admits the family (taskDefinitionRevisionsPattern).
+                // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deregister-task-definition-v2.html
+                skipDestroy: true,
                 containerDefinitions: pulumi
                     .all([image.uri, bucket.bucket, proverLogs.name, ctx])
                     .apply(([imageUri, bucketName, logGroupName, c]) =>
@@ -296,7 +325,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
         const signatureCheck = new NodeFunction(
             `${name}-check-image-signature`,
             {
-                functionName: physicalName("check-image-signature", env),
+                functionName: physicalName("check-image-signature", scope),
                 entry: "lambdas/check-image-signature/index.ts",
                 description: "Reports the ECR signing status of the prover image digest",
                 timeoutSeconds: PIPELINE_DEFAULTS.signatureCheckTimeoutSeconds,
@@ -313,7 +342,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
         const stateMachineRole = new aws.iam.Role(
             `${name}-dispatcher-role`,
             {
-                name: physicalName("prover-dispatcher", env),
+                name: physicalName("prover-dispatcher", scope),
                 description: "Step Functions runs the prover task and invokes the pipeline functions",
                 assumeRolePolicy: ctx.apply((c) =>
                     JSON.stringify(serviceTrustPolicy("states.amazonaws.com", c, arn.stateMachine(c, stateMachineName))),

@@ -35,6 +35,13 @@ export interface PolicyViolation {
 export interface EvaluateOptions {
     /** The environment the stack deploys; it stands in for every policy's `environment` config. */
     environment: Environment;
+    /**
+     * The stack's name; it stands in for every policy's `stack` config (`physical-names-per-stack`
+     * reads it). Without it that rule cannot judge names offline.
+     */
+    stack?: string;
+    /** Further policy config by policy name, as a `--policy-pack-config` file would give it. */
+    policyConfig?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 const STACK_WIDE = "stack";
@@ -58,7 +65,8 @@ export async function evaluatePolicies(resources: readonly EvaluatedResource[], 
                 for (const message of rule.check(r.type, r.inputs, { iam })) report(r.urn || r.name, message);
             }
         } else {
-            for (const v of rule.check(stackResources, { iam, config: { environment: options.environment } })) {
+            const config = { environment: options.environment, ...(options.stack === undefined ? {} : { stack: options.stack }), ...(options.policyConfig?.[rule.name] ?? {}) };
+            for (const v of rule.check(stackResources, { iam, config })) {
                 report(v.urn ?? STACK_WIDE, v.message);
             }
         }

@@ -10,7 +10,7 @@ import { planSettings } from "./lib/planSettings";
 import { bundleFigures } from "./lib/bundleFigures";
 import { bundlesBuilt } from "../components/lambdaCode";
 
-type PolicyEvaluator = (resources: SynthResource[], options: { environment: "develop" | "main" }) => Promise<
+type PolicyEvaluator = (resources: SynthResource[], options: { environment: "develop" | "main"; stack?: string }) => Promise<
     Array<{ policy: string; resource: string; message: string; enforcementLevel: string }>
 >;
 
@@ -81,7 +81,7 @@ async function main(): Promise<number> {
     const evaluate = loadPolicies();
     if (evaluate) {
         const environment = String(result.outputs.environment) as "develop" | "main";
-        const violations = await evaluate(result.resources, { environment });
+        const violations = await evaluate(result.resources, { environment, stack: result.stack });
         const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
         console.log(`\nPolicies: ${violations.length === 0 ? "all passed" : `${violations.length} violation(s), ${mandatory.length} mandatory`}`);
         for (const v of violations) console.log(`  [${v.enforcementLevel}] ${v.policy}: ${v.resource}: ${v.message}`);

@@ -6,7 +6,7 @@
  * before the program registers any resource.
  */
 import { ENVIRONMENT_NAMES, ENVIRONMENT_PROFILES, EnvironmentName, EnvironmentProfile } from "./environments";
-import { PROJECT_NAME } from "../builders/names";
+import { PROJECT_NAME, nameScopeProblem } from "../builders/names";
 import {
     ACCOUNT_ID,
     ACM_CERTIFICATE_ARN,
@@ -34,6 +34,7 @@ export const CONFIG_KEYS = [
     "apiThrottling",
     "customDomain",
     "dispatchConcurrency",
+    "dispatchReservedConcurrency",
     "alarmEmails",
     "networkMode",
     "apiHandlerPath",
@@ -89,6 +90,11 @@ export type ProverImageSource =
 
 export interface StackSettings {
     readonly stack: string;
+    /**
+     * Suffix of every physical name (builders/names.ts): the stack name, which for the committed
+     * stacks `develop` and `main` is their environment, so two stacks of one account never share a name.
+     */
+    readonly nameScope: string;
     readonly environment: EnvironmentName;
     readonly profile: EnvironmentProfile;
     readonly region: string;
@@ -109,7 +115,10 @@ export interface StackSettings {
     readonly apiCorsOrigins: readonly string[];
     readonly apiThrottling?: { readonly burstLimit: number; readonly rateLimit: number };
     readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+    /** The event source mapping's maximumConcurrency (how many dispatches run at once). */
     readonly dispatchConcurrency: number;
+    /** Reserved concurrency of the dispatch Lambda; undefined = none (opt-in, see parseReservedConcurrency). */
+    readonly dispatchReservedConcurrency?: number;
     readonly alarmEmails: readonly string[];
     readonly networkMode: "public" | "private";
     readonly apiHandlerPath?: string;
@@ -148,6 +157,8 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     for (const k of unknownKeys) problems.add(P(k), `unknown key (known keys: ${CONFIG_KEYS.join(", ")})`);
 
     const environment = parseEnvironment(cfg.environment, problems);
+    const scopeProblem = environment ? nameScopeProblem(raw.stack, environment) : undefined;
+    if (scopeProblem) problems.add(`stack "${raw.stack}"`, scopeProblem);
     const profile = environment ? ENVIRONMENT_PROFILES[environment] : ENVIRONMENT_PROFILES.develop;
     const aws = parseAws(raw.aws, environment, problems);
 
@@ -179,16 +190,27 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
 
     const bundleCorsOrigins = parseOrigins(cfg.bundleCorsOrigins, "bundleCorsOrigins", problems);
     const apiCorsOrigins = parseOrigins(cfg.apiCorsOrigins, "apiCorsOrigins", problems);
+    if (environment === "main") {
+        // Production must say which browsers may read bundles and call the API: left out, both
+        // silently refuse every browser. An explicit [] states that no browser client exists.
+        for (const key of ["bundleCorsOrigins", "apiCorsOrigins"] as const) {
+            if (cfg[key] === undefined) {
+                problems.add(P(key), "required in main: the application's browser origins (such as https://app.example.com), or [] to state that no browser calls the API");
+            }
+        }
+    }
     const apiThrottling = parseThrottling(cfg.apiThrottling, problems);
     const customDomain = parseCustomDomain(cfg.customDomain, problems);
 
     let dispatchConcurrency = DEFAULT_DISPATCH_CONCURRENCY;
     if (cfg.dispatchConcurrency !== undefined) {
-        // The SQS event source's maximumConcurrency (kept equal to it) accepts 2 at the least.
+        // The SQS event source's maximumConcurrency: "Minimum value of 2. Maximum value of 1000."
+        // https://docs.aws.amazon.com/lambda/latest/dg/API_ScalingConfig.html (this project caps it at 100)
         const problem = integerProblem(cfg.dispatchConcurrency, 2, 100);
         if (problem) problems.add(P("dispatchConcurrency"), problem);
         else dispatchConcurrency = cfg.dispatchConcurrency as number;
     }
+    const dispatchReservedConcurrency = parseReservedConcurrency(cfg.dispatchReservedConcurrency, dispatchConcurrency, problems);
 
     const alarmEmails = parseStringList(cfg.alarmEmails, "alarmEmails", problems);
     alarmEmails.forEach((email, i) => {
@@ -207,6 +229,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     }
     return Object.freeze({
         stack: raw.stack,
+        nameScope: raw.stack,
         environment,
         profile,
         region: aws.region,
@@ -222,6 +245,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         apiThrottling,
         customDomain,
         dispatchConcurrency,
+        dispatchReservedConcurrency,
         alarmEmails,
         networkMode: networkMode as "public" | "private",
         apiHandlerPath,
@@ -245,8 +269,12 @@ function parseAws(
     environment: EnvironmentName | undefined,
     problems: Problems,
 ): { region: string; accountId: string; defaultTags: Record<string, string> } | undefined {
-    const region = aws.region ?? DEFAULT_REGION;
-    if (typeof region !== "string" || !AWS_REGION.test(region)) {
+    // Required, not defaulted: the provider deploys to aws:region (or, without it, to AWS_REGION or
+    // the profile's region), and every ARN the program derives must name that same region.
+    const region = aws.region;
+    if (region === undefined) {
+        problems.add("aws:region", `required: the region to deploy to, such as ${DEFAULT_REGION} (the provider and the ARNs the program derives must agree on it)`);
+    } else if (typeof region !== "string" || !AWS_REGION.test(region)) {
         problems.add("aws:region", `${JSON.stringify(region)} is not an AWS region name such as ${DEFAULT_REGION}`);
     }
 
@@ -400,8 +428,16 @@ function parseProverTask(
     if (typeof useFargateSpot !== "boolean") {
         problems.add(`${key}.useFargateSpot`, "must be true or false");
         ok = false;
-    } else if (useFargateSpot && environment && !profile.allowFargateSpot) {
-        problems.add(`${key}.useFargateSpot`, `is only allowed in develop (a reclaimed Spot task loses a proof in ${environment})`);
+    } else if (useFargateSpot) {
+        if (environment && !profile.allowFargateSpot) {
+            problems.add(`${key}.useFargateSpot`, `is only allowed in develop (a reclaimed Spot task loses a proof in ${environment})`);
+        }
+        // The prover task is ARM64 (checked above), and Fargate Spot does not run ARM64 tasks: every
+        // RunTask would fail. https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
+        problems.add(
+            `${key}.useFargateSpot`,
+            "must be false while the task is ARM64: AWS says \"Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider\", so every RunTask on Spot would fail",
+        );
         ok = false;
     }
     if (!ok) return undefined;
@@ -412,6 +448,30 @@ function parseProverTask(
         hostTimeoutSeconds: hostTimeoutSeconds as number,
         useFargateSpot: useFargateSpot as boolean,
     });
+}
+
+/**
+ * Reserved concurrency of the dispatch Lambda: opt-in. A reservation must leave the account's
+ * unreserved pool at its minimum (AWS: "You can reserve up to the Unreserved account concurrency
+ * value minus 100"), which new or low-quota accounts cannot; the event source's maximumConcurrency
+ * already caps the dispatcher without it. When set, it must be at least dispatchConcurrency: a
+ * maximum concurrency above the reservation only throttles the poller, and throttled messages
+ * count toward the DLQ's receives.
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
+ */
+function parseReservedConcurrency(value: unknown, dispatchConcurrency: number, problems: Problems): number | undefined {
+    if (value === undefined) return undefined;
+    const key = P("dispatchReservedConcurrency");
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+        problems.add(key, "must be a positive integer (or unset: no reservation)");
+        return undefined;
+    }
+    if (value < dispatchConcurrency) {
+        problems.add(key, `${value} must be at least dispatchConcurrency (${dispatchConcurrency}): an event source maximum concurrency above the reservation only throttles the poller, and throttled messages count toward the DLQ's 3 receives`);
+        return undefined;
+    }
+    return value;
 }
 
 function parseOrigins(value: unknown, name: string, problems: Problems): string[] {

@@ -3,7 +3,7 @@
  * this account's trail deliver log files, and what the trail's CloudWatch Logs delivery role may do.
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
  */
-import { AwsContext, Condition, PolicyDocument, arn, denyInsecureTransport, policyDocument } from "./document";
+import { AwsContext, Condition, PolicyDocument, arn, denyInsecureTransport, policyDocument, unconditionedServiceTrustPolicy } from "./document";
 
 export const CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com";
 
@@ -63,4 +63,16 @@ export function cloudTrailLogsRolePolicy(ctx: AwsContext, logGroupArn: string): 
         Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
         Resource: `${logGroupArn}:log-stream:${ctx.accountId}_CloudTrail_*`,
     });
+}
+
+/**
+ * Who may assume the CloudWatch Logs delivery role: CloudTrail, without `aws:SourceAccount` or
+ * `aws:SourceArn`. AWS: "Confused deputy prevention is not applicable to the role policy for
+ * CloudWatch Logs monitoring. The role policy doesn't support the use of aws:SourceArn and
+ * aws:SourceAccount." With them, the assume fails and CreateTrail answers
+ * InvalidCloudWatchLogsRoleArnException. The trail's bucket policy keeps both keys (above).
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
+ */
+export function cloudTrailLogsRoleTrustPolicy(): PolicyDocument {
+    return unconditionedServiceTrustPolicy(CLOUDTRAIL_SERVICE);
 }

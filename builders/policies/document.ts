@@ -48,6 +48,21 @@ export function serviceTrustPolicy(service: string, ctx: AwsContext, sourceArnPa
     });
 }
 
+/**
+ * Trust policy for a service whose assume-role request carries no confused-deputy context, so a
+ * condition on `aws:SourceAccount` or `aws:SourceArn` would never match and the service could not
+ * assume the role at all. Use it only where AWS documents that the keys are not supported, and name
+ * that page at the call site (the policy pack's `iam-trust-condition-keys-sent` knows the cases).
+ */
+export function unconditionedServiceTrustPolicy(service: string): PolicyDocument {
+    return policyDocument({
+        Sid: "AllowServiceAssumeRole",
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: "sts:AssumeRole",
+    });
+}
+
 /** Deny any request that does not use TLS (resource policies of buckets and queues). */
 export function denyInsecureTransport(action: string, resources: string[]): PolicyStatement {
     return {

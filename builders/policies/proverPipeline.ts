@@ -1,7 +1,30 @@
 /**
  * IAM documents of the prover pipeline (SPEC §4, "IAM (parity, tightened)").
  */
-import { AwsContext, PolicyDocument, arn, denyInsecureTransport, policyDocument, writeOwnLogsStatement } from "./document";
+import { AwsContext, PolicyDocument, arn, denyInsecureTransport, policyDocument, serviceTrustPolicy, writeOwnLogsStatement } from "./document";
+
+export const ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com";
+
+/**
+ * The task role: ECS documents both confused-deputy keys for it, with `aws:SourceArn` as a wildcard
+ * over the account's ECS resources ("Using the aws:SourceArn condition key to specify a specific
+ * cluster is not currently supported").
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+ */
+export function proverTaskRoleTrustPolicy(ctx: AwsContext): PolicyDocument {
+    return serviceTrustPolicy(ECS_TASKS_SERVICE, ctx, `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:*`);
+}
+
+/**
+ * The task execution role: `aws:SourceAccount` only. The execution role page shows a trust policy
+ * without conditions and documents no `aws:SourceArn` for this assume (only the task role page
+ * does), so a SourceArn condition here rests on nothing AWS states; an unmatched condition would
+ * stop every task before its image is pulled.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
+ */
+export function proverExecutionRoleTrustPolicy(ctx: AwsContext): PolicyDocument {
+    return serviceTrustPolicy(ECS_TASKS_SERVICE, ctx);
+}
 
 /**
  * The managed rule Step Functions creates to learn when an ECS task stops (`.sync` integration).
@@ -64,9 +87,25 @@ export function proverExecutionRolePolicy(ctx: AwsContext, repositoryArn: string
     );
 }
 
+/**
+ * Every revision of a task definition's family: `.../task-definition/<family>:*`.
+ *
+ * An execution keeps the definition it started with, so one waiting in the signature check or in
+ * RunProver's retry back-off during a deploy still runs the previous revision, while the role
+ * already carries the new policy. The revisions stay ACTIVE (the task definition sets
+ * `skipDestroy`: "You can't use an INACTIVE task definition revision to run new tasks"), and this
+ * grant admits them; the `ecs:cluster` condition still confines them to the prover cluster.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deregister-task-definition-v2.html
+ */
+export function taskDefinitionRevisionsPattern(taskDefinitionArn: string): string {
+    const match = /^(arn:[^:]+:ecs:[^:]+:\d{12}:task-definition\/[A-Za-z0-9_-]+):\d+$/.exec(taskDefinitionArn);
+    if (!match) throw new Error(`"${taskDefinitionArn}" is not a task definition ARN with a revision`);
+    return `${match[1]}:*`;
+}
+
 export interface StateMachineRoleArgs {
     ctx: AwsContext;
-    /** Exact revision ARN the definition runs. */
+    /** Revision ARN the definition runs; the grant covers every revision of its family. */
     taskDefinitionArn: string;
     clusterArn: string;
     clusterName: string;
@@ -82,7 +121,7 @@ export function stateMachineRolePolicy(a: StateMachineRoleArgs): PolicyDocument 
             Sid: "RunProverTask",
             Effect: "Allow",
             Action: "ecs:RunTask",
-            Resource: a.taskDefinitionArn,
+            Resource: taskDefinitionRevisionsPattern(a.taskDefinitionArn),
             Condition: { ArnEquals: { "ecs:cluster": a.clusterArn } },
         },
         {

@@ -48,7 +48,11 @@ function stackPolicy(rule: StackRule): StackValidationPolicy {
         validateStack: async (args, reportViolation) => {
             const iam = await loadIamCatalogue();
             const resources = args.resources.map(fromPolicyResource);
-            for (const violation of rule.check(resources, { iam, config: args.getConfig<Record<string, unknown>>() })) {
+            const config = args.getConfig<Record<string, unknown>>();
+            // Rules that need the stack's name (physical-names-per-stack) read it from the engine's
+            // URNs, `urn:pulumi:<stack>::...`, unless the pack config pins one.
+            const stack = config.stack ?? resources.map((r) => /^urn:pulumi:([^:]+)::/.exec(r.urn)?.[1]).find((s) => s !== undefined);
+            for (const violation of rule.check(resources, { iam, config: stack === undefined ? config : { ...config, stack } })) {
                 reportViolation(violation.message, violation.urn);
             }
         },

@@ -1,6 +1,7 @@
 /** Every rule of the pack, in the order `pulumi preview` and the offline evaluator report them. */
 import { Rule } from "../lib/types";
 import { apiGatewayRules } from "./apiGateway";
+import { awsAcceptanceRules } from "./awsAcceptance";
 import { cloudtrailRules } from "./cloudtrail";
 import { dynamodbRules } from "./dynamodb";
 import { ecrRules } from "./ecr";
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
     ...dynamodbRules,
     ...cloudtrailRules,
     ...protectionRules,
+    ...awsAcceptanceRules,
 ];
 
 export const POLICY_NAMES: readonly string[] = RULES.map((r) => r.name);

@@ -60,6 +60,11 @@ export interface SynthOptions {
     placeholderSecrets?: boolean;
     /** The ARN getCallerIdentity reports. Default: an assumed deployer role in the stack's account. */
     callerArn?: string;
+    /**
+     * The region the provider reports (getRegion, and the region of computed ARNs), as when
+     * AWS_REGION or an explicit provider points elsewhere. Default: the stack's aws:region.
+     */
+    providerRegion?: string;
     /** Directory holding the stack files. Default: the project root. */
     stackConfigDir?: string;
 }
@@ -115,7 +120,7 @@ function applyOverrides(base: StackFileConfig, options: SynthOptions): StackFile
     return { config, secretKeys: [...secretKeys], objectKeys: [...objectKeys] };
 }
 
-function mockAccountFor(config: Record<string, string>, callerArn?: string): MockAccount {
+function mockAccountFor(config: Record<string, string>, callerArn?: string, providerRegion?: string): MockAccount {
     let accountId = "123456789012";
     try {
         const ids = JSON.parse(config["aws:allowedAccountIds"] ?? "[]");
@@ -125,7 +130,7 @@ function mockAccountFor(config: Record<string, string>, callerArn?: string): Moc
     }
     return {
         accountId,
-        region: config["aws:region"] ?? "ap-northeast-1",
+        region: providerRegion ?? config["aws:region"] ?? "ap-northeast-1",
         partition: "aws",
         callerArn: callerArn ?? `arn:aws:sts::${accountId}:assumed-role/${PROJECT_NAME}-deployer/offline`,
     };
@@ -165,7 +170,7 @@ export async function synthesizeStack(stack: string, options: SynthOptions = {})
 
         const sink = { resources: [] as RecordedResource[], invokes: [] as string[] };
         lastRegistrations = () => sink.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
-        const account = mockAccountFor(config, options.callerArn);
+        const account = mockAccountFor(config, options.callerArn, options.providerRegion);
         pulumi.runtime.setMocks(createMocks(account, sink), PROJECT_NAME, stack, false);
         pulumi.runtime.setAllConfig(config, secretKeys);
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { cloudTrailBucketPolicy, cloudTrailLogsRolePolicy, trailArn } from "../../builders/policies/cloudTrail";
+import { cloudTrailBucketPolicy, cloudTrailLogsRolePolicy, cloudTrailLogsRoleTrustPolicy, trailArn } from "../../builders/policies/cloudTrail";
 
 const ctx = { partition: "aws", region: "ap-northeast-1", accountId: "123456789012" };
 const TRAIL_ARN = "arn:aws:cloudtrail:ap-northeast-1:123456789012:trail/stark-ballot-simulator-trail-main";
@@ -72,6 +72,14 @@ describe("CloudTrail policies", () => {
                     Resource: `${logGroupArn}:log-stream:123456789012_CloudTrail_*`,
                 },
             ],
+        });
+    });
+
+    it("delivery role trust: CloudTrail without aws:SourceAccount/aws:SourceArn (not supported for this role; the assume would fail)", () => {
+        // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
+        assert.deepEqual(cloudTrailLogsRoleTrustPolicy(), {
+            Version: "2012-10-17",
+            Statement: [{ Sid: "AllowServiceAssumeRole", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" }],
         });
     });
 });

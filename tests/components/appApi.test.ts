@@ -160,7 +160,7 @@ for (const env of ["develop", "main"] as const) {
             assertSecretsOnlyInSecretParameters(r, env, Object.fromEntries(r.placeholderSecrets.map((k) => [k, `offline-placeholder-${k}`])));
         });
 
-        it("functions: parity sizes on nodejs22.x, reserved concurrency 2 on dispatch only, own log groups", () => {
+        it("functions: parity sizes on nodejs22.x, no reserved concurrency unless configured (opt-in), own log groups", () => {
             const sizes = findAll(r, FUNCTION)
                 .filter((f) => f.name.startsWith("app-"))
                 .map((f) => [f.inputs.name, f.inputs.runtime, f.inputs.timeout, f.inputs.memorySize, f.inputs.reservedConcurrentExecutions, f.inputs.loggingConfig.logGroup])
@@ -168,7 +168,7 @@ for (const env of ["develop", "main"] as const) {
             assert.deepEqual(sizes, [
                 [n("api", env), "nodejs22.x", 60, 1024, undefined, `/aws/lambda/${n("api", env)}`],
                 [n("finalize-callback", env), "nodejs22.x", 60, 512, undefined, `/aws/lambda/${n("finalize-callback", env)}`],
-                [n("prover-dispatch", env), "nodejs22.x", 30, 512, 2, `/aws/lambda/${n("prover-dispatch", env)}`],
+                [n("prover-dispatch", env), "nodejs22.x", 30, 512, undefined, `/aws/lambda/${n("prover-dispatch", env)}`],
             ]);
         });
 
@@ -509,7 +509,7 @@ describe("AppApi settings (pure)", () => {
             }),
             [
                 "workQueueVisibilityTimeoutSeconds: 179 s must be at least 6 times the prover-dispatch timeout (180 s)",
-                "dispatchConcurrency: 1 must be an integer of at least 2: the SQS event source's maximum concurrency (at least 2) must not exceed the function's reserved concurrency, or Lambda throttles the poller and throttled messages reach the DLQ after 3 receives",
+                "dispatchConcurrency: 1 must be an integer of at least 2: it is the SQS event source's maximum concurrency, which accepts 2 at the least",
                 "apiThrottling.burstLimit: 0 must be a positive integer",
                 "apiThrottling.rateLimit: 0 must be greater than 0",
                 'finalizeCallbackFunctionName: "arn:aws:lambda:x" is not a Lambda function name (1-64 letters, digits, "-" or "_")',

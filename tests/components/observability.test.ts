@@ -265,7 +265,7 @@ describe("CloudTrail in main (synthesized)", function () {
         ]);
     });
 
-    it("CloudWatch Logs delivery: 90-day group, a role only this trail assumes, allowed only to write the trail's streams", () => {
+    it("CloudWatch Logs delivery: 90-day group, a role CloudTrail assumes without confused-deputy keys (AWS does not support them there), allowed only to write the trail's streams", () => {
         assert.deepEqual(find(r, "aws:cloudwatch/logGroup:LogGroup", "observability-trail-logs").inputs, { name: logGroup, retentionInDays: 90 });
         const role = find(r, "aws:iam/role:Role", "observability-trail-logs-role");
         assert.equal(role.inputs.name, "stark-ballot-simulator-cloudtrail-logs-main");
@@ -275,7 +275,6 @@ describe("CloudTrail in main (synthesized)", function () {
                 Effect: "Allow",
                 Principal: { Service: "cloudtrail.amazonaws.com" },
                 Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": trailArn } },
             },
         ]);
         const policy = find(r, "aws:iam/rolePolicy:RolePolicy", "observability-trail-logs-policy");

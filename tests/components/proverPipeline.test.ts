@@ -101,10 +101,10 @@ for (const env of ["develop", "main"] as const) {
             assert.deepEqual(lifecycle.rules[0].selection, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 });
         });
 
-        it("ECS cluster with Container Insights and Fargate capacity providers", () => {
+        it("ECS cluster with Container Insights and only the FARGATE capacity provider (Fargate Spot runs no ARM64 task)", () => {
             const cluster = find(r, "aws:ecs/cluster:Cluster", "prover-cluster").inputs;
             assert.deepEqual(cluster.settings, [{ name: "containerInsights", value: "enabled" }]);
-            assert.deepEqual(find(r, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "prover-cluster-capacity").inputs.capacityProviders, ["FARGATE", "FARGATE_SPOT"]);
+            assert.deepEqual(find(r, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "prover-cluster-capacity").inputs.capacityProviders, ["FARGATE"]);
         });
 
         it("task definition: awsvpc, FARGATE, Linux ARM64, 16384/32768, hardened digest-pinned container", () => {
@@ -118,6 +118,8 @@ for (const env of ["develop", "main"] as const) {
             assert.equal(td.inputs.taskRoleArn, x.taskRoleArn);
             assert.equal(td.inputs.executionRoleArn, x.executionRoleArn);
             assert.deepEqual(td.inputs.volumes, [{ name: "scratch" }]);
+            // A replaced revision stays ACTIVE: executions started before a deploy can still run it.
+            assert.equal(td.inputs.skipDestroy, true);
             const [c, ...others] = json(td, "containerDefinitions");
             assert.equal(others.length, 0);
             assert.equal(c.name, "prover");
@@ -169,19 +171,24 @@ for (const env of ["develop", "main"] as const) {
             assert.equal(s.WriteOwnLogGroup.Resource, `arn:aws:logs:${at}:log-group:${x.proverLogGroup}:log-stream:*`);
         });
 
-        it("task roles trust only ECS tasks of this account", () => {
-            for (const name of ["prover-task-role", "prover-task-execution-role"]) {
-                const trust = json(find(r, "aws:iam/role:Role", name), "assumeRolePolicy").Statement[0];
-                assert.deepEqual(trust.Principal, { Service: "ecs-tasks.amazonaws.com" });
-                assert.deepEqual(trust.Condition.StringEquals, { "aws:SourceAccount": ACCOUNT });
-            }
+        it("task role trusts ECS tasks of this account's ECS resources (both keys, as the task role page documents)", () => {
+            const trust = json(find(r, "aws:iam/role:Role", "prover-task-role"), "assumeRolePolicy").Statement[0];
+            assert.deepEqual(trust.Principal, { Service: "ecs-tasks.amazonaws.com" });
+            assert.deepEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:ecs:${at}:*` } });
+        });
+
+        it("execution role trusts ECS tasks of this account, with no aws:SourceArn (no AWS page says that assume sends it)", () => {
+            const trust = json(find(r, "aws:iam/role:Role", "prover-task-execution-role"), "assumeRolePolicy").Statement[0];
+            assert.deepEqual(trust.Principal, { Service: "ecs-tasks.amazonaws.com" });
+            assert.deepEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT } });
         });
 
         it("state machine role: exactly the task, cluster, roles, rule, two Lambdas and log delivery", () => {
             const s = statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-dispatcher-policy"));
             assert.deepEqual(Object.keys(s), ["RunProverTask", "TrackProverTasks", "PassProverRolesToEcs", "ManageEcsSyncRule", "InvokePipelineFunctions", "DeliverExecutionLogs"]);
             assert.equal(s.RunProverTask.Action, "ecs:RunTask");
-            assert.equal(s.RunProverTask.Resource, x.taskDefinitionArn);
+            // Every revision of the family (in-flight executions keep running the previous one), still only in the prover cluster.
+            assert.equal(s.RunProverTask.Resource, `arn:aws:ecs:${at}:task-definition/stark-ballot-simulator-prover-${env}:*`);
             assert.deepEqual(s.RunProverTask.Condition, { ArnEquals: { "ecs:cluster": x.clusterArn } });
             assert.deepEqual(s.TrackProverTasks.Action, ["ecs:StopTask", "ecs:DescribeTasks"]);
             assert.equal(s.TrackProverTasks.Resource, `arn:aws:ecs:${at}:task/stark-ballot-simulator-prover-${env}/*`);
@@ -305,6 +312,7 @@ for (const env of ["develop", "main"] as const) {
                 "aws:index/getAvailabilityZones:getAvailabilityZones",
                 "aws:index/getCallerIdentity:getCallerIdentity",
                 "aws:index/getPartition:getPartition",
+                "aws:index/getRegion:getRegion",
             ]);
         });
     });

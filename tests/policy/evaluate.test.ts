@@ -32,6 +32,11 @@ const EXPECTED_NAMES = [
     "dynamodb-point-in-time-recovery",
     "cloudtrail-log-file-validation",
     "stateful-resources-protected",
+    "iam-trust-condition-keys-sent",
+    "ecs-fargate-spot-x86-only",
+    "lambda-reserved-concurrency-fits-quota",
+    "no-account-singletons-in-app-stack",
+    "physical-names-per-stack",
 ];
 
 describe("evaluatePolicies (offline evaluation of a synthesized stack)", () => {

@@ -8,7 +8,7 @@ for (const stack of ["develop", "main"] as const) {
         it("reports no violation", async () => {
             const result = await synth(stack);
             assert.strictEqual(result.outputs.environment, stack);
-            assert.deepStrictEqual(await evaluatePolicies(result.resources, { environment: stack }), []);
+            assert.deepStrictEqual(await evaluatePolicies(result.resources, { environment: stack, stack }), []);
         });
     });
 }

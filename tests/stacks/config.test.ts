@@ -81,11 +81,11 @@ describe("stack configuration", () => {
     describe("defaults", () => {
         it("fills every default when keys are absent", () => {
             const raw = validRaw();
-            delete raw.aws.region;
             const s = parseStackConfig(raw);
             assert.equal(s.region, "ap-northeast-1");
             assert.equal(s.proofPrefix, "sessions/");
             assert.equal(s.dispatchConcurrency, 2);
+            assert.equal(s.dispatchReservedConcurrency, undefined);
             assert.equal(s.networkMode, "public");
             assert.deepEqual(s.bundleCorsOrigins, []);
             assert.deepEqual(s.alarmEmails, []);
@@ -108,6 +108,31 @@ describe("stack configuration", () => {
             const s = parseStackConfig(raw);
             assert.equal(s.proofPrefix, "");
             assert.equal(s.proverTask.useFargateSpot, false);
+        });
+
+        it("a reservation is opt-in: equal to dispatchConcurrency is accepted, and kept", () => {
+            const raw = validRaw();
+            raw.project.dispatchConcurrency = 3;
+            raw.project.dispatchReservedConcurrency = 3;
+            const s = parseStackConfig(raw);
+            assert.equal(s.dispatchConcurrency, 3);
+            assert.equal(s.dispatchReservedConcurrency, 3);
+        });
+
+        it("the name scope is the stack name: develop and main keep their environment's names, a personal stack its own", () => {
+            assert.equal(parseStackConfig(rawFromStackFile("develop")).nameScope, "develop");
+            assert.equal(parseStackConfig(rawFromStackFile("main")).nameScope, "main");
+            const raw = validRaw();
+            raw.stack = "alice2";
+            assert.equal(parseStackConfig(raw).nameScope, "alice2");
+            raw.stack = "abcdefghijkl"; // 12 characters: the longest bundle bucket name is then 62 (S3 allows 63)
+            assert.equal(parseStackConfig(raw).nameScope, "abcdefghijkl");
+        });
+
+        it("main with explicit empty browser origins (no browser client) is accepted", () => {
+            const s = parseStackConfig(rawFromStackFile("main"));
+            assert.deepEqual(s.bundleCorsOrigins, []);
+            assert.deepEqual(s.apiCorsOrigins, []);
         });
 
         it("returns frozen settings", () => {
@@ -158,6 +183,18 @@ describe("stack configuration", () => {
             ["bad e-mail", (r) => (r.project.alarmEmails = ["ops"]), 'stark-ballot-simulator:alarmEmails[0]: "ops" is not an e-mail address'],
             ["unknown network mode", (r) => (r.project.networkMode = "nat"), 'stark-ballot-simulator:networkMode: must be "public" or "private", got "nat"'],
             ["bad deployer pattern", (r) => (r.project.deployerRoleArnPattern = "deployer"), "stark-ballot-simulator:deployerRoleArnPattern: must be an IAM/STS ARN pattern"],
+            // Issue 12: what AWS would reject, refused before anything is registered.
+            ["Spot for the ARM64 task, even in develop", (r) => (r.project.proverTask = { useFargateSpot: true }), "stark-ballot-simulator:proverTask.useFargateSpot: must be false while the task is ARM64: AWS says \"Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider\""],
+            ["no region (the provider would pick one the ARNs do not name)", (r) => delete r.aws.region, "aws:region: required: the region to deploy to"],
+            ["fractional reservation", (r) => (r.project.dispatchReservedConcurrency = 2.5), "stark-ballot-simulator:dispatchReservedConcurrency: must be a positive integer (or unset: no reservation)"],
+            ["zero reservation (would disable the dispatcher)", (r) => (r.project.dispatchReservedConcurrency = 0), "stark-ballot-simulator:dispatchReservedConcurrency: must be a positive integer"],
+            ["reservation below the event source's maximum concurrency", (r) => { r.project.dispatchConcurrency = 4; r.project.dispatchReservedConcurrency = 3; }, "stark-ballot-simulator:dispatchReservedConcurrency: 3 must be at least dispatchConcurrency (4)"],
+            ["main without bundle origins", (r) => { r.project.environment = "main"; (r.aws.defaultTags as any).tags.Environment = "main"; r.project.apiCorsOrigins = []; }, "stark-ballot-simulator:bundleCorsOrigins: required in main: the application's browser origins"],
+            ["main without API origins", (r) => { r.project.environment = "main"; (r.aws.defaultTags as any).tags.Environment = "main"; r.project.bundleCorsOrigins = []; }, "stark-ballot-simulator:apiCorsOrigins: required in main"],
+            ["a stack named main deploying develop", (r) => (r.stack = "main"), 'stack "main": a stack named "main" must deploy environment main'],
+            ["a personal stack name with a hyphen", (r) => (r.stack = "alice-dev"), 'stack "alice-dev": a personal stack\'s name is the suffix of every physical name'],
+            ["a personal stack name over 12 characters", (r) => (r.stack = "abcdefghijklm"), 'stack "abcdefghijklm": a personal stack\'s name'],
+            ["an upper-case personal stack name", (r) => (r.stack = "Alice"), 'stack "Alice": a personal stack\'s name'],
         ];
         for (const [title, mutate, expected] of cases) {
             it(`rejects ${title}`, () => {

@@ -1,0 +1,179 @@
+/**
+ * Issue 12: settings runtime mocks accept but AWS rejects (or that break at run time), each pinned
+ * on the synthesized program. The policy pack's side of the same classes: tests/policy/awsAcceptance.test.ts.
+ */
+import * as assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { ProverPipeline } from "../../components/proverPipeline";
+import { ACCOUNT_UNIQUE_NAME_KEYS } from "../../policy-pack/policies/physicalNames";
+import { PROJECT_ROOT, SynthResult, synthesizeStack } from "../../scripts/lib/synthesize";
+import { find, synth } from "../support/synth";
+
+const ACCOUNT = "123456789012";
+
+async function failure(promise: Promise<unknown>): Promise<Error & { registeredResources?: number }> {
+    try {
+        await promise;
+    } catch (e) {
+        return e as Error & { registeredResources?: number };
+    }
+    assert.fail("synthesis succeeded");
+}
+
+/** A personal stack: the develop stack file under another stack name. */
+function synthPersonal(stack: string): Promise<SynthResult> {
+    const dir = mkdtempSync(join(tmpdir(), "stack-"));
+    writeFileSync(join(dir, `Pulumi.${stack}.yaml`), readFileSync(join(PROJECT_ROOT, "Pulumi.develop.yaml")));
+    return synth(stack, { stackConfigDir: dir });
+}
+
+/** Every name AWS keeps unique per account (or globally, for buckets), with its type. */
+function accountUniqueNames(r: SynthResult): string[] {
+    return r.resources
+        .filter((res) => ACCOUNT_UNIQUE_NAME_KEYS[res.type] !== undefined && typeof res.inputs[ACCOUNT_UNIQUE_NAME_KEYS[res.type]] === "string")
+        .map((res) => `${res.type} ${res.inputs[ACCOUNT_UNIQUE_NAME_KEYS[res.type]]}`);
+}
+
+describe("defect 4: two stacks of one account share no physical name", function () {
+    let develop: SynthResult;
+    let alice: SynthResult;
+    let longest: SynthResult;
+    before(async () => {
+        develop = await synth("develop");
+        alice = await synthPersonal("alice");
+        longest = await synthPersonal("abcdefghijkl");
+    });
+
+    it("a personal stack with environment develop gets names of its own, disjoint from develop's", () => {
+        const ours = accountUniqueNames(alice);
+        const theirs = new Set(accountUniqueNames(develop));
+        assert.equal(ours.length, theirs.size);
+        assert.ok(ours.length > 30, `only ${ours.length} names`);
+        assert.deepEqual(ours.filter((n) => theirs.has(n)), []);
+    });
+
+    it("the personal stack's bucket, queue, role and table carry its name; develop keeps its parity names", () => {
+        assert.equal(find(alice, "aws:s3/bucket:Bucket", "prover-bundles").inputs.bucket, `stark-ballot-simulator-proof-bundles-alice-${ACCOUNT}`);
+        assert.equal(find(alice, "aws:sqs/queue:Queue", "prover-work-queue").inputs.name, "stark-ballot-simulator-prover-work-alice");
+        assert.equal(find(alice, "aws:iam/role:Role", "prover-task-role").inputs.name, "stark-ballot-simulator-prover-task-alice");
+        assert.equal(find(alice, "aws:dynamodb/table:Table", "app-sessions-table").inputs.name, "stark-ballot-simulator-sessions-alice");
+        assert.equal(find(develop, "aws:s3/bucket:Bucket", "prover-bundles").inputs.bucket, `stark-ballot-simulator-proof-bundles-develop-${ACCOUNT}`);
+        assert.equal(find(develop, "aws:sqs/queue:Queue", "prover-work-queue").inputs.name, "stark-ballot-simulator-prover-work-develop");
+        // Still the develop environment: same retention, ENV_NAME and Environment tag semantics.
+        assert.equal(alice.outputs.environment, "develop");
+    });
+
+    it("the longest personal stack name (12 characters) keeps every name within AWS's limits", () => {
+        const limits: Record<string, number> = {
+            "aws:s3/bucket:Bucket": 63,
+            "aws:iam/role:Role": 64,
+            "aws:lambda/function:Function": 64,
+            "aws:sqs/queue:Queue": 80,
+            "aws:sfn/stateMachine:StateMachine": 80,
+            "aws:dynamodb/table:Table": 255,
+            "aws:ecr/repository:Repository": 256,
+        };
+        const tooLong = longest.resources
+            .filter((r) => limits[r.type] !== undefined && String(r.inputs[ACCOUNT_UNIQUE_NAME_KEYS[r.type]]).length > limits[r.type])
+            .map((r) => r.inputs[ACCOUNT_UNIQUE_NAME_KEYS[r.type]]);
+        assert.deepEqual(tooLong, []);
+        // The longest name of all: one character below S3's limit of 63.
+        assert.equal(find(longest, "aws:s3/bucket:Bucket", "prover-bundles").inputs.bucket, `stark-ballot-simulator-proof-bundles-abcdefghijkl-${ACCOUNT}`);
+        assert.equal(find(longest, "aws:s3/bucket:Bucket", "prover-bundles").inputs.bucket.length, 62);
+    });
+
+    it("a stack named after the other environment is refused before anything is registered", async () => {
+        await synth("develop");
+        const e = await failure(synthesizeStack("main", { configOverrides: { "stark-ballot-simulator:environment": "develop", "aws:defaultTags": { tags: { Project: "stark-ballot-simulator", Environment: "develop", ManagedBy: "Pulumi" } } } }));
+        assert.equal(e.name, "StackConfigError");
+        assert.match(e.message, /stack "main": a stack named "main" must deploy environment main/);
+        assert.equal(e.registeredResources, 0);
+    });
+});
+
+describe("defect 5: one region", function () {
+    it("stops before registering anything when the provider deploys to another region than aws:region", async () => {
+        await synth("develop");
+        const e = await failure(synthesizeStack("develop", { providerRegion: "us-east-1" }));
+        assert.equal(e.name, "RegionMismatchError");
+        assert.match(e.message, /^aws:region: the stack is configured for ap-northeast-1, but the AWS provider deploys to us-east-1; derived ARNs would name the wrong region/);
+        assert.equal(e.registeredResources, 0);
+    });
+
+    it("refuses a stack file without aws:region", async () => {
+        await synth("develop");
+        const e = await failure(synthesizeStack("develop", { configOverrides: { "aws:region": undefined } }));
+        assert.equal(e.name, "StackConfigError");
+        assert.match(e.message, /aws:region: required: the region to deploy to/);
+        assert.equal(e.registeredResources, 0);
+    });
+});
+
+describe("defect 2: the dispatch reservation is opt-in", function () {
+    it("configured, it reserves exactly that and the event source keeps dispatchConcurrency", async () => {
+        const r = await synth("develop", { configOverrides: { "stark-ballot-simulator:dispatchReservedConcurrency": 3 } });
+        assert.equal(find(r, "aws:lambda/function:Function", "app-prover-dispatch-function").inputs.reservedConcurrentExecutions, 3);
+        assert.deepEqual(find(r, "aws:lambda/eventSourceMapping:EventSourceMapping", "app-prover-dispatch-work-queue").inputs.scalingConfig, { maximumConcurrency: 2 });
+    });
+
+    it("unset (both committed stacks), nothing is reserved", async () => {
+        for (const stack of ["develop", "main"]) {
+            const r = await synth(stack);
+            assert.equal(find(r, "aws:lambda/function:Function", "app-prover-dispatch-function").inputs.reservedConcurrentExecutions, undefined);
+        }
+    });
+});
+
+describe("defect 3: no Fargate Spot for the ARM64 prover", function () {
+    it("the stack refuses useFargateSpot: true, saying why", async () => {
+        await synth("develop");
+        const e = await failure(synthesizeStack("develop", { configOverrides: { "stark-ballot-simulator:proverTask": { useFargateSpot: true } } }));
+        assert.match(e.message, /stark-ballot-simulator:proverTask\.useFargateSpot: must be false while the task is ARM64/);
+        assert.equal(e.registeredResources, 0);
+    });
+
+    it("the component refuses it too, before registering anything (no Pulumi runtime needed)", () => {
+        const args = {
+            environment: "develop",
+            awsContext: { partition: "aws", region: "ap-northeast-1", accountId: ACCOUNT },
+            bundleBucketName: "b",
+            bundleExpirationDays: 7,
+            logRetentionDays: 7,
+            image: { kind: "prebuilt" as const, uri: "u", registryAccountId: ACCOUNT, registryRegion: "ap-northeast-1", repositoryName: "r", digest: "sha256:x" },
+            useFargateSpot: true,
+            taskSubnetIds: [pulumi.output("s")],
+            taskSecurityGroupIds: [pulumi.output("g")],
+            assignPublicIp: true,
+            finalizeCallbackFunctionArn: "f",
+        };
+        assert.throws(() => new ProverPipeline("spot", args), /^Error: ProverPipeline spot: useFargateSpot: the prover task is ARM64, and Fargate Spot runs only X86_64 Linux tasks/);
+    });
+});
+
+describe("defect 8: browsers can read ranged bundle downloads", function () {
+    it("the bundle CORS rule exposes Content-Range and Accept-Ranges", async () => {
+        const r = await synth("develop");
+        assert.deepEqual(find(r, "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", "prover-bundles-cors").inputs.corsRules, [
+            {
+                allowedMethods: ["GET", "HEAD"],
+                allowedOrigins: ["http://localhost:3000"],
+                allowedHeaders: ["*"],
+                exposeHeaders: ["ETag", "Content-Length", "Content-Type", "Content-Disposition", "Content-Range", "Accept-Ranges"],
+                maxAgeSeconds: 3000,
+            },
+        ]);
+    });
+
+    it("main must state its browser origins: without the keys it is refused", async () => {
+        await synth("main");
+        const e = await failure(
+            synthesizeStack("main", { configOverrides: { "stark-ballot-simulator:bundleCorsOrigins": undefined, "stark-ballot-simulator:apiCorsOrigins": undefined } }),
+        );
+        assert.match(e.message, /stark-ballot-simulator:bundleCorsOrigins: required in main/);
+        assert.match(e.message, /stark-ballot-simulator:apiCorsOrigins: required in main/);
+        assert.equal(e.registeredResources, 0);
+    });
+});
