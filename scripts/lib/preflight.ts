@@ -75,19 +75,18 @@ export class NoCredentialsError extends Error {
 }
 
 /**
- * Reserved concurrency the stack asks for, per function. One place, so the rule can follow the
- * configuration: today the dispatch function reserves `dispatchConcurrency`; when the reservation
- * becomes opt-in (`dispatchReservedConcurrency`), return it only when set.
+ * Reserved concurrency the stack asks for, per function: only the dispatch function, and only when
+ * `dispatchReservedConcurrency` opts in (0 otherwise, which the check skips).
  */
 export function stackReservations(settings: StackSettings): Array<{ functionName: string; reserved: number }> {
-    return [{ functionName: appApiNames.proverDispatchFunction(settings.environment), reserved: settings.dispatchConcurrency }];
+    return [{ functionName: appApiNames.proverDispatchFunction(settings.nameScope), reserved: settings.dispatchReservedConcurrency ?? 0 }];
 }
 
 /** The repository the prover image is pushed to (build) or pulled from (prebuilt URI). */
 export function proverRepository(settings: StackSettings): { name: string; registryAccountId: string } {
     return settings.proverImage.kind === "prebuilt"
         ? { name: settings.proverImage.repositoryName, registryAccountId: settings.proverImage.registryAccountId }
-        : { name: physicalName("prover", settings.environment), registryAccountId: settings.accountId };
+        : { name: physicalName("prover", settings.nameScope), registryAccountId: settings.accountId };
 }
 
 /** WILDCARD_MATCH as ECR documents it: `*` matches any sequence of characters, everything else itself. */

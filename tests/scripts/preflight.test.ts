@@ -30,6 +30,7 @@ describe("npm run preflight", function () {
     let ecr: AwsClientStub<ECRClient>;
     let signer: AwsClientStub<SignerClient>;
     let dir: string;
+    let plainDir: string;
     const signerRegions: string[] = [];
 
     before(() => {
@@ -38,14 +39,19 @@ describe("npm run preflight", function () {
         quotas = mockClient(ServiceQuotasClient);
         ecr = mockClient(ECRClient);
         signer = mockClient(SignerClient);
-        // The develop stack with its three secrets committed (ciphertext stand-ins).
+        // The develop stack with its three secrets committed (ciphertext stand-ins) and, in `dir`, the
+        // dispatch reservation opted in (unreserved concurrency is checked only for a reservation).
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-"));
+        plainDir = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-plain-"));
         const secrets = ["sessionCapabilitySecret", "voteEncryptionKey", "captchaSecret"].map((k) => `  stark-ballot-simulator:${k}:\n    secure: v1:abc:${k}\n`).join("");
-        fs.writeFileSync(path.join(dir, "Pulumi.develop.yaml"), `encryptionsalt: v1:c2FsdA==:v1:AA:BB\n${fs.readFileSync(path.join(ROOT, "Pulumi.develop.yaml"), "utf8")}${secrets}`);
+        const committed = `encryptionsalt: v1:c2FsdA==:v1:AA:BB\n${fs.readFileSync(path.join(ROOT, "Pulumi.develop.yaml"), "utf8")}${secrets}`;
+        fs.writeFileSync(path.join(plainDir, "Pulumi.develop.yaml"), committed);
+        fs.writeFileSync(path.join(dir, "Pulumi.develop.yaml"), `${committed}  stark-ballot-simulator:dispatchReservedConcurrency: 2\n`);
     });
     after(() => {
         for (const m of [sts, lambda, quotas, ecr, signer]) m.restore();
         fs.rmSync(dir, { recursive: true, force: true });
+        fs.rmSync(plainDir, { recursive: true, force: true });
     });
     beforeEach(() => {
         for (const m of [sts, lambda, quotas, ecr, signer]) m.reset();
@@ -106,6 +112,14 @@ describe("npm run preflight", function () {
         assert.deepEqual(signer.commandCalls(GetSigningProfileCommand)[0].args[0].input, { profileName: "stark_prover", profileOwner: ACCOUNT });
         assert.deepEqual(quotas.commandCalls(GetServiceQuotaCommand)[0].args[0].input, { ServiceCode: "fargate", QuotaCode: "L-3032A538" });
         assert.deepEqual(lambda.commandCalls(GetFunctionConcurrencyCommand)[0].args[0].input, { FunctionName: "stark-ballot-simulator-prover-dispatch-develop" });
+    });
+
+    it("a stack without a reservation needs no unreserved headroom and asks for no function's concurrency", async () => {
+        lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 } });
+        const r = await run(["develop", "--config-dir", plainDir]);
+        assert.equal(r.code, 0, r.out + r.err);
+        assert.equal(line(r.out, "lambda concurrency"), "PASS  lambda concurrency  account limit 10, unreserved 10; the stack reserves nothing");
+        assert.equal(lambda.commandCalls(GetFunctionConcurrencyCommand).length, 0);
     });
 
     it("sends only read-only calls", async () => {

@@ -29,7 +29,7 @@ describe("Pulumi.yaml config declarations under the CLI's rules", () => {
             const applied = applyProjectConfig(stack, projectFile, readStackFile(stack));
             assert.equal(applied.config["stark-ballot-simulator:environment"], stack);
         }
-        // main sets no origins and no e-mails: the declared empty lists apply (structured values).
+        // main states its origins ([]: no browser client) and sets no e-mails: the declared empty list applies.
         const main = applyProjectConfig("main", projectFile, readStackFile("main"));
         assert.equal(main.config["stark-ballot-simulator:apiCorsOrigins"], "[]");
         assert.equal(main.config["stark-ballot-simulator:alarmEmails"], "[]");
@@ -44,8 +44,6 @@ describe("Pulumi.yaml config declarations under the CLI's rules", () => {
             {
                 environment: undefined,
                 proofPrefix: DEFAULT_PROOF_PREFIX,
-                bundleCorsOrigins: [],
-                apiCorsOrigins: [],
                 dispatchConcurrency: DEFAULT_DISPATCH_CONCURRENCY,
                 alarmEmails: [],
                 networkMode: "public",
@@ -73,7 +71,7 @@ apiHandlerPath: {type: string}
         );
         assert.throws(
             () => applyProjectConfig("main", asCommitted, readStackFile("main")),
-            { message: "Stack 'main' is missing configuration values 'alarmEmails', 'apiCorsOrigins', 'apiHandlerPath', 'bundleCorsOrigins', 'deployerRoleArnPattern' and 'proofBucketName'" },
+            { message: "Stack 'main' is missing configuration values 'alarmEmails', 'apiHandlerPath', 'deployerRoleArnPattern' and 'proofBucketName'" },
         );
     });
 
