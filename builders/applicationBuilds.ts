@@ -103,13 +103,13 @@ export interface ApplicationEnvironmentValues<V> {
     rateLimitEventsTable: V;
     rateLimitCountersTable: V;
     dispatchConcurrency: number;
-    /** `APP_SECRET_PARAMETERS` of the api (see secretParametersVariable). */
+    /** `APP_SECRET_PARAMETER_MAP` of the api (see secretParametersVariable). */
     secretParameters: V;
 }
 
 /**
  * The environment of an application build: the variables its code reads, the wrapper's
- * `APP_HANDLER` and, for the api only, `APP_SECRET_PARAMETERS` (parameter names, never values).
+ * `APP_HANDLER` and, for the api only, `APP_SECRET_PARAMETER_MAP` (parameter names, never values).
  * Feature switches are set to what this stack provides (the data API, S3, Step Functions, SQS and
  * DynamoDB rate limiting), matching the earlier setup's defaults.
  */
@@ -143,12 +143,12 @@ export function applicationEnvironment<V>(fn: ApplicationFunction, build: Applic
                 RATE_LIMIT_STORE: "dynamo",
                 RATE_LIMIT_EVENTS_TABLE: v.rateLimitEventsTable,
                 RATE_LIMIT_COUNTERS_TABLE: v.rateLimitCountersTable,
-                APP_SECRET_PARAMETERS: v.secretParameters,
+                APP_SECRET_PARAMETER_MAP: v.secretParameters,
             };
     }
 }
 
-/** `APP_SECRET_PARAMETERS` from resolved parameter names. */
+/** `APP_SECRET_PARAMETER_MAP` from resolved parameter names. */
 export function secretParametersVariable(names: Record<keyof typeof APPLICATION_SECRET_VARIABLES, string>): string {
     return JSON.stringify(
         Object.fromEntries(

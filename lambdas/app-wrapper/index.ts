@@ -5,7 +5,7 @@
  *
  * The application reads its secrets (session capability secret, vote encryption key, captcha secret)
  * from environment variables, some at module load. The function's configuration therefore carries
- * only the *names* of the stack's SSM SecureString parameters (`APP_SECRET_PARAMETERS`, a JSON map
+ * only the *names* of the stack's SSM SecureString parameters (`APP_SECRET_PARAMETER_MAP`, a JSON map
  * from variable to parameter name); on a cold start this wrapper reads them with decryption, sets the
  * variables, and only then imports the application's handler module (`APP_HANDLER`, Lambda's
  * `<module path>.<export>` form, relative to the build's directory `app/` next to this file).
@@ -41,12 +41,12 @@ export function parseHandlerSpec(spec: string): HandlerSpec {
     return { modulePath: match[1], exportName: match[2] };
 }
 
-/** `APP_SECRET_PARAMETERS`: `{"SESSION_CAPABILITY_SECRET": "/stark-ballot-simulator/develop/..."}`. */
+/** `APP_SECRET_PARAMETER_MAP`: `{"SESSION_CAPABILITY_SECRET": "/stark-ballot-simulator/develop/..."}`. */
 export function parseSecretParameters(raw: string | undefined): Record<string, string> {
     if (raw === undefined || raw === "") return {};
     const parsed: unknown = JSON.parse(raw);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== "string")) {
-        throw new Error("APP_SECRET_PARAMETERS must be a JSON object from variable name to SSM parameter name");
+        throw new Error("APP_SECRET_PARAMETER_MAP must be a JSON object from variable name to SSM parameter name");
     }
     return parsed as Record<string, string>;
 }
@@ -96,7 +96,7 @@ export function createWrappedHandler(options: WrapperOptions): Handler {
     let ready: Promise<Handler> | undefined;
     const start = async (): Promise<Handler> => {
         const spec = parseHandlerSpec(options.env.APP_HANDLER ?? "");
-        await loadSecrets(options.ssm(), parseSecretParameters(options.env.APP_SECRET_PARAMETERS), options.env);
+        await loadSecrets(options.ssm(), parseSecretParameters(options.env.APP_SECRET_PARAMETER_MAP), options.env);
         const loaded = await dynamicImport(pathToFileURL(resolveHandlerModule(options.appRoot, spec)).href);
         // A CommonJS build's exports arrive as `default` (and, when statically analysable, by name).
         const fn = loaded[spec.exportName] ?? (loaded.default as Record<string, unknown> | undefined)?.[spec.exportName];
