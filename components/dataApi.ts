@@ -110,7 +110,7 @@ export class DataApi extends pulumi.ComponentResource {
                     excludeVerboseContent: DATA_API_DEFAULTS.excludeVerboseContent,
                 },
                 // The application never introspects; callers need not learn the schema from the API.
-                // https://docs.aws.amazon.com/appsync/latest/devguide/disable-introspection.html
+                // https://docs.aws.amazon.com/appsync/latest/devguide/configuration-limits.html
                 introspectionConfig: "DISABLED",
                 visibility: "GLOBAL",
             },
