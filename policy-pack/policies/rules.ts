@@ -1,6 +1,7 @@
 /** Every rule of the pack, in the order `pulumi preview` and the offline evaluator report them. */
 import { Rule } from "../lib/types";
 import { apiGatewayRules } from "./apiGateway";
+import { appsyncRules } from "./appsync";
 import { cloudtrailRules } from "./cloudtrail";
 import { dynamodbRules } from "./dynamodb";
 import { ecrRules } from "./ecr";
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
     ...lambdaRules,
     ...apiGatewayRules,
     ...dynamodbRules,
+    ...appsyncRules,
     ...cloudtrailRules,
     ...protectionRules,
 ];

@@ -4,8 +4,7 @@
  * resolvers set, the duplicate-vote refusal, and the refusals of unsigned or mis-signed requests.
  */
 import * as assert from "node:assert/strict";
-import { ScanCommand } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { LocalDynamo, startLocalDynamo } from "../../local/servers";
 import { LocalGraphqlServer, createDataTable, startLocalGraphql } from "../../local/graphqlServer";
 import { VOTE_TABLE, VOTING_SESSION_TABLE } from "../../builders/dataApi/settings";
@@ -94,7 +93,8 @@ describe("data API: the application's documents on the deployed resolvers (local
         assert.equal(created.finalized, false);
         assert.match(created.createdAt, ISO_8601);
         assert.ok(Date.parse(created.createdAt) >= before - 1000 && Date.parse(created.createdAt) <= Date.now() + 1000);
-        const stored = (await dynamo.client.send(new ScanCommand({ TableName: tables.votingSessions }))).Items!.map((i) => unmarshall(i)).find((i) => i.id === created.id)!;
+        const documents = DynamoDBDocumentClient.from(dynamo.client);
+        const stored = (await documents.send(new ScanCommand({ TableName: tables.votingSessions }))).Items!.find((i) => i.id === created.id)!;
         assert.equal(stored.updatedAt, stored.createdAt);
         assert.deepEqual(Object.keys(stored).sort(), ["botCount", "createdAt", "electionId", "finalized", "id", "updatedAt"]);
     });
