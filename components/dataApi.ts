@@ -116,7 +116,9 @@ export class DataApi extends pulumi.ComponentResource {
             },
             child,
         );
-        // AppSync writes to /aws/appsync/apis/<apiId>; created here with the stack's retention.
+        // AppSync writes to /aws/appsync/apis/<apiId>; created here with the stack's retention. The logs
+        // role gets its policy only after the group exists, so AppSync can never create the group first
+        // (with "never expire" retention, and failing this create).
         // https://docs.aws.amazon.com/appsync/latest/devguide/monitoring.html
         const logGroup = retainedLogGroup(`${name}-logs`, api.id.apply(appSyncLogGroupName), args.logRetentionDays, stateful);
         new aws.iam.RolePolicy(
@@ -181,7 +183,8 @@ export class DataApi extends pulumi.ComponentResource {
         this.votingSessionTableName = tables.votingSessions.name;
         this.voteTableName = tables.votes.name;
         this.logGroupName = logGroup.name;
-        this.callStatement = pulumi.all([ctx, api.id]).apply(([c, id]) => callDataApiStatement(c, id));
+        // Resolved only once the log group exists: no caller is granted before failures can be recorded.
+        this.callStatement = pulumi.all([ctx, api.id, logGroup.arn]).apply(([c, id]) => callDataApiStatement(c, id));
         this.registerOutputs({
             apiId: this.apiId,
             apiArn: this.apiArn,
