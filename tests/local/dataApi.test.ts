@@ -230,6 +230,9 @@ describe("data API: the application's documents on the deployed resolvers (local
         const unknown = await call(STORE.getSession, { id: "s-1" }, { accessKeyId: "AKIAUNKNOWN", secretAccessKey: "x" });
         assert.equal(unknown.status, 401);
         assert.equal(unknown.body.errors?.[0].errorType, "UnrecognizedClientException");
+        const otherRegion = await postGraphql(api.endpoint, STORE.getSession, { id: "s-1" }, { region: "us-east-1", credentials: APP });
+        assert.equal(otherRegion.status, 401);
+        assert.deepEqual(otherRegion.body.errors, [{ errorType: "InvalidSignatureException", message: `Credential should be scoped to region ${REGION} and service appsync.` }]);
         assert.deepEqual((await call(STORE.getSession, { id: "forged" })).body.data, { getVotingSession: null });
     });
 
