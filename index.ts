@@ -6,6 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { AppApi } from "./components/appApi";
+import { DataApi } from "./components/dataApi";
 import { Network } from "./components/network";
 import { Observability } from "./components/observability";
 import { ProverPipeline } from "./components/proverPipeline";
@@ -57,6 +58,14 @@ async function main() {
         finalizeCallbackFunctionArn,
     });
 
+    const data = new DataApi("data", {
+        environment: env,
+        nameScope,
+        awsContext,
+        logRetentionDays: profile.logRetentionDays,
+        protectStatefulResources: profile.protectStatefulResources,
+    });
+
     const app = new AppApi("app", {
         environment: env,
         nameScope,
@@ -78,6 +87,8 @@ async function main() {
         dispatchConcurrency: settings.dispatchConcurrency,
         dispatchReservedConcurrency: settings.dispatchReservedConcurrency,
         apiHandlerPath: settings.apiHandlerPath,
+        applicationBuilds: settings.applicationBuilds,
+        dataApi: { endpoint: data.graphqlEndpoint, apiId: data.apiId, callStatement: data.callStatement },
         secrets: {
             sessionCapabilitySecret: secretConfig("sessionCapabilitySecret"),
             voteEncryptionKey: secretConfig("voteEncryptionKey"),
@@ -120,6 +131,12 @@ async function main() {
         RATE_LIMIT_TABLE: app.rateLimitTableName,
         RATE_LIMIT_KEY_TABLE: app.rateLimitKeyTableName,
         ...app.secretParameterNames,
+        // The application's data API, under the names its code reads.
+        AMPLIFY_DATA_ENDPOINT: data.graphqlEndpoint,
+        AMPLIFY_DATA_API_ID: data.apiId,
+        AMPLIFY_DATA_REGION: settings.region,
+        RATE_LIMIT_EVENTS_TABLE: app.rateLimitTableName,
+        RATE_LIMIT_COUNTERS_TABLE: app.rateLimitKeyTableName,
     };
 
     return {
@@ -136,6 +153,9 @@ async function main() {
         sessionsTableName: app.sessionsTableName,
         finalizeCallbackFunctionArn: app.finalizeCallbackFunctionArn,
         alarmTopicArn: observability.alarmTopicArn,
+        dataApiGraphqlEndpoint: data.graphqlEndpoint,
+        dataApiId: data.apiId,
+        dataApiRegion: settings.region,
         appEnvironment,
         // The custom domain's DNS record (CNAME or alias) must point here; the program does not own the zone.
         ...(app.customDomainTarget === undefined ? {} : { apiCustomDomainTarget: app.customDomainTarget }),

@@ -17,7 +17,17 @@ import {
 } from "../builders/appApiSettings";
 import { logGroupNames } from "../builders/names";
 import { apiPolicy, finalizeCallbackPolicy, proverDispatchPolicy } from "../builders/policies/appApi";
-import { AwsContext } from "../builders/policies/document";
+import { AwsContext, PolicyDocument, PolicyStatement, policyDocument } from "../builders/policies/document";
+import {
+    ApplicationBuild,
+    ApplicationBuilds,
+    ApplicationFunction,
+    applicationBuildArgProblems,
+    applicationEnvironment,
+    applicationPolicyStatements,
+    secretParametersVariable,
+} from "../builders/applicationBuilds";
+import { applicationArchive } from "./applicationCode";
 import { RATE_LIMIT_KEY_TABLE_SCHEMA, RATE_LIMIT_TABLE_SCHEMA, SESSIONS_TABLE_SCHEMA, TableSchema } from "../lambdas/shared/tables";
 import { prebuiltArchive } from "./lambdaCode";
 import { NodeFunction } from "./nodeFunction";
@@ -76,6 +86,17 @@ export interface AppApiArgs {
     apiHandlerPath?: string;
     /** Application secrets (Pulumi config secrets), stored as SSM SecureString parameters. Required. */
     secrets: Record<AppSecretKey, pulumi.Output<string>>;
+    /**
+     * The application's data API (DataApi): its endpoint and id reach the application builds, its
+     * call statement their roles. Required when `applicationBuilds` names any function. Default: none.
+     */
+    dataApi?: { endpoint: pulumi.Input<string>; apiId: pulumi.Input<string>; callStatement: pulumi.Input<PolicyStatement> };
+    /**
+     * The application's own builds to run instead of the reference handlers, per function, each
+     * behind the secrets wrapper (lambdas/app-wrapper). Default: none (every function runs its
+     * reference handler).
+     */
+    applicationBuilds?: ApplicationBuilds;
 }
 
 /**
@@ -118,6 +139,10 @@ export class AppApi extends pulumi.ComponentResource {
             apiThrottling: args.apiThrottling,
             finalizeCallbackFunctionName: args.finalizeCallbackFunctionName,
         });
+        const buildProblems = applicationBuildArgProblems({ builds: args.applicationBuilds, hasDataApi: args.dataApi !== undefined, apiHandlerPath: args.apiHandlerPath });
+        if (buildProblems.length > 0) {
+            throw new Error(`AppApi ${name}: invalid arguments (${buildProblems.length}):\n${buildProblems.map((p) => `  - ${p}`).join("\n")}`);
+        }
         super("stark:app:AppApi", name, {}, opts);
         const child = { parent: this };
         const env = args.environment;
@@ -169,12 +194,44 @@ export class AppApi extends pulumi.ComponentResource {
         );
         const secretParameterNames = Object.fromEntries(parameters.map(([envVar, p]) => [envVar, p.name])) as Record<AppSecretEnvVar, pulumi.Output<string>>;
 
+        // ---- The application's own builds (optional) -------------------------------------------------
+        const builds = args.applicationBuilds ?? {};
+        const appEnvironment = (fn: ApplicationFunction, build: ApplicationBuild) =>
+            applicationEnvironment(fn, build, {
+                environment: env,
+                region: ctx.region,
+                dataApiEndpoint: pulumi.output(args.dataApi?.endpoint ?? ""),
+                dataApiId: pulumi.output(args.dataApi?.apiId ?? ""),
+                proofBucketName: pulumi.output(args.proofBucketName),
+                proofPrefix: args.proofPrefix,
+                stateMachineArn: pulumi.output(args.stateMachineArn),
+                workQueueUrl: pulumi.output(args.workQueueUrl),
+                rateLimitEventsTable: rateLimit.name,
+                rateLimitCountersTable: rateLimitKeys.name,
+                dispatchConcurrency,
+                // Names only: the wrapper reads the values from SSM before the application loads.
+                secretParameters: pulumi
+                    .all(APP_SECRETS.map((s) => parameters.find(([envVar]) => envVar === s.envVar)![1].name))
+                    .apply(([sessionCapabilitySecret, voteEncryptionKey, captchaSecret]) => secretParametersVariable({ sessionCapabilitySecret, voteEncryptionKey, captchaSecret })),
+            });
+        /** The reference handler's policy, plus what the application's build needs when one runs. */
+        const withApplication = (fn: ApplicationFunction, policy: pulumi.Output<PolicyDocument>): pulumi.Output<PolicyDocument> =>
+            builds[fn] === undefined
+                ? policy
+                : pulumi
+                      .all([policy, ctx, args.proofBucketName, args.workQueueArn, pulumi.output(args.dataApi!.callStatement)])
+                      .apply(([doc, c, bucketName, workQueueArn, callDataApi]) =>
+                          policyDocument(...doc.Statement, ...applicationPolicyStatements(fn, { ctx: c, bucketName, proofPrefix: args.proofPrefix, workQueueArn, callDataApi })),
+                      );
+
         // ---- prover-dispatch -------------------------------------------------------------------------
         const dispatch = new NodeFunction(
             `${name}-prover-dispatch`,
             {
                 functionName: appApiNames.proverDispatchFunction(scope),
-                entry: "lambdas/prover-dispatch/index.ts",
+                ...(builds.proverDispatch === undefined
+                    ? { entry: "lambdas/prover-dispatch/index.ts" }
+                    : { code: applicationArchive(builds.proverDispatch, "applicationBuilds.proverDispatch") }),
                 description: "Starts a prover execution for each work message",
                 timeoutSeconds: APP_API_DEFAULTS.dispatch.timeoutSeconds,
                 memorySize: APP_API_DEFAULTS.dispatch.memoryMb,
@@ -185,17 +242,20 @@ export class AppApi extends pulumi.ComponentResource {
                 logRetentionDays: args.logRetentionDays,
                 protectLogGroup: protect,
                 awsContext: ctx,
-                environment: lambdaEnvironment("proverDispatch", {
-                    STATE_MACHINE_ARN: args.stateMachineArn,
-                    S3_PROOF_BUCKET: args.proofBucketName,
-                    S3_PROOF_PREFIX: args.proofPrefix,
-                    SESSIONS_TABLE: sessions.name,
-                }),
-                policy: pulumi
+                environment:
+                    builds.proverDispatch === undefined
+                        ? lambdaEnvironment("proverDispatch", {
+                              STATE_MACHINE_ARN: args.stateMachineArn,
+                              S3_PROOF_BUCKET: args.proofBucketName,
+                              S3_PROOF_PREFIX: args.proofPrefix,
+                              SESSIONS_TABLE: sessions.name,
+                          })
+                        : appEnvironment("proverDispatch", builds.proverDispatch),
+                policy: withApplication("proverDispatch", pulumi
                     .all([ctx, args.proofBucketName, args.stateMachineArn, sessions.arn, args.workQueueArn])
                     .apply(([c, bucketName, stateMachineArn, sessionsTableArn, workQueueArn]) =>
                         proverDispatchPolicy({ ctx: c, bucketName, proofPrefix: args.proofPrefix, stateMachineArn, sessionsTableArn, workQueueArn }),
-                    ),
+                    )),
             },
             child,
         );
@@ -221,15 +281,20 @@ export class AppApi extends pulumi.ComponentResource {
             `${name}-finalize-callback`,
             {
                 functionName: args.finalizeCallbackFunctionName,
-                entry: "lambdas/finalize-callback/index.ts",
+                ...(builds.finalizeCallback === undefined
+                    ? { entry: "lambdas/finalize-callback/index.ts" }
+                    : { code: applicationArchive(builds.finalizeCallback, "applicationBuilds.finalizeCallback") }),
                 description: "Writes a prover execution's terminal state to its session",
                 timeoutSeconds: APP_API_DEFAULTS.finalizeCallback.timeoutSeconds,
                 memorySize: APP_API_DEFAULTS.finalizeCallback.memoryMb,
                 logRetentionDays: args.logRetentionDays,
                 protectLogGroup: protect,
                 awsContext: ctx,
-                environment: lambdaEnvironment("finalizeCallback", { SESSIONS_TABLE: sessions.name, S3_PROOF_PREFIX: args.proofPrefix }),
-                policy: sessions.arn.apply((sessionsTableArn) => finalizeCallbackPolicy({ sessionsTableArn })),
+                environment:
+                    builds.finalizeCallback === undefined
+                        ? lambdaEnvironment("finalizeCallback", { SESSIONS_TABLE: sessions.name, S3_PROOF_PREFIX: args.proofPrefix })
+                        : appEnvironment("finalizeCallback", builds.finalizeCallback),
+                policy: withApplication("finalizeCallback", sessions.arn.apply((sessionsTableArn) => finalizeCallbackPolicy({ sessionsTableArn }))),
             },
             child,
         );
@@ -255,14 +320,21 @@ export class AppApi extends pulumi.ComponentResource {
             `${name}-api`,
             {
                 functionName: appApiNames.apiFunction(scope),
-                ...(args.apiHandlerPath === undefined ? { entry: "lambdas/api/index.ts" } : { code: prebuiltArchive(args.apiHandlerPath) }),
+                ...(builds.api !== undefined
+                    ? { code: applicationArchive(builds.api, "applicationBuilds.api") }
+                    : args.apiHandlerPath === undefined
+                      ? { entry: "lambdas/api/index.ts" }
+                      : { code: prebuiltArchive(args.apiHandlerPath) }),
                 description: "The application's HTTP API handler",
                 timeoutSeconds: APP_API_DEFAULTS.api.timeoutSeconds,
                 memorySize: APP_API_DEFAULTS.api.memoryMb,
                 logRetentionDays: args.logRetentionDays,
                 protectLogGroup: protect,
                 awsContext: ctx,
-                environment: lambdaEnvironment("api", {
+                environment:
+                    builds.api !== undefined
+                        ? appEnvironment("api", builds.api)
+                        : lambdaEnvironment("api", {
                     ENV_NAME: env,
                     SESSIONS_TABLE: sessions.name,
                     RATE_LIMIT_TABLE: rateLimit.name,
@@ -275,7 +347,7 @@ export class AppApi extends pulumi.ComponentResource {
                     // Names only: the handler reads the values from SSM at run time.
                     ...secretParameterNames,
                 }),
-                policy: pulumi
+                policy: withApplication("api", pulumi
                     .all([
                         ctx,
                         args.proofBucketName,
@@ -286,7 +358,7 @@ export class AppApi extends pulumi.ComponentResource {
                     ])
                     .apply(([c, bucketName, workQueueArn, stateMachineName, tableArns, secretParameterArns]) =>
                         apiPolicy({ ctx: c, bucketName, proofPrefix: args.proofPrefix, workQueueArn, stateMachineName, tableArns, secretParameterArns }),
-                    ),
+                    )),
             },
             child,
         );

@@ -11,7 +11,7 @@ export interface NodeFunctionArgs {
     /** Handler entry (TypeScript) relative to the project root, bundled with esbuild. Required unless `code` is set. */
     entry?: string;
     /** A prebuilt code archive (entry `index.handler`) used instead of bundling `entry`. Default: none. */
-    code?: pulumi.asset.Archive;
+    code?: pulumi.Input<pulumi.asset.Archive>;
     /** What the function is for (shown in the console). Default: none. */
     description?: string;
     /** Timeout in seconds. Required (every function states its budget). */

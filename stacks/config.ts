@@ -7,6 +7,7 @@
  */
 import { ENVIRONMENT_NAMES, ENVIRONMENT_PROFILES, EnvironmentName, EnvironmentProfile } from "./environments";
 import { PROJECT_NAME, nameScopeProblem } from "../builders/names";
+import { ApplicationBuilds, applicationBuildsProblems, toApplicationBuilds } from "../builders/applicationBuilds";
 import {
     ACCOUNT_ID,
     ACM_CERTIFICATE_ARN,
@@ -38,6 +39,7 @@ export const CONFIG_KEYS = [
     "alarmEmails",
     "networkMode",
     "apiHandlerPath",
+    "applicationBuilds",
 ] as const;
 
 /** Application secrets: set with `pulumi config set --secret`, stored as SSM SecureString parameters. */
@@ -122,6 +124,8 @@ export interface StackSettings {
     readonly alarmEmails: readonly string[];
     readonly networkMode: "public" | "private";
     readonly apiHandlerPath?: string;
+    /** The application's own Lambda builds, per function (default: none, the reference handlers run). */
+    readonly applicationBuilds?: ApplicationBuilds;
 }
 
 export class StackConfigError extends Error {
@@ -223,6 +227,12 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     }
 
     const apiHandlerPath = optionalString(cfg.apiHandlerPath, "apiHandlerPath", problems);
+    const buildProblems = applicationBuildsProblems(cfg.applicationBuilds, P("applicationBuilds"));
+    for (const problem of buildProblems) problems.list.push(problem);
+    if (apiHandlerPath !== undefined && isPlainObject(cfg.applicationBuilds) && cfg.applicationBuilds.api !== undefined) {
+        problems.add(P("applicationBuilds.api"), "set either apiHandlerPath or applicationBuilds.api, not both (both name the api function's code)");
+    }
+    const applicationBuilds = buildProblems.length === 0 ? toApplicationBuilds(cfg.applicationBuilds) : undefined;
 
     if (problems.list.length > 0 || !environment || !aws || !proverImage || !proverTask) {
         throw new StackConfigError(raw.stack, problems.list);
@@ -249,6 +259,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         alarmEmails,
         networkMode: networkMode as "public" | "private",
         apiHandlerPath,
+        applicationBuilds,
     });
 }
 

@@ -45,6 +45,13 @@ export const ACCOUNT_UNIQUE_NAME_KEYS: Readonly<Record<string, string>> = {
     "aws:cloudtrail/trail:Trail": "name",
 };
 
+/**
+ * Names AWS dictates from a unique id it generated, which no other stack can derive: AppSync writes
+ * an API's logs to `/aws/appsync/apis/<apiId>` and nowhere else, so the program must create exactly
+ * that group (https://docs.aws.amazon.com/appsync/latest/devguide/monitoring.html).
+ */
+export const SERVICE_ID_NAMES: readonly RegExp[] = [/^\/aws\/appsync\/apis\/[a-z0-9]{26}$/];
+
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Whether `name` carries `scope` as a whole word. */
@@ -63,7 +70,7 @@ export function checkStackScopedNames(resources: readonly StackResource[], conte
         // on `pulumi up`. An auto-named resource (no name given) gets a unique suffix: nothing to share.
         const name = knownValue(resource.props, key);
         if (typeof name !== "string" || name === "") continue;
-        if (!carriesScope(name, stack)) {
+        if (!carriesScope(name, stack) && !SERVICE_ID_NAMES.some((pattern) => pattern.test(name))) {
             violations.push({
                 urn: resource.urn,
                 message: `${key} "${name}" does not carry the stack name "${stack}": another stack of this program in the same account would derive the same name and collide (build it with physicalName(role, nameScope))`,

@@ -1,6 +1,7 @@
 /** Every rule of the pack, in the order `pulumi preview` and the offline evaluator report them. */
 import { Rule } from "../lib/types";
 import { apiGatewayRules } from "./apiGateway";
+import { appsyncRules } from "./appsync";
 import { awsAcceptanceRules } from "./awsAcceptance";
 import { cloudtrailRules } from "./cloudtrail";
 import { dynamodbRules } from "./dynamodb";
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
     ...lambdaCodeRules,
     ...apiGatewayRules,
     ...dynamodbRules,
+    ...appsyncRules,
     ...cloudtrailRules,
     ...protectionRules,
     ...awsAcceptanceRules,

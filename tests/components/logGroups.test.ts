@@ -5,9 +5,12 @@
  */
 import * as assert from "node:assert/strict";
 import { SynthResource, SynthResult } from "../../scripts/lib/synthesize";
+import { MockAccount, mockState } from "../../scripts/lib/mockCloud";
+import { appSyncLogGroupName } from "../../builders/dataApi/settings";
 import { findAll, synth } from "../support/synth";
 
-type Resources = Pick<SynthResult, "resources">;
+/** The account lets the walk derive ids the way the mocks assigned them (an AppSync API's log group is named by its id). */
+type Resources = Pick<SynthResult, "resources"> & { account?: MockAccount };
 
 const ofType = (r: Resources, type: string) => r.resources.filter((x) => x.type === type);
 
@@ -55,6 +58,12 @@ function logWriters(r: Resources): LogWriter[] {
     for (const trail of ofType(r, "aws:cloudtrail/trail:Trail")) {
         add(trail, logGroupNameOfArn(trail.inputs.cloudWatchLogsGroupArn, trail.urn));
     }
+    for (const api of ofType(r, "aws:appsync/graphQLApi:GraphQLApi")) {
+        // AppSync writes to /aws/appsync/apis/<apiId> (no setting names another group).
+        // https://docs.aws.amazon.com/appsync/latest/devguide/monitoring.html
+        assert.ok(r.account, "the walk needs the mock account to derive an AppSync API's id");
+        if (api.inputs.logConfig) add(api, appSyncLogGroupName(mockState(api.type, api.name, api.inputs, r.account).id));
+    }
     return writers;
 }
 
@@ -93,7 +102,7 @@ describe("log group walk (fabricated stack)", () => {
         ]);
     });
 
-    it("fails a state machine, stage or trail logging to a group the stack does not create, and reports orphans", () => {
+    it("fails a state machine, stage, trail or AppSync API logging to a group the stack does not create, and reports orphans", () => {
         const arnOf = (n: string) => `arn:aws:logs:ap-northeast-1:123456789012:log-group:${n}:*`;
         const resources = [
             group,
@@ -101,12 +110,16 @@ describe("log group walk (fabricated stack)", () => {
             resource("aws:apigatewayv2/stage:Stage", "st", { accessLogSettings: { destinationArn: arnOf("/st") } }),
             resource("aws:cloudtrail/trail:Trail", "t", { cloudWatchLogsGroupArn: arnOf("/t") }),
         ];
-        assert.deepEqual(writesToMissingGroups({ resources }), [
+        const account: MockAccount = { partition: "aws", region: "ap-northeast-1", accountId: "123456789012", callerArn: "arn:aws:sts::123456789012:assumed-role/deployer/test" };
+        resources.push(resource("aws:appsync/graphQLApi:GraphQLApi", "gql", { logConfig: { fieldLogLevel: "ERROR" } }));
+        const apiId = mockState("aws:appsync/graphQLApi:GraphQLApi", "gql", {}, account).id;
+        assert.deepEqual(writesToMissingGroups({ resources, account }), [
             "aws:sfn/stateMachine:StateMachine::sm -> /sm",
             "aws:apigatewayv2/stage:Stage::st -> /st",
             "aws:cloudtrail/trail:Trail::t -> /t",
+            `aws:appsync/graphQLApi:GraphQLApi::gql -> /aws/appsync/apis/${apiId}`,
         ]);
-        assert.deepEqual(orphanGroups({ resources }), ["/aws/lambda/with-group"]);
+        assert.deepEqual(orphanGroups({ resources, account }), ["/aws/lambda/with-group"]);
     });
 });
 

@@ -44,6 +44,9 @@ describe("local pipeline wiring from the synthesized stacks", () => {
                 ["stark-ballot-simulator-sessions-develop", "sessionId", undefined],
                 ["stark-ballot-simulator-rate-limit-keys-develop", "key", undefined],
                 ["stark-ballot-simulator-rate-limit-develop", "scope", "timestamp"],
+                // The data API's tables (the local pipeline creates them too; only the application's builds use them).
+                ["stark-ballot-simulator-voting-sessions-develop", "id", undefined],
+                ["stark-ballot-simulator-votes-develop", "sessionId", "voteIndex"],
             ],
         );
         assert.equal(w.functions["prover-dispatch"].environment.STATE_MACHINE_ARN, w.stateMachine.arn);

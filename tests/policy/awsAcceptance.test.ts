@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { evaluatePolicies } from "../../policy-pack/policies";
 import { ACCOUNT_SINGLETON_TYPES, checkAccountSingleton } from "../../policy-pack/policies/accountSingletons";
 import { checkFargateSpotArchitecture, taskDefinitionFamily } from "../../policy-pack/policies/fargateSpot";
-import { ACCOUNT_UNIQUE_NAME_KEYS, carriesScope, checkStackScopedNames } from "../../policy-pack/policies/physicalNames";
+import { ACCOUNT_UNIQUE_NAME_KEYS, SERVICE_ID_NAMES, carriesScope, checkStackScopedNames } from "../../policy-pack/policies/physicalNames";
 import { checkReservedConcurrency } from "../../policy-pack/policies/reservedConcurrency";
 import { checkTrustConditionKeys } from "../../policy-pack/policies/trustConditions";
 import { PROJECT_ROOT, SynthResource } from "../../scripts/lib/synthesize";
@@ -269,6 +269,13 @@ describe("physical-names-per-stack", () => {
         assert.deepEqual(checkStackScopedNames([unknown], { config: { stack: "alice" } }), []);
     });
 
+    it("accepts a name AWS dictates from an id it generated (AppSync's log group), and nothing merely shaped like one", () => {
+        const appsync = stackResource("aws:cloudwatch/logGroup:LogGroup", "l", { name: "/aws/appsync/apis/34cb79500a54fc6df3dc434f0a" });
+        const lookalike = stackResource("aws:cloudwatch/logGroup:LogGroup", "m", { name: "/aws/appsync/apis/stark-ballot-simulator-data" });
+        assert.deepEqual(checkStackScopedNames([appsync], { config: { stack: "alice" } }), []);
+        assert.deepEqual(checkStackScopedNames([lookalike], { config: { stack: "alice" } }).map((v) => v.urn), [lookalike.urn]);
+    });
+
     it("both committed stacks and a personal stack pass; a personal stack with develop's names (the old naming) fails", async () => {
         for (const stack of ["develop", "main"] as const) {
             assert.deepEqual(await violationsOf("physical-names-per-stack", (await synth(stack)).resources, { environment: stack, stack }), []);
@@ -277,7 +284,11 @@ describe("physical-names-per-stack", () => {
         assert.deepEqual(await violationsOf("physical-names-per-stack", personal.resources, { environment: "develop", stack: "alice" }), []);
         const develop = await synth("develop");
         const found = await violationsOf("physical-names-per-stack", develop.resources, { environment: "develop", stack: "alice" });
-        const namedTypes = develop.resources.filter((r) => typeof r.inputs[ACCOUNT_UNIQUE_NAME_KEYS[r.type] ?? "-"] === "string");
+        // Every develop name, except AppSync's log group, which AWS names after the API's generated id.
+        const namedTypes = develop.resources.filter((r) => {
+            const name = r.inputs[ACCOUNT_UNIQUE_NAME_KEYS[r.type] ?? "-"];
+            return typeof name === "string" && !SERVICE_ID_NAMES.some((p) => p.test(name));
+        });
         assert.ok(namedTypes.length > 30, `only ${namedTypes.length} named resources`);
         assert.equal(found.length, namedTypes.length);
     });

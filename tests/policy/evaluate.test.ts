@@ -30,6 +30,8 @@ const EXPECTED_NAMES = [
     "apigateway-stage-access-logs",
     "apigateway-stage-throttling",
     "dynamodb-point-in-time-recovery",
+    "appsync-iam-only",
+    "appsync-field-logging",
     "cloudtrail-log-file-validation",
     "stateful-resources-protected",
     "iam-trust-condition-keys-sent",
