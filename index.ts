@@ -56,6 +56,7 @@ async function main() {
         taskSecurityGroupIds: [network.proverSecurityGroupId],
         assignPublicIp: network.assignPublicIp,
         finalizeCallbackFunctionArn,
+        maxConcurrentProofs: settings.maxConcurrentProofs,
     });
 
     const data = new DataApi("data", {
@@ -85,6 +86,7 @@ async function main() {
         apiThrottling: settings.apiThrottling,
         customDomain: settings.customDomain,
         dispatchConcurrency: settings.dispatchConcurrency,
+        proofBudget: settings.proofBudget,
         dispatchReservedConcurrency: settings.dispatchReservedConcurrency,
         apiHandlerPath: settings.apiHandlerPath,
         applicationBuilds: settings.applicationBuilds,

@@ -5,8 +5,11 @@
  *
  * Flow: VerifyImageSignature → CheckImageSignature → RunProver → FinalizeSucceeded, or
  * FinalizeSignatureFailed when the image is not signed, or FinalizeFailed when a Task fails for good.
+ * Admission control (builders/proofSlots.ts) wraps RunProver: AcquireProofSlot (waiting while every
+ * slot is taken) before it, ReleaseProofSlot after it, ReleaseProofSlotAfterFailure before FinalizeFailed.
  */
 import { IMAGE_SIGNATURE_FAILED_ERROR, PROVER_CONTAINER_NAME, PROVER_ENV } from "../lambdas/shared/contracts";
+import { PROOF_SLOT_STATES, type ProofSlotStates, buildProofSlotStates, proofSlotStatesProblems } from "./proofSlots";
 
 // ---------------------------------------------------------------------------------------------------
 // The ASL subset this state machine uses (JSONPath query language).
@@ -90,7 +93,7 @@ export interface StateMachineDefinition {
         FinalizeSucceeded: TaskState<LambdaInvokeParameters>;
         FinalizeSignatureFailed: TaskState<LambdaInvokeParameters>;
         FinalizeFailed: TaskState<LambdaInvokeParameters>;
-    };
+    } & ProofSlotStates;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -103,6 +106,7 @@ export const PROVER_STATES = {
     FinalizeSucceeded: "FinalizeSucceeded",
     FinalizeSignatureFailed: "FinalizeSignatureFailed",
     FinalizeFailed: "FinalizeFailed",
+    ...PROOF_SLOT_STATES,
 } as const satisfies { [K in keyof StateMachineDefinition["States"]]: K };
 
 /** The only signing status that lets the prover run (ECR `DescribeImageSigningStatus`). */
@@ -217,6 +221,10 @@ export interface ProverStateMachineArgs {
     proofPrefix: string;
     /** RunProver's budget: the host timeout plus placement, image pull and upload. */
     runProverTimeoutSeconds: number;
+    /** DynamoDB table of the prover slots (admission control). */
+    proofSlotsTableName: string;
+    /** At most this many prover tasks run at once; the rest wait for a slot. */
+    maxConcurrentProofs: number;
 }
 
 const PARTITION_PATTERN = /^aws(-[a-z]+)*$/;
@@ -274,6 +282,7 @@ export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): strin
     if (!Number.isInteger(a.runProverTimeoutSeconds) || a.runProverTimeoutSeconds < 1) {
         problems.push(`runProverTimeoutSeconds: ${a.runProverTimeoutSeconds} must be a positive integer`);
     }
+    problems.push(...proofSlotStatesProblems({ tableName: a.proofSlotsTableName, maxConcurrentProofs: a.maxConcurrentProofs }));
     return problems;
 }
 
@@ -320,9 +329,10 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
     // first; otherwise the execution would fail without telling the session:
     // https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html#error-data-limit-exceed
     // (a catcher naming it does catch it: https://github.com/cdklabs/construct-hub/pull/1651)
+    // Every failure passes ReleaseProofSlotAfterFailure (a no-op when no slot was taken) on its way to FinalizeFailed.
     const catchAll: Catcher[] = [
-        { ErrorEquals: ["States.DataLimitExceeded"], ResultPath: P.proverError, Next: S.FinalizeFailed },
-        { ErrorEquals: ["States.ALL"], ResultPath: P.proverError, Next: S.FinalizeFailed },
+        { ErrorEquals: ["States.DataLimitExceeded"], ResultPath: P.proverError, Next: S.ReleaseProofSlotAfterFailure },
+        { ErrorEquals: ["States.ALL"], ResultPath: P.proverError, Next: S.ReleaseProofSlotAfterFailure },
     ];
     // Keep only the Lambda's answer: the invoke response also carries HTTP metadata that would bloat
     // every later state's input (256 KiB limit) without being read by anything.
@@ -364,7 +374,7 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
             [S.CheckImageSignature]: {
                 Type: "Choice",
                 Comment: `Only a ${SIGNING_STATUS_COMPLETE} signature lets the image run.`,
-                Choices: [{ Variable: P.signingStatusValue, StringEquals: SIGNING_STATUS_COMPLETE, Next: S.RunProver }],
+                Choices: [{ Variable: P.signingStatusValue, StringEquals: SIGNING_STATUS_COMPLETE, Next: S.AcquireProofSlot }],
                 Default: S.FinalizeSignatureFailed,
             },
             [S.RunProver]: {
@@ -381,7 +391,7 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
                 // interruption also ends up here as States.TaskFailed; the user retries the session.
                 Retry: copyRetriers([RUN_PROVER_RETRY]),
                 Catch: catchAll,
-                Next: S.FinalizeSucceeded,
+                Next: S.ReleaseProofSlot,
             },
             [S.FinalizeSucceeded]: finalize("Record the succeeded proof on the session.", {
                 status: "SUCCEEDED",
@@ -404,6 +414,15 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
                 status: "FAILED",
                 ...common,
                 "error.$": P.proverError,
+            }),
+            ...buildProofSlotStates({
+                partition: args.partition,
+                tableName: args.proofSlotsTableName,
+                maxConcurrentProofs: args.maxConcurrentProofs,
+                next: S.RunProver,
+                afterRelease: S.FinalizeSucceeded,
+                afterFailureRelease: S.FinalizeFailed,
+                catchAll,
             }),
         },
     };

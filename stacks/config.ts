@@ -7,6 +7,9 @@
  */
 import { ENVIRONMENT_NAMES, ENVIRONMENT_PROFILES, EnvironmentName, EnvironmentProfile } from "./environments";
 import { PROJECT_NAME, nameScopeProblem } from "../builders/names";
+import { maxSlotWaitSeconds, queueWaitBoundSeconds } from "../builders/proofSlots";
+import { PIPELINE_DEFAULTS } from "../builders/proverPipelineSettings";
+import { APP_API_DEFAULTS } from "../builders/appApiSettings";
 import { ApplicationBuilds, applicationBuildsProblems, toApplicationBuilds } from "../builders/applicationBuilds";
 import {
     ACCOUNT_ID,
@@ -40,6 +43,9 @@ export const CONFIG_KEYS = [
     "networkMode",
     "apiHandlerPath",
     "applicationBuilds",
+    "maxConcurrentProofs",
+    "proofsPerHour",
+    "proofsPerDay",
 ] as const;
 
 /** Application secrets: set with `pulumi config set --secret`, stored as SSM SecureString parameters. */
@@ -52,6 +58,10 @@ export const DEFAULT_PROVER_CPU = 16384;
 export const DEFAULT_PROVER_MEMORY = 32768;
 export const DEFAULT_HOST_TIMEOUT_SECONDS = 900;
 export const DEFAULT_DISPATCH_CONCURRENCY = 2;
+/** Admission control (SPEC §7): prover tasks at once, and proofs the API admits per UTC hour and day. */
+export const DEFAULT_MAX_CONCURRENT_PROOFS = PIPELINE_DEFAULTS.maxConcurrentProofs;
+export const DEFAULT_PROOFS_PER_HOUR = APP_API_DEFAULTS.proofBudget.perHour;
+export const DEFAULT_PROOFS_PER_DAY = APP_API_DEFAULTS.proofBudget.perDay;
 export const PROVER_PLATFORM = "linux/arm64";
 export const REQUIRED_DEFAULT_TAGS = ["Project", "Environment", "ManagedBy"] as const;
 
@@ -126,6 +136,10 @@ export interface StackSettings {
     readonly apiHandlerPath?: string;
     /** The application's own Lambda builds, per function (default: none, the reference handlers run). */
     readonly applicationBuilds?: ApplicationBuilds;
+    /** Prover tasks running at once; the rest wait for a slot. */
+    readonly maxConcurrentProofs: number;
+    /** Global budget: proofs the API admits per UTC hour and per UTC day (429 beyond). */
+    readonly proofBudget: { readonly perHour: number; readonly perDay: number };
 }
 
 export class StackConfigError extends Error {
@@ -233,6 +247,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         problems.add(P("applicationBuilds.api"), "set either apiHandlerPath or applicationBuilds.api, not both (both name the api function's code)");
     }
     const applicationBuilds = buildProblems.length === 0 ? toApplicationBuilds(cfg.applicationBuilds) : undefined;
+    const admission = parseAdmission(cfg, proverTask?.hostTimeoutSeconds ?? DEFAULT_HOST_TIMEOUT_SECONDS, problems);
 
     if (problems.list.length > 0 || !environment || !aws || !proverImage || !proverTask) {
         throw new StackConfigError(raw.stack, problems.list);
@@ -260,7 +275,46 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         networkMode: networkMode as "public" | "private",
         apiHandlerPath,
         applicationBuilds,
+        ...admission,
     });
+}
+
+/**
+ * maxConcurrentProofs 1-20 (each task takes 16 vCPU; the preflight checks the Fargate quota covers
+ * them); proofsPerHour and proofsPerDay 1-10000, hourly at most daily. A proof admitted by the API
+ * may wait for a slot inside its execution, whose history bounds the wait (builders/proofSlots.ts):
+ * the daily budget must not queue more than that wait covers.
+ */
+function parseAdmission(cfg: Record<string, unknown>, hostTimeoutSeconds: number, problems: Problems) {
+    const read = (key: "maxConcurrentProofs" | "proofsPerHour" | "proofsPerDay", fallback: number, max: number): number | undefined => {
+        if (cfg[key] === undefined) return fallback;
+        const problem = integerProblem(cfg[key], 1, max);
+        if (problem) {
+            problems.add(P(key), problem);
+            return undefined;
+        }
+        return cfg[key] as number;
+    };
+    const maxConcurrentProofs = read("maxConcurrentProofs", DEFAULT_MAX_CONCURRENT_PROOFS, 20);
+    const perHour = read("proofsPerHour", DEFAULT_PROOFS_PER_HOUR, 10000);
+    const perDay = read("proofsPerDay", DEFAULT_PROOFS_PER_DAY, 10000);
+    if (perHour !== undefined && perDay !== undefined && perHour > perDay) {
+        problems.add(P("proofsPerHour"), `${perHour} must not exceed proofsPerDay (${perDay})`);
+    }
+    if (perDay !== undefined && maxConcurrentProofs !== undefined) {
+        const runProverTimeoutSeconds = hostTimeoutSeconds + PIPELINE_DEFAULTS.runProverOverheadSeconds;
+        const wait = queueWaitBoundSeconds(perDay, maxConcurrentProofs, runProverTimeoutSeconds);
+        if (wait > maxSlotWaitSeconds()) {
+            problems.add(
+                P("proofsPerDay"),
+                `${perDay} proofs per day at ${maxConcurrentProofs} at once may queue for ${wait} s, longer than an execution can wait for a slot (${maxSlotWaitSeconds()} s): lower proofsPerDay or raise maxConcurrentProofs`,
+            );
+        }
+    }
+    return {
+        maxConcurrentProofs: maxConcurrentProofs ?? DEFAULT_MAX_CONCURRENT_PROOFS,
+        proofBudget: Object.freeze({ perHour: perHour ?? DEFAULT_PROOFS_PER_HOUR, perDay: perDay ?? DEFAULT_PROOFS_PER_DAY }),
+    };
 }
 
 function parseEnvironment(value: unknown, problems: Problems): EnvironmentName | undefined {

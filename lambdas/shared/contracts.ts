@@ -130,8 +130,11 @@ export const LAMBDA_ENV = {
         "SECRET_PARAMETER_SESSION_CAPABILITY",
         "SECRET_PARAMETER_VOTE_ENCRYPTION_KEY",
         "SECRET_PARAMETER_CAPTCHA",
+        "PROOFS_PER_HOUR",
+        "PROOFS_PER_DAY",
     ],
     checkImageSignature: [],
+    proofSlotCleanup: ["PROOF_SLOTS_TABLE", "STATE_MACHINE_ARN"],
 } as const;
 
 /** Environment variables of the prover container (SPEC §4: task definition and RunProver overrides). */

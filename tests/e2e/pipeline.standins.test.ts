@@ -368,6 +368,7 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
                 verifyImageSignature: () => ({ status: "COMPLETE", signingStatuses: [], padding: "x".repeat(300 * 1024) }) as never,
                 runProver: () => assert.fail("must not run"),
                 finalize: () => assert.fail("must not run"),
+                dynamodb: pipeline.dynamo.client,
             });
 
             assert.equal(execution.status, "FAILED");
