@@ -49,6 +49,8 @@ export interface PipelineFaults {
     signature: SignatureState;
     /** Behaviour of the fake zkVM host (FAKE_HOST_MODE). Default success. */
     hostMode: FakeHostMode;
+    /** How long the fake host takes to prove, in ms (FAKE_HOST_PROVE_MS). Default: as fast as it can. */
+    hostProveMs?: number;
     /** Replaces the task definition's ZKVM_TIMEOUT_SECONDS, to make a timeout take seconds, not 15 minutes. */
     hostTimeoutSeconds?: number;
     /** PutObject calls of the prover that fail with S3's 503 SlowDown before uploads work again. */
@@ -154,6 +156,7 @@ export class LocalPipeline {
             s3: failPutObjects(new S3Client(s3Config), () => this.takeUploadFailure()),
             extraEnvironment: () => ({
                 FAKE_HOST_MODE: this.faults.hostMode,
+                ...(this.faults.hostProveMs === undefined ? {} : { FAKE_HOST_PROVE_MS: String(this.faults.hostProveMs) }),
                 ...(this.faults.hostTimeoutSeconds === undefined ? {} : { ZKVM_TIMEOUT_SECONDS: String(this.faults.hostTimeoutSeconds) }),
             }),
             onLine: (line) => this.log("prover", line.level, line.msg, line),
