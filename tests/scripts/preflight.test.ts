@@ -102,7 +102,7 @@ describe("npm run preflight", function () {
                 "PASS  region              credentials region ap-northeast-1 = aws:region",
                 `PASS  account             caller arn:aws:sts::${ACCOUNT}:assumed-role/stark-deployer/op in account ${ACCOUNT}`,
                 "PASS  lambda concurrency  account limit 1000, unreserved 1000; stark-ballot-simulator-prover-dispatch-develop reserves 2 (holds 0 now); 998 would stay unreserved (minimum 100)",
-                "PASS  fargate vcpu quota  Fargate On-Demand vCPU quota 256 (applied); a prover task needs 16 vCPU, 1 at once need 16",
+                "PASS  fargate vcpu quota  Fargate On-Demand vCPU quota 256 (applied); a prover task needs 16 vCPU, 2 at once need 32",
                 "PASS  image signing       rule for stark-ballot-simulator-prover-develop signs with stark_prover (Active)",
                 "PASS  app secrets         sessionCapabilitySecret, voteEncryptionKey, captchaSecret set, encrypted",
                 "All checks passed.",
