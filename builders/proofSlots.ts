@@ -99,14 +99,7 @@ export interface SlotTaskState {
     /** null: the state's input passes through unchanged (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultpath.html). */
     ResultPath: null;
     Retry: Retrier[];
-    Catch: (Catcher | SlotCatcher)[];
-    Next: string;
-}
-
-/** A catcher that drops the error: a refused condition is an answer here, not a failure to report. */
-export interface SlotCatcher {
-    ErrorEquals: string[];
-    ResultPath: null;
+    Catch: Catcher[];
     Next: string;
 }
 

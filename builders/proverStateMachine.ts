@@ -32,7 +32,8 @@ export interface Retrier {
 
 export interface Catcher {
     ErrorEquals: string[];
-    ResultPath: string;
+    /** null: the error is dropped and the state's input passes on (the slot states' refused conditions). */
+    ResultPath: string | null;
     Next: string;
 }
 

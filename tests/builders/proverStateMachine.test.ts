@@ -186,8 +186,8 @@ describe("prover state machine definition", () => {
                 Object.entries(def.States).map(([name, s]) => [
                     name,
                     s.Type === "Choice"
-                        ? { choices: s.Choices.map((c) => c.Next), default: s.Default }
-                        : { next: s.Next ?? null, end: s.End ?? false, catch: (s.Catch ?? []).map((c) => c.Next) },
+                        ? { choices: s.Choices.map((c: { Next: string }) => c.Next), default: s.Default }
+                        : { next: s.Next ?? null, end: s.End ?? false, catch: (s.Catch ?? []).map((c: { Next: string }) => c.Next) },
                 ]),
             );
             assert.deepEqual(edges, {
