@@ -511,8 +511,9 @@ function createProofSlots(
             ...tableKeyArgs(PROOF_SLOTS_TABLE_SCHEMA),
             // The AWS-managed key (aws/dynamodb), as the other tables: its use shows in CloudTrail.
             serverSideEncryption: { enabled: true },
-            // Holds only who runs right now: losing it frees every slot at once (at most one burst over the
-            // limit), so no point-in-time recovery; still protected like the other stateful resources.
+            // As every table of the stack (policy dynamodb-point-in-time-recovery): a restore brings the
+            // holders back, which the cleanup's sweep then checks against their executions.
+            pointInTimeRecovery: { enabled: true },
             deletionProtectionEnabled: stateful.protect ?? false,
         },
         stateful,
