@@ -11,7 +11,9 @@
  * - `ecs:runTask.sync`: the handler receives the effective RunTask parameters and returns the stopped
  *   task's description. Throw an error named `States.TaskFailed` to emulate a failed task, or
  *   `ECS.AmazonECSException` for a capacity shortage.
- * Retry intervals are overridden to 0 ms so retries do not slow the tests down.
+ * Retry intervals are overridden to 0 ms so retries do not slow the tests down, and so is the image
+ * gate's Wait state (aws-local-stepfunctions' `waitTimeOverrides`): the gate's bound is a count of
+ * checks, which the local run keeps exactly; only the seconds between them are skipped.
  */
 import "./polyfills";
 import { StateMachine } from "aws-local-stepfunctions";
@@ -32,7 +34,7 @@ export interface RunProverRequest extends Omit<RunProverParameters, "Overrides">
  * route by ARN and a state wired to the wrong function fails.
  */
 export interface ProverTaskHandlers {
-    /** The check-image-signature Lambda. */
+    /** The check-image-signature Lambda, behind VerifyImageSignature and RecheckImageSignature. */
     verifyImageSignature(
         event: CheckImageSignatureInput,
         functionName: string,
@@ -88,6 +90,7 @@ export async function runProverStateMachine(
         });
     const localHandlers = {
         [S.VerifyImageSignature]: lambda(S.VerifyImageSignature, handlers.verifyImageSignature),
+        [S.RecheckImageSignature]: lambda(S.RecheckImageSignature, handlers.verifyImageSignature),
         [S.RunProver]: async (parameters: unknown) => {
             taskCalls.push({ state: S.RunProver, parameters });
             return toJson(await handlers.runProver(parameters as RunProverRequest));
@@ -110,6 +113,9 @@ export async function runProverStateMachine(
         overrides: {
             taskResourceLocalHandlers: localHandlers,
             retryIntervalOverrides: Object.fromEntries(taskStates.map((name) => [name, 0])),
+            waitTimeOverrides: Object.fromEntries(
+                Object.entries(definition.States).filter(([, state]) => state.Type === "Wait").map(([name]) => [name, 0]),
+            ),
         },
     });
     const settled = await execution.result.then(
