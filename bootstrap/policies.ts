@@ -115,7 +115,8 @@ function appArns(c: CiPolicyContext, env: string) {
     const at = `${c.region}:${c.accountId}`;
     const named = `${PROJECT_NAME}-*-${env}`;
     return {
-        roles: `arn:${p}:iam::${c.accountId}:role/${named}`,
+        // Function roles are named after their function: `<function>-role`.
+        roles: [`arn:${p}:iam::${c.accountId}:role/${named}`, `arn:${p}:iam::${c.accountId}:role/${named}-role`],
         functions: `arn:${p}:lambda:${at}:function:${named}`,
         queues: `arn:${p}:sqs:${at}:${named}`,
         // Bucket names carry the account id after the environment unless configured explicitly.
@@ -213,8 +214,11 @@ export function deployRolePolicy(c: CiPolicyContext, env: DeployEnvironment): Po
             a.functions,
         ),
         // Event source mappings are addressed by UUID; creating one is bound to the app's functions.
-        allow("AppEventSourceMappings", ["lambda:CreateEventSourceMapping", "lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping", "lambda:ListEventSourceMappings"], "*", {
+        allow("CreateAppEventSourceMappings", ["lambda:CreateEventSourceMapping", "lambda:ListEventSourceMappings"], "*", {
             ...inRegion(c),
+            StringLike: { "lambda:FunctionArn": a.functions },
+        }),
+        allow("AppEventSourceMappings", ["lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping"], `arn:${c.partition}:lambda:${c.region}:${c.accountId}:event-source-mapping:*`, {
             StringLike: { "lambda:FunctionArn": a.functions },
         }),
         allow(
@@ -277,12 +281,12 @@ export function deployRolePolicy(c: CiPolicyContext, env: DeployEnvironment): Po
         // ECR managed signing signs with the pushing identity: https://docs.aws.amazon.com/AmazonECR/latest/userguide/managed-signing.html
         allow("SignProverImages", ["signer:SignPayload"], c.signingProfileArn),
         allow("AppCluster", ["ecs:CreateCluster", "ecs:DeleteCluster", "ecs:DescribeClusters", "ecs:UpdateCluster", "ecs:PutClusterCapacityProviders", "ecs:TagResource", "ecs:UntagResource", "ecs:ListTagsForResource"], a.clusters),
-        // Task definitions are registered and read without resource-level permissions.
-        allow("AppTaskDefinitions", ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"], "*", inRegion(c)),
-        allow("DeregisterAppTaskDefinitions", ["ecs:DeregisterTaskDefinition", "ecs:TagResource"], a.taskDefinitions),
+        // Task definitions are read without resource-level permissions.
+        allow("DescribeTaskDefinitions", ["ecs:DescribeTaskDefinition"], "*", inRegion(c)),
+        allow("AppTaskDefinitions", ["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:TagResource"], a.taskDefinitions),
         allow("AppStateMachine", ["states:CreateStateMachine", "states:DeleteStateMachine", "states:DescribeStateMachine", "states:UpdateStateMachine", "states:TagResource", "states:UntagResource", "states:ListTagsForResource"], a.stateMachines),
-        allow("AppLogGroups", ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource", "logs:PutMetricFilter", "logs:DeleteMetricFilter"], a.logGroups),
-        allow("DescribeLogGroups", ["logs:DescribeLogGroups", "logs:DescribeMetricFilters"], "*", inRegion(c)),
+        allow("AppLogGroups", ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource", "logs:PutMetricFilter", "logs:DeleteMetricFilter", "logs:DescribeMetricFilters"], a.logGroups),
+        allow("DescribeLogGroups", ["logs:DescribeLogGroups"], "*", inRegion(c)),
         allow("AppParameters", ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"], a.parameters),
         allow("DescribeParameters", ["ssm:DescribeParameters"], "*", inRegion(c)),
         allow("AppAlarmTopic", ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource"], a.topics),
@@ -290,40 +294,41 @@ export function deployRolePolicy(c: CiPolicyContext, env: DeployEnvironment): Po
         allow("DescribeTrails", ["cloudtrail:DescribeTrails"], "*", inRegion(c)),
         allow("AppAlarms", ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource"], a.alarms),
         allow("AppDashboard", ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"], a.dashboards),
-        // A customer-managed key has no name before it exists: created in this region, then managed
-        // through its alias and the key policy the program writes.
-        allow("AppAlarmKey", ["kms:CreateKey", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus", "kms:EnableKeyRotation", "kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:ListAliases"], "*", inRegion(c)),
+        // A customer-managed key has only a random id: bound by the Environment tag every resource of
+        // the stack carries (aws:defaultTags), at creation and afterwards.
+        allow("CreateAppAlarmKey", ["kms:CreateKey", "kms:ListAliases"], "*", { ...inRegion(c), StringEqualsIfExists: { "aws:RequestTag/Environment": env } }),
+        allow(
+            "AppAlarmKey",
+            ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus", "kms:EnableKeyRotation", "kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
+            `arn:${c.partition}:kms:${c.region}:${c.accountId}:key/*`,
+            { StringEquals: { "aws:ResourceTag/Environment": env } },
+        ),
         allow("AppAlarmKeyAlias", ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"], a.kmsAliases),
-        allow("AppHttpApi", ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE", "apigateway:TagResource", "apigateway:UntagResource"], a.apis),
-        // VPC resources get ids, not names: bounded to the stack's region and an explicit action list.
+        allow("AppHttpApi", ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"], a.apis),
+        // VPC resources get ids, not names: bounded to this account and region and an explicit action list.
+        allow("DescribeNetwork", ["ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeInternetGateways", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules", "ec2:DescribeVpcEndpoints", "ec2:DescribePrefixLists", "ec2:DescribeNetworkInterfaces"], "*", inRegion(c)),
         allow(
             "AppNetwork",
             [
                 "ec2:CreateVpc",
                 "ec2:DeleteVpc",
                 "ec2:ModifyVpcAttribute",
-                "ec2:DescribeVpcs",
                 "ec2:DescribeVpcAttribute",
                 "ec2:CreateSubnet",
                 "ec2:DeleteSubnet",
                 "ec2:ModifySubnetAttribute",
-                "ec2:DescribeSubnets",
                 "ec2:CreateInternetGateway",
                 "ec2:DeleteInternetGateway",
                 "ec2:AttachInternetGateway",
                 "ec2:DetachInternetGateway",
-                "ec2:DescribeInternetGateways",
                 "ec2:CreateRouteTable",
                 "ec2:DeleteRouteTable",
                 "ec2:CreateRoute",
                 "ec2:DeleteRoute",
                 "ec2:AssociateRouteTable",
                 "ec2:DisassociateRouteTable",
-                "ec2:DescribeRouteTables",
                 "ec2:CreateSecurityGroup",
                 "ec2:DeleteSecurityGroup",
-                "ec2:DescribeSecurityGroups",
-                "ec2:DescribeSecurityGroupRules",
                 "ec2:AuthorizeSecurityGroupEgress",
                 "ec2:RevokeSecurityGroupEgress",
                 "ec2:AuthorizeSecurityGroupIngress",
@@ -331,14 +336,10 @@ export function deployRolePolicy(c: CiPolicyContext, env: DeployEnvironment): Po
                 "ec2:CreateVpcEndpoint",
                 "ec2:DeleteVpcEndpoints",
                 "ec2:ModifyVpcEndpoint",
-                "ec2:DescribeVpcEndpoints",
-                "ec2:DescribePrefixLists",
-                "ec2:DescribeNetworkInterfaces",
                 "ec2:CreateTags",
                 "ec2:DeleteTags",
             ],
-            "*",
-            inRegion(c),
+            `arn:${c.partition}:ec2:${c.region}:${c.accountId}:*`,
         ),
         {
             Sid: "DenyAccountLevel",
