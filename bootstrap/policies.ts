@@ -166,7 +166,9 @@ export function deployRolePolicy(c: CiPolicyContext, env: DeployEnvironment): Po
     return policyDocument(
         ...stateReadStatements(c, stackStateObjects(c, stack)),
         allow("WriteStackState", ["s3:PutObject", "s3:DeleteObject"], stackStateObjects(c, stack)),
-        allow("DescribeAccount", PREVIEW_READS, "*"),
+        // The preflight's read-only account checks: the registry's signing rule and the Fargate quota.
+        allow("DescribeAccount", [...PREVIEW_READS, "ecr:GetSigningConfiguration"], "*"),
+        allow("ReadFargateQuotas", ["servicequotas:GetServiceQuota"], `arn:${c.partition}:servicequotas:${c.region}:${c.accountId}:fargate/*`),
         allow(
             "AppRoles",
             [
