@@ -173,6 +173,18 @@ describe("bootstrap: the example stack, synthesized", function () {
         assert.deepEqual(policy("ci-main-policy"), deployRolePolicy(CONTEXT, "main"));
     });
 
+    it("the registry-wide singletons and CI identities exist only here, never in an app stack", async () => {
+        for (const stack of ["develop", "main"]) {
+            const app = await synth(stack);
+            const types = app.resources.map((x) => x.type);
+            assert.deepEqual(
+                types.filter((t) => t.startsWith("aws-native:") || t === "aws:signer/signingProfile:SigningProfile" || t === "aws:iam/openIdConnectProvider:OpenIdConnectProvider"),
+                [],
+                stack,
+            );
+        }
+    });
+
     it("outputs: signingProfileArn, previewRoleArn, deployRoleArns per environment, oidcProviderArn", () => {
         assert.deepEqual(r.outputs, {
             signingProfileArn: CONTEXT.signingProfileArn,

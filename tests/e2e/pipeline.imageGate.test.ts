@@ -8,9 +8,10 @@
 import * as assert from "node:assert/strict";
 import { PROVER_STATES } from "../../builders/proverStateMachine";
 import { IMAGE_GATE, IMAGE_SCAN_INCOMPLETE_ERROR, IMAGE_SCAN_REFUSED_ERROR, IMAGE_SIGNATURE_FAILED_ERROR } from "../../lambdas/shared/contracts";
-import { LOCAL_SIGNING_PROFILE_ARN } from "../../local/ecr";
+import { DescribeImageScanFindingsCommand, DescribeImageSigningStatusCommand } from "@aws-sdk/client-ecr";
+import { LOCAL_SIGNING_PROFILE_ARN, localEcr } from "../../local/ecr";
 import type { LocalPipeline, PipelineFaults } from "../../local/pipeline";
-import { type Accepted, executionObjects, requestProof, startPipeline, statusOf } from "./support/pipeline";
+import { type Accepted, developWiring, executionObjects, requestProof, startPipeline, statusOf } from "./support/pipeline";
 
 const S = PROVER_STATES;
 /** One recheck: wait, check again, decide. */
@@ -159,5 +160,38 @@ describe("local pipeline (develop): the image gate", function () {
             pipeline.logsOf("check-image-signature").filter((l) => l.level === "ERROR").map((l) => [l.message, l.fields.errorName]),
             [["image signature check failed", "AccessDeniedException"]],
         );
+    });
+});
+
+describe("local ECR stand-in (local/ecr.ts): ECR's unhappy answers", () => {
+    it("another registry, another repository, another digest, and a missing scan fail as ECR fails", async () => {
+        const w = await developWiring();
+        const digest = w.taskDefinition.container.image.split("@")[1];
+        const ecr = localEcr(w, () => ({ scanned: false }));
+        const ask = (over: object) => ({ registryId: w.accountId, repositoryName: w.ecrRepositoryName, imageId: { imageDigest: digest }, ...over });
+        await assert.rejects(ecr.client.send(new DescribeImageSigningStatusCommand(ask({ registryId: "210987654321" }))), {
+            name: "RepositoryNotFoundException",
+            message: `The repository with name '${w.ecrRepositoryName}' does not exist in the registry with id '210987654321'`,
+        });
+        await assert.rejects(ecr.client.send(new DescribeImageSigningStatusCommand(ask({ repositoryName: "other" }))), { name: "RepositoryNotFoundException" });
+        await assert.rejects(ecr.client.send(new DescribeImageScanFindingsCommand(ask({ imageId: { imageDigest: `sha256:${"0".repeat(64)}` } }))), { name: "ImageNotFoundException" });
+        await assert.rejects(ecr.client.send(new DescribeImageScanFindingsCommand(ask({}))), { name: "ScanNotFoundException" });
+        const signed = await ecr.client.send(new DescribeImageSigningStatusCommand(ask({})));
+        assert.deepEqual(signed.signingStatuses, [{ signingProfileArn: LOCAL_SIGNING_PROFILE_ARN, status: "COMPLETE" }]);
+        assert.equal(ecr.calls.length, 5);
+    });
+
+    it("signing stays IN_PROGRESS for the configured number of checks, then ends; without a rule there is no status at all", async () => {
+        const w = await developWiring();
+        const digest = w.taskDefinition.container.image.split("@")[1];
+        const model = { signingInProgressChecks: 2, signingRule: true };
+        const ecr = localEcr(w, () => model);
+        const status = async () =>
+            (await ecr.client.send(new DescribeImageSigningStatusCommand({ registryId: w.accountId, repositoryName: w.ecrRepositoryName, imageId: { imageDigest: digest } }))).signingStatuses;
+        assert.deepEqual((await status())?.map((e) => e.status), ["IN_PROGRESS"]);
+        assert.deepEqual((await status())?.map((e) => e.status), ["IN_PROGRESS"]);
+        assert.deepEqual((await status())?.map((e) => e.status), ["COMPLETE"]);
+        model.signingRule = false;
+        assert.deepEqual(await status(), []);
     });
 });
