@@ -173,6 +173,19 @@ describe("bootstrap: the example stack, synthesized", function () {
         assert.deepEqual(policy("ci-main-policy"), deployRolePolicy(CONTEXT, "main"));
     });
 
+    it("passes the policy pack (as `pulumi up --policy-pack policy-pack` of the bootstrap would)", async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { evaluatePolicies } = require("../../policy-pack/policies");
+        const resources = r.resources.map((x) => ({ ...x, urn: `${x.type}::${x.name}` }));
+        assert.deepEqual(await evaluatePolicies(resources, { environment: "main" }), []);
+        // The pack does read these documents: a wildcard grant on the preview role is reported.
+        const widened = resources.map((x) =>
+            x.name === "ci-preview-policy" ? { ...x, inputs: { ...x.inputs, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "All", Effect: "Allow", Action: "*", Resource: "*" }] }) } } : x,
+        );
+        const violations = (await evaluatePolicies(widened, { environment: "main" })) as { resource: string }[];
+        assert.ok(violations.length > 0 && violations.every((v) => v.resource.includes("ci-preview-policy")), JSON.stringify(violations));
+    });
+
     it("the registry-wide singletons and CI identities exist only here, never in an app stack", async () => {
         for (const stack of ["develop", "main"]) {
             const app = await synth(stack);
