@@ -8,6 +8,7 @@ import { ecsRules } from "./ecs";
 import { iamRules } from "./iam";
 import { lambdaRules } from "./lambda";
 import { logsRules } from "./logs";
+import { oidcTrustRules } from "./oidcTrust";
 import { protectionRules } from "./protection";
 import { s3Rules } from "./s3";
 import { sqsRules } from "./sqs";
@@ -21,6 +22,7 @@ export const RULES: readonly Rule[] = [
     ...stepFunctionsRules,
     ...logsRules,
     ...iamRules,
+    ...oidcTrustRules,
     ...lambdaRules,
     ...apiGatewayRules,
     ...dynamodbRules,
