@@ -189,6 +189,16 @@ export function deployRolePolicy(c: CiPolicyContext, env: DeployEnvironment): Po
             a.roles,
         ),
         // Only to the services the app's roles are for (the Lambdas, the prover task, Step Functions, CloudTrail).
+        // First ECS cluster / HTTP API stage logging of an account creates the services' linked roles.
+        allow(
+            "ServiceLinkedRoles",
+            ["iam:CreateServiceLinkedRole"],
+            [
+                `arn:${c.partition}:iam::${c.accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
+                `arn:${c.partition}:iam::${c.accountId}:role/aws-service-role/ops.apigateway.amazonaws.com/AWSServiceRoleForAPIGateway`,
+            ],
+            { StringEquals: { "iam:AWSServiceName": ["ecs.amazonaws.com", "ops.apigateway.amazonaws.com"] } },
+        ),
         allow("PassAppRoles", ["iam:PassRole"], a.roles, {
             StringEquals: { "iam:PassedToService": ["lambda.amazonaws.com", "ecs-tasks.amazonaws.com", "states.amazonaws.com", "cloudtrail.amazonaws.com"] },
         }),
@@ -234,9 +244,15 @@ export function deployRolePolicy(c: CiPolicyContext, env: DeployEnvironment): Po
                 "s3:CreateBucket",
                 "s3:DeleteBucket",
                 "s3:ListBucket",
+                // Reads: the provider refreshes every bucket sub-configuration.
                 "s3:GetBucket*",
-                "s3:PutBucket*",
+                "s3:PutBucketPolicy",
                 "s3:DeleteBucketPolicy",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:PutBucketOwnershipControls",
+                "s3:PutBucketVersioning",
+                "s3:PutBucketCORS",
+                "s3:PutBucketTagging",
                 "s3:GetLifecycleConfiguration",
                 "s3:PutLifecycleConfiguration",
                 "s3:GetEncryptionConfiguration",
@@ -289,6 +305,16 @@ export function deployRolePolicy(c: CiPolicyContext, env: DeployEnvironment): Po
         allow("AppStateMachine", ["states:CreateStateMachine", "states:DeleteStateMachine", "states:DescribeStateMachine", "states:UpdateStateMachine", "states:TagResource", "states:UntagResource", "states:ListTagsForResource"], a.stateMachines),
         allow("AppLogGroups", ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource", "logs:PutMetricFilter", "logs:DeleteMetricFilter", "logs:DescribeMetricFilters"], a.logGroups),
         allow("DescribeLogGroups", ["logs:DescribeLogGroups"], "*", inRegion(c)),
+        // Step Functions and API Gateway deliver logs through CloudWatch Logs' vended-log delivery,
+        // set up with the caller's permissions; these actions accept no narrower resource.
+        // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-CloudWatchLogs.html
+        // https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
+        allow(
+            "VendedLogDelivery",
+            ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies"],
+            "*",
+            inRegion(c),
+        ),
         allow("AppParameters", ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"], a.parameters),
         allow("DescribeParameters", ["ssm:DescribeParameters"], "*", inRegion(c)),
         allow("AppAlarmTopic", ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource"], a.topics),
