@@ -43,6 +43,7 @@ export const CONFIG_KEYS = [
     "networkMode",
     "apiHandlerPath",
     "applicationBuilds",
+    "allowHighScanFindings",
     "maxConcurrentProofs",
     "proofsPerHour",
     "proofsPerDay",
@@ -63,6 +64,8 @@ export const DEFAULT_MAX_CONCURRENT_PROOFS = PIPELINE_DEFAULTS.maxConcurrentProo
 export const DEFAULT_PROOFS_PER_HOUR = APP_API_DEFAULTS.proofBudget.perHour;
 export const DEFAULT_PROOFS_PER_DAY = APP_API_DEFAULTS.proofBudget.perDay;
 export const PROVER_PLATFORM = "linux/arm64";
+/** Repositories the bootstrap stack's signing rule covers (its filter is this prefix and `*`). */
+export const SIGNED_REPOSITORY_PREFIX = `${PROJECT_NAME}-prover-`;
 export const REQUIRED_DEFAULT_TAGS = ["Project", "Environment", "ManagedBy"] as const;
 
 /** Raw values as Pulumi hands them over: strings, structured values already JSON-decoded. */
@@ -136,6 +139,8 @@ export interface StackSettings {
     readonly apiHandlerPath?: string;
     /** The application's own Lambda builds, per function (default: none, the reference handlers run). */
     readonly applicationBuilds?: ApplicationBuilds;
+    /** The image gate lets images with HIGH scan findings run (CRITICAL never). Default false. */
+    readonly allowHighScanFindings: boolean;
     /** Prover tasks running at once; the rest wait for a slot. */
     readonly maxConcurrentProofs: number;
     /** Global budget: proofs the API admits per UTC hour and per UTC day (429 beyond). */
@@ -194,6 +199,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     }
 
     const proverImage = parseProverImage(cfg.proverImage, problems);
+    if (proverImage?.kind === "prebuilt" && aws) foreignImageProblems(proverImage, aws, problems);
     const proverTask = parseProverTask(cfg.proverTask, profile, environment, problems);
 
     const proofPrefix = optionalString(cfg.proofPrefix, "proofPrefix", problems) ?? DEFAULT_PROOF_PREFIX;
@@ -249,6 +255,11 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     const applicationBuilds = buildProblems.length === 0 ? toApplicationBuilds(cfg.applicationBuilds) : undefined;
     const admission = parseAdmission(cfg, proverTask?.hostTimeoutSeconds ?? DEFAULT_HOST_TIMEOUT_SECONDS, problems);
 
+    const allowHighScanFindings = cfg.allowHighScanFindings ?? false;
+    if (typeof allowHighScanFindings !== "boolean") {
+        problems.add(P("allowHighScanFindings"), `must be true or false, got ${JSON.stringify(allowHighScanFindings)}`);
+    }
+
     if (problems.list.length > 0 || !environment || !aws || !proverImage || !proverTask) {
         throw new StackConfigError(raw.stack, problems.list);
     }
@@ -275,8 +286,27 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         networkMode: networkMode as "public" | "private",
         apiHandlerPath,
         applicationBuilds,
+        allowHighScanFindings: allowHighScanFindings === true,
         ...admission,
     });
+}
+
+/**
+ * The image gate asks the stack's own registry, in the stack's region, and only repositories the
+ * bootstrap stack's signing rule covers are signed on push: a prebuilt image anywhere else could
+ * never pass the gate (its signing status would be missing or unreadable), so it is refused here.
+ */
+function foreignImageProblems(image: Extract<ProverImageSource, { kind: "prebuilt" }>, aws: { region: string; accountId: string }, problems: Problems): void {
+    const key = `${P("proverImage")}.uri`;
+    if (image.registryAccountId !== aws.accountId || image.registryRegion !== aws.region) {
+        problems.add(
+            key,
+            `the image lives in account ${image.registryAccountId}, region ${image.registryRegion}; the image gate checks signatures in the stack's own registry (account ${aws.accountId}, region ${aws.region}): push the image there`,
+        );
+    }
+    if (!image.repositoryName.startsWith(SIGNED_REPOSITORY_PREFIX)) {
+        problems.add(key, `repository "${image.repositoryName}" is not covered by the bootstrap stack's signing rule (${SIGNED_REPOSITORY_PREFIX}*): its images are never signed`);
+    }
 }
 
 /**

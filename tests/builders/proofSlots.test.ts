@@ -18,7 +18,7 @@ import {
 import { type ProverStateMachineArgs, buildProverStateMachineDefinition, proverStateMachineArgsProblems } from "../../builders/proverStateMachine";
 import { executionEndedPattern, proofSlotCleanupPolicy, proofSlotsStateMachinePolicy } from "../../builders/policies/proofSlots";
 import { createCleanupHandler } from "../../lambdas/proof-slot-cleanup/cleanup";
-import type { ExecutionInput } from "../../lambdas/shared/contracts";
+import type { CheckImageSignatureResult, ExecutionInput } from "../../lambdas/shared/contracts";
 import { createLogger } from "../../lambdas/shared/log";
 import { PROOF_SLOTS_TABLE_SCHEMA, PROOF_SLOT_ITEM } from "../../lambdas/shared/proofSlots";
 import { matchesPattern } from "../../local/pipeline";
@@ -36,6 +36,8 @@ const ARGS: ProverStateMachineArgs = {
     securityGroupIds: ["sg-0c3"],
     assignPublicIp: true,
     useFargateSpot: false,
+    registryId: "123456789012",
+    allowHighScanFindings: false,
     repositoryName: "stark-ballot-simulator-prover-develop",
     imageDigest: `sha256:${"ab".repeat(32)}`,
     environment: "develop",
@@ -47,7 +49,13 @@ const ARGS: ProverStateMachineArgs = {
 };
 const KEY = { [PROOF_SLOTS_TABLE_SCHEMA.hashKey.name]: { S: PROOF_SLOT_ITEM.name } };
 const TASK = { TaskArn: "arn:aws:ecs:ap-northeast-1:123456789012:task/prover/0123", LastStatus: "STOPPED", Containers: [{ Name: "prover", ExitCode: 0 }] };
-const SIGNED = { status: "COMPLETE", signingStatuses: [{ signingProfileArn: "arn:aws:signer:ap-northeast-1:123456789012:/signing-profiles/prover", status: "COMPLETE" }] };
+const SIGNED: CheckImageSignatureResult = {
+    verdict: "ALLOW",
+    checks: 1,
+    status: "COMPLETE",
+    signingStatuses: [{ signingProfileArn: "arn:aws:signer:ap-northeast-1:123456789012:/signing-profiles/prover", status: "COMPLETE" }],
+    scan: { status: "COMPLETE", findingSeverityCounts: {} },
+};
 const input = (executionId: string): ExecutionInput => ({
     payload: { sessionId: `s-${executionId}`, executionId, inputS3Key: `sessions/s-${executionId}/${executionId}/input.json`, queuedAt: "2026-03-01T10:00:00.000Z" },
     messageId: `m-${executionId}`,
