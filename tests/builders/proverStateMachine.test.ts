@@ -228,7 +228,7 @@ describe("prover state machine definition", () => {
                 FinalizeFailed: { next: null, end: true, catch: [] },
                 AcquireProofSlot: { next: "RunProver", end: false, catch: ["CheckProofSlotHeld", "ReleaseProofSlotAfterFailure", "ReleaseProofSlotAfterFailure"] },
                 CheckProofSlotHeld: { next: "RunProver", end: false, catch: ["WaitForProofSlot", "ReleaseProofSlotAfterFailure", "ReleaseProofSlotAfterFailure"] },
-                WaitForProofSlot: { next: "AcquireProofSlot", end: false, catch: [] },
+                WaitForProofSlot: { wait: 60, next: "AcquireProofSlot" },
                 ReleaseProofSlot: { next: "FinalizeSucceeded", end: false, catch: ["FinalizeSucceeded", "FinalizeSucceeded"] },
                 ReleaseProofSlotAfterFailure: { next: "FinalizeFailed", end: false, catch: ["FinalizeFailed", "FinalizeFailed"] },
             });
@@ -584,7 +584,9 @@ describe("prover state machine, executed locally", () => {
             "WaitForImageGate",
             "RecheckImageSignature",
             "CheckImageSignature",
+            "AcquireProofSlot",
             "RunProver",
+            "ReleaseProofSlot",
             "FinalizeSucceeded",
         ]);
         assert.deepEqual(events, [GATE_PAYLOAD, { ...GATE_PAYLOAD, previousChecks: 1 }, { ...GATE_PAYLOAD, previousChecks: 2 }]);

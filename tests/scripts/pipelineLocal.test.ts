@@ -22,7 +22,7 @@ describe("npm run pipeline:local", function () {
             /api +POST \/api\/finalize → HTTP 202/,
             /sqs +poll work queue → 1 deleted, 0 redelivered, 0 in DLQ/,
             /prover-dispatch +invoke → 0 batch item failure\(s\)/,
-            /step-functions +execution [0-9a-f-]{36} → SUCCEEDED after 4 states/,
+            /step-functions +execution [0-9a-f-]{36} → SUCCEEDED after 6 states/,
             /check-image-signature +invoke → signature COMPLETE/,
             /ecs +RunTask stark-ballot-simulator-prover-develop:1 → container exited 0/,
             /finalize-callback +invoke → succeeded \(updated\)/,
