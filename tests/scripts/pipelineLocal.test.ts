@@ -31,7 +31,7 @@ describe("npm run pipeline:local", function () {
         for (const step of steps) {
             assert.match(run.out, new RegExp(`\\n +\\d+ +\\d+  ${step.source}\\n`));
         }
-        assert.match(run.out, /\nExecution [0-9a-f-]{36}: SUCCEEDED via VerifyImageSignature → CheckImageSignature → RunProver → FinalizeSucceeded\n/);
+        assert.match(run.out, /\nExecution [0-9a-f-]{36}: SUCCEEDED via VerifyImageSignature → CheckImageSignature → AcquireProofSlot → RunProver → ReleaseProofSlot → FinalizeSucceeded\n/);
         assert.match(run.out, /\nSession local-\d+: succeeded, bundle s3:\/\/stark-ballot-simulator-proof-bundles-develop-123456789012\/sessions\/local-\d+\/[0-9a-f-]{36}\/bundle\.zip\n/);
         assert.match(run.out, /\nBundle: \d+ bytes in the local bucket\n$/);
     });
