@@ -117,7 +117,8 @@ export class WebHosting extends pulumi.ComponentResource {
             child,
         );
 
-        // Amplify writes SSR logs to /aws/amplify/<app id>; created here so it has a retention.
+        // Amplify writes SSR runtime logs to /aws/amplify/<app id> (the group its console links; the
+        // role above is scoped to that prefix); created here so it has the stack's retention.
         const logGroup = retainedLogGroup(
             `${name}-ssr-logs`,
             pulumi.interpolate`/aws/amplify/${app.id}`,
