@@ -47,6 +47,7 @@ async function main() {
         awsContext,
         proofPrefix: settings.proofPrefix,
         bundleBucketName: settings.proofBucketName ?? bucketName("proof-bundles", nameScope, settings.accountId),
+        repositoryName: settings.proverRepositoryName,
         bundleExpirationDays: profile.proofBundleExpirationDays,
         bundleCorsOrigins: settings.bundleCorsOrigins,
         logRetentionDays: profile.logRetentionDays,

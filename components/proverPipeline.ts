@@ -32,6 +32,8 @@ export interface ProverPipelineArgs {
     awsContext: pulumi.Input<AwsContext>;
     /** Key prefix of proof inputs and bundles: empty or ending in `/`. Default: `sessions/`. */
     proofPrefix?: string;
+    /** Physical name of the prover repository, to adopt an existing one. Default: `stark-ballot-simulator-prover-<scope>`. */
+    repositoryName?: string;
     /** Physical bundle bucket name. Required (the caller decides between configured and derived). */
     bundleBucketName: string;
     /** Days after which objects under the prefix expire. Required (per environment). */
@@ -208,7 +210,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
         const repository = new aws.ecr.Repository(
             `${name}-repository`,
             {
-                name: physicalName("prover", scope),
+                name: args.repositoryName ?? physicalName("prover", scope),
                 imageScanningConfiguration: { scanOnPush: true },
                 encryptionConfigurations: [{ encryptionType: "AES256" }],
                 imageTagMutability: "MUTABLE",

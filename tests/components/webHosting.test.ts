@@ -98,9 +98,10 @@ describe("web hosting and operator access", function () {
             assert.equal(branch.framework, "Next.js - SSR");
             assert.equal(branch.stage, "DEVELOPMENT");
             assert.equal(branch.enableAutoBuild, true);
-            assert.deepEqual(branch.environmentVariables, r.outputs.appEnvironment);
-            assert.deepEqual(Object.keys(branch.environmentVariables).sort(), [...APP_ENVIRONMENT_NAMES].sort());
-            assert.equal(branch.environmentVariables.API_URL, r.outputs.apiUrl);
+            const variables = branch.environmentVariables as Record<string, string>;
+            assert.deepEqual(Object.keys(variables).sort(), [...APP_ENVIRONMENT_NAMES].sort());
+            assert.equal(variables.API_URL, r.outputs.apiUrl);
+            assert.deepEqual(variables, r.outputs.appEnvironment);
         });
 
         it("the API's CORS: the configured origin, then the branch's default URL and the custom domain", () => {
@@ -156,6 +157,20 @@ describe("web hosting and operator access", function () {
             assert.equal(find(r, "aws:cloudwatch/logGroup:LogGroup", "web-ssr-logs").protect, true);
             assert.ok(!JSON.stringify(r.outputs).includes(TOKEN));
         });
+    });
+
+    it("proverRepositoryName adopts the earlier repository: the image is pushed there and the gate checks it", async () => {
+        const earlier = "stark-ballot-simulator/zkvm-prover-develop";
+        const r = await synth("develop", { configOverrides: { "stark-ballot-simulator:proverRepositoryName": earlier } });
+        const repository = find(r, "aws:ecr/repository:Repository", "prover-repository").inputs;
+        // The earlier repository's settings (terraform/ecr.tf), so an import shows no replacement.
+        assert.equal(repository.name, earlier);
+        assert.deepEqual(repository.encryptionConfigurations, [{ encryptionType: "AES256" }]);
+        assert.equal(repository.imageTagMutability, "MUTABLE");
+        assert.deepEqual(repository.imageScanningConfiguration, { scanOnPush: true });
+        const gate = json(find(r, "aws:sfn/stateMachine:StateMachine", "prover-dispatcher"), "definition").States.VerifyImageSignature.Parameters.Payload;
+        assert.equal(gate.repositoryName, earlier);
+        assert.match(String(r.outputs.ecrRepositoryUrl), /\/stark-ballot-simulator\/zkvm-prover-develop$/);
     });
 
     it("npm run plan with a hosted stack file shows the web app and never its token", function () {
