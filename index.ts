@@ -194,7 +194,7 @@ async function main() {
         dataApiRegion: settings.region,
         appEnvironment,
         operatorPolicyArn: operators.policyArn,
-        ...(web === undefined ? {} : { webUrl: web.webUrl }),
+        ...(web === undefined ? {} : { webUrl: web.webUrl, webAppId: web.appId }),
         // The web custom domain's records (subdomain target and certificate validation) to create in its zone.
         ...(web?.customDomainTarget === undefined ? {} : { webCustomDomainTarget: web.customDomainTarget }),
         // The custom domain's DNS record (CNAME or alias) must point here; the program does not own the zone.

@@ -34,6 +34,7 @@ describe("web hosting and operator access", function () {
             for (const r of [develop, main]) {
                 for (const type of AMPLIFY_TYPES) assert.equal(findAll(r, type).length, 0, type);
                 assert.equal(r.outputs.webUrl, undefined);
+                assert.equal(r.outputs.webAppId, undefined);
                 assert.equal(r.outputs.webCustomDomainTarget, undefined);
             }
             assert.deepEqual(corsOrigins(develop), ["http://localhost:3000"]);
@@ -151,6 +152,7 @@ describe("web hosting and operator access", function () {
             assert.deepEqual(branch.environmentVariables, r.outputs.appEnvironment);
             const url = `https://main.${branch.appId}.amplifyapp.com`;
             assert.equal(r.outputs.webUrl, url);
+            assert.equal(r.outputs.webAppId, branch.appId);
             assert.deepEqual(corsOrigins(r), [url]);
             assert.equal(findAll(r, "aws:amplify/domainAssociation:DomainAssociation").length, 0);
             assert.equal(r.outputs.webCustomDomainTarget, undefined);
