@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { SynthResult } from "../../scripts/lib/synthesize";
 import { APP_ENVIRONMENT_NAMES } from "../../builders/appEnvironment";
+import { loadIamCatalogue, policyDocumentsOf, verifyPolicyDocument } from "../../scripts/lib/iamCatalogue";
 import { find, findAll, json, synth } from "../support/synth";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -137,6 +138,15 @@ describe("web hosting and operator access", function () {
             assert.equal(logs.inputs.retentionInDays, 7);
             assert.equal(logs.protect, false);
         });
+    });
+
+    it("every IAM document of a hosted stack passes the IAM catalogue (real actions, no wildcard, no needless *)", async () => {
+        await loadIamCatalogue();
+        const r = await hosted("develop", { repository: REPO, customDomain: { domainName: "example.com", prefix: "vote" } });
+        const documents = r.resources.flatMap((x) => policyDocumentsOf(x.type, x.inputs).map((d) => ({ urn: x.urn, ...d })));
+        assert.ok(documents.some((d) => d.urn === "aws:iam/rolePolicy:RolePolicy::web-service-policy"));
+        assert.ok(documents.some((d) => d.urn === "aws:iam/policy:Policy::operators-bundle-operators"));
+        assert.deepEqual(documents.flatMap((d) => verifyPolicyDocument(d.document).map((p) => `${d.urn} ${d.location}: ${p}`)), []);
     });
 
     describe("main with hosting, no custom domain", () => {
