@@ -47,7 +47,6 @@ async function main() {
         awsContext,
         proofPrefix: settings.proofPrefix,
         bundleBucketName: settings.proofBucketName ?? bucketName("proof-bundles", nameScope, settings.accountId),
-        repositoryName: settings.proverRepositoryName,
         bundleExpirationDays: profile.proofBundleExpirationDays,
         bundleCorsOrigins: settings.bundleCorsOrigins,
         logRetentionDays: profile.logRetentionDays,

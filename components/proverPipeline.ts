@@ -32,8 +32,6 @@ export interface ProverPipelineArgs {
     awsContext: pulumi.Input<AwsContext>;
     /** Key prefix of proof inputs and bundles: empty or ending in `/`. Default: `sessions/`. */
     proofPrefix?: string;
-    /** Physical name of the prover repository, to adopt an existing one. Default: `stark-ballot-simulator-prover-<scope>`. */
-    repositoryName?: string;
     /** Physical bundle bucket name. Required (the caller decides between configured and derived). */
     bundleBucketName: string;
     /** Days after which objects under the prefix expire. Required (per environment). */
@@ -212,7 +210,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
         const repository = new aws.ecr.Repository(
             `${name}-repository`,
             {
-                name: args.repositoryName ?? physicalName("prover", scope),
+                name: physicalName("prover", scope),
                 imageScanningConfiguration: { scanOnPush: true },
                 encryptionConfigurations: [{ encryptionType: "AES256" }],
                 imageTagMutability: "MUTABLE",

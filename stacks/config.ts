@@ -42,7 +42,6 @@ export const CONFIG_KEYS = [
     "apiHandlerPath",
     "applicationBuilds",
     "hosting",
-    "proverRepositoryName",
     "allowHighScanFindings",
 ] as const;
 
@@ -135,8 +134,6 @@ export interface StackSettings {
     readonly apiHandlerPath?: string;
     /** The application's own Lambda builds, per function (default: none, the reference handlers run). */
     readonly applicationBuilds?: ApplicationBuilds;
-    /** Physical name of the stack's prover repository, to adopt an existing one (default: derived). */
-    readonly proverRepositoryName?: string;
     /** Amplify Hosting of the web app (default: none); its token is the secret `hostingAccessToken`. */
     readonly hosting?: WebHostingSettings;
     /** The image gate lets images with HIGH scan findings run (CRITICAL never). Default false. */
@@ -252,12 +249,6 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         problems.add(P("applicationBuilds.api"), "set either apiHandlerPath or applicationBuilds.api, not both (both name the api function's code)");
     }
     const applicationBuilds = buildProblems.length === 0 ? toApplicationBuilds(cfg.applicationBuilds) : undefined;
-    const proverRepositoryName = optionalString(cfg.proverRepositoryName, "proverRepositoryName", problems);
-    // ECR's repository name rule (CreateRepository): 2-256 characters, lower case, `/` namespaces.
-    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
-    if (proverRepositoryName !== undefined && !/^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(proverRepositoryName)) {
-        problems.add(P("proverRepositoryName"), `"${proverRepositoryName}" is not an ECR repository name (2-256 lower-case letters, digits, "._-" inside words, "/" between them)`);
-    }
     const hostingProblems = webHostingProblems(cfg.hosting, P("hosting"));
     for (const problem of hostingProblems) problems.list.push(problem);
     if (cfg[HOSTING_TOKEN_KEY] !== undefined) {
@@ -301,7 +292,6 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         apiHandlerPath,
         applicationBuilds,
         hosting,
-        proverRepositoryName,
         allowHighScanFindings: allowHighScanFindings === true,
     });
 }

@@ -86,7 +86,7 @@ export function stackReservations(settings: StackSettings): Array<{ functionName
 export function proverRepository(settings: StackSettings): { name: string; registryAccountId: string } {
     return settings.proverImage.kind === "prebuilt"
         ? { name: settings.proverImage.repositoryName, registryAccountId: settings.proverImage.registryAccountId }
-        : { name: settings.proverRepositoryName ?? physicalName("prover", settings.nameScope), registryAccountId: settings.accountId };
+        : { name: physicalName("prover", settings.nameScope), registryAccountId: settings.accountId };
 }
 
 /** WILDCARD_MATCH as ECR documents it: `*` matches any sequence of characters, everything else itself. */

@@ -171,20 +171,6 @@ describe("web hosting and operator access", function () {
         });
     });
 
-    it("proverRepositoryName adopts the earlier repository: the image is pushed there and the gate checks it", async () => {
-        const earlier = "stark-ballot-simulator/zkvm-prover-develop";
-        const r = await synth("develop", { configOverrides: { "stark-ballot-simulator:proverRepositoryName": earlier } });
-        const repository = find(r, "aws:ecr/repository:Repository", "prover-repository").inputs;
-        // The earlier repository's settings (terraform/ecr.tf), so an import shows no replacement.
-        assert.equal(repository.name, earlier);
-        assert.deepEqual(repository.encryptionConfigurations, [{ encryptionType: "AES256" }]);
-        assert.equal(repository.imageTagMutability, "MUTABLE");
-        assert.deepEqual(repository.imageScanningConfiguration, { scanOnPush: true });
-        const gate = json(find(r, "aws:sfn/stateMachine:StateMachine", "prover-dispatcher"), "definition").States.VerifyImageSignature.Parameters.Payload;
-        assert.equal(gate.repositoryName, earlier);
-        assert.match(String(r.outputs.ecrRepositoryUrl), /\/stark-ballot-simulator\/zkvm-prover-develop$/);
-    });
-
     it("npm run plan with a hosted stack file shows the web app and never its token", function () {
         this.timeout(180_000);
         const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", "develop", "--config-dir", "tests/fixtures/hosting"], {

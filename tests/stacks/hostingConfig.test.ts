@@ -69,18 +69,3 @@ describe("stack configuration: hosting", () => {
         ]);
     });
 });
-
-describe("stack configuration: proverRepositoryName", () => {
-    it("unset: derived by the program; set: the earlier setup's repository, namespaces allowed", () => {
-        assert.equal(parseStackConfig(raw({})).proverRepositoryName, undefined);
-        assert.equal(parseStackConfig(raw({ proverRepositoryName: "stark-ballot-simulator/zkvm-prover-develop" })).proverRepositoryName, "stark-ballot-simulator/zkvm-prover-develop");
-    });
-
-    it("refuses what ECR refuses", () => {
-        for (const bad of ["Stark/Prover", "a", "stark-ballot-simulator/", "/x", "a//b", "a--b/c_"]) {
-            assert.deepEqual(problems(raw({ proverRepositoryName: bad })), [
-                `stark-ballot-simulator:proverRepositoryName: "${bad}" is not an ECR repository name (2-256 lower-case letters, digits, "._-" inside words, "/" between them)`,
-            ]);
-        }
-    });
-});
