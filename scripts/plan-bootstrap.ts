@@ -1,8 +1,12 @@
 /**
  * `npm run plan:bootstrap -- <stack>`: synthesizes a bootstrap stack (bootstrap/Pulumi.<stack>.yaml)
- * offline and prints its resources, their security-relevant settings and its outputs.
- * Exit codes: 0 printed; 1 invalid configuration or a synthesis error; 64 usage.
+ * offline and prints its resources, their security-relevant settings, its outputs and the policy
+ * pack's verdict (as `pulumi up --policy-pack policy-pack` of the bootstrap would give it).
+ * Exit codes: 0 printed and every mandatory policy passed; 1 invalid configuration or a synthesis
+ * error; 2 a mandatory policy is violated; 64 usage.
  */
+import { evaluatePolicies } from "../policy-pack/policies";
+import { BOOTSTRAP_PROJECT } from "../policy-pack/policies/accountSingletons";
 import { synthesizeBootstrap } from "./lib/synthesizeBootstrap";
 
 function settingsOf(type: string, inputs: Record<string, any>): string {
@@ -53,7 +57,13 @@ async function main(): Promise<number> {
         console.log(`  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
     }
     console.log(`\nProvider functions called: ${[...new Set(result.invokes)].join(", ")}`);
-    return 0;
+    const resources = result.resources.map((r) => ({ ...r, urn: `${r.type}::${r.name}` }));
+    // The bootstrap deploys no environment: "main" applies the stricter rules (protection).
+    const violations = await evaluatePolicies(resources, { environment: "main", stack: result.stack, project: BOOTSTRAP_PROJECT });
+    const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
+    console.log(`\nPolicies: ${violations.length === 0 ? "all passed" : `${violations.length} violation(s), ${mandatory.length} mandatory`}`);
+    for (const v of violations) console.log(`  [${v.enforcementLevel}] ${v.policy}: ${v.resource}: ${v.message}`);
+    return mandatory.length > 0 ? 2 : 0;
 }
 
 main().then(

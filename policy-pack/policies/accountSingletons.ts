@@ -11,6 +11,7 @@
  * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutRegistryScanningConfiguration.html
  * https://docs.aws.amazon.com/AmazonECR/latest/userguide/managed-signing.html
  */
+import { BOOTSTRAP_PROJECT } from "../lib/projects";
 import { StackResource, StackRule, StackViolation } from "../lib/types";
 
 /** Type token -> what it configures account-wide. */
@@ -50,12 +51,7 @@ export function checkAccountSingleton(type: string): string[] {
     ];
 }
 
-/**
- * The account bootstrap project (bootstrap/Pulumi.yaml) is where these singletons belong; the same
- * pack runs on its `pulumi up`, so the rule exempts that project (read from the resources' URNs by
- * CrossGuard, from the `project` option offline).
- */
-export const BOOTSTRAP_PROJECT = "stark-ballot-simulator-bootstrap";
+export { BOOTSTRAP_PROJECT };
 
 export function checkAccountSingletons(resources: readonly StackResource[], context: { config: Record<string, unknown> }): StackViolation[] {
     if (context.config.project === BOOTSTRAP_PROJECT) return [];

@@ -194,7 +194,7 @@ describe("bootstrap: the example stack, synthesized", function () {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { evaluatePolicies } = require("../../policy-pack/policies");
         const resources = r.resources.map((x) => ({ ...x, urn: `${x.type}::${x.name}` }));
-        assert.deepEqual(await evaluatePolicies(resources, { environment: "main", project: BOOTSTRAP_PROJECT }), []);
+        assert.deepEqual(await evaluatePolicies(resources, { environment: "main", stack: "example", project: BOOTSTRAP_PROJECT }), []);
         // The same singletons in an app project are refused (policy no-account-singletons-in-app-stack).
         const inAppProject = (await evaluatePolicies(resources, { environment: "main" })) as { policy: string; resource: string }[];
         assert.deepEqual(

@@ -152,10 +152,12 @@ describe("local pipeline (develop): the image gate", function () {
         assert.deepEqual(execution.path, [S.VerifyImageSignature, S.FinalizeFailed]);
         await assertRefused(accepted, view);
         assert.equal(view.error?.Error, "AccessDeniedException");
-        assert.deepEqual(JSON.parse(view.error!.Cause!), {
+        const { trace, ...cause } = JSON.parse(view.error!.Cause!);
+        assert.deepEqual(cause, {
             errorType: "AccessDeniedException",
             errorMessage: "User is not authorized to perform: ecr:DescribeImageSigningStatus",
         });
+        assert.ok(trace[0].endsWith(": User is not authorized to perform: ecr:DescribeImageSigningStatus"), trace[0]);
         assert.deepEqual(
             pipeline.logsOf("check-image-signature").filter((l) => l.level === "ERROR").map((l) => [l.message, l.fields.errorName]),
             [["image signature check failed", "AccessDeniedException"]],
