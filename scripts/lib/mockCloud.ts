@@ -118,8 +118,9 @@ export function mockState(type: string, name: string, inputs: Record<string, any
             return { id: `arn:${p}:iam::${a.accountId}:policy/${n}`, state: { ...inputs, name: n, arn: `arn:${p}:iam::${a.accountId}:policy/${n}` } };
         }
         case "aws:amplify/app:App": {
-            // App ids are `d` and 13 lower-case alphanumerics; the default domain is `<id>.amplifyapp.com`.
-            const id = `d${shortHash(`${a.accountId}:${name}`, 13)}`;
+            // App ids are `d` and 13 lower-case alphanumerics, unique per app (the name carries the
+            // stack's scope); the default domain is `<id>.amplifyapp.com`.
+            const id = `d${shortHash(`${a.accountId}/${a.region}/${inputs.name ?? name}`, 13)}`;
             return { id, state: { ...inputs, arn: `arn:${p}:amplify:${at}:apps/${id}`, defaultDomain: `${id}.amplifyapp.com` } };
         }
         case "aws:amplify/branch:Branch": {
