@@ -8,6 +8,7 @@
 import { ENVIRONMENT_NAMES, ENVIRONMENT_PROFILES, EnvironmentName, EnvironmentProfile } from "./environments";
 import { PROJECT_NAME, nameScopeProblem } from "../builders/names";
 import { ApplicationBuilds, applicationBuildsProblems, toApplicationBuilds } from "../builders/applicationBuilds";
+import { VerifierConfig, verifierConfigProblems } from "../builders/verifierSettings";
 import {
     ACCOUNT_ID,
     ACM_CERTIFICATE_ARN,
@@ -40,6 +41,7 @@ export const CONFIG_KEYS = [
     "networkMode",
     "apiHandlerPath",
     "applicationBuilds",
+    "verifier",
 ] as const;
 
 /** Application secrets: set with `pulumi config set --secret`, stored as SSM SecureString parameters. */
@@ -126,6 +128,8 @@ export interface StackSettings {
     readonly apiHandlerPath?: string;
     /** The application's own Lambda builds, per function (default: none, the reference handlers run). */
     readonly applicationBuilds?: ApplicationBuilds;
+    /** Server-side proof verification after every proof; undefined = no verification step. */
+    readonly verifier?: VerifierConfig;
 }
 
 export class StackConfigError extends Error {
@@ -233,6 +237,9 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         problems.add(P("applicationBuilds.api"), "set either apiHandlerPath or applicationBuilds.api, not both (both name the api function's code)");
     }
     const applicationBuilds = buildProblems.length === 0 ? toApplicationBuilds(cfg.applicationBuilds) : undefined;
+    const verifierProblems = verifierConfigProblems(cfg.verifier, P("verifier"));
+    problems.list.push(...verifierProblems);
+    const verifier = cfg.verifier === undefined || verifierProblems.length > 0 ? undefined : ({ ...(cfg.verifier as VerifierConfig) } as VerifierConfig);
 
     if (problems.list.length > 0 || !environment || !aws || !proverImage || !proverTask) {
         throw new StackConfigError(raw.stack, problems.list);
@@ -260,6 +267,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         networkMode: networkMode as "public" | "private",
         apiHandlerPath,
         applicationBuilds,
+        verifier,
     });
 }
 
