@@ -37,9 +37,15 @@ export class ProverImageRecord extends pulumi.ComponentResource {
                 description: `Prover image the task definition of ${args.nameScope} pins, and the zkVM image id proofs must carry`,
                 type: "String",
                 tier: "Standard",
-                value: pulumi
-                    .all([args.repositoryName, args.imageDigest, args.imageUri])
-                    .apply(([repository, digest, imageUri]) => formatProverImageRecord({ repository, digest, imageUri, zkvmImageId: args.zkvmImageId ?? null })),
+                // Public facts about the image, so `insecureValue` (shown in previews; `value` is always
+                // treated as sensitive). The built image's outputs arrive marked secret only because the
+                // registry login that pushed it is, so the mark is dropped. Not valid with SecureString:
+                // https://www.pulumi.com/registry/packages/aws/api-docs/ssm/parameter/#insecurevalue_nodejs
+                insecureValue: pulumi.unsecret(
+                    pulumi
+                        .all([args.repositoryName, args.imageDigest, args.imageUri])
+                        .apply(([repository, digest, imageUri]) => formatProverImageRecord({ repository, digest, imageUri, zkvmImageId: args.zkvmImageId ?? null })),
+                ),
             },
             { parent: this },
         );

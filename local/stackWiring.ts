@@ -139,7 +139,7 @@ export function pipelineWiring(result: SynthResult): PipelineWiring {
             ? { verifier: functionWiring(VERIFIER_ROLE) }
             : {}),
         parameters: Object.fromEntries(
-            ofType("aws:ssm/parameter:Parameter").map((p) => [p.inputs.name, { type: p.inputs.type, value: revealSecret(p.inputs.value) }]),
+            ofType("aws:ssm/parameter:Parameter").map((p) => [p.inputs.name, { type: p.inputs.type, value: revealSecret(p.inputs.value ?? p.inputs.insecureValue) }]),
         ),
     };
 }
