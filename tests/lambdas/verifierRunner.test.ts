@@ -212,3 +212,25 @@ describe("verifier-service-runner: handler against local S3", function () {
         await assert.rejects(result, { message: `${PARAMETER} records no zkVM image id: the stack's verifier config is missing` });
     });
 });
+
+describe("fake verifier (local/fakeVerifier.ts) follows the verifier-service command line", () => {
+    const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+    let dir: string;
+    before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-verifier-"))));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const cases: [string, string[], number, string][] = [
+        ["no subcommand", [], 1, "Error: usage: verifier-service verify --bundle <dir> --image-id <hex> --output <file>\n"],
+        ["an unknown option", ["verify", "--bundle", "b", "--image-id", "x", "--output", "o", "--fast", "1"], 1, "Error: unknown option --fast\n"],
+        ["a missing option", ["verify", "--bundle", "b", "--output", "o"], 1, "Error: missing option --image-id\n"],
+        ["an image id that is not 64 hex", ["verify", "--bundle", "b", "--image-id", "0xab", "--output", "o"], 1, "Error: --image-id must be 64 hex digits\n"],
+        ["a bundle without receipt.json", ["verify", "--bundle", "/nonexistent", "--image-id", EXPECTED, "--output", "o"], 1, "Error: cannot read receipt.json: ENOENT: no such file or directory, open '/nonexistent/receipt.json'\n"],
+    ];
+    for (const [what, args, code, stderr] of cases) {
+        it(`exits ${code} on ${what}`, () => {
+            const result = spawnSync(writeFakeVerifier(dir), args, { encoding: "utf8", env: cleanEnvironment(dir) });
+            assert.equal(result.status, code);
+            assert.equal(result.stderr, stderr);
+        });
+    }
+});
