@@ -26,6 +26,8 @@ const BASE: ProverStateMachineArgs = {
     proofBucketName: "stark-ballot-simulator-proofs-develop-123456789012",
     proofPrefix: "sessions/",
     runProverTimeoutSeconds: 1500,
+    registryId: "123456789012",
+    allowHighScanFindings: false,
 };
 const ARGS: ProverStateMachineArgs = { ...BASE, verifyProofFunctionArn: VERIFIER_ARN };
 const INPUT: ExecutionInput = {
@@ -45,7 +47,7 @@ const named = (name: string, message: string) => Object.assign(new Error(message
 
 function handlers(verify: () => VerifyProofResult, calls: { verify: unknown[] }): ProverTaskHandlers {
     return {
-        verifyImageSignature: () => ({ status: "COMPLETE", signingStatuses: [] }),
+        verifyImageSignature: () => ({ verdict: "ALLOW", checks: 1, status: "COMPLETE", signingStatuses: [], scan: { status: "COMPLETE", findingSeverityCounts: {} } }),
         runProver: () => TASK,
         finalize: () => ({ ok: true }),
         verifyProof: (event, functionName) => {
@@ -59,7 +61,7 @@ describe("prover state machine: VerifyProof (verifier configured)", () => {
     it("without a verifier the definition has no verification states and RunProver goes straight to FinalizeSucceeded", () => {
         const d = buildProverStateMachineDefinition(BASE);
         assert.equal(d.States.RunProver.Next, "FinalizeSucceeded");
-        assert.deepEqual(Object.keys(d.States), ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeSucceeded", "FinalizeSignatureFailed", "FinalizeFailed"]);
+        assert.deepEqual(Object.keys(d.States), ["VerifyImageSignature", "CheckImageSignature", "WaitForImageGate", "RecheckImageSignature", "RunProver", "FinalizeSucceeded", "FinalizeSignatureFailed", "FinalizeFailed"]);
         assert.equal("verification.$" in d.States.FinalizeSucceeded.Parameters.Payload, false);
     });
 
