@@ -286,6 +286,7 @@ for (const env of ["develop", "main"] as const) {
                 "finalizeCallbackFunctionArn",
                 "proofBundleBucketName",
                 "proofPrefix",
+                "proverImageParameterName",
                 "proverImageUri",
                 "proverStateMachineArn",
                 "proverWorkQueueArn",
