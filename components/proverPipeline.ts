@@ -70,6 +70,12 @@ export interface ProverPipelineArgs {
      * cycle by passing the ARN derived from the function's deterministic name. Required.
      */
     finalizeCallbackFunctionArn: pulumi.Input<string>;
+    /**
+     * ARN of the verifier-service-runner function (a ProofVerifier, which needs this pipeline's
+     * bucket: the caller derives the ARN from its deterministic name, as for the finalize callback).
+     * Set: the state machine verifies every proof (state VerifyProof). Default: no verification step.
+     */
+    verifyProofFunctionArn?: pulumi.Input<string>;
 }
 
 /**
@@ -92,6 +98,8 @@ export class ProverPipeline extends pulumi.ComponentResource {
     readonly repositoryUrl: pulumi.Output<string>;
     readonly repositoryName: pulumi.Output<string>;
     readonly imageUri: pulumi.Output<string>;
+    /** `sha256:<64 hex>`, the digest the task definition pins. */
+    readonly imageDigest: pulumi.Output<string>;
     readonly clusterName: pulumi.Output<string>;
     readonly clusterArn: pulumi.Output<string>;
     readonly taskDefinitionArn: pulumi.Output<string>;
@@ -358,8 +366,8 @@ export class ProverPipeline extends pulumi.ComponentResource {
                 role: stateMachineRole.id,
                 name: "run-prover",
                 policy: pulumi
-                    .all([ctx, taskDefinition.arn, cluster.arn, cluster.name, taskRole.arn, executionRole.arn, signatureCheck.functionArn, args.finalizeCallbackFunctionArn])
-                    .apply(([c, taskDefinitionArn, clusterArn, clusterName, taskRoleArn, executionRoleArn, signatureArn, finalizeArn]) =>
+                    .all([ctx, taskDefinition.arn, cluster.arn, cluster.name, taskRole.arn, executionRole.arn, signatureCheck.functionArn, pulumi.all([args.finalizeCallbackFunctionArn, args.verifyProofFunctionArn])])
+                    .apply(([c, taskDefinitionArn, clusterArn, clusterName, taskRoleArn, executionRoleArn, signatureArn, [finalizeArn, verifierArn]]) =>
                         JSON.stringify(
                             stateMachineRolePolicy({
                                 ctx: c,
@@ -368,7 +376,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
                                 clusterName,
                                 taskRoleArn,
                                 executionRoleArn,
-                                invokedFunctionArns: [signatureArn, finalizeArn],
+                                invokedFunctionArns: [signatureArn, finalizeArn, ...(verifierArn === undefined ? [] : [verifierArn])],
                             }),
                         ),
                     ),
@@ -378,10 +386,10 @@ export class ProverPipeline extends pulumi.ComponentResource {
 
         // Two groups, because pulumi.all keeps tuple types for at most eight inputs.
         const arns = pulumi.all([ctx.partition, signatureCheck.functionArn, args.finalizeCallbackFunctionArn, cluster.arn, taskDefinition.arn, image.repositoryName, image.digest, bucket.bucket]);
-        const placement = pulumi.all([pulumi.all(args.taskSubnetIds), pulumi.all(args.taskSecurityGroupIds), image.registryId]);
+        const placement = pulumi.all([pulumi.all(args.taskSubnetIds), pulumi.all(args.taskSecurityGroupIds), image.registryId, args.verifyProofFunctionArn]);
         const definition = pulumi
             .all([arns, placement])
-            .apply(([[partition, signatureArn, finalizeArn, clusterArn, taskDefinitionArn, repositoryName, imageDigest, bucketName], [subnetIds, securityGroupIds, registryId]]) =>
+            .apply(([[partition, signatureArn, finalizeArn, clusterArn, taskDefinitionArn, repositoryName, imageDigest, bucketName], [subnetIds, securityGroupIds, registryId, verifyProofFunctionArn]]) =>
                 JSON.stringify(
                     buildProverStateMachineDefinition({
                         partition,
@@ -401,6 +409,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
                         proofBucketName: bucketName,
                         proofPrefix,
                         runProverTimeoutSeconds: hostTimeoutSeconds + PIPELINE_DEFAULTS.runProverOverheadSeconds,
+                        ...(verifyProofFunctionArn === undefined ? {} : { verifyProofFunctionArn }),
                     }),
                 ),
             );
@@ -433,6 +442,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
         this.repositoryUrl = repository.repositoryUrl;
         this.repositoryName = repository.name;
         this.imageUri = image.uri;
+        this.imageDigest = image.digest;
         this.clusterName = cluster.name;
         this.clusterArn = cluster.arn;
         this.taskDefinitionArn = taskDefinition.arn;
@@ -457,6 +467,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
             repositoryUrl: this.repositoryUrl,
             repositoryName: this.repositoryName,
             imageUri: this.imageUri,
+            imageDigest: this.imageDigest,
             clusterName: this.clusterName,
             clusterArn: this.clusterArn,
             taskDefinitionArn: this.taskDefinitionArn,

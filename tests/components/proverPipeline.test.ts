@@ -287,6 +287,7 @@ for (const env of ["develop", "main"] as const) {
                 "operatorPolicyArn",
                 "proofBundleBucketName",
                 "proofPrefix",
+                "proverImageParameterName",
                 "proverImageUri",
                 "proverStateMachineArn",
                 "proverWorkQueueArn",
