@@ -191,10 +191,19 @@ export class ProverPipeline extends pulumi.ComponentResource {
             // S3 rejects a bucket policy while the public access block is still being applied.
             { parent: this, dependsOn: [publicAccessBlock] },
         );
+        // Versioned so an overwritten bundle (or input) stays recoverable; the lifecycle expires the
+        // noncurrent versions on the same schedule as the current ones.
+        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html
+        const versioning = new aws.s3.BucketVersioning(
+            `${name}-bundles-versioning`,
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            child,
+        );
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-bundles-lifecycle`,
             { bucket: bucket.id, rules: bundleLifecycleRules(proofPrefix, args.bundleExpirationDays) },
-            child,
+            // A noncurrent-version rule on a bucket whose versioning is not yet enabled would apply to nothing.
+            { parent: this, dependsOn: [versioning] },
         );
         if ((args.bundleCorsOrigins ?? []).length > 0) {
             new aws.s3.BucketCorsConfiguration(

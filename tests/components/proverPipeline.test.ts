@@ -86,10 +86,23 @@ for (const env of ["develop", "main"] as const) {
             });
         });
 
-        it(`bundle bucket lifecycle: objects under the prefix expire after ${x.expiration} days`, () => {
+        it(`bundle bucket lifecycle: objects under the prefix, current and noncurrent, expire after ${x.expiration} days`, () => {
             const rules = find(r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "prover-bundles-lifecycle").inputs.rules;
-            assert.deepEqual(rules[0], { id: "expire-proof-bundles", status: "Enabled", filter: { prefix: "sessions/" }, expiration: { days: x.expiration } });
-            assert.deepEqual(rules[1].abortIncompleteMultipartUpload, { daysAfterInitiation: 1 });
+            assert.deepEqual(rules[0], {
+                id: "expire-proof-bundles",
+                status: "Enabled",
+                filter: { prefix: "sessions/" },
+                expiration: { days: x.expiration },
+                noncurrentVersionExpiration: { noncurrentDays: x.expiration },
+            });
+            assert.deepEqual(rules[1], { id: "remove-expired-delete-markers", status: "Enabled", filter: { prefix: "sessions/" }, expiration: { expiredObjectDeleteMarker: true } });
+            assert.deepEqual(rules[2].abortIncompleteMultipartUpload, { daysAfterInitiation: 1 });
+        });
+
+        it("bundle bucket is versioned, so an overwritten bundle stays recoverable", () => {
+            const versioning = find(r, "aws:s3/bucketVersioning:BucketVersioning", "prover-bundles-versioning").inputs;
+            assert.equal(versioning.bucket, x.bucket);
+            assert.deepEqual(versioning.versioningConfiguration, { status: "Enabled" });
         });
 
         it("ECR repository: scan on push, AES256, lifecycle keeping 10 images", () => {
@@ -153,14 +166,20 @@ for (const env of ["develop", "main"] as const) {
             );
         });
 
-        it("task role: objects only under the prefix", () => {
+        it("task role: reads input.json and writes the published objects, nothing else (no DeleteObject, no ListBucket)", () => {
             const s = statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-task-policy"));
-            assert.deepEqual(Object.keys(s), ["ReadWriteProofObjects", "ListProofPrefix"]);
-            assert.deepEqual(s.ReadWriteProofObjects.Action, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
-            assert.equal(s.ReadWriteProofObjects.Resource, `${x.bucketArn}/sessions/*`);
-            assert.equal(s.ListProofPrefix.Action, "s3:ListBucket");
-            assert.equal(s.ListProofPrefix.Resource, x.bucketArn);
-            assert.deepEqual(s.ListProofPrefix.Condition, { StringLike: { "s3:prefix": ["sessions/*"] } });
+            assert.deepEqual(Object.keys(s), ["ReadProofInputs", "WriteProofOutputs"]);
+            assert.equal(s.ReadProofInputs.Action, "s3:GetObject");
+            assert.equal(s.ReadProofInputs.Resource, `${x.bucketArn}/sessions/*/input.json`);
+            assert.equal(s.WriteProofOutputs.Action, "s3:PutObject");
+            assert.deepEqual(
+                s.WriteProofOutputs.Resource,
+                ["receipt.json", "journal.json", "public-input.json", "election-manifest.json", "close-statement.json", "included-bitmap.json", "seen-bitmap.json", "bundle.zip"].map(
+                    (n) => `${x.bucketArn}/sessions/*/${n}`,
+                ),
+            );
+            const actions = Object.values(s).flatMap((st) => ([] as string[]).concat(st.Action));
+            assert.ok(!actions.includes("s3:DeleteObject") && !actions.includes("s3:ListBucket"), actions.join());
         });
 
         it("execution role: pull from the prover repository, write the prover log group", () => {
