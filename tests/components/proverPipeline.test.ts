@@ -138,7 +138,11 @@ for (const env of ["develop", "main"] as const) {
             assert.equal(c.name, "prover");
             assert.equal(c.essential, true);
             assert.match(c.image, new RegExp(`^${x.repositoryUrl}@sha256:[0-9a-f]{64}$`));
-            assert.equal(c.user, "10001:10001");
+            // Root only to start the zkVM host as 10001:10001 (credential isolation); four capabilities kept.
+            assert.equal(c.user, "0:0");
+            assert.deepEqual(c.linuxParameters, {
+                capabilities: { drop: ["AUDIT_WRITE", "DAC_OVERRIDE", "FOWNER", "FSETID", "MKNOD", "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETPCAP", "SYS_CHROOT"] },
+            });
             assert.equal(c.readonlyRootFilesystem, true);
             assert.deepEqual(c.mountPoints, [{ sourceVolume: "scratch", containerPath: "/scratch", readOnly: false }]);
             assert.deepEqual(c.environment, [
@@ -147,6 +151,7 @@ for (const env of ["develop", "main"] as const) {
                 { name: "S3_PROOF_PREFIX", value: "sessions/" },
                 { name: "ZKVM_TIMEOUT_SECONDS", value: "900" },
                 { name: "SCRATCH_DIR", value: "/scratch" },
+                { name: "ZKVM_HOST_USER", value: "10001:10001" },
             ]);
             assert.deepEqual(c.logConfiguration, {
                 logDriver: "awslogs",
