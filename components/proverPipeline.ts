@@ -220,7 +220,10 @@ export class ProverPipeline extends pulumi.ComponentResource {
                 name: physicalName("prover", scope),
                 imageScanningConfiguration: { scanOnPush: true },
                 encryptionConfigurations: [{ encryptionType: "AES256" }],
-                imageTagMutability: "MUTABLE",
+                // A pushed tag never moves (ImageTagAlreadyExistsException): the program pushes a tag per
+                // build (buildContextTag) and the task runs by digest.
+                // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
+                imageTagMutability: "IMMUTABLE",
                 forceDelete: !protect,
             },
             stateful,

@@ -105,10 +105,12 @@ for (const env of ["develop", "main"] as const) {
             assert.deepEqual(versioning.versioningConfiguration, { status: "Enabled" });
         });
 
-        it("ECR repository: scan on push, AES256, lifecycle keeping 10 images", () => {
+        it("ECR repository: immutable tags, scan on push, AES256, lifecycle keeping 10 images", () => {
             const repo = find(r, "aws:ecr/repository:Repository", "prover-repository").inputs;
             assert.equal(repo.name, `stark-ballot-simulator-prover-${env}`);
             assert.equal(repo.imageScanningConfiguration.scanOnPush, true);
+            // Immutable tags: a pushed tag never moves; the program pushes a tag per build and runs by digest.
+            assert.equal(repo.imageTagMutability, "IMMUTABLE");
             assert.deepEqual(repo.encryptionConfigurations, [{ encryptionType: "AES256" }]);
             const lifecycle = json(find(r, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "prover-repository-lifecycle"), "policy");
             assert.deepEqual(lifecycle.rules[0].selection, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 });
