@@ -40,6 +40,7 @@ export const CONFIG_KEYS = [
     "networkMode",
     "apiHandlerPath",
     "applicationBuilds",
+    "allowHighScanFindings",
 ] as const;
 
 /** Application secrets: set with `pulumi config set --secret`, stored as SSM SecureString parameters. */
@@ -53,6 +54,8 @@ export const DEFAULT_PROVER_MEMORY = 32768;
 export const DEFAULT_HOST_TIMEOUT_SECONDS = 900;
 export const DEFAULT_DISPATCH_CONCURRENCY = 2;
 export const PROVER_PLATFORM = "linux/arm64";
+/** Repositories the bootstrap stack's signing rule covers (its filter is this prefix and `*`). */
+export const SIGNED_REPOSITORY_PREFIX = `${PROJECT_NAME}-prover-`;
 export const REQUIRED_DEFAULT_TAGS = ["Project", "Environment", "ManagedBy"] as const;
 
 /** Raw values as Pulumi hands them over: strings, structured values already JSON-decoded. */
@@ -126,6 +129,8 @@ export interface StackSettings {
     readonly apiHandlerPath?: string;
     /** The application's own Lambda builds, per function (default: none, the reference handlers run). */
     readonly applicationBuilds?: ApplicationBuilds;
+    /** The image gate lets images with HIGH scan findings run (CRITICAL never). Default false. */
+    readonly allowHighScanFindings: boolean;
 }
 
 export class StackConfigError extends Error {
@@ -180,6 +185,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     }
 
     const proverImage = parseProverImage(cfg.proverImage, problems);
+    if (proverImage?.kind === "prebuilt" && aws) foreignImageProblems(proverImage, aws, problems);
     const proverTask = parseProverTask(cfg.proverTask, profile, environment, problems);
 
     const proofPrefix = optionalString(cfg.proofPrefix, "proofPrefix", problems) ?? DEFAULT_PROOF_PREFIX;
@@ -234,6 +240,11 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     }
     const applicationBuilds = buildProblems.length === 0 ? toApplicationBuilds(cfg.applicationBuilds) : undefined;
 
+    const allowHighScanFindings = cfg.allowHighScanFindings ?? false;
+    if (typeof allowHighScanFindings !== "boolean") {
+        problems.add(P("allowHighScanFindings"), `must be true or false, got ${JSON.stringify(allowHighScanFindings)}`);
+    }
+
     if (problems.list.length > 0 || !environment || !aws || !proverImage || !proverTask) {
         throw new StackConfigError(raw.stack, problems.list);
     }
@@ -260,7 +271,26 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         networkMode: networkMode as "public" | "private",
         apiHandlerPath,
         applicationBuilds,
+        allowHighScanFindings: allowHighScanFindings === true,
     });
+}
+
+/**
+ * The image gate asks the stack's own registry, in the stack's region, and only repositories the
+ * bootstrap stack's signing rule covers are signed on push: a prebuilt image anywhere else could
+ * never pass the gate (its signing status would be missing or unreadable), so it is refused here.
+ */
+function foreignImageProblems(image: Extract<ProverImageSource, { kind: "prebuilt" }>, aws: { region: string; accountId: string }, problems: Problems): void {
+    const key = `${P("proverImage")}.uri`;
+    if (image.registryAccountId !== aws.accountId || image.registryRegion !== aws.region) {
+        problems.add(
+            key,
+            `the image lives in account ${image.registryAccountId}, region ${image.registryRegion}; the image gate checks signatures in the stack's own registry (account ${aws.accountId}, region ${aws.region}): push the image there`,
+        );
+    }
+    if (!image.repositoryName.startsWith(SIGNED_REPOSITORY_PREFIX)) {
+        problems.add(key, `repository "${image.repositoryName}" is not covered by the bootstrap stack's signing rule (${SIGNED_REPOSITORY_PREFIX}*): its images are never signed`);
+    }
 }
 
 function parseEnvironment(value: unknown, problems: Problems): EnvironmentName | undefined {

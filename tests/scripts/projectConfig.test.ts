@@ -47,6 +47,7 @@ describe("Pulumi.yaml config declarations under the CLI's rules", () => {
                 dispatchConcurrency: DEFAULT_DISPATCH_CONCURRENCY,
                 alarmEmails: [],
                 networkMode: "public",
+                allowHighScanFindings: false,
             },
         );
     });
