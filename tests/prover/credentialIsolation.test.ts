@@ -20,7 +20,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import * as path from "node:path";
-import { SAMPLE_INPUT, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
+import { isRunning, parseSleepingPids, SAMPLE_INPUT, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
 import { PROVER_HOST_USER } from "../../lambdas/shared/contracts";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
 import { assertHostIsolationPossible, hostEnvironment } from "../../prover/runner/host";
@@ -217,6 +217,25 @@ describe("prover runner: the zkVM host cannot obtain the task's AWS credentials"
             const hostDir = path.join(fixture.workspace.scratchDir, "host");
             assert.deepEqual([fs.statSync(hostDir).uid, fs.statSync(hostDir).gid], [HOST_UID, HOST_GID]);
             assert.equal(fs.statSync(path.join(hostDir, "input.json")).uid, 0, "the input stays the runner's");
+        });
+
+        it("on SIGTERM the root runner still stops the host's whole process group (another uid: CAP_KILL)", async () => {
+            fs.chmodSync(fixture.workspace.root, 0o755);
+            let pids: number[] = [];
+            const result = await runNode(
+                MAIN,
+                { ...fixture.s3.env, ...runnerEnv(fixture.workspace, { FAKE_HOST_MODE: "sleep", ZKVM_HOST_USER: PROVER_HOST_USER }) },
+                (line, kill) => {
+                    const sleeping = parseSleepingPids(String(line.line));
+                    if (sleeping) {
+                        pids = sleeping;
+                        kill("SIGTERM");
+                    }
+                },
+            );
+            assert.equal(result.code, EXIT_CODES.STOPPED);
+            assert.equal(pids.length, 2);
+            assert.deepEqual(pids.map(isRunning), [false, false]);
         });
     });
 });
