@@ -49,10 +49,11 @@ export async function prepareScratch(layout: ScratchLayout, inputText: string, h
             // The host's directories become its own (it writes its outputs next to the input, and its
             // temporary files); the input stays the runner's, readable but not writable by the host.
             // 0755: the runner, root without CAP_DAC_OVERRIDE on Fargate, must still read the outputs.
-            await fs.chown(layout.hostDir, hostUser.uid, hostUser.gid);
+            // Modes first: once the host owns them, a root runner without CAP_FOWNER may not chmod them.
             await fs.chmod(layout.hostDir, 0o755);
-            await fs.chown(layout.tmpDir, hostUser.uid, hostUser.gid);
             await fs.chmod(layout.tmpDir, 0o700);
+            await fs.chown(layout.hostDir, hostUser.uid, hostUser.gid);
+            await fs.chown(layout.tmpDir, hostUser.uid, hostUser.gid);
         }
     } catch (error) {
         throw new RunnerFailure(

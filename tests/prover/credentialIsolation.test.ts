@@ -15,20 +15,36 @@
  * default, checked here only as far as the task definition keeps them (tests/components).
  */
 import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { isRunning, parseSleepingPids, SAMPLE_INPUT, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
+import { RUNNER_KEPT_CAPABILITIES } from "../../builders/proverTask";
 import { PROVER_HOST_USER } from "../../lambdas/shared/contracts";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
 import { assertHostIsolationPossible, hostEnvironment } from "../../prover/runner/host";
 import { RunnerFailure } from "../../prover/runner/failure";
-import { runNode } from "./support/childProcess";
+import { REPOSITORY_ROOT, runNode } from "./support/childProcess";
 import { createWorkspace, errorLines, listKeys, LogLine, OUTPUT_PREFIX, runnerEnv, useProverFixture, Workspace } from "./support/harness";
 
 const MAIN = ["-r", "ts-node/register/transpile-only", "prover/runner/main.ts"];
+const SETPRIV = "/usr/bin/setpriv";
+
+/** Runs a command from the repository root with exactly `env` (plus PATH), parsing stdout as log lines. */
+function runCommand(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; lines: LogLine[]; stderr: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, args, { cwd: REPOSITORY_ROOT, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+        child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+        child.once("error", reject);
+        child.once("close", (code) => resolve({ code, lines: stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as LogLine), stderr }));
+    });
+}
 const [HOST_UID, HOST_GID] = PROVER_HOST_USER.split(":").map(Number);
 const REPORT_PREFIX = "ATTACK-REPORT ";
 
@@ -217,6 +233,23 @@ describe("prover runner: the zkVM host cannot obtain the task's AWS credentials"
             const hostDir = path.join(fixture.workspace.scratchDir, "host");
             assert.deepEqual([fs.statSync(hostDir).uid, fs.statSync(hostDir).gid], [HOST_UID, HOST_GID]);
             assert.equal(fs.statSync(path.join(hostDir, "input.json")).uid, 0, "the input stays the runner's");
+        });
+
+        it("with only the capabilities the task definition keeps (CHOWN, KILL, SETGID, SETUID: no DAC_OVERRIDE), the proof still publishes", async function () {
+            // setpriv (util-linux) narrows the runner's bounding set to exactly what Fargate leaves it
+            // after RUNNER_DROPPED_CAPABILITIES; without setpriv this case cannot be shown here.
+            if (!fs.existsSync(SETPRIV)) this.skip();
+            fs.chmodSync(fixture.workspace.root, 0o755);
+            const kept = RUNNER_KEPT_CAPABILITIES.map((c) => `+${c.toLowerCase()}`).join(",");
+            const result = await runCommand(SETPRIV, [`--bounding-set=-all,${kept}`, "--", process.execPath, ...MAIN], {
+                ...fixture.s3.env,
+                ...runnerEnv(fixture.workspace, { ZKVM_HOST_USER: PROVER_HOST_USER }),
+            });
+            assert.equal(result.code, EXIT_CODES.SUCCESS, result.stderr + JSON.stringify(errorLines(result.lines)));
+            assert.deepEqual(
+                await listKeys(fixture.s3.client, `${OUTPUT_PREFIX}/`),
+                [...SUCCESS_OBJECT_NAMES].map((name) => `${OUTPUT_PREFIX}/${name}`),
+            );
         });
 
         it("on SIGTERM the root runner still stops the host's whole process group (another uid: CAP_KILL)", async () => {
