@@ -5,11 +5,17 @@
  * it, so the configuration and the deploying identity are checked before any resource is registered.
  */
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { AppApi } from "./components/appApi";
 import { DataApi } from "./components/dataApi";
 import { Network } from "./components/network";
 import { Observability } from "./components/observability";
+import { OperatorAccess } from "./components/operatorAccess";
 import { ProverPipeline } from "./components/proverPipeline";
+import { WebHosting } from "./components/webHosting";
+import { APP_ENVIRONMENT_NAMES, AppEnvironment } from "./builders/appEnvironment";
+import { ProofVerifier, resolveVerifierLayer } from "./components/proofVerifier";
+import { ProverImageRecord } from "./components/proverImageRecord";
 import { bucketName, physicalName } from "./builders/names";
 import { arn } from "./builders/policies/document";
 import { loadStackSettings, secretConfig } from "./stacks/load";
@@ -21,6 +27,8 @@ async function main() {
     const identity = await aws.getCallerIdentity();
     assertDeployerAllowed(settings, identity);
     assertProviderRegion(settings, (await aws.getRegion()).region);
+    // The verifier's layer artifact must exist before anything is registered.
+    if (settings.verifier !== undefined) resolveVerifierLayer(settings.verifier.layer, "stark-ballot-simulator:verifier");
     const { partition } = await aws.getPartition();
     const awsContext = { partition, region: settings.region, accountId: settings.accountId };
     const env = settings.environment;
@@ -58,7 +66,32 @@ async function main() {
         assignPublicIp: network.assignPublicIp,
         finalizeCallbackFunctionArn,
         maxConcurrentProofs: settings.maxConcurrentProofs,
+        // Same cycle as the callback: the verifier needs the pipeline's bucket, the state machine its ARN.
+        verifyProofFunctionArn: settings.verifier === undefined ? undefined : arn.lambdaFunction(awsContext, physicalName("verifier-service-runner", nameScope)),
     });
+
+    const imageRecord = new ProverImageRecord("prover-image-record", {
+        nameScope,
+        repositoryName: pipeline.repositoryName,
+        imageDigest: pipeline.imageDigest,
+        imageUri: pipeline.imageUri,
+        zkvmImageId: settings.verifier?.imageId,
+    });
+    const verifier =
+        settings.verifier === undefined
+            ? undefined
+            : new ProofVerifier("proof-verifier", {
+                  nameScope,
+                  awsContext,
+                  layerPath: settings.verifier.layer,
+                  architecture: settings.verifier.architecture,
+                  bucketName: pipeline.bundleBucketName,
+                  proofPrefix: pipeline.proofPrefix,
+                  imageParameterName: imageRecord.parameterName,
+                  imageParameterArn: imageRecord.parameterArn,
+                  logRetentionDays: profile.logRetentionDays,
+                  protectLogGroup: profile.protectStatefulResources,
+              });
 
     const data = new DataApi("data", {
         environment: env,
@@ -67,6 +100,25 @@ async function main() {
         logRetentionDays: profile.logRetentionDays,
         protectStatefulResources: profile.protectStatefulResources,
     });
+
+    // Web hosting comes before the API: the API's CORS allows the site's origins, which come from
+    // the Amplify app. The branch's variables are the stack's appEnvironment (below), which names
+    // the API: a deferred output closes that loop without a cycle between resources.
+    const hostedEnvironment = settings.hosting === undefined ? undefined : pulumi.deferredOutput<Record<string, string>>();
+    const web =
+        settings.hosting === undefined || hostedEnvironment === undefined
+            ? undefined
+            : new WebHosting("web", {
+                  environment: env,
+                  nameScope,
+                  awsContext,
+                  hosting: settings.hosting,
+                  accessToken: secretConfig("hostingAccessToken"),
+                  environmentVariableNames: APP_ENVIRONMENT_NAMES,
+                  environmentVariables: hostedEnvironment[0],
+                  logRetentionDays: profile.logRetentionDays,
+                  protectStatefulResources: profile.protectStatefulResources,
+              });
 
     const app = new AppApi("app", {
         environment: env,
@@ -84,6 +136,7 @@ async function main() {
         stateMachineName: pipeline.stateMachineName,
         finalizeCallbackFunctionName,
         apiCorsOrigins: settings.apiCorsOrigins,
+        webOrigins: web?.webOrigins,
         apiThrottling: settings.apiThrottling,
         customDomain: settings.customDomain,
         dispatchConcurrency: settings.dispatchConcurrency,
@@ -120,9 +173,18 @@ async function main() {
         proverLogGroupName: pipeline.proverLogGroupName,
     });
 
+    const operators = new OperatorAccess("operators", {
+        nameScope,
+        partition,
+        bundleBucketName: pipeline.bundleBucketName,
+        proofPrefix: pipeline.proofPrefix,
+    });
+
     // What a host of the application (or of its own api build) sets: the variables its code reads,
-    // named as the api Lambda names them. Secret parameter names, never secret values.
-    const appEnvironment = {
+    // named as the api Lambda names them. Secret parameter names, never secret values. The one
+    // source of the `appEnvironment` output and of the hosted branch's variables; typed by
+    // APP_ENVIRONMENT_NAMES, which the branch's build writes to .env.production.
+    const appEnvironment: AppEnvironment<pulumi.Input<string>> = {
         S3_PROOF_BUCKET: pipeline.bundleBucketName,
         S3_PROOF_PREFIX: pipeline.proofPrefix,
         PROVER_WORK_QUEUE_URL: pipeline.workQueueUrl,
@@ -134,6 +196,8 @@ async function main() {
         RATE_LIMIT_TABLE: app.rateLimitTableName,
         RATE_LIMIT_KEY_TABLE: app.rateLimitKeyTableName,
         ...app.secretParameterNames,
+        // The prover image record: where the application reads the zkVM image id the verifier checks.
+        PROVER_IMAGE_PARAMETER: imageRecord.parameterName,
         // The application's data API, under the names its code reads.
         AMPLIFY_DATA_ENDPOINT: data.graphqlEndpoint,
         AMPLIFY_DATA_API_ID: data.apiId,
@@ -141,6 +205,8 @@ async function main() {
         RATE_LIMIT_EVENTS_TABLE: app.rateLimitTableName,
         RATE_LIMIT_COUNTERS_TABLE: app.rateLimitKeyTableName,
     };
+
+    if (hostedEnvironment !== undefined) hostedEnvironment[1](pulumi.output(appEnvironment).apply((vars): Record<string, string> => ({ ...vars })));
 
     return {
         environment: env,
@@ -152,6 +218,8 @@ async function main() {
         proverStateMachineArn: pipeline.stateMachineArn,
         ecrRepositoryUrl: pipeline.repositoryUrl,
         proverImageUri: pipeline.imageUri,
+        proverImageParameterName: imageRecord.parameterName,
+        ...(verifier === undefined ? {} : { verifierFunctionName: verifier.functionName }),
         apiUrl: app.apiUrl,
         sessionsTableName: app.sessionsTableName,
         finalizeCallbackFunctionArn: app.finalizeCallbackFunctionArn,
@@ -160,6 +228,10 @@ async function main() {
         dataApiId: data.apiId,
         dataApiRegion: settings.region,
         appEnvironment,
+        operatorPolicyArn: operators.policyArn,
+        ...(web === undefined ? {} : { webUrl: web.webUrl, webAppId: web.appId }),
+        // The web custom domain's records (subdomain target and certificate validation) to create in its zone.
+        ...(web?.customDomainTarget === undefined ? {} : { webCustomDomainTarget: web.customDomainTarget }),
         // The custom domain's DNS record (CNAME or alias) must point here; the program does not own the zone.
         ...(app.customDomainTarget === undefined ? {} : { apiCustomDomainTarget: app.customDomainTarget }),
     };

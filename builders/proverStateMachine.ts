@@ -8,10 +8,12 @@
  * FinalizeFailed when a Task fails for good. While ECR still signs or scans the digest the gate
  * loops CheckImageSignature → WaitForImageGate → RecheckImageSignature → CheckImageSignature, at most
  * IMAGE_GATE.maxRechecks times IMAGE_GATE.recheckIntervalSeconds (5 minutes, SPEC §7).
+ * With a verifier configured, RunProver → VerifyProof → CheckProofVerification → FinalizeSucceeded,
+ * or FinalizeVerificationFailed when the verdict is not `success` (see `verificationStates`).
  * Admission control (builders/proofSlots.ts) wraps RunProver: AcquireProofSlot (waiting while every
  * slot is taken) before it, ReleaseProofSlot after it, ReleaseProofSlotAfterFailure before FinalizeFailed.
  */
-import { IMAGE_GATE, PROVER_CONTAINER_NAME, PROVER_ENV } from "../lambdas/shared/contracts";
+import { IMAGE_GATE, PROOF_VERIFICATION_FAILED_ERROR, PROVER_CONTAINER_NAME, PROVER_ENV } from "../lambdas/shared/contracts";
 import { PROOF_SLOT_STATES, type ProofSlotStates, buildProofSlotStates, proofSlotStatesProblems } from "./proofSlots";
 
 // ---------------------------------------------------------------------------------------------------
@@ -107,6 +109,10 @@ export interface StateMachineDefinition {
         FinalizeSucceeded: TaskState<LambdaInvokeParameters>;
         FinalizeSignatureFailed: TaskState<LambdaInvokeParameters>;
         FinalizeFailed: TaskState<LambdaInvokeParameters>;
+        /** Only when the stack verifies proofs (a `verifier` is configured). */
+        VerifyProof?: TaskState<LambdaInvokeParameters>;
+        CheckProofVerification?: ChoiceState;
+        FinalizeVerificationFailed?: TaskState<LambdaInvokeParameters>;
     } & ProofSlotStates;
 }
 
@@ -122,6 +128,9 @@ export const PROVER_STATES = {
     FinalizeSucceeded: "FinalizeSucceeded",
     FinalizeSignatureFailed: "FinalizeSignatureFailed",
     FinalizeFailed: "FinalizeFailed",
+    VerifyProof: "VerifyProof",
+    CheckProofVerification: "CheckProofVerification",
+    FinalizeVerificationFailed: "FinalizeVerificationFailed",
     ...PROOF_SLOT_STATES,
 } as const satisfies { [K in keyof StateMachineDefinition["States"]]: K };
 
@@ -147,7 +156,28 @@ export const PROVER_PATHS = {
     finalizeResult: "$.finalizeResult",
     /** The execution ARN, from the context object. */
     executionArn: "$$.Execution.Id",
+    /** The verifier-service-runner's answer (`VerifyProofResult` at `.Payload`). */
+    verification: "$.verification",
+    verificationPayload: "$.verification.Payload",
+    verificationStatus: "$.verification.Payload.status",
 } as const;
+
+/** The only verdict that lets a proof count as succeeded. */
+export const VERIFICATION_STATUS_SUCCESS = "success";
+
+/**
+ * The verifier gave no verdict (it exited 1, hung, or wrote no valid report): a fresh container may
+ * do better, and the check is idempotent (it rewrites the same report), so it is retried twice, like
+ * the Lambda service's own errors, before FinalizeFailed records the error. A verdict of `failed` or
+ * `dev_mode` is an answer, not an error, and an unsafe or missing bundle cannot improve: neither is retried.
+ */
+export const VERIFIER_CRASH_RETRY: Readonly<Retrier> = Object.freeze({
+    ErrorEquals: ["VerifierCrashed"],
+    IntervalSeconds: 2,
+    MaxAttempts: 2,
+    BackoffRate: 2,
+    JitterStrategy: "FULL",
+});
 
 /**
  * Errors the Lambda service raises when an invocation did not run or its answer was lost, which AWS
@@ -246,6 +276,8 @@ export interface ProverStateMachineArgs {
     proofPrefix: string;
     /** RunProver's budget: the host timeout plus placement, image pull and upload. */
     runProverTimeoutSeconds: number;
+    /** ARN of the verifier-service-runner Lambda; absent = no verification step. Default: none. */
+    verifyProofFunctionArn?: string;
     /** Let images with HIGH scan findings run (CRITICAL never run). */
     allowHighScanFindings: boolean;
     /** DynamoDB table of the prover slots (admission control). */
@@ -286,6 +318,9 @@ export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): strin
     if (partitionValid) {
         checkArn("checkImageSignatureFunctionArn", a.checkImageSignatureFunctionArn, ARN_TAIL.lambda, "a Lambda function ARN");
         checkArn("finalizeCallbackFunctionArn", a.finalizeCallbackFunctionArn, ARN_TAIL.lambda, "a Lambda function ARN");
+        if (a.verifyProofFunctionArn !== undefined) {
+            checkArn("verifyProofFunctionArn", a.verifyProofFunctionArn, ARN_TAIL.lambda, "a Lambda function ARN");
+        }
         checkArn("clusterArn", a.clusterArn, ARN_TAIL.cluster, "an ECS cluster ARN");
         checkArn("taskDefinitionArn", a.taskDefinitionArn, ARN_TAIL.taskDefinition, "an ECS task definition ARN with a revision");
     }
@@ -445,6 +480,7 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
                 status: "SUCCEEDED",
                 ...common,
                 "proverResult.$": P.proverResult,
+                ...(args.verifyProofFunctionArn === undefined ? {} : { "verification.$": P.verificationPayload }),
             }),
             [S.FinalizeSignatureFailed]: finalize("Record the failed signature check on the session.", {
                 status: "FAILED",
@@ -458,16 +494,69 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
                 ...common,
                 "error.$": P.proverError,
             }),
+            ...(args.verifyProofFunctionArn === undefined
+                ? {}
+                : verificationStates(args.verifyProofFunctionArn, lambdaInvoke, keepPayload, catchAll, finalize, common)),
             ...buildProofSlotStates({
                 partition: args.partition,
                 tableName: args.proofSlotsTableName,
                 maxConcurrentProofs: args.maxConcurrentProofs,
                 next: S.RunProver,
-                afterRelease: S.FinalizeSucceeded,
+                // The slot is given back before verifying: verification does not use the prover's capacity.
+                afterRelease: args.verifyProofFunctionArn === undefined ? S.FinalizeSucceeded : S.VerifyProof,
                 afterFailureRelease: S.FinalizeFailed,
                 catchAll,
             }),
         },
+    };
+}
+
+/**
+ * VerifyProof (the verifier-service-runner Lambda) → CheckProofVerification → FinalizeSucceeded, or
+ * FinalizeVerificationFailed for a `failed` or `dev_mode` verdict. The Lambda gets only the two ids
+ * and derives every key itself, so the definition cannot point it at another object.
+ */
+function verificationStates(
+    functionArn: string,
+    lambdaInvoke: string,
+    keepPayload: JsonObject,
+    catchAll: Catcher[],
+    finalize: (comment: string, payload: JsonObject) => TaskState<LambdaInvokeParameters>,
+    common: JsonObject,
+): Pick<Required<StateMachineDefinition["States"]>, "VerifyProof" | "CheckProofVerification" | "FinalizeVerificationFailed"> {
+    const S = PROVER_STATES;
+    const P = PROVER_PATHS;
+    return {
+        [S.VerifyProof]: {
+            Type: "Task",
+            Comment: "Verify the published bundle's receipt against the recorded zkVM image id; write verification.json beside it.",
+            Resource: lambdaInvoke,
+            Parameters: { FunctionName: functionArn, Payload: { "sessionId.$": "$.payload.sessionId", "executionId.$": "$.payload.executionId" } },
+            ResultSelector: keepPayload,
+            ResultPath: P.verification,
+            Retry: copyRetriers([LAMBDA_SERVICE_RETRY, VERIFIER_CRASH_RETRY]),
+            Catch: catchAll,
+            Next: S.CheckProofVerification,
+        },
+        [S.CheckProofVerification]: {
+            Type: "Choice",
+            Comment: `Only a ${VERIFICATION_STATUS_SUCCESS} verdict lets the proof count; failed and dev_mode fail the session.`,
+            Choices: [{ Variable: P.verificationStatus, StringEquals: VERIFICATION_STATUS_SUCCESS, Next: S.FinalizeSucceeded }],
+            Default: S.FinalizeVerificationFailed,
+        },
+        [S.FinalizeVerificationFailed]: finalize("Record the failed proof verification on the session.", {
+            status: "FAILED",
+            ...common,
+            error: {
+                Error: PROOF_VERIFICATION_FAILED_ERROR,
+                "Cause.$": statesFormat(
+                    ["Proof verification reported ", " (expected zkVM image id ", "); report at ", ""],
+                    P.verificationStatus,
+                    `${P.verificationPayload}.expectedImageId`,
+                    `${P.verificationPayload}.reportKey`,
+                ),
+            },
+        }),
     };
 }
 

@@ -11,6 +11,8 @@ import { maxSlotWaitSeconds, queueWaitBoundSeconds } from "../builders/proofSlot
 import { PIPELINE_DEFAULTS } from "../builders/proverPipelineSettings";
 import { APP_API_DEFAULTS } from "../builders/appApiSettings";
 import { ApplicationBuilds, applicationBuildsProblems, toApplicationBuilds } from "../builders/applicationBuilds";
+import { HOSTING_TOKEN_KEY, WebHostingSettings, toWebHosting, webHostingProblems } from "../builders/webHosting";
+import { VerifierConfig, verifierConfigProblems } from "../builders/verifierSettings";
 import {
     ACCOUNT_ID,
     ACM_CERTIFICATE_ARN,
@@ -43,6 +45,8 @@ export const CONFIG_KEYS = [
     "networkMode",
     "apiHandlerPath",
     "applicationBuilds",
+    "hosting",
+    "verifier",
     "allowHighScanFindings",
     "maxConcurrentProofs",
     "proofsPerHour",
@@ -52,6 +56,9 @@ export const CONFIG_KEYS = [
 /** Application secrets: set with `pulumi config set --secret`, stored as SSM SecureString parameters. */
 export const SECRET_CONFIG_KEYS = ["sessionCapabilitySecret", "voteEncryptionKey", "captchaSecret"] as const;
 export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];
+/** Secrets required only with another key: the GitHub token when `hosting` is set. */
+export const OPTIONAL_SECRET_CONFIG_KEYS = [HOSTING_TOKEN_KEY] as const;
+export type OptionalSecretConfigKey = (typeof OPTIONAL_SECRET_CONFIG_KEYS)[number];
 
 export const DEFAULT_REGION = "ap-northeast-1";
 export const DEFAULT_PROOF_PREFIX = "sessions/";
@@ -139,6 +146,10 @@ export interface StackSettings {
     readonly apiHandlerPath?: string;
     /** The application's own Lambda builds, per function (default: none, the reference handlers run). */
     readonly applicationBuilds?: ApplicationBuilds;
+    /** Amplify Hosting of the web app (default: none); its token is the secret `hostingAccessToken`. */
+    readonly hosting?: WebHostingSettings;
+    /** Server-side proof verification after every proof; undefined = no verification step. */
+    readonly verifier?: VerifierConfig;
     /** The image gate lets images with HIGH scan findings run (CRITICAL never). Default false. */
     readonly allowHighScanFindings: boolean;
     /** Prover tasks running at once; the rest wait for a slot. */
@@ -175,7 +186,10 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     const cfg = raw.project;
 
     const unknownKeys = Object.keys(cfg).filter(
-        (k) => !(CONFIG_KEYS as readonly string[]).includes(k) && !(SECRET_CONFIG_KEYS as readonly string[]).includes(k),
+        (k) =>
+            !(CONFIG_KEYS as readonly string[]).includes(k) &&
+            !(SECRET_CONFIG_KEYS as readonly string[]).includes(k) &&
+            !(OPTIONAL_SECRET_CONFIG_KEYS as readonly string[]).includes(k),
     );
     for (const k of unknownKeys) problems.add(P(k), `unknown key (known keys: ${CONFIG_KEYS.join(", ")})`);
 
@@ -253,6 +267,19 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         problems.add(P("applicationBuilds.api"), "set either apiHandlerPath or applicationBuilds.api, not both (both name the api function's code)");
     }
     const applicationBuilds = buildProblems.length === 0 ? toApplicationBuilds(cfg.applicationBuilds) : undefined;
+    const hostingProblems = webHostingProblems(cfg.hosting, P("hosting"));
+    for (const problem of hostingProblems) problems.list.push(problem);
+    if (cfg[HOSTING_TOKEN_KEY] !== undefined) {
+        problems.add(P(HOSTING_TOKEN_KEY), `is stored in plain text: set it with pulumi config set --secret ${HOSTING_TOKEN_KEY} <GitHub token>`);
+    } else if (cfg.hosting !== undefined && !raw.secretsPresent.includes(HOSTING_TOKEN_KEY)) {
+        problems.add(P(HOSTING_TOKEN_KEY), `required with hosting: a GitHub personal access token for the Amplify GitHub App (pulumi config set --secret ${HOSTING_TOKEN_KEY} <token>)`);
+    } else if (cfg.hosting === undefined && raw.secretsPresent.includes(HOSTING_TOKEN_KEY)) {
+        problems.add(P(HOSTING_TOKEN_KEY), "is set but hosting is not: set hosting or remove the token (pulumi config rm hostingAccessToken)");
+    }
+    const hosting = hostingProblems.length === 0 && environment ? toWebHosting(cfg.hosting, environment) : undefined;
+    const verifierProblems = verifierConfigProblems(cfg.verifier, P("verifier"));
+    problems.list.push(...verifierProblems);
+    const verifier = cfg.verifier === undefined || verifierProblems.length > 0 ? undefined : ({ ...(cfg.verifier as VerifierConfig) } as VerifierConfig);
     const admission = parseAdmission(cfg, proverTask?.hostTimeoutSeconds ?? DEFAULT_HOST_TIMEOUT_SECONDS, problems);
 
     const allowHighScanFindings = cfg.allowHighScanFindings ?? false;
@@ -286,6 +313,8 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         networkMode: networkMode as "public" | "private",
         apiHandlerPath,
         applicationBuilds,
+        hosting,
+        verifier,
         allowHighScanFindings: allowHighScanFindings === true,
         ...admission,
     });

@@ -12,10 +12,13 @@ import { ApiError } from "./errors";
 import { reconcileSession } from "./reconcile";
 import { checkSessionId } from "./requests";
 
-export type SessionStatusView = Pick<SessionRecord, "sessionId" | "status" | "executionId" | "bundleKey" | "error" | "updatedAt"> & {
+export type SessionStatusView = Pick<SessionRecord, "sessionId" | "status" | "executionId" | "bundleKey" | "verificationReportKey" | "error" | "updatedAt"> & {
     /** Presigned GET of the bundle, present once the proof succeeded. */
     bundleUrl?: string;
     bundleUrlExpiresInSeconds?: number;
+    /** Presigned GET of the verifier's report (verification.json), present once a verified proof succeeded. */
+    verificationReportUrl?: string;
+    verificationReportUrlExpiresInSeconds?: number;
 };
 
 export function registerStatusRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
@@ -40,6 +43,12 @@ export function registerStatusRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
             view.bundleUrl = link.url;
             view.bundleUrlExpiresInSeconds = link.expiresInSeconds;
         }
+        if (record.status === "succeeded" && record.verificationReportKey !== undefined) {
+            // Same signer, same prefix-scoped read permission: the report sits beside the bundle.
+            const link = await deps.bundleLinks(record.verificationReportKey);
+            view.verificationReportUrl = link.url;
+            view.verificationReportUrlExpiresInSeconds = link.expiresInSeconds;
+        }
         return c.json(view);
     });
 }
@@ -54,6 +63,9 @@ export function publicView(record: SessionRecord): SessionStatusView {
     };
     if (record.bundleKey !== undefined) {
         view.bundleKey = record.bundleKey;
+    }
+    if (record.verificationReportKey !== undefined) {
+        view.verificationReportKey = record.verificationReportKey;
     }
     if (record.error !== undefined) {
         view.error = record.error;
