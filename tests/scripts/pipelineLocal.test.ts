@@ -47,7 +47,7 @@ describe("npm run pipeline:local", function () {
         const run = pipelineLocal("develop", "--config-dir", "tests/fixtures/verifier-stack");
         assert.equal(run.code, 0, run.out + run.err);
         assert.match(run.out, /\n +\d+ +\d+  verifier-service-runner invoke → verdict success\n/);
-        assert.match(run.out, /\nExecution [0-9a-f-]{36}: SUCCEEDED via VerifyImageSignature → CheckImageSignature → RunProver → VerifyProof → CheckProofVerification → FinalizeSucceeded\n/);
+        assert.match(run.out, /\nExecution [0-9a-f-]{36}: SUCCEEDED via VerifyImageSignature → CheckImageSignature → AcquireProofSlot → RunProver → ReleaseProofSlot → VerifyProof → CheckProofVerification → FinalizeSucceeded\n/);
         assert.match(run.out, /\nVerification: report s3:\/\/stark-ballot-simulator-proof-bundles-develop-123456789012\/sessions\/local-\d+\/[0-9a-f-]{36}\/verification\.json: \{\n  "status": "success",/);
     });
 });
