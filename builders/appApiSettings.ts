@@ -15,6 +15,8 @@ export const APP_API_DEFAULTS = {
     dispatch: { timeoutSeconds: 30, memoryMb: 512 },
     finalizeCallback: { timeoutSeconds: 60, memoryMb: 512 },
     api: { timeoutSeconds: 60, memoryMb: 1024 },
+    /** A session capability lives one day from its issue time: a classroom session, not a year. */
+    sessionCapabilityTtlSeconds: 86400,
     /** The work queue's own setting; the component checks it against the dispatch timeout. */
     workQueueVisibilityTimeoutSeconds: PIPELINE_DEFAULTS.workQueueVisibilityTimeoutSeconds,
     /**

@@ -14,8 +14,11 @@ export interface WorkMessage {
     executionId: string;
     /** ISO-8601 time the api queued the work. */
     queuedAt: string;
-    /** The zkVM host input, written verbatim to `input.json`. Must be a JSON object. */
-    input: Record<string, unknown>;
+    /**
+     * The zkVM host input exactly as the client sent it (the bytes of its JSON object, carried as a
+     * string so no re-serialization can change them), written verbatim to `input.json`.
+     */
+    inputJson: string;
 }
 
 /** `$.payload` of a state-machine execution. */
@@ -89,8 +92,18 @@ export interface SessionRecord {
     bundleKey?: string;
     /** Set when status is `failed`. */
     error?: StepFunctionsError;
+    /** Bundles of earlier succeeded attempts, kept when the stack allows re-proving (oldest first). */
+    earlierBundles?: EarlierBundle[];
     /** ISO-8601 time of the last change. */
     updatedAt: string;
+}
+
+/** A succeeded attempt that a later attempt replaced as the session's current one. */
+export interface EarlierBundle {
+    executionId: string;
+    bundleKey: string;
+    /** ISO-8601 time the attempt succeeded. */
+    succeededAt: string;
 }
 
 /** Names of the files under `{prefix}{sessionId}/{executionId}/`. */
@@ -116,7 +129,7 @@ export function bundleObjectKey(proofPrefix: string, sessionId: string, executio
  */
 export const LAMBDA_ENV = {
     proverDispatch: ["STATE_MACHINE_ARN", "S3_PROOF_BUCKET", "S3_PROOF_PREFIX", "SESSIONS_TABLE"],
-    finalizeCallback: ["SESSIONS_TABLE", "S3_PROOF_PREFIX"],
+    finalizeCallback: ["SESSIONS_TABLE", "S3_PROOF_PREFIX", "STATE_MACHINE_ARN"],
     api: [
         "ENV_NAME",
         "SESSIONS_TABLE",
@@ -130,6 +143,8 @@ export const LAMBDA_ENV = {
         "SECRET_PARAMETER_SESSION_CAPABILITY",
         "SECRET_PARAMETER_VOTE_ENCRYPTION_KEY",
         "SECRET_PARAMETER_CAPTCHA",
+        "SESSION_CAPABILITY_TTL_SECONDS",
+        "ALLOW_REPROVING",
     ],
     checkImageSignature: [],
 } as const;
