@@ -23,13 +23,18 @@ export interface Accepted {
     capability: string;
 }
 
-/** `POST /api/finalize` for a new session; asserts the 202. */
-export async function requestProof(pipeline: LocalPipeline, sessionId: string, input: object = SAMPLE_INPUT): Promise<Accepted> {
-    const response = await pipeline.request(postJson("/api/finalize", { sessionId, input }));
-    assert.equal(response.status, 202, JSON.stringify(response.json));
-    const body = response.json as Accepted & { status: string };
+/**
+ * `POST /api/sessions` (captcha solved at the stand-in), then `POST /api/finalize` with the session's
+ * capability; asserts the 201 and the 202. `label` only names the request in failure messages: the
+ * api draws the session id.
+ */
+export async function requestProof(pipeline: LocalPipeline, label: string, input: object = SAMPLE_INPUT): Promise<Accepted> {
+    const { sessionId, capability } = await pipeline.createSession();
+    const response = await pipeline.request(postJson("/api/finalize", { sessionId, input }, { [CAPABILITY_HEADER]: capability }));
+    assert.equal(response.status, 202, `${label}: ${JSON.stringify(response.json)}`);
+    const body = response.json as { executionId: string; status: string };
     assert.equal(body.status, "pending");
-    return { sessionId, executionId: body.executionId, capability: body.capability };
+    return { sessionId, executionId: body.executionId, capability };
 }
 
 /** `GET /api/sessions/{id}/status` with the session's capability; asserts the 200. */
