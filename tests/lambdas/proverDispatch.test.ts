@@ -338,7 +338,7 @@ describe("prover-dispatch", () => {
         const sessionId = await pendingSession("exec-old");
         sfnMock.on(StartExecutionCommand).callsFake(async () => {
             await sessions.markFailed({ sessionId, executionId: "exec-old", error: { Error: "EnqueueFailed" }, updatedAt: QUEUED_AT });
-            await sessions.createAttempt({ sessionId, executionId: "exec-new", queuedAt: QUEUED_AT, replaceFinished: true });
+            await sessions.createAttempt({ sessionId, executionId: "exec-new", queuedAt: QUEUED_AT, allowReproving: false });
             return { executionArn: `${EXECUTION_ARN_BASE}:exec-old`, startDate: NOW };
         });
 

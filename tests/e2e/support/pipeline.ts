@@ -2,7 +2,9 @@
 import * as assert from "node:assert/strict";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { CAPABILITY_HEADER } from "../../../lambdas/api/capability";
+import { clientError } from "../../../lambdas/api/clientErrors";
 import type { SessionStatusView } from "../../../lambdas/api/statusRoute";
+import type { SessionRecord } from "../../../lambdas/shared/contracts";
 import { SAMPLE_INPUT } from "../../../local/fakeHost";
 import { postJson } from "../../../local/httpApi";
 import { LocalPipeline, type PipelineFaults } from "../../../local/pipeline";
@@ -37,15 +39,22 @@ export async function requestProof(pipeline: LocalPipeline, label: string, input
     return { sessionId, executionId: body.executionId, capability };
 }
 
-/** `GET /api/sessions/{id}/status` with the session's capability; asserts the 200. */
-export async function statusOf(pipeline: LocalPipeline, accepted: Accepted): Promise<SessionStatusView> {
+/**
+ * `GET /api/sessions/{id}/status` with the session's capability; asserts the 200, and that a failure
+ * is shown only as its fixed client code (never the stored Cause). `stored` is the item as the table
+ * holds it, for assertions on what operators see.
+ */
+export async function statusOf(pipeline: LocalPipeline, accepted: Pick<Accepted, "sessionId" | "capability">): Promise<SessionStatusView & { stored: SessionRecord }> {
     const response = await pipeline.request({
         method: "GET",
         path: `/api/sessions/${accepted.sessionId}/status`,
         headers: { [CAPABILITY_HEADER]: accepted.capability },
     });
     assert.equal(response.status, 200, JSON.stringify(response.json));
-    return response.json as SessionStatusView;
+    const view = response.json as SessionStatusView;
+    const stored = (await pipeline.session(accepted.sessionId))!;
+    assert.deepEqual(view.error, stored.error === undefined ? undefined : clientError(stored.error));
+    return { ...view, stored };
 }
 
 /** Every object key under the execution's prefix, sorted. */
