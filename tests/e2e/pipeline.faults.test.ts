@@ -214,6 +214,6 @@ describe("local pipeline (develop): faults", function () {
         const errors = errorsOf("prover-dispatch");
         assert.deepEqual(errors.map((l) => l.fields.receiveCount), ["1", "2", "3"]);
         assert.equal(errors[0].message, "malformed work message; reported as a batch item failure so it reaches the DLQ");
-        assert.deepEqual(errors[0].fields.problems, ["executionId must be a non-empty string", "input must be a JSON object"]);
+        assert.deepEqual(errors[0].fields.problems, ["executionId must be a non-empty string", "inputJson must be the text of a JSON object"]);
     });
 });
