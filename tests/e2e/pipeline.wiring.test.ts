@@ -36,7 +36,7 @@ describe("local pipeline (develop): wiring mistakes fail locally", function () {
             assert.equal(execution.status, "SUCCEEDED");
             const view = await statusOf(pipeline, accepted);
             assert.equal(view.status, "succeeded");
-            assert.equal(view.bundleKey, `sessions/baseline/${accepted.executionId}/bundle.zip`);
+            assert.equal(view.bundleKey, `sessions/${accepted.sessionId}/${accepted.executionId}/bundle.zip`);
             assert.match(pipeline.ecs.runs[0].environment.S3_PROOF_BUCKET, new RegExp(`^stark-ballot-simulator-proof-bundles-${stack}-`));
         });
     }
