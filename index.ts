@@ -9,7 +9,9 @@ import { AppApi } from "./components/appApi";
 import { DataApi } from "./components/dataApi";
 import { Network } from "./components/network";
 import { Observability } from "./components/observability";
+import { functionRoleName } from "./components/nodeFunction";
 import { ProverPipeline } from "./components/proverPipeline";
+import { appApiNames } from "./builders/appApiSettings";
 import { bucketName, physicalName } from "./builders/names";
 import { arn } from "./builders/policies/document";
 import { loadStackSettings, secretConfig } from "./stacks/load";
@@ -56,6 +58,8 @@ async function main() {
         taskSecurityGroupIds: [network.proverSecurityGroupId],
         assignPublicIp: network.assignPublicIp,
         finalizeCallbackFunctionArn,
+        // Only the api's role may queue proof work; its name is deterministic like the callback's.
+        workQueueSenderRoleArns: [arn.iamRole(awsContext, functionRoleName(appApiNames.apiFunction(nameScope)))],
     });
 
     const data = new DataApi("data", {
