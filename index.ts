@@ -90,6 +90,8 @@ async function main() {
         customDomain: settings.customDomain,
         dispatchConcurrency: settings.dispatchConcurrency,
         dispatchReservedConcurrency: settings.dispatchReservedConcurrency,
+        sessionCapabilityTtlSeconds: settings.sessionCapabilityTtlSeconds,
+        allowReproving: settings.allowReproving,
         apiHandlerPath: settings.apiHandlerPath,
         applicationBuilds: settings.applicationBuilds,
         dataApi: { endpoint: data.graphqlEndpoint, apiId: data.apiId, callStatement: data.callStatement },

@@ -40,6 +40,8 @@ export const CONFIG_KEYS = [
     "networkMode",
     "apiHandlerPath",
     "applicationBuilds",
+    "sessionCapabilityTtlSeconds",
+    "allowReproving",
 ] as const;
 
 /** Application secrets: set with `pulumi config set --secret`, stored as SSM SecureString parameters. */
@@ -52,6 +54,8 @@ export const DEFAULT_PROVER_CPU = 16384;
 export const DEFAULT_PROVER_MEMORY = 32768;
 export const DEFAULT_HOST_TIMEOUT_SECONDS = 900;
 export const DEFAULT_DISPATCH_CONCURRENCY = 2;
+/** A session capability lives one day from its issue time (a classroom session); 15 minutes to 30 days allowed. */
+export const DEFAULT_SESSION_CAPABILITY_TTL_SECONDS = 86400;
 export const PROVER_PLATFORM = "linux/arm64";
 export const REQUIRED_DEFAULT_TAGS = ["Project", "Environment", "ManagedBy"] as const;
 
@@ -126,6 +130,10 @@ export interface StackSettings {
     readonly apiHandlerPath?: string;
     /** The application's own Lambda builds, per function (default: none, the reference handlers run). */
     readonly applicationBuilds?: ApplicationBuilds;
+    /** Lifetime of a session capability from its issue time. */
+    readonly sessionCapabilityTtlSeconds: number;
+    /** Whether a succeeded session may be proven again (the earlier bundle stays listed). */
+    readonly allowReproving: boolean;
 }
 
 export class StackConfigError extends Error {
@@ -234,6 +242,18 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     }
     const applicationBuilds = buildProblems.length === 0 ? toApplicationBuilds(cfg.applicationBuilds) : undefined;
 
+    let sessionCapabilityTtlSeconds = DEFAULT_SESSION_CAPABILITY_TTL_SECONDS;
+    if (cfg.sessionCapabilityTtlSeconds !== undefined) {
+        // At least a proof's 15 minutes (a shorter token expires under a running proof), at most 30 days.
+        const problem = integerProblem(cfg.sessionCapabilityTtlSeconds, 900, 2592000);
+        if (problem) problems.add(P("sessionCapabilityTtlSeconds"), problem);
+        else sessionCapabilityTtlSeconds = cfg.sessionCapabilityTtlSeconds as number;
+    }
+    const allowReproving = cfg.allowReproving ?? false;
+    if (typeof allowReproving !== "boolean") {
+        problems.add(P("allowReproving"), "must be true or false");
+    }
+
     if (problems.list.length > 0 || !environment || !aws || !proverImage || !proverTask) {
         throw new StackConfigError(raw.stack, problems.list);
     }
@@ -260,6 +280,8 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         networkMode: networkMode as "public" | "private",
         apiHandlerPath,
         applicationBuilds,
+        sessionCapabilityTtlSeconds,
+        allowReproving: allowReproving === true,
     });
 }
 
