@@ -54,6 +54,7 @@ async function main() {
         memory: settings.proverTask.memory,
         hostTimeoutSeconds: settings.proverTask.hostTimeoutSeconds,
         useFargateSpot: settings.proverTask.useFargateSpot,
+        allowHighScanFindings: settings.allowHighScanFindings,
         taskSubnetIds: network.taskSubnetIds,
         taskSecurityGroupIds: [network.proverSecurityGroupId],
         assignPublicIp: network.assignPublicIp,

@@ -28,6 +28,11 @@ export const PIPELINE_DEFAULTS = {
     signatureCheckMemoryMb: 128,
     /** Images kept in the repository; older ones expire (the running digest is always the newest). */
     ecrImagesKept: 10,
+    /**
+     * Signature artifacts ECR managed signing stores beside each image: one per signing profile of the
+     * matching rule (the bootstrap stack has one rule, one profile).
+     */
+    ecrSignaturesPerImage: 1,
     scratchVolumeName: "scratch",
     bundleCorsMaxAgeSeconds: 3000,
 } as const;
@@ -66,13 +71,23 @@ export function bundleCorsRule(origins: readonly string[]) {
     };
 }
 
+/**
+ * A lifecycle rule counts every artifact of the repository as an image, a signature included (it
+ * cannot select images apart from their signatures), so the count keeps each image together with its
+ * signatures: 10 images x (1 + 1 signature) = 20. Counting 10 would keep only 5 images, and could
+ * expire the signature of the image that runs while the image stays.
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html
+ * https://github.com/aws/containers-roadmap/issues/2613 (signatures and indexes count as images)
+ */
+export const ECR_ARTIFACTS_KEPT = PIPELINE_DEFAULTS.ecrImagesKept * (1 + PIPELINE_DEFAULTS.ecrSignaturesPerImage);
+
 export function ecrLifecyclePolicy() {
     return {
         rules: [
             {
                 rulePriority: 1,
-                description: `Keep the newest ${PIPELINE_DEFAULTS.ecrImagesKept} images`,
-                selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: PIPELINE_DEFAULTS.ecrImagesKept },
+                description: `Keep the newest ${PIPELINE_DEFAULTS.ecrImagesKept} images with their signatures (${ECR_ARTIFACTS_KEPT} artifacts)`,
+                selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: ECR_ARTIFACTS_KEPT },
                 action: { type: "expire" },
             },
         ],

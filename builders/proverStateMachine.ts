@@ -4,9 +4,12 @@
  * resolve; the tests validate it with asl-validator and execute it with aws-local-stepfunctions.
  *
  * Flow: VerifyImageSignature → CheckImageSignature → RunProver → FinalizeSucceeded, or
- * FinalizeSignatureFailed when the image is not signed, or FinalizeFailed when a Task fails for good.
+ * FinalizeSignatureFailed when the image gate refuses the image (signature or scan findings), or
+ * FinalizeFailed when a Task fails for good. While ECR still signs or scans the digest the gate
+ * loops CheckImageSignature → WaitForImageGate → RecheckImageSignature → CheckImageSignature, at most
+ * IMAGE_GATE.maxRechecks times IMAGE_GATE.recheckIntervalSeconds (5 minutes, SPEC §7).
  */
-import { IMAGE_SIGNATURE_FAILED_ERROR, PROVER_CONTAINER_NAME, PROVER_ENV } from "../lambdas/shared/contracts";
+import { IMAGE_GATE, PROVER_CONTAINER_NAME, PROVER_ENV } from "../lambdas/shared/contracts";
 
 // ---------------------------------------------------------------------------------------------------
 // The ASL subset this state machine uses (JSONPath query language).
@@ -80,12 +83,22 @@ export interface ChoiceState {
     Default: string;
 }
 
+/** https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html */
+export interface WaitState {
+    Type: "Wait";
+    Comment: string;
+    Seconds: number;
+    Next: string;
+}
+
 export interface StateMachineDefinition {
     Comment: string;
     StartAt: "VerifyImageSignature";
     States: {
         VerifyImageSignature: TaskState<LambdaInvokeParameters>;
         CheckImageSignature: ChoiceState;
+        WaitForImageGate: WaitState;
+        RecheckImageSignature: TaskState<LambdaInvokeParameters>;
         RunProver: TaskState<RunProverParameters>;
         FinalizeSucceeded: TaskState<LambdaInvokeParameters>;
         FinalizeSignatureFailed: TaskState<LambdaInvokeParameters>;
@@ -99,6 +112,8 @@ export interface StateMachineDefinition {
 export const PROVER_STATES = {
     VerifyImageSignature: "VerifyImageSignature",
     CheckImageSignature: "CheckImageSignature",
+    WaitForImageGate: "WaitForImageGate",
+    RecheckImageSignature: "RecheckImageSignature",
     RunProver: "RunProver",
     FinalizeSucceeded: "FinalizeSucceeded",
     FinalizeSignatureFailed: "FinalizeSignatureFailed",
@@ -107,6 +122,9 @@ export const PROVER_STATES = {
 
 /** The only signing status that lets the prover run (ECR `DescribeImageSigningStatus`). */
 export const SIGNING_STATUS_COMPLETE = "COMPLETE";
+/** The gate's verdicts the Choice routes on (`CheckImageSignatureResult.verdict`); anything else refuses. */
+export const IMAGE_GATE_ALLOW = "ALLOW";
+export const IMAGE_GATE_PENDING = "PENDING";
 
 /** Where each state keeps its result in the execution's JSON (SPEC §4). */
 export const PROVER_PATHS = {
@@ -114,6 +132,10 @@ export const PROVER_PATHS = {
     inputS3Key: "$.payload.inputS3Key",
     signingStatus: "$.signingStatus",
     signingStatusValue: "$.signingStatus.Payload.status",
+    /** The gate's verdict, its count of checks so far, and its `{Error, Cause}` when it refuses. */
+    imageGateVerdict: "$.signingStatus.Payload.verdict",
+    imageGateChecks: "$.signingStatus.Payload.checks",
+    imageGateError: "$.signingStatus.Payload.error",
     proverResult: "$.proverResult",
     proverError: "$.proverError",
     /** The finalize Lambda's answer, kept beside the rest so the execution output shows the outcome. */
@@ -206,6 +228,8 @@ export interface ProverStateMachineArgs {
     assignPublicIp: boolean;
     /** Run on Fargate Spot (the cluster must offer the FARGATE_SPOT capacity provider) instead of Fargate. */
     useFargateSpot: boolean;
+    /** Account of the registry that holds the prover image (the stack's own: config rejects others). */
+    registryId: string;
     /** ECR repository of the prover image. */
     repositoryName: string;
     /** The image digest the task definition pins, `sha256:<64 hex>`: signing status is per digest. */
@@ -217,6 +241,8 @@ export interface ProverStateMachineArgs {
     proofPrefix: string;
     /** RunProver's budget: the host timeout plus placement, image pull and upload. */
     runProverTimeoutSeconds: number;
+    /** Let images with HIGH scan findings run (CRITICAL never run). */
+    allowHighScanFindings: boolean;
 }
 
 const PARTITION_PATTERN = /^aws(-[a-z]+)*$/;
@@ -256,6 +282,9 @@ export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): strin
     }
     checkIdList("subnetIds", a.subnetIds, MAX_SUBNETS, problems);
     checkIdList("securityGroupIds", a.securityGroupIds, MAX_SECURITY_GROUPS, problems);
+    if (!/^\d{12}$/.test(a.registryId)) {
+        problems.push(`registryId: "${a.registryId}" is not a 12-digit account id`);
+    }
     if (a.repositoryName.length < 2 || a.repositoryName.length > 256 || !REPOSITORY_NAME_PATTERN.test(a.repositoryName)) {
         problems.push(`repositoryName: "${a.repositoryName}" is not an ECR repository name`);
     }
@@ -341,32 +370,50 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
         End: true,
     });
     const common = { "payload.$": P.payload, "executionArn.$": P.executionArn };
-    const imageRef = `${args.repositoryName}@${args.imageDigest}`;
+    // The same check, first and again: the recheck tells the Lambda how many checks came before,
+    // which is how the gate's bound is kept without a counter state.
+    const gateCheck = (comment: string, extra: JsonObject): TaskState<LambdaInvokeParameters> => ({
+        Type: "Task",
+        Comment: comment,
+        Resource: lambdaInvoke,
+        Parameters: {
+            FunctionName: args.checkImageSignatureFunctionArn,
+            Payload: {
+                registryId: args.registryId,
+                repositoryName: args.repositoryName,
+                imageDigest: args.imageDigest,
+                allowHighScanFindings: args.allowHighScanFindings,
+                ...extra,
+            },
+        },
+        ResultSelector: keepPayload,
+        ResultPath: P.signingStatus,
+        Retry: copyRetriers([LAMBDA_SERVICE_RETRY]),
+        Catch: catchAll,
+        Next: S.CheckImageSignature,
+    });
 
     return {
         Comment: `Prover dispatcher (${args.environment}): verify the prover image signature, run the prover task, report the result.`,
         StartAt: S.VerifyImageSignature,
         States: {
-            [S.VerifyImageSignature]: {
-                Type: "Task",
-                Comment: "ECR signing status of the digest the task definition pins.",
-                Resource: lambdaInvoke,
-                Parameters: {
-                    FunctionName: args.checkImageSignatureFunctionArn,
-                    Payload: { repositoryName: args.repositoryName, imageDigest: args.imageDigest },
-                },
-                ResultSelector: keepPayload,
-                ResultPath: P.signingStatus,
-                Retry: copyRetriers([LAMBDA_SERVICE_RETRY]),
-                Catch: catchAll,
-                Next: S.CheckImageSignature,
-            },
+            [S.VerifyImageSignature]: gateCheck("Image gate: ECR signing status and scan findings of the digest the task definition pins.", {}),
             [S.CheckImageSignature]: {
                 Type: "Choice",
-                Comment: `Only a ${SIGNING_STATUS_COMPLETE} signature lets the image run.`,
-                Choices: [{ Variable: P.signingStatusValue, StringEquals: SIGNING_STATUS_COMPLETE, Next: S.RunProver }],
+                Comment: `Only an image the gate allows (every signature ${SIGNING_STATUS_COMPLETE}, scan acceptable) runs; PENDING looks again; anything else is refused.`,
+                Choices: [
+                    { Variable: P.imageGateVerdict, StringEquals: IMAGE_GATE_ALLOW, Next: S.RunProver },
+                    { Variable: P.imageGateVerdict, StringEquals: IMAGE_GATE_PENDING, Next: S.WaitForImageGate },
+                ],
                 Default: S.FinalizeSignatureFailed,
             },
+            [S.WaitForImageGate]: {
+                Type: "Wait",
+                Comment: `ECR is still signing or scanning the digest: look again in ${IMAGE_GATE.recheckIntervalSeconds} s (the Lambda refuses after ${IMAGE_GATE.maxRechecks} rechecks).`,
+                Seconds: IMAGE_GATE.recheckIntervalSeconds,
+                Next: S.RecheckImageSignature,
+            },
+            [S.RecheckImageSignature]: gateCheck("Image gate again, counting the checks made so far.", { "previousChecks.$": P.imageGateChecks }),
             [S.RunProver]: {
                 Type: "Task",
                 Comment: "Run the prover task and wait for it to stop (.sync).",
@@ -391,14 +438,9 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
             [S.FinalizeSignatureFailed]: finalize("Record the failed signature check on the session.", {
                 status: "FAILED",
                 ...common,
-                // Step Functions' own {Error, Cause} shape, so the callback reads every failure the same way.
-                error: {
-                    Error: IMAGE_SIGNATURE_FAILED_ERROR,
-                    "Cause.$": statesFormat(
-                        [`Prover image ${imageRef} has signing status `, `; only ${SIGNING_STATUS_COMPLETE} images may run`],
-                        P.signingStatusValue,
-                    ),
-                },
+                // Step Functions' own {Error, Cause} shape, built by the gate so it names what failed
+                // (ImageSignatureVerificationFailed, ImageScanFindingsRefused or ImageScanIncomplete).
+                "error.$": P.imageGateError,
             }),
             [S.FinalizeFailed]: finalize("Record the failed Task (its caught error) on the session.", {
                 status: "FAILED",

@@ -96,7 +96,7 @@ export class DataApi extends pulumi.ComponentResource {
         const logsRole = new aws.iam.Role(
             `${name}-logs-role`,
             {
-                name: `${apiName}-logs`,
+                name: dataApiNames.logsRole(scope),
                 description: `AppSync ${apiName} writes its field logs`,
                 assumeRolePolicy: ctx.apply((c) => JSON.stringify(serviceTrustPolicy("appsync.amazonaws.com", c, `arn:${c.partition}:appsync:${c.region}:${c.accountId}:apis/*`))),
             },
@@ -139,7 +139,7 @@ export class DataApi extends pulumi.ComponentResource {
                 const roleResource = new aws.iam.Role(
                     `${name}-${role}-source-role`,
                     {
-                        name: `${apiName}-${role}`.slice(0, 64),
+                        name: dataApiNames.dataSourceRole(role, scope),
                         description: `AppSync ${apiName} resolves from ${DATA_SOURCES[role].table(scope)}`,
                         assumeRolePolicy: pulumi.all([ctx, api.id]).apply(([c, id]) => JSON.stringify(appSyncTrustPolicy(c, id))),
                     },

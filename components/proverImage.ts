@@ -10,6 +10,8 @@ import { PROJECT_ROOT } from "./lambdaCode";
 export interface PinnedImage {
     /** `<registry>/<repo>@sha256:<hex>`: what the task definition runs and the gate checks. */
     uri: pulumi.Output<string>;
+    /** Account of the registry that holds the image: what the gate names when it asks ECR. */
+    registryId: pulumi.Output<string>;
     repositoryName: pulumi.Output<string>;
     repositoryArn: pulumi.Output<string>;
     digest: pulumi.Output<string>;
@@ -38,6 +40,7 @@ export function proverImage(
         const ctx = awsContext.apply((c) => ({ ...c, accountId: source.registryAccountId, region: source.registryRegion }));
         return {
             uri: pulumi.output(source.uri),
+            registryId: pulumi.output(source.registryAccountId),
             repositoryName: pulumi.output(source.repositoryName),
             repositoryArn: ctx.apply((c) => arn.ecrRepository(c, source.repositoryName)),
             digest: pulumi.output(source.digest),
@@ -67,6 +70,7 @@ export function proverImage(
     const digestRef = image.repoDigest.apply(splitDigestReference);
     return {
         uri: pulumi.interpolate`${repository.repositoryUrl}@${digestRef.digest}`,
+        registryId: repository.registryId,
         repositoryName: repository.name,
         repositoryArn: repository.arn,
         digest: digestRef.digest,

@@ -57,6 +57,8 @@ export interface ProverPipelineArgs {
      * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
      */
     useFargateSpot?: boolean;
+    /** Let the image gate run images with HIGH scan findings (CRITICAL never run). Default: false. */
+    allowHighScanFindings?: boolean;
     /** Subnets of the prover task. Required. */
     taskSubnetIds: pulumi.Input<string>[];
     /** Security groups of the prover task. Required. */
@@ -342,7 +344,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
             {
                 functionName: physicalName("check-image-signature", scope),
                 entry: "lambdas/check-image-signature/index.ts",
-                description: "Reports the ECR signing status of the prover image digest",
+                description: "Image gate: ECR signing status and scan findings of the prover image digest",
                 timeoutSeconds: PIPELINE_DEFAULTS.signatureCheckTimeoutSeconds,
                 memorySize: PIPELINE_DEFAULTS.signatureCheckMemoryMb,
                 logRetentionDays: args.logRetentionDays,
@@ -391,10 +393,10 @@ export class ProverPipeline extends pulumi.ComponentResource {
 
         // Two groups, because pulumi.all keeps tuple types for at most eight inputs.
         const arns = pulumi.all([ctx.partition, signatureCheck.functionArn, args.finalizeCallbackFunctionArn, cluster.arn, taskDefinition.arn, image.repositoryName, image.digest, bucket.bucket]);
-        const placement = pulumi.all([pulumi.all(args.taskSubnetIds), pulumi.all(args.taskSecurityGroupIds)]);
+        const placement = pulumi.all([pulumi.all(args.taskSubnetIds), pulumi.all(args.taskSecurityGroupIds), image.registryId]);
         const definition = pulumi
             .all([arns, placement])
-            .apply(([[partition, signatureArn, finalizeArn, clusterArn, taskDefinitionArn, repositoryName, imageDigest, bucketName], [subnetIds, securityGroupIds]]) =>
+            .apply(([[partition, signatureArn, finalizeArn, clusterArn, taskDefinitionArn, repositoryName, imageDigest, bucketName], [subnetIds, securityGroupIds, registryId]]) =>
                 JSON.stringify(
                     buildProverStateMachineDefinition({
                         partition,
@@ -406,8 +408,10 @@ export class ProverPipeline extends pulumi.ComponentResource {
                         securityGroupIds,
                         assignPublicIp: args.assignPublicIp,
                         useFargateSpot: args.useFargateSpot ?? false,
+                        registryId,
                         repositoryName,
                         imageDigest,
+                        allowHighScanFindings: args.allowHighScanFindings ?? false,
                         environment: env,
                         proofBucketName: bucketName,
                         proofPrefix,

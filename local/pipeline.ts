@@ -37,7 +37,7 @@ import { type InvocationFault, withLambdaTimeout } from "./lambdaInvoker";
 import { LocalQueue, type PollResult, pollUntilEmpty } from "./queue";
 import { failPutObjects } from "./s3Faults";
 import { createTable, type LocalDynamo, type LocalS3, startLocalDynamo, startLocalS3 } from "./servers";
-import { localEcr, type SignatureState } from "./serviceStubs";
+import { type LocalEcr, type LocalRegistryModel, localEcr } from "./ecr";
 import { localSsm, type SsmCall, type SsmFault } from "./ssm";
 import type { LocalExecution } from "./stateMachine";
 import { FUNCTION_ROLES, type FunctionRole, type PipelineWiring } from "./stackWiring";
@@ -46,8 +46,8 @@ import { type LocalTurnstile, startLocalTurnstile } from "./turnstile";
 
 /** Faults to inject; each default is the healthy path. They may be changed between steps. */
 export interface PipelineFaults {
-    /** What ECR reports for the pinned digest. Default COMPLETE. */
-    signature: SignatureState;
+    /** The registry ECR models for the pinned digest (signing rule, signing and scan progress, findings). Default signed and clean. */
+    registry: Partial<LocalRegistryModel>;
     /** Behaviour of the fake zkVM host (FAKE_HOST_MODE). Default success. */
     hostMode: FakeHostMode;
     /** Replaces the task definition's ZKVM_TIMEOUT_SECONDS, to make a timeout take seconds, not 15 minutes. */
@@ -81,7 +81,7 @@ export interface PipelineFaults {
 }
 
 const HEALTHY: PipelineFaults = {
-    signature: "COMPLETE",
+    registry: {},
     hostMode: "success",
     uploadFailures: 0,
     lostFinalizeAnswers: 0,
@@ -119,6 +119,8 @@ export class LocalPipeline {
     readonly deadLetterQueue: LocalQueue;
     readonly stepFunctions: LocalStepFunctions;
     readonly ecs: LocalEcs;
+    /** The registry the image gate asks, with the calls it answered. */
+    readonly ecr: LocalEcr;
     /** Every Lambda invocation, by function role, with the event it received. */
     readonly invocations: { role: FunctionRole; event: unknown; outcome: string }[] = [];
     /** Every SSM GetParameter call and how it was answered. */
@@ -146,6 +148,7 @@ export class LocalPipeline {
         const s3Client = new S3Client(s3Config);
         this.sessions = new SessionStore(DynamoDBDocumentClient.from(dynamodb), wiring.functions.api.environment.SESSIONS_TABLE);
 
+        this.ecr = localEcr(wiring, () => this.faults.registry);
         this.deadLetterQueue = new LocalQueue(wiring.deadLetterQueue, undefined, wiring.region);
         this.workQueue = new LocalQueue(wiring.workQueue, this.deadLetterQueue, wiring.region);
         this.ecs = new LocalEcs({
@@ -218,7 +221,7 @@ export class LocalPipeline {
                 createDispatchFunction(env("prover-dispatch"), { s3: s3Client, sfn: this.stepFunctions.client(), dynamodb }, logger("prover-dispatch")),
             "finalize-callback": () => createFinalizeFunction(env("finalize-callback"), { dynamodb }, logger("finalize-callback")),
             "check-image-signature": () =>
-                createCheckImageSignatureFunction({ ecr: localEcr(wiring, () => this.faults.signature) }, logger("check-image-signature")),
+                createCheckImageSignatureFunction({ ecr: this.ecr.client }, logger("check-image-signature")),
         };
         const handlers = Object.fromEntries(
             FUNCTION_ROLES.map((role) => {

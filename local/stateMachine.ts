@@ -21,7 +21,9 @@
  *   https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
  * An execution ends SUCCEEDED, FAILED, ABORTED (`abort()`) or TIMED_OUT (the definition's own
  * `TimeoutSeconds`), the statuses DescribeExecution reports.
- * Retry intervals are overridden to 0 ms so retries do not slow the tests down.
+ * Retry intervals are overridden to 0 ms so retries do not slow the tests down, and so is the image
+ * gate's Wait state (aws-local-stepfunctions' `waitTimeOverrides`): the gate's bound is a count of
+ * checks, which the local run keeps exactly; only the seconds between them are skipped.
  */
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from "aws-local-stepfunctions";
 import {
@@ -41,7 +43,7 @@ export interface RunProverRequest extends Omit<RunProverParameters, "Overrides">
  * route by ARN and a state wired to the wrong function fails.
  */
 export interface ProverTaskHandlers {
-    /** The check-image-signature Lambda. */
+    /** The check-image-signature Lambda, behind VerifyImageSignature and RecheckImageSignature. */
     verifyImageSignature(
         event: CheckImageSignatureInput,
         functionName: string,
@@ -109,6 +111,7 @@ export async function runProverStateMachine(
         });
     const localHandlers = {
         [S.VerifyImageSignature]: lambda(S.VerifyImageSignature, handlers.verifyImageSignature),
+        [S.RecheckImageSignature]: lambda(S.RecheckImageSignature, handlers.verifyImageSignature),
         [S.RunProver]: async (parameters: unknown) => {
             taskCalls.push({ state: S.RunProver, parameters });
             const stopTask = new AbortController();
@@ -150,6 +153,9 @@ export async function runProverStateMachine(
         overrides: {
             taskResourceLocalHandlers: localHandlers,
             retryIntervalOverrides: Object.fromEntries(taskStates.map((name) => [name, 0])),
+            waitTimeOverrides: Object.fromEntries(
+                Object.entries(definition.States).filter(([, state]) => state.Type === "Wait").map(([name]) => [name, 0]),
+            ),
         },
     });
     const onStop = () => execution.abort();

@@ -40,6 +40,8 @@ export interface EvaluateOptions {
      * reads it). Without it that rule cannot judge names offline.
      */
     stack?: string;
+    /** The Pulumi project; it stands in for every policy's `project` config. Default: none (an app stack). */
+    project?: string;
     /** Further policy config by policy name, as a `--policy-pack-config` file would give it. */
     policyConfig?: Readonly<Record<string, Record<string, unknown>>>;
 }
@@ -65,7 +67,12 @@ export async function evaluatePolicies(resources: readonly EvaluatedResource[], 
                 for (const message of rule.check(r.type, r.inputs, { iam })) report(r.urn || r.name, message);
             }
         } else {
-            const config = { environment: options.environment, ...(options.stack === undefined ? {} : { stack: options.stack }), ...(options.policyConfig?.[rule.name] ?? {}) };
+            const config = {
+                environment: options.environment,
+                ...(options.stack === undefined ? {} : { stack: options.stack }),
+                ...(options.project === undefined ? {} : { project: options.project }),
+                ...(options.policyConfig?.[rule.name] ?? {}),
+            };
             for (const v of rule.check(stackResources, { iam, config })) {
                 report(v.urn ?? STACK_WIDE, v.message);
             }

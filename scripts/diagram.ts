@@ -1,14 +1,14 @@
 /**
- * `npm run diagram -- <stack> [--write]`: prints the stack's architecture as a Mermaid flowchart,
- * derived from the resources the program synthesizes offline (see scripts/lib/diagram.ts). With
- * `--write` it replaces the stack's generated block in README.md; a test fails while the README's
- * block differs from a fresh rendering, so the picture cannot go stale.
+ * `npm run diagram -- <stack> [--write]`: prints the stack's pictures as Mermaid, derived from the
+ * resources the program synthesizes offline (scripts/lib/diagram.ts): the architecture and the
+ * prover state machine's flow. With `--write` it replaces the stack's generated blocks in README.md;
+ * a test fails while a README block differs from a fresh rendering, so the pictures cannot go stale.
  * Exit codes: 0 done; 1 synthesis failed or README.md has no block for the stack; 64 usage.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { buildDiagram, readmeBlock, renderMermaid, replaceReadmeBlock } from "./lib/diagram";
+import { readmeBlocks, replaceReadmeBlock } from "./lib/diagram";
 import { PROJECT_ROOT, synthesizeStack } from "./lib/synthesize";
 
 async function main(): Promise<number> {
@@ -24,16 +24,16 @@ async function main(): Promise<number> {
         console.error("usage: npm run diagram -- <stack> [--write]");
         return 64;
     }
-    const block = readmeBlock(stack, renderMermaid(buildDiagram(await synthesizeStack(stack))));
+    const blocks = readmeBlocks(await synthesizeStack(stack));
     if (!parsed.values.write) {
-        console.log(block);
+        console.log(blocks.map((b) => b.block).join("\n\n"));
         return 0;
     }
     const readmePath = path.join(PROJECT_ROOT, "README.md");
     const readme = fs.readFileSync(readmePath, "utf8");
-    const updated = replaceReadmeBlock(readme, stack, block);
+    const updated = blocks.reduce((text, b) => replaceReadmeBlock(text, b.id, b.block), readme);
     fs.writeFileSync(readmePath, updated);
-    console.log(updated === readme ? `README.md: the ${stack} diagram is already current` : `README.md: the ${stack} diagram was regenerated`);
+    console.log(updated === readme ? `README.md: the ${stack} diagrams are already current` : `README.md: the ${stack} diagrams were regenerated`);
     return 0;
 }
 

@@ -1,12 +1,12 @@
 /**
  * `npm run snapshots`: regenerates what the tests compare against a fresh synthesis: the exact
  * resource list of each committed stack (tests/snapshots/resources.<stack>.txt) and the README's
- * architecture diagram of develop. Run it after a change that adds, removes or renames resources,
+ * pictures of develop (architecture and state machine). Run it after a change that adds, removes or renames resources,
  * then review the diff like any other change.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildDiagram, readmeBlock, renderMermaid, replaceReadmeBlock } from "./lib/diagram";
+import { readmeBlocks, replaceReadmeBlock } from "./lib/diagram";
 import { SNAPSHOT_STACKS, resourceList, resourceListPath } from "./lib/resourceList";
 import { PROJECT_ROOT, synthesizeStack } from "./lib/synthesize";
 
@@ -22,8 +22,7 @@ async function main(): Promise<void> {
         write(resourceListPath(stack), resourceList(result));
         if (stack === "develop") {
             const readmePath = path.join(PROJECT_ROOT, "README.md");
-            const block = readmeBlock(stack, renderMermaid(buildDiagram(result)));
-            write(readmePath, replaceReadmeBlock(fs.readFileSync(readmePath, "utf8"), stack, block));
+            write(readmePath, readmeBlocks(result).reduce((text, b) => replaceReadmeBlock(text, b.id, b.block), fs.readFileSync(readmePath, "utf8")));
         }
     }
 }

@@ -42,6 +42,7 @@ export const CONFIG_KEYS = [
     "applicationBuilds",
     "sessionCapabilityTtlSeconds",
     "allowReproving",
+    "allowHighScanFindings",
 ] as const;
 
 /** Application secrets: set with `pulumi config set --secret`, stored as SSM SecureString parameters. */
@@ -57,6 +58,8 @@ export const DEFAULT_DISPATCH_CONCURRENCY = 2;
 /** A session capability lives one day from its issue time (a classroom session); 15 minutes to 30 days allowed. */
 export const DEFAULT_SESSION_CAPABILITY_TTL_SECONDS = 86400;
 export const PROVER_PLATFORM = "linux/arm64";
+/** Repositories the bootstrap stack's signing rule covers (its filter is this prefix and `*`). */
+export const SIGNED_REPOSITORY_PREFIX = `${PROJECT_NAME}-prover-`;
 export const REQUIRED_DEFAULT_TAGS = ["Project", "Environment", "ManagedBy"] as const;
 
 /** Raw values as Pulumi hands them over: strings, structured values already JSON-decoded. */
@@ -134,6 +137,8 @@ export interface StackSettings {
     readonly sessionCapabilityTtlSeconds: number;
     /** Whether a succeeded session may be proven again (the earlier bundle stays listed). */
     readonly allowReproving: boolean;
+    /** The image gate lets images with HIGH scan findings run (CRITICAL never). Default false. */
+    readonly allowHighScanFindings: boolean;
 }
 
 export class StackConfigError extends Error {
@@ -188,6 +193,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     }
 
     const proverImage = parseProverImage(cfg.proverImage, problems);
+    if (proverImage?.kind === "prebuilt" && aws) foreignImageProblems(proverImage, aws, problems);
     const proverTask = parseProverTask(cfg.proverTask, profile, environment, problems);
 
     const proofPrefix = optionalString(cfg.proofPrefix, "proofPrefix", problems) ?? DEFAULT_PROOF_PREFIX;
@@ -253,6 +259,10 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     if (typeof allowReproving !== "boolean") {
         problems.add(P("allowReproving"), "must be true or false");
     }
+    const allowHighScanFindings = cfg.allowHighScanFindings ?? false;
+    if (typeof allowHighScanFindings !== "boolean") {
+        problems.add(P("allowHighScanFindings"), `must be true or false, got ${JSON.stringify(allowHighScanFindings)}`);
+    }
 
     if (problems.list.length > 0 || !environment || !aws || !proverImage || !proverTask) {
         throw new StackConfigError(raw.stack, problems.list);
@@ -282,7 +292,26 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         applicationBuilds,
         sessionCapabilityTtlSeconds,
         allowReproving: allowReproving === true,
+        allowHighScanFindings: allowHighScanFindings === true,
     });
+}
+
+/**
+ * The image gate asks the stack's own registry, in the stack's region, and only repositories the
+ * bootstrap stack's signing rule covers are signed on push: a prebuilt image anywhere else could
+ * never pass the gate (its signing status would be missing or unreadable), so it is refused here.
+ */
+function foreignImageProblems(image: Extract<ProverImageSource, { kind: "prebuilt" }>, aws: { region: string; accountId: string }, problems: Problems): void {
+    const key = `${P("proverImage")}.uri`;
+    if (image.registryAccountId !== aws.accountId || image.registryRegion !== aws.region) {
+        problems.add(
+            key,
+            `the image lives in account ${image.registryAccountId}, region ${image.registryRegion}; the image gate checks signatures in the stack's own registry (account ${aws.accountId}, region ${aws.region}): push the image there`,
+        );
+    }
+    if (!image.repositoryName.startsWith(SIGNED_REPOSITORY_PREFIX)) {
+        problems.add(key, `repository "${image.repositoryName}" is not covered by the bootstrap stack's signing rule (${SIGNED_REPOSITORY_PREFIX}*): its images are never signed`);
+    }
 }
 
 function parseEnvironment(value: unknown, problems: Problems): EnvironmentName | undefined {

@@ -9,6 +9,10 @@ import { SESSIONS_BY_CREATED_AT_INDEX, VOTES_BY_ID_INDEX } from "./resolvers";
 /** Physical names (`stark-ballot-simulator-<role>-<env>`). */
 export const dataApiNames = {
     graphqlApi: (env: string) => physicalName("data", env),
+    // Role names end in the scope like every other physical name, so `…-*-<scope>` patterns (the
+    // bootstrap's deploy roles) cover them. Longest: `…-data-votingSessions-<12 chars>`, 55 of IAM's 64.
+    logsRole: (env: string) => physicalName("data-logs", env),
+    dataSourceRole: (role: string, env: string) => physicalName(`data-${role}`, env),
     votingSessionTable: (env: string) => physicalName("voting-sessions", env),
     voteTable: (env: string) => physicalName("votes", env),
     /** AppSync names the data sources; letters, digits and underscores only. */

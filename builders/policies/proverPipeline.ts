@@ -158,12 +158,16 @@ export function stateMachineRolePolicy(a: StateMachineRoleArgs): PolicyDocument 
     );
 }
 
-/** The signature gate reads signing status of the prover repository only. */
+/**
+ * The image gate reads the signing status and the scan findings of the prover repository only; both
+ * actions take the repository as their resource.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
+ */
 export function checkImageSignaturePolicy(repositoryArn: string): PolicyDocument {
     return policyDocument({
-        Sid: "DescribeProverImageSigningStatus",
+        Sid: "DescribeProverImageSigningAndScan",
         Effect: "Allow",
-        Action: "ecr:DescribeImageSigningStatus",
+        Action: ["ecr:DescribeImageSigningStatus", "ecr:DescribeImageScanFindings"],
         Resource: repositoryArn,
     });
 }

@@ -3,7 +3,13 @@
  * stored `{Error, Cause}` holds ARNs, image digests, stopped-task JSON and stack traces; it stays in
  * the sessions table and the logs for operators and never leaves the api.
  */
-import { DISPATCH_TIMED_OUT_ERROR, IMAGE_SIGNATURE_FAILED_ERROR, type StepFunctionsError } from "../shared/contracts";
+import {
+    DISPATCH_TIMED_OUT_ERROR,
+    IMAGE_SCAN_INCOMPLETE_ERROR,
+    IMAGE_SCAN_REFUSED_ERROR,
+    IMAGE_SIGNATURE_FAILED_ERROR,
+    type StepFunctionsError,
+} from "../shared/contracts";
 
 export interface ClientError {
     code: ClientErrorCode;
@@ -30,9 +36,8 @@ export const CLIENT_ERRORS: Readonly<Record<ClientErrorCode, string>> = Object.f
 /** Stored `Error` names with their own client code; anything else is `prover_failed`. */
 const BY_ERROR_NAME: Readonly<Record<string, ClientErrorCode>> = Object.freeze({
     [IMAGE_SIGNATURE_FAILED_ERROR]: "image_unverified",
-    // The image gate's scan refusals (issue 11) name themselves this way.
-    ImageScanFindingsRefused: "image_unverified",
-    ImageScanIncomplete: "image_unverified",
+    [IMAGE_SCAN_REFUSED_ERROR]: "image_unverified",
+    [IMAGE_SCAN_INCOMPLETE_ERROR]: "image_unverified",
     [DISPATCH_TIMED_OUT_ERROR]: "dispatch_timed_out",
     EnqueueFailed: "queue_unavailable",
     "States.Timeout": "prover_timed_out",

@@ -39,18 +39,47 @@ export interface ExecutionInput {
     receivedAt: string;
 }
 
-/** Input of the check-image-signature Lambda. */
+/** Input of the check-image-signature Lambda (the image gate). */
 export interface CheckImageSignatureInput {
+    /**
+     * Account of the registry that holds the image. The program rejects a prebuilt image of another
+     * account or region, so this is the stack's account and the Lambda's region is the image's.
+     */
+    registryId: string;
     repositoryName: string;
     imageDigest: string;
+    /** Whether HIGH scan findings may run (config `allowHighScanFindings`, default false). CRITICAL never may. */
+    allowHighScanFindings: boolean;
+    /** Checks already made in this execution; absent on the first. */
+    previousChecks?: number;
 }
+
+/** What the gate decided: run the image, look again after a wait, or refuse it. */
+export type ImageGateVerdict = "ALLOW" | "PENDING" | "DENY";
 
 /** Result of the check-image-signature Lambda. */
 export interface CheckImageSignatureResult {
-    /** First signing status (`COMPLETE`, `IN_PROGRESS`, `FAILED`, `NOT_INITIATED`) or `MISSING`. */
+    verdict: ImageGateVerdict;
+    /** Checks made in this execution, this one included. */
+    checks: number;
+    /**
+     * The signing status of the digest over every entry: `COMPLETE` only when every entry is,
+     * else `FAILED` when any entry failed, else `IN_PROGRESS`; `MISSING` when ECR reports no entry.
+     */
     status: string;
     signingStatuses: unknown[];
+    /** The digest's scan: ECR's `imageScanStatus.status` (or `MISSING`) and `findingSeverityCounts`. */
+    scan: { status: string; findingSeverityCounts: Record<string, number> };
+    /** Set exactly when `verdict` is `DENY`: what the finalize callback records. */
+    error?: StepFunctionsError;
 }
+
+/**
+ * The gate's bound on IN_PROGRESS (signing or scan): a check, then up to `maxRechecks` more, each after
+ * `recheckIntervalSeconds`: 20 x 15 s = 300 s, SPEC §7's "at most 5 minutes". ECR signs and scans a
+ * pushed image within seconds to a minute, so an image still in progress after that is refused.
+ */
+export const IMAGE_GATE = Object.freeze({ recheckIntervalSeconds: 15, maxRechecks: 20 });
 
 /** Step Functions' own error shape, as produced by a Catch and by our signature branch. */
 export interface StepFunctionsError {
@@ -63,8 +92,12 @@ export type FinalizeEvent =
     | { status: "SUCCEEDED"; payload: ExecutionPayload; executionArn: string; proverResult: unknown }
     | { status: "FAILED"; payload: ExecutionPayload; executionArn: string; error: StepFunctionsError };
 
-/** Error name the signature branch reports in `error.Error`. */
+/** Error name the signature branch reports in `error.Error`: no signature, a failed one, or still in progress after the bound. */
 export const IMAGE_SIGNATURE_FAILED_ERROR = "ImageSignatureVerificationFailed";
+/** The digest's scan found CRITICAL vulnerabilities, or HIGH ones while they are not allowed. */
+export const IMAGE_SCAN_REFUSED_ERROR = "ImageScanFindingsRefused";
+/** The digest has no usable scan: none, failed, unsupported, or still in progress after the bound. */
+export const IMAGE_SCAN_INCOMPLETE_ERROR = "ImageScanIncomplete";
 
 /**
  * A `pending` attempt older than this was never dispatched: its work message went to the DLQ (after

@@ -51,8 +51,12 @@ function stackPolicy(rule: StackRule): StackValidationPolicy {
             const config = args.getConfig<Record<string, unknown>>();
             // Rules that need the stack's name (physical-names-per-stack) read it from the engine's
             // URNs, `urn:pulumi:<stack>::...`, unless the pack config pins one.
-            const stack = config.stack ?? resources.map((r) => /^urn:pulumi:([^:]+)::/.exec(r.urn)?.[1]).find((s) => s !== undefined);
-            for (const violation of rule.check(resources, { iam, config: stack === undefined ? config : { ...config, stack } })) {
+            // The project likewise (no-account-singletons-in-app-stack exempts the bootstrap project).
+            const fromUrns = (pattern: RegExp) => resources.map((r) => pattern.exec(r.urn)?.[1]).find((s) => s !== undefined);
+            const stack = config.stack ?? fromUrns(/^urn:pulumi:([^:]+)::/);
+            const project = config.project ?? fromUrns(/^urn:pulumi:[^:]+::([^:]+)::/);
+            const known = { ...(stack === undefined ? {} : { stack }), ...(project === undefined ? {} : { project }) };
+            for (const violation of rule.check(resources, { iam, config: { ...config, ...known } })) {
                 reportViolation(violation.message, violation.urn);
             }
         },

@@ -11,8 +11,8 @@
  * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutRegistryScanningConfiguration.html
  * https://docs.aws.amazon.com/AmazonECR/latest/userguide/managed-signing.html
  */
-import { resourceRule } from "../lib/rule";
-import { ResourceRule } from "../lib/types";
+import { BOOTSTRAP_PROJECT } from "../lib/projects";
+import { StackResource, StackRule, StackViolation } from "../lib/types";
 
 /** Type token -> what it configures account-wide. */
 export const ACCOUNT_SINGLETON_TYPES: Readonly<Record<string, string>> = {
@@ -51,11 +51,24 @@ export function checkAccountSingleton(type: string): string[] {
     ];
 }
 
-export const accountSingletonRules: readonly ResourceRule[] = [
-    resourceRule(
-        "no-account-singletons-in-app-stack",
-        "App stacks create no account- or registry-wide singleton (ECR signing/scanning/replication configuration, registry policy, account settings, OIDC providers, ...); those live in the bootstrap stack.",
-        Object.keys(ACCOUNT_SINGLETON_TYPES),
-        checkAccountSingleton,
-    ),
+export { BOOTSTRAP_PROJECT };
+
+export function checkAccountSingletons(resources: readonly StackResource[], context: { config: Record<string, unknown> }): StackViolation[] {
+    if (context.config.project === BOOTSTRAP_PROJECT) return [];
+    return resources.flatMap((r) => checkAccountSingleton(r.type).map((message) => ({ urn: r.urn, message })));
+}
+
+export const accountSingletonRules: readonly StackRule[] = [
+    {
+        kind: "stack",
+        name: "no-account-singletons-in-app-stack",
+        description: "App stacks create no account- or registry-wide singleton (ECR signing/scanning/replication configuration, registry policy, account settings, OIDC providers, ...); those live in the bootstrap stack.",
+        enforcementLevel: "mandatory",
+        check: checkAccountSingletons,
+        configSchema: {
+            properties: {
+                project: { type: "string", description: `The Pulumi project; ${BOOTSTRAP_PROJECT} may create the singletons (default: read from the resources' URNs).` },
+            },
+        },
+    },
 ];

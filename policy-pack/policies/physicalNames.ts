@@ -18,6 +18,7 @@
  * judge and reports nothing.
  */
 import { StackResource, StackRule, StackViolation } from "../lib/types";
+import { BOOTSTRAP_PROJECT } from "../lib/projects";
 import { knownValue } from "../lib/values";
 
 /** Type token -> the input holding a name that must be unique in the account (or globally). */
@@ -62,6 +63,8 @@ export function carriesScope(name: string, scope: string): boolean {
 export function checkStackScopedNames(resources: readonly StackResource[], context: { config: Record<string, unknown> }): StackViolation[] {
     const stack = context.config.stack;
     if (typeof stack !== "string" || stack === "") return [];
+    // One bootstrap stack per account by design: its names (the CI roles) are the account's.
+    if (context.config.project === BOOTSTRAP_PROJECT) return [];
     const violations: StackViolation[] = [];
     for (const resource of resources) {
         const key = ACCOUNT_UNIQUE_NAME_KEYS[resource.type];
@@ -90,6 +93,7 @@ export const physicalNameRules: readonly StackRule[] = [
         configSchema: {
             properties: {
                 stack: { type: "string", description: "The stack name the names must carry (default: read from the resources' URNs)." },
+                project: { type: "string", description: `The Pulumi project; ${BOOTSTRAP_PROJECT} (one stack per account) is exempt (default: read from the resources' URNs).` },
             },
         },
     },

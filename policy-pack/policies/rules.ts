@@ -11,6 +11,7 @@ import { iamRules } from "./iam";
 import { lambdaRules } from "./lambda";
 import { lambdaCodeRules } from "./lambdaCode";
 import { logsRules } from "./logs";
+import { oidcTrustRules } from "./oidcTrust";
 import { protectionRules } from "./protection";
 import { s3Rules } from "./s3";
 import { sqsRules } from "./sqs";
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
     ...stepFunctionsRules,
     ...logsRules,
     ...iamRules,
+    ...oidcTrustRules,
     ...lambdaRules,
     ...lambdaCodeRules,
     ...apiGatewayRules,

@@ -108,8 +108,9 @@ export function mockState(type: string, name: string, inputs: Record<string, any
             return { id: n, state: { ...inputs, name: n, arn: `arn:${p}:cloudwatch:${at}:alarm:${n}` } };
         }
         case "aws:appsync/graphQLApi:GraphQLApi": {
-            // AppSync API ids are 26 lower-case letters and digits; the endpoint is derived from it.
-            const id = shortHash(name, 26);
+            // AppSync API ids are 26 lower-case letters and digits, unique per API (so per stack: the
+            // name carries the stack's scope); the endpoint is derived from it.
+            const id = shortHash(`${a.accountId}/${a.region}/${inputs.name ?? name}`, 26);
             return { id, state: { ...inputs, arn: `arn:${p}:appsync:${at}:apis/${id}`, uris: { GRAPHQL: `https://${id}.appsync-api.${a.region}.amazonaws.com/graphql`, REALTIME: `wss://${id}.appsync-realtime-api.${a.region}.amazonaws.com/graphql` } } };
         }
         case "docker:index/image:Image": {

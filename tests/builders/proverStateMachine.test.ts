@@ -11,7 +11,14 @@ import {
 } from "../../builders/proverStateMachine";
 import { parseCheckImageSignatureInput } from "../../lambdas/check-image-signature/checkImageSignature";
 import { parseFinalizeEvent } from "../../lambdas/finalize-callback/finalizeEvent";
-import { type ExecutionInput, type FinalizeEvent, executionPrefix } from "../../lambdas/shared/contracts";
+import {
+    type CheckImageSignatureInput,
+    type CheckImageSignatureResult,
+    type ExecutionInput,
+    type FinalizeEvent,
+    IMAGE_GATE,
+    executionPrefix,
+} from "../../lambdas/shared/contracts";
 import {
     type ProverTaskHandlers,
     type RunProverRequest,
@@ -31,12 +38,14 @@ const ARGS: ProverStateMachineArgs = {
     securityGroupIds: ["sg-0c3"],
     assignPublicIp: true,
     useFargateSpot: false,
+    registryId: "123456789012",
     repositoryName: "stark-ballot-simulator-prover-develop",
     imageDigest: DIGEST,
     environment: "develop",
     proofBucketName: "stark-ballot-simulator-proofs-develop-123456789012",
     proofPrefix: "sessions/",
     runProverTimeoutSeconds: 1500,
+    allowHighScanFindings: false,
 };
 const CN_ARGS: ProverStateMachineArgs = {
     ...ARGS,
@@ -107,7 +116,21 @@ function failing<A, R>(times: number, error: () => Error, answer: (arg: A) => R)
     };
 }
 
-const SIGNED = { status: "COMPLETE", signingStatuses: [{ signingProfileArn: "arn:aws:signer:ap-northeast-1:123456789012:/signing-profiles/prover", status: "COMPLETE" }] };
+const SIGNED: CheckImageSignatureResult = {
+    verdict: "ALLOW",
+    checks: 1,
+    status: "COMPLETE",
+    signingStatuses: [{ signingProfileArn: "arn:aws:signer:ap-northeast-1:123456789012:/signing-profiles/prover", status: "COMPLETE" }],
+    scan: { status: "COMPLETE", findingSeverityCounts: { LOW: 2 } },
+};
+const GATE_PAYLOAD = { registryId: "123456789012", repositoryName: "stark-ballot-simulator-prover-develop", imageDigest: DIGEST, allowHighScanFindings: false };
+/** A refusal as the gate reports it. */
+const denied = (Error: string, Cause: string): CheckImageSignatureResult => ({ ...SIGNED, verdict: "DENY", status: "FAILED", error: { Error, Cause } });
+/** PENDING answers for the first `times` checks, then `answer`, each counting the checks as the Lambda does. */
+const pendingThen = (times: number, answer: CheckImageSignatureResult) => (event: CheckImageSignatureInput): CheckImageSignatureResult => {
+    const checks = (event.previousChecks ?? 0) + 1;
+    return checks <= times ? { ...SIGNED, verdict: "PENDING", status: "IN_PROGRESS", checks } : { ...answer, checks };
+};
 const FINALIZED = { outcome: "updated" };
 const handlers = (overrides: Partial<ProverTaskHandlers> = {}): ProverTaskHandlers => ({
     verifyImageSignature: () => SIGNED,
@@ -157,11 +180,13 @@ describe("prover state machine definition", () => {
     });
 
     describe("states and transitions", () => {
-        it("starts at VerifyImageSignature and has exactly the six states of SPEC §1", () => {
+        it("starts at VerifyImageSignature and has SPEC §1's six states plus the gate's wait loop", () => {
             assert.equal(def.StartAt, "VerifyImageSignature");
             assert.deepEqual(Object.keys(def.States), [
                 "VerifyImageSignature",
                 "CheckImageSignature",
+                "WaitForImageGate",
+                "RecheckImageSignature",
                 "RunProver",
                 "FinalizeSucceeded",
                 "FinalizeSignatureFailed",
@@ -172,12 +197,16 @@ describe("prover state machine definition", () => {
                     name,
                     s.Type === "Choice"
                         ? { choices: s.Choices.map((c) => c.Next), default: s.Default }
-                        : { next: s.Next ?? null, end: s.End ?? false, catch: (s.Catch ?? []).map((c) => c.Next) },
+                        : s.Type === "Wait"
+                          ? { wait: s.Seconds, next: s.Next }
+                          : { next: s.Next ?? null, end: s.End ?? false, catch: (s.Catch ?? []).map((c) => c.Next) },
                 ]),
             );
             assert.deepEqual(edges, {
                 VerifyImageSignature: { next: "CheckImageSignature", end: false, catch: ["FinalizeFailed", "FinalizeFailed"] },
-                CheckImageSignature: { choices: ["RunProver"], default: "FinalizeSignatureFailed" },
+                CheckImageSignature: { choices: ["RunProver", "WaitForImageGate"], default: "FinalizeSignatureFailed" },
+                WaitForImageGate: { wait: 15, next: "RecheckImageSignature" },
+                RecheckImageSignature: { next: "CheckImageSignature", end: false, catch: ["FinalizeFailed", "FinalizeFailed"] },
                 RunProver: { next: "FinalizeSucceeded", end: false, catch: ["FinalizeFailed", "FinalizeFailed"] },
                 FinalizeSucceeded: { next: null, end: true, catch: [] },
                 FinalizeSignatureFailed: { next: null, end: true, catch: [] },
@@ -185,13 +214,13 @@ describe("prover state machine definition", () => {
             });
         });
 
-        it("VerifyImageSignature invokes the signature Lambda with the pinned digest, result at $.signingStatus", () => {
+        it("VerifyImageSignature invokes the gate Lambda with the registry, the pinned digest and the HIGH rule, result at $.signingStatus", () => {
             assert.deepEqual(withoutComment(def.States.VerifyImageSignature), {
                 Type: "Task",
                 Resource: "arn:aws:states:::lambda:invoke",
                 Parameters: {
                     FunctionName: ARGS.checkImageSignatureFunctionArn,
-                    Payload: { repositoryName: "stark-ballot-simulator-prover-develop", imageDigest: DIGEST },
+                    Payload: GATE_PAYLOAD,
                 },
                 ResultSelector: { "Payload.$": "$.Payload" },
                 ResultPath: "$.signingStatus",
@@ -201,12 +230,36 @@ describe("prover state machine definition", () => {
             });
         });
 
-        it("CheckImageSignature runs the prover only on COMPLETE", () => {
+        it("CheckImageSignature runs the prover only on ALLOW, waits on PENDING, refuses anything else", () => {
             assert.deepEqual(withoutComment(def.States.CheckImageSignature), {
                 Type: "Choice",
-                Choices: [{ Variable: "$.signingStatus.Payload.status", StringEquals: "COMPLETE", Next: "RunProver" }],
+                Choices: [
+                    { Variable: "$.signingStatus.Payload.verdict", StringEquals: "ALLOW", Next: "RunProver" },
+                    { Variable: "$.signingStatus.Payload.verdict", StringEquals: "PENDING", Next: "WaitForImageGate" },
+                ],
                 Default: "FinalizeSignatureFailed",
             });
+        });
+
+        it("the gate's loop waits 15 s and rechecks with the count of checks so far: 20 rechecks bound it to 5 minutes", () => {
+            assert.equal(IMAGE_GATE.recheckIntervalSeconds * IMAGE_GATE.maxRechecks, 300);
+            assert.deepEqual(withoutComment(def.States.WaitForImageGate), { Type: "Wait", Seconds: 15, Next: "RecheckImageSignature" });
+            assert.deepEqual(withoutComment(def.States.RecheckImageSignature), {
+                Type: "Task",
+                Resource: "arn:aws:states:::lambda:invoke",
+                Parameters: {
+                    FunctionName: ARGS.checkImageSignatureFunctionArn,
+                    Payload: { ...GATE_PAYLOAD, "previousChecks.$": "$.signingStatus.Payload.checks" },
+                },
+                ResultSelector: { "Payload.$": "$.Payload" },
+                ResultPath: "$.signingStatus",
+                Retry: [LAMBDA_RETRIER],
+                Catch: CATCH_ALL,
+                Next: "CheckImageSignature",
+            });
+            const allowing = buildProverStateMachineDefinition({ ...ARGS, allowHighScanFindings: true });
+            assert.equal(allowing.States.VerifyImageSignature.Parameters.Payload.allowHighScanFindings, true);
+            assert.equal(allowing.States.RecheckImageSignature.Parameters.Payload.allowHighScanFindings, true);
         });
 
         it("RunProver: Fargate in the task subnets with a public IP, the exact container environment, a timeout, ECS-only retries", () => {
@@ -292,10 +345,8 @@ describe("prover state machine definition", () => {
                     status: "FAILED",
                     "payload.$": "$.payload",
                     "executionArn.$": "$$.Execution.Id",
-                    error: {
-                        Error: "ImageSignatureVerificationFailed",
-                        "Cause.$": `States.Format('Prover image stark-ballot-simulator-prover-develop@${DIGEST} has signing status {}; only COMPLETE images may run', $.signingStatus.Payload.status)`,
-                    },
+                    // The gate builds {Error, Cause} itself, naming what failed (signature, findings, scan).
+                    "error.$": "$.signingStatus.Payload.error",
                 }),
             );
             assert.deepEqual(
@@ -308,6 +359,7 @@ describe("prover state machine definition", () => {
             const cn = buildProverStateMachineDefinition(CN_ARGS);
             const resources = Object.values(cn.States).flatMap((s) => (s.Type === "Task" ? [s.Resource] : []));
             assert.deepEqual(resources, [
+                "arn:aws-cn:states:::lambda:invoke",
                 "arn:aws-cn:states:::lambda:invoke",
                 "arn:aws-cn:states:::ecs:runTask.sync",
                 "arn:aws-cn:states:::lambda:invoke",
@@ -414,10 +466,10 @@ describe("prover state machine, executed locally", () => {
         );
         assert.equal(r.status, "SUCCEEDED");
         assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeSucceeded"]);
-        assert.deepEqual(signatureEvents, [{ repositoryName: "stark-ballot-simulator-prover-develop", imageDigest: DIGEST }]);
+        assert.deepEqual(signatureEvents, [GATE_PAYLOAD]);
         assert.deepEqual(r.taskCalls[0], {
             state: "VerifyImageSignature",
-            parameters: { FunctionName: ARGS.checkImageSignatureFunctionArn, Payload: { repositoryName: "stark-ballot-simulator-prover-develop", imageDigest: DIGEST } },
+            parameters: { FunctionName: ARGS.checkImageSignatureFunctionArn, Payload: GATE_PAYLOAD },
         });
         assert.deepEqual(requests, [
             {
@@ -462,34 +514,58 @@ describe("prover state machine, executed locally", () => {
         assert.deepEqual(requests[0].Overrides.ContainerOverrides[0].Environment.slice(6), [{ Name: "OUTPUT_S3_PREFIX", Value: "it's{x}/session-1/exec-0001" }]);
     });
 
-    for (const status of ["FAILED", "MISSING", "IN_PROGRESS"]) {
-        it(`signature ${status}: FinalizeSignatureFailed reports ImageSignatureVerificationFailed, the prover never runs`, async () => {
+    const refusals: [string, CheckImageSignatureResult][] = [
+        ["ImageSignatureVerificationFailed", denied("ImageSignatureVerificationFailed", "Prover image x: signing status FAILED for 1 of 1 signing profile(s): p: FAILED")],
+        ["ImageScanFindingsRefused", denied("ImageScanFindingsRefused", "Prover image x: scan findings CRITICAL=1, HIGH=0; CRITICAL findings always refuse the image")],
+        ["ImageScanIncomplete", denied("ImageScanIncomplete", "Prover image x: scan status FAILED; only a scanned image may run")],
+    ];
+    for (const [name, answer] of refusals) {
+        it(`gate DENY (${name}): FinalizeSignatureFailed reports the gate's own {Error, Cause}, the prover never runs`, async () => {
             let proverRuns = 0;
-            const r = await run(
-                handlers({
-                    verifyImageSignature: () => ({ status, signingStatuses: [] }),
-                    runProver: () => ((proverRuns += 1), TASK),
-                }),
-            );
+            const r = await run(handlers({ verifyImageSignature: () => answer, runProver: () => ((proverRuns += 1), TASK) }));
             assert.equal(r.status, "SUCCEEDED");
             assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "FinalizeSignatureFailed"]);
             assert.equal(proverRuns, 0);
             assert.deepEqual(r.finalizeCalls, [
-                {
-                    state: "FinalizeSignatureFailed",
-                    event: {
-                        status: "FAILED",
-                        payload: INPUT.payload,
-                        executionArn: EXECUTION_ARN,
-                        error: {
-                            Error: "ImageSignatureVerificationFailed",
-                            Cause: `Prover image stark-ballot-simulator-prover-develop@${DIGEST} has signing status ${status}; only COMPLETE images may run`,
-                        },
-                    },
-                },
+                { state: "FinalizeSignatureFailed", event: { status: "FAILED", payload: INPUT.payload, executionArn: EXECUTION_ARN, error: answer.error! } },
             ]);
         });
     }
+
+    it("an unknown verdict is refused (Choice default), never run", async () => {
+        const r = await run(handlers({ verifyImageSignature: () => ({ ...denied("ImageSignatureVerificationFailed", "odd"), verdict: "MAYBE" as never }) }));
+        assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "FinalizeSignatureFailed"]);
+    });
+
+    it("PENDING twice, then ALLOW: the gate rechecks after each wait with the count of checks so far, then the prover runs", async () => {
+        const events: CheckImageSignatureInput[] = [];
+        const gate = pendingThen(2, SIGNED);
+        const r = await run(handlers({ verifyImageSignature: (event) => (events.push(event), gate(event)) }));
+        assert.deepEqual(r.path, [
+            "VerifyImageSignature",
+            "CheckImageSignature",
+            "WaitForImageGate",
+            "RecheckImageSignature",
+            "CheckImageSignature",
+            "WaitForImageGate",
+            "RecheckImageSignature",
+            "CheckImageSignature",
+            "RunProver",
+            "FinalizeSucceeded",
+        ]);
+        assert.deepEqual(events, [GATE_PAYLOAD, { ...GATE_PAYLOAD, previousChecks: 1 }, { ...GATE_PAYLOAD, previousChecks: 2 }]);
+        assert.deepEqual((r.output as { signingStatus: unknown }).signingStatus, { Payload: { ...SIGNED, checks: 3 } });
+    });
+
+    it("PENDING until the Lambda refuses at its bound: 1 + 20 checks, then FinalizeSignatureFailed", async () => {
+        const refusal = denied("ImageSignatureVerificationFailed", "Prover image x: signing status still IN_PROGRESS after 21 checks over 300 s");
+        const r = await run(handlers({ verifyImageSignature: pendingThen(IMAGE_GATE.maxRechecks, refusal) }));
+        assert.equal(r.taskCalls.filter((c) => c.state === "VerifyImageSignature").length, 1);
+        assert.equal(r.taskCalls.filter((c) => c.state === "RecheckImageSignature").length, 20);
+        assert.equal(r.path.filter((state) => state === "WaitForImageGate").length, 20);
+        assert.deepEqual(r.path.slice(-2), ["CheckImageSignature", "FinalizeSignatureFailed"]);
+        assert.deepEqual((r.finalizeCalls[0].event as { error?: unknown }).error, refusal.error);
+    });
 
     for (const error of ["States.TaskFailed", "States.Timeout"]) {
         it(`RunProver failing with ${error} runs once and FinalizeFailed gets the caught {Error, Cause}`, async () => {
@@ -566,7 +642,7 @@ describe("prover state machine, executed locally", () => {
                         Cause: JSON.stringify({
                             errorType: "InvalidInput",
                             errorMessage:
-                                "invalid check-image-signature input: repositoryName must be a non-empty string; imageDigest must be a non-empty string",
+                                "invalid check-image-signature input: registryId must be a non-empty string; repositoryName must be a non-empty string; imageDigest must be a non-empty string; allowHighScanFindings must be a boolean",
                         }),
                     },
                 },
@@ -625,7 +701,7 @@ describe("prover state machine, executed locally", () => {
     it("every event it sends passes the finalize callback's own parser", async () => {
         const runs = [
             handlers(),
-            handlers({ verifyImageSignature: () => ({ status: "MISSING", signingStatuses: [] }) }),
+            handlers({ verifyImageSignature: () => denied("ImageSignatureVerificationFailed", "Prover image x: ECR reports no signing status") }),
             handlers({ runProver: () => { throw named("States.TaskFailed", "{}"); } }),
         ];
         const finalStates: string[] = [];

@@ -11,7 +11,8 @@ const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 const REPOSITORY_URL = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/stark-ballot-simulator-prover-develop";
 const PREBUILT_DIGEST = `sha256:${"b".repeat(64)}`;
-const PREBUILT = `210987654321.dkr.ecr.us-west-2.amazonaws.com/shared/prover@${PREBUILT_DIGEST}`;
+/** A prebuilt image in the stack's own registry, in a repository the bootstrap stack's signing rule covers. */
+const PREBUILT = `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/stark-ballot-simulator-prover-shared@${PREBUILT_DIGEST}`;
 
 function definition(r: SynthResult) {
     return json(find(r, "aws:sfn/stateMachine:StateMachine", "prover-dispatcher"), "definition");
@@ -53,7 +54,7 @@ describe("prover image", function () {
         it("runs and checks the pushed digest, never a tag", () => {
             assert.equal(containerImage(r), `${REPOSITORY_URL}@${mockedDigest}`);
             const payload = definition(r).States.VerifyImageSignature.Parameters.Payload;
-            assert.deepEqual(payload, { repositoryName: "stark-ballot-simulator-prover-develop", imageDigest: mockedDigest });
+            assert.deepEqual(payload, { registryId: "123456789012", repositoryName: "stark-ballot-simulator-prover-develop", imageDigest: mockedDigest, allowHighScanFindings: false });
             assert.equal(r.outputs.proverImageUri, `${REPOSITORY_URL}@${mockedDigest}`);
         });
     });
@@ -71,21 +72,56 @@ describe("prover image", function () {
 
         it("runs, gates and exports exactly the configured digest, in its own repository", () => {
             assert.equal(containerImage(r), PREBUILT);
-            assert.deepEqual(definition(r).States.VerifyImageSignature.Parameters.Payload, { repositoryName: "shared/prover", imageDigest: PREBUILT_DIGEST });
+            assert.deepEqual(definition(r).States.VerifyImageSignature.Parameters.Payload, {
+                registryId: "123456789012",
+                repositoryName: "stark-ballot-simulator-prover-shared",
+                imageDigest: PREBUILT_DIGEST,
+                allowHighScanFindings: false,
+            });
             assert.equal(r.outputs.proverImageUri, PREBUILT);
             const pull = JSON.parse(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-task-execution-policy").inputs.policy).Statement.find(
                 (s: any) => s.Sid === "PullProverImage",
             );
-            assert.equal(pull.Resource, "arn:aws:ecr:us-west-2:210987654321:repository/shared/prover");
+            assert.equal(pull.Resource, "arn:aws:ecr:ap-northeast-1:123456789012:repository/stark-ballot-simulator-prover-shared");
             const signing = JSON.parse(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-check-image-signature-policy").inputs.policy).Statement.find(
-                (s: any) => s.Sid === "DescribeProverImageSigningStatus",
+                (s: any) => s.Sid === "DescribeProverImageSigningAndScan",
             );
-            assert.equal(signing.Resource, "arn:aws:ecr:us-west-2:210987654321:repository/shared/prover");
+            assert.equal(signing.Resource, "arn:aws:ecr:ap-northeast-1:123456789012:repository/stark-ballot-simulator-prover-shared");
         });
     });
 
+    describe("prebuilt elsewhere: rejected before anything is registered", () => {
+        const cases: [string, string, string[]][] = [
+            [
+                "another account and region, an unsigned repository",
+                `210987654321.dkr.ecr.us-west-2.amazonaws.com/shared/prover@${PREBUILT_DIGEST}`,
+                [
+                    "stark-ballot-simulator:proverImage.uri: the image lives in account 210987654321, region us-west-2; the image gate checks signatures in the stack's own registry (account 123456789012, region ap-northeast-1): push the image there",
+                    'stark-ballot-simulator:proverImage.uri: repository "shared/prover" is not covered by the bootstrap stack\'s signing rule (stark-ballot-simulator-prover-*): its images are never signed',
+                ],
+            ],
+            [
+                "the stack's account in another region",
+                `123456789012.dkr.ecr.us-east-1.amazonaws.com/stark-ballot-simulator-prover-develop@${PREBUILT_DIGEST}`,
+                [
+                    "stark-ballot-simulator:proverImage.uri: the image lives in account 123456789012, region us-east-1; the image gate checks signatures in the stack's own registry (account 123456789012, region ap-northeast-1): push the image there",
+                ],
+            ],
+        ];
+        for (const [label, uri, problems] of cases) {
+            it(label, async () => {
+                const error = await synth("develop", { configOverrides: { "stark-ballot-simulator:proverImage": { uri } } }).then(
+                    () => assert.fail("synthesis should fail"),
+                    (e: Error & { registeredResources?: number }) => e,
+                );
+                assert.equal(error.message, `Invalid configuration for stack "develop" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+                assert.equal(error.registeredResources, 0);
+            });
+        }
+    });
+
     it("splits digest references and refuses tags", () => {
-        assert.deepEqual(splitDigestReference(PREBUILT), { repository: "210987654321.dkr.ecr.us-west-2.amazonaws.com/shared/prover", digest: PREBUILT_DIGEST });
+        assert.deepEqual(splitDigestReference(PREBUILT), { repository: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/stark-ballot-simulator-prover-shared", digest: PREBUILT_DIGEST });
         assert.throws(() => splitDigestReference(`${REPOSITORY_URL}:latest`), /is not pinned by a sha256 digest/);
     });
 });

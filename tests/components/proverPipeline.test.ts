@@ -109,13 +109,13 @@ for (const env of ["develop", "main"] as const) {
             assert.deepEqual(rules[1].abortIncompleteMultipartUpload, { daysAfterInitiation: 1 });
         });
 
-        it("ECR repository: scan on push, AES256, lifecycle keeping 10 images", () => {
+        it("ECR repository: scan on push, AES256, lifecycle keeping 10 images with their signatures (20 artifacts)", () => {
             const repo = find(r, "aws:ecr/repository:Repository", "prover-repository").inputs;
             assert.equal(repo.name, `stark-ballot-simulator-prover-${env}`);
             assert.equal(repo.imageScanningConfiguration.scanOnPush, true);
             assert.deepEqual(repo.encryptionConfigurations, [{ encryptionType: "AES256" }]);
             const lifecycle = json(find(r, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "prover-repository-lifecycle"), "policy");
-            assert.deepEqual(lifecycle.rules[0].selection, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 });
+            assert.deepEqual(lifecycle.rules[0].selection, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 });
         });
 
         it("ECS cluster with Container Insights and only the FARGATE capacity provider (Fargate Spot runs no ARM64 task)", () => {
@@ -223,7 +223,7 @@ for (const env of ["develop", "main"] as const) {
             assert.deepEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": x.stateMachineArn } });
         });
 
-        it("signature Lambda: 10 s / 128 MB on nodejs22.x, may only describe signing status of the repository", () => {
+        it("signature Lambda: 10 s / 128 MB on nodejs22.x, may only describe signing status and scan findings of the repository", () => {
             const fn = find(r, "aws:lambda/function:Function", "prover-check-image-signature-function").inputs;
             assert.equal(fn.name, `stark-ballot-simulator-check-image-signature-${env}`);
             assert.equal(fn.runtime, "nodejs22.x");
@@ -231,9 +231,9 @@ for (const env of ["develop", "main"] as const) {
             assert.equal(fn.memorySize, 128);
             assert.equal(fn.loggingConfig.logGroup, `/aws/lambda/stark-ballot-simulator-check-image-signature-${env}`);
             const s = statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-check-image-signature-policy"));
-            assert.deepEqual(Object.keys(s), ["WriteOwnLogGroup", "DescribeProverImageSigningStatus"]);
-            assert.equal(s.DescribeProverImageSigningStatus.Action, "ecr:DescribeImageSigningStatus");
-            assert.equal(s.DescribeProverImageSigningStatus.Resource, x.repositoryArn);
+            assert.deepEqual(Object.keys(s), ["WriteOwnLogGroup", "DescribeProverImageSigningAndScan"]);
+            assert.deepEqual(s.DescribeProverImageSigningAndScan.Action, ["ecr:DescribeImageSigningStatus", "ecr:DescribeImageScanFindings"]);
+            assert.equal(s.DescribeProverImageSigningAndScan.Resource, x.repositoryArn);
         });
 
         it("state machine: STANDARD, logging ALL without execution data, to its own log group", () => {
@@ -250,14 +250,16 @@ for (const env of ["develop", "main"] as const) {
         it("state machine definition: the picture's states, JSONPaths and the digest-pinned image", () => {
             const def = json(find(r, "aws:sfn/stateMachine:StateMachine", "prover-dispatcher"), "definition");
             assert.equal(def.StartAt, "VerifyImageSignature");
-            assert.deepEqual(Object.keys(def.States).sort(), ["CheckImageSignature", "FinalizeFailed", "FinalizeSignatureFailed", "FinalizeSucceeded", "RunProver", "VerifyImageSignature"]);
+            assert.deepEqual(Object.keys(def.States).sort(), ["CheckImageSignature", "FinalizeFailed", "FinalizeSignatureFailed", "FinalizeSucceeded", "RecheckImageSignature", "RunProver", "VerifyImageSignature", "WaitForImageGate"]);
             const verify = def.States.VerifyImageSignature;
             assert.equal(verify.Parameters.FunctionName, x.signatureFunctionArn);
             assert.equal(verify.ResultPath, "$.signingStatus");
             assert.equal(verify.Parameters.Payload.repositoryName, `stark-ballot-simulator-prover-${env}`);
             const td = json(find(r, "aws:ecs/taskDefinition:TaskDefinition", "prover-task"), "containerDefinitions");
             assert.equal(`${x.repositoryUrl}@${verify.Parameters.Payload.imageDigest}`, td[0].image, "gate and task see the same digest");
-            assert.equal(def.States.CheckImageSignature.Choices[0].Variable, "$.signingStatus.Payload.status");
+            assert.equal(verify.Parameters.Payload.registryId, "123456789012");
+            assert.equal(verify.Parameters.Payload.allowHighScanFindings, false);
+            assert.equal(def.States.CheckImageSignature.Choices[0].Variable, "$.signingStatus.Payload.verdict");
             const run = def.States.RunProver;
             assert.equal(run.Resource, "arn:aws:states:::ecs:runTask.sync");
             assert.equal(run.Parameters.Cluster, x.clusterArn);

@@ -24,7 +24,17 @@ describe("local Step Functions StartExecution", () => {
         const gate = new Promise<void>((resolve) => (release = resolve));
         // The signature check waits for the test, so the execution is still running while it starts others.
         const handlers: ProverTaskHandlers = {
-            verifyImageSignature: async () => (await gate, { status: "MISSING", signingStatuses: [] }),
+            verifyImageSignature: async () => (
+                await gate,
+                {
+                    verdict: "DENY",
+                    checks: 1,
+                    status: "MISSING",
+                    signingStatuses: [],
+                    scan: { status: "COMPLETE", findingSeverityCounts: {} },
+                    error: { Error: "ImageSignatureVerificationFailed", Cause: "no signing status" },
+                }
+            ),
             runProver: () => assert.fail("not reached"),
             finalize: () => ({}),
         };

@@ -6,7 +6,6 @@
 import * as assert from "node:assert/strict";
 import { PROVER_STATES } from "../../builders/proverStateMachine";
 import { CAPABILITY_HEADER } from "../../lambdas/api/capability";
-import { IMAGE_SIGNATURE_FAILED_ERROR } from "../../lambdas/shared/contracts";
 import { SAMPLE_INPUT } from "../../local/fakeHost";
 import { postJson } from "../../local/httpApi";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
@@ -37,42 +36,8 @@ describe("local pipeline (develop): faults", function () {
         assert.ok((await executionObjects(pipeline, accepted)).includes("input.json"), "the input is kept for a retry");
     }
 
-    for (const signature of ["FAILED", "MISSING"] as const) {
-        it(`image signature ${signature}: the prover never runs and the session fails with the signing status`, async () => {
-            const { accepted, executions, view } = await runWith({ signature }, `sig-${signature.toLowerCase()}`);
-
-            assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.FinalizeSignatureFailed]);
-            assert.equal(executions[0].status, "SUCCEEDED", "a refused image is an answer, not an execution failure");
-            assert.deepEqual(pipeline.ecs.runs, []);
-            await assertFailedWithoutBundle(accepted, view);
-            // The mocked digest hashes the build inputs, which include the checkout's path.
-            const digest = pipeline.wiring.taskDefinition.container.image.split("@")[1];
-            assert.match(digest, /^sha256:[0-9a-f]{64}$/);
-            assert.deepEqual(view.stored.error, {
-                Error: IMAGE_SIGNATURE_FAILED_ERROR,
-                Cause: `Prover image stark-ballot-simulator-prover-develop@${digest} has signing status ${signature}; only COMPLETE images may run`,
-            });
-        });
-    }
-
-    it("the signature Lambda throws: FinalizeFailed records its error and the Lambda logs it", async () => {
-        const { accepted, executions, view } = await runWith({ signature: "ERROR" }, "sig-error");
-
-        assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.FinalizeFailed]);
-        assert.deepEqual(pipeline.ecs.runs, []);
-        await assertFailedWithoutBundle(accepted, view);
-        assert.equal(view.stored.error?.Error, "AccessDeniedException");
-        const { trace, ...cause } = JSON.parse(view.stored.error!.Cause!);
-        assert.deepEqual(cause, {
-            errorType: "AccessDeniedException",
-            errorMessage: "User is not authorized to perform: ecr:DescribeImageSigningStatus",
-        });
-        assert.ok(trace[0].endsWith(": User is not authorized to perform: ecr:DescribeImageSigningStatus"), trace[0]);
-        assert.deepEqual(
-            errorsOf("check-image-signature").map((l) => [l.message, l.fields.errorName]),
-            [["image signature check failed", "AccessDeniedException"]],
-        );
-    });
+    // The image gate's faults (unsigned, signing in progress or failed, scan findings, ECR errors)
+    // are in pipeline.imageGate.test.ts.
 
     it("the zkVM host exits non-zero: the task fails with HOST_FAILED and the session records the stopped task", async () => {
         const { accepted, executions, view } = await runWith({ hostMode: "fail" }, "host-fails");

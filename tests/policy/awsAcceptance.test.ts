@@ -269,6 +269,12 @@ describe("physical-names-per-stack", () => {
         assert.deepEqual(checkStackScopedNames([unknown], { config: { stack: "alice" } }), []);
     });
 
+    it("exempts the bootstrap project, one stack per account by design", () => {
+        const ciRole = stackResource("aws:iam/role:Role", "r", { name: "gha-stark-ballot-simulator-preview" });
+        assert.deepEqual(checkStackScopedNames([ciRole], { config: { stack: "prod", project: "stark-ballot-simulator-bootstrap" } }), []);
+        assert.equal(checkStackScopedNames([ciRole], { config: { stack: "prod", project: "stark-ballot-simulator" } }).length, 1);
+    });
+
     it("accepts a name AWS dictates from an id it generated (AppSync's log group), and nothing merely shaped like one", () => {
         const appsync = stackResource("aws:cloudwatch/logGroup:LogGroup", "l", { name: "/aws/appsync/apis/34cb79500a54fc6df3dc434f0a" });
         const lookalike = stackResource("aws:cloudwatch/logGroup:LogGroup", "m", { name: "/aws/appsync/apis/stark-ballot-simulator-data" });

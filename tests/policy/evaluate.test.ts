@@ -24,6 +24,7 @@ const EXPECTED_NAMES = [
     "iam-no-wildcard-actions",
     "iam-resource-wildcard-only-when-required",
     "iam-known-actions",
+    "iam-oidc-trust-pinned",
     "lambda-supported-runtime",
     "lambda-no-plaintext-secrets",
     "lambda-code-not-text",

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildDiagram, extractReadmeBlock, readmeBlock, renderMermaid, replaceReadmeBlock } from "../../scripts/lib/diagram";
+import { buildDiagram, extractReadmeBlock, readmeBlock, readmeBlocks, renderMermaid, replaceReadmeBlock, stateMachineMermaid } from "../../scripts/lib/diagram";
 import type { SynthResource, SynthResult } from "../../scripts/lib/synthesize";
 import { synth } from "../support/synth";
 
@@ -78,17 +78,49 @@ describe("architecture diagram (scripts/lib/diagram.ts)", () => {
     });
 
     it("replaces only the stack's block in the README, and refuses a README without it", () => {
-        const readme = `intro\n${readmeBlock("develop", "old\n")}\noutro\n`;
-        const updated = replaceReadmeBlock(readme, "develop", readmeBlock("develop", "flowchart LR\n"));
-        assert.equal(updated, `intro\n${readmeBlock("develop", "flowchart LR\n")}\noutro\n`);
-        assert.throws(() => replaceReadmeBlock("no markers here", "develop", "x"), /README\.md has no <!-- architecture:develop:start/);
+        const architecture = { kind: "architecture", stack: "develop" } as const;
+        const flow = { kind: "state-machine", stack: "develop" } as const;
+        const readme = `intro\n${readmeBlock(architecture, "old\n")}\nmiddle\n${readmeBlock(flow, "old flow\n")}\noutro\n`;
+        const updated = replaceReadmeBlock(readme, architecture, readmeBlock(architecture, "flowchart LR\n"));
+        assert.equal(updated, `intro\n${readmeBlock(architecture, "flowchart LR\n")}\nmiddle\n${readmeBlock(flow, "old flow\n")}\noutro\n`);
+        assert.throws(() => replaceReadmeBlock("no markers here", architecture, "x"), /README\.md has no <!-- architecture:develop:start/);
     });
 
-    it("README.md holds the develop stack's current picture (regenerate: npm run diagram -- develop --write)", async () => {
-        const fresh = readmeBlock("develop", renderMermaid(buildDiagram(await synth("develop"))));
-        const current = extractReadmeBlock(fs.readFileSync(path.join(ROOT, "README.md"), "utf8"), "develop");
-        assert.ok(current, "README.md lost its generated develop diagram block");
-        assert.equal(current, fresh, "README.md's architecture diagram is stale: run `npm run diagram -- develop --write`");
+    it("draws a state machine's transitions, choice rules, waits and catchers (one arrow per target)", () => {
+        const mermaid = stateMachineMermaid({
+            StartAt: "Check",
+            States: {
+                Check: { Type: "Task", Next: "Decide", Catch: [{ ErrorEquals: ["A"], Next: "Failed" }, { ErrorEquals: ["States.ALL"], Next: "Failed" }] },
+                Decide: { Type: "Choice", Choices: [{ Variable: "$.ok", BooleanEquals: true, Next: "Done" }], Default: "Pause" },
+                Pause: { Type: "Wait", Seconds: 5, Next: "Check" },
+                Done: { Type: "Succeed", End: true },
+                Failed: { Type: "Fail", End: true },
+            },
+        });
+        assert.equal(
+            mermaid,
+            [
+                "stateDiagram-v2",
+                "    [*] --> Check",
+                "    Check --> Decide",
+                "    Check --> Failed: catch A, States.ALL",
+                "    Decide --> Done: $.ok BooleanEquals true",
+                "    Decide --> Pause: otherwise",
+                "    Pause --> Check: after 5 s",
+                "    Done --> [*]",
+                "    Failed --> [*]",
+                "",
+            ].join("\n"),
+        );
+    });
+
+    it("README.md holds the develop stack's current pictures (regenerate: npm run snapshots)", async () => {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        for (const { id, block } of readmeBlocks(await synth("develop"))) {
+            const current = extractReadmeBlock(readme, id);
+            assert.ok(current, `README.md lost its generated ${id.kind} block`);
+            assert.equal(current, block, `README.md's ${id.kind} picture is stale: run \`npm run snapshots\``);
+        }
     });
 
     it("shows the data path client → API → queue → dispatch → state machine → task → bucket → callback", async () => {

