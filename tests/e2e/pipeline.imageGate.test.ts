@@ -135,13 +135,13 @@ describe("local pipeline (develop): the image gate", function () {
     it("a digest never scanned (ScanNotFoundException) and a failed scan are refused as ImageScanIncomplete", async () => {
         const first = await runWith({ scanned: false }, "gate-unscanned");
         await assertRefused(first.accepted, first.view);
-        assert.deepEqual(first.view.error, {
+        assert.deepEqual(first.view.stored.error, {
             Error: IMAGE_SCAN_INCOMPLETE_ERROR,
             Cause: `Prover image ${image()}: ECR has no scan of this digest (scan on push did not run); only a scanned image may run`,
         });
         await pipeline.stop();
         const second = await runWith({ scanOutcome: "FAILED" }, "gate-scan-failed");
-        assert.deepEqual(second.view.error, {
+        assert.deepEqual(second.view.stored.error, {
             Error: IMAGE_SCAN_INCOMPLETE_ERROR,
             Cause: `Prover image ${image()}: scan status FAILED (The scan failed.); only a scanned image may run`,
         });
