@@ -5,13 +5,17 @@
  * it, so the configuration and the deploying identity are checked before any resource is registered.
  */
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { AppApi } from "./components/appApi";
 import { DataApi } from "./components/dataApi";
 import { Network } from "./components/network";
 import { Observability } from "./components/observability";
 import { functionRoleName } from "./components/nodeFunction";
-import { ProverPipeline } from "./components/proverPipeline";
 import { appApiNames } from "./builders/appApiSettings";
+import { OperatorAccess } from "./components/operatorAccess";
+import { ProverPipeline } from "./components/proverPipeline";
+import { WebHosting } from "./components/webHosting";
+import { APP_ENVIRONMENT_NAMES, AppEnvironment } from "./builders/appEnvironment";
 import { bucketName, physicalName } from "./builders/names";
 import { arn } from "./builders/policies/document";
 import { loadStackSettings, secretConfig } from "./stacks/load";
@@ -71,6 +75,25 @@ async function main() {
         protectStatefulResources: profile.protectStatefulResources,
     });
 
+    // Web hosting comes before the API: the API's CORS allows the site's origins, which come from
+    // the Amplify app. The branch's variables are the stack's appEnvironment (below), which names
+    // the API: a deferred output closes that loop without a cycle between resources.
+    const hostedEnvironment = settings.hosting === undefined ? undefined : pulumi.deferredOutput<Record<string, string>>();
+    const web =
+        settings.hosting === undefined || hostedEnvironment === undefined
+            ? undefined
+            : new WebHosting("web", {
+                  environment: env,
+                  nameScope,
+                  awsContext,
+                  hosting: settings.hosting,
+                  accessToken: secretConfig("hostingAccessToken"),
+                  environmentVariableNames: APP_ENVIRONMENT_NAMES,
+                  environmentVariables: hostedEnvironment[0],
+                  logRetentionDays: profile.logRetentionDays,
+                  protectStatefulResources: profile.protectStatefulResources,
+              });
+
     const app = new AppApi("app", {
         environment: env,
         nameScope,
@@ -87,6 +110,7 @@ async function main() {
         stateMachineName: pipeline.stateMachineName,
         finalizeCallbackFunctionName,
         apiCorsOrigins: settings.apiCorsOrigins,
+        webOrigins: web?.webOrigins,
         apiThrottling: settings.apiThrottling,
         customDomain: settings.customDomain,
         dispatchConcurrency: settings.dispatchConcurrency,
@@ -124,9 +148,18 @@ async function main() {
         proverLogGroupName: pipeline.proverLogGroupName,
     });
 
+    const operators = new OperatorAccess("operators", {
+        nameScope,
+        partition,
+        bundleBucketName: pipeline.bundleBucketName,
+        proofPrefix: pipeline.proofPrefix,
+    });
+
     // What a host of the application (or of its own api build) sets: the variables its code reads,
-    // named as the api Lambda names them. Secret parameter names, never secret values.
-    const appEnvironment = {
+    // named as the api Lambda names them. Secret parameter names, never secret values. The one
+    // source of the `appEnvironment` output and of the hosted branch's variables; typed by
+    // APP_ENVIRONMENT_NAMES, which the branch's build writes to .env.production.
+    const appEnvironment: AppEnvironment<pulumi.Input<string>> = {
         S3_PROOF_BUCKET: pipeline.bundleBucketName,
         S3_PROOF_PREFIX: pipeline.proofPrefix,
         PROVER_WORK_QUEUE_URL: pipeline.workQueueUrl,
@@ -146,6 +179,8 @@ async function main() {
         RATE_LIMIT_COUNTERS_TABLE: app.rateLimitKeyTableName,
     };
 
+    if (hostedEnvironment !== undefined) hostedEnvironment[1](pulumi.output(appEnvironment).apply((vars): Record<string, string> => ({ ...vars })));
+
     return {
         environment: env,
         region: settings.region,
@@ -164,6 +199,10 @@ async function main() {
         dataApiId: data.apiId,
         dataApiRegion: settings.region,
         appEnvironment,
+        operatorPolicyArn: operators.policyArn,
+        ...(web === undefined ? {} : { webUrl: web.webUrl, webAppId: web.appId }),
+        // The web custom domain's records (subdomain target and certificate validation) to create in its zone.
+        ...(web?.customDomainTarget === undefined ? {} : { webCustomDomainTarget: web.customDomainTarget }),
         // The custom domain's DNS record (CNAME or alias) must point here; the program does not own the zone.
         ...(app.customDomainTarget === undefined ? {} : { apiCustomDomainTarget: app.customDomainTarget }),
     };

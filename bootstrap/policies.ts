@@ -117,6 +117,8 @@ function appArns(c: CiPolicyContext, env: string) {
     return {
         // Function roles are named after their function: `<function>-role`.
         roles: [`arn:${p}:iam::${c.accountId}:role/${named}`, `arn:${p}:iam::${c.accountId}:role/${named}-role`],
+        // Customer managed policies the stack publishes for people to attach (the bundle operators').
+        managedPolicies: `arn:${p}:iam::${c.accountId}:policy/${named}`,
         functions: `arn:${p}:lambda:${at}:function:${named}`,
         queues: `arn:${p}:sqs:${at}:${named}`,
         // Bucket names carry the account id after the environment unless configured explicitly.
@@ -240,6 +242,22 @@ export function deployRolePolicy(c: CiPolicyContext, env: DeployEnvironment): Po
                 "iam:DeleteRolePolicy",
             ],
             a.roles,
+        ),
+        // An update of a managed policy is a new default version (and the oldest of five deleted).
+        allow(
+            "AppManagedPolicies",
+            [
+                "iam:CreatePolicy",
+                "iam:DeletePolicy",
+                "iam:GetPolicy",
+                "iam:GetPolicyVersion",
+                "iam:ListPolicyVersions",
+                "iam:CreatePolicyVersion",
+                "iam:DeletePolicyVersion",
+                "iam:TagPolicy",
+                "iam:UntagPolicy",
+            ],
+            a.managedPolicies,
         ),
         // Only to the services the app's roles are for (the Lambdas, the prover task, Step Functions, CloudTrail).
         // First ECS cluster / HTTP API stage logging of an account creates the services' linked roles.

@@ -2,8 +2,8 @@
  * Deterministic physical names (SPEC §4): `stark-ballot-simulator-<role>-<scope>`.
  *
  * The scope is the stack's name. The committed stacks `develop` and `main` are named after their
- * environment, so their names keep the earlier Terraform setup's (parity: its resources can be
- * adopted with `pulumi import`). Any other stack (a personal stack choosing `environment: develop`)
+ * environment, so many of their names are the earlier Terraform setup's (the README's "Moving over"
+ * lists which, and what is worth adopting with `pulumi import`). Any other stack (a personal stack choosing `environment: develop`)
  * gets names of its own, so a second stack in the same account collides with nothing: IAM roles,
  * queues, functions, tables, log groups, state machines, the cluster and the buckets all exist
  * once per account (or globally, for buckets).

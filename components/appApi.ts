@@ -7,6 +7,7 @@ import {
     AppSecretEnvVar,
     AppSecretKey,
     accessLogFormat,
+    ApiCorsConfiguration,
     apiCorsConfiguration,
     appApiNames,
     lambdaEnvironment,
@@ -16,6 +17,7 @@ import {
     validateAppApiSettings,
 } from "../builders/appApiSettings";
 import { logGroupNames } from "../builders/names";
+import { combinedCorsOrigins } from "../builders/webHosting";
 import { apiPolicy, finalizeCallbackPolicy, proverDispatchPolicy } from "../builders/policies/appApi";
 import { AwsContext, PolicyDocument, PolicyStatement, policyDocument } from "../builders/policies/document";
 import {
@@ -74,6 +76,11 @@ export interface AppApiArgs {
     allowReproving?: boolean;
     /** Browser origins allowed to call the API; no CORS configuration when empty. Default: none. */
     apiCorsOrigins?: readonly string[];
+    /**
+     * Origins of the hosted web app (WebHosting), added after `apiCorsOrigins` (duplicates once).
+     * Default: none (only the configured origins).
+     */
+    webOrigins?: pulumi.Input<string[]>;
     /** Stage throttling. Default: burst 50, rate 20 per second (every stage throttles). */
     apiThrottling?: { burstLimit: number; rateLimit: number };
     /** Custom domain with its (same-region) ACM certificate. Default: none (the execute-api endpoint). */
@@ -382,7 +389,12 @@ export class AppApi extends pulumi.ComponentResource {
                 name: apiName,
                 protocolType: "HTTP",
                 description: `STARK Ballot Simulator API (${scope})`,
-                corsConfiguration: apiCorsConfiguration(args.apiCorsOrigins ?? []),
+                corsConfiguration:
+                    args.webOrigins === undefined
+                        ? apiCorsConfiguration(args.apiCorsOrigins ?? [])
+                        : pulumi
+                              .output(args.webOrigins)
+                              .apply((web) => apiCorsConfiguration(combinedCorsOrigins(args.apiCorsOrigins ?? [], web)) as ApiCorsConfiguration),
             },
             child,
         );

@@ -8,6 +8,7 @@
 import { ENVIRONMENT_NAMES, ENVIRONMENT_PROFILES, EnvironmentName, EnvironmentProfile } from "./environments";
 import { PROJECT_NAME, nameScopeProblem } from "../builders/names";
 import { ApplicationBuilds, applicationBuildsProblems, toApplicationBuilds } from "../builders/applicationBuilds";
+import { HOSTING_TOKEN_KEY, WebHostingSettings, toWebHosting, webHostingProblems } from "../builders/webHosting";
 import {
     ACCOUNT_ID,
     ACM_CERTIFICATE_ARN,
@@ -42,12 +43,16 @@ export const CONFIG_KEYS = [
     "applicationBuilds",
     "sessionCapabilityTtlSeconds",
     "allowReproving",
+    "hosting",
     "allowHighScanFindings",
 ] as const;
 
 /** Application secrets: set with `pulumi config set --secret`, stored as SSM SecureString parameters. */
 export const SECRET_CONFIG_KEYS = ["sessionCapabilitySecret", "voteEncryptionKey", "captchaSecret"] as const;
 export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];
+/** Secrets required only with another key: the GitHub token when `hosting` is set. */
+export const OPTIONAL_SECRET_CONFIG_KEYS = [HOSTING_TOKEN_KEY] as const;
+export type OptionalSecretConfigKey = (typeof OPTIONAL_SECRET_CONFIG_KEYS)[number];
 
 export const DEFAULT_REGION = "ap-northeast-1";
 export const DEFAULT_PROOF_PREFIX = "sessions/";
@@ -137,6 +142,8 @@ export interface StackSettings {
     readonly sessionCapabilityTtlSeconds: number;
     /** Whether a succeeded session may be proven again (the earlier bundle stays listed). */
     readonly allowReproving: boolean;
+    /** Amplify Hosting of the web app (default: none); its token is the secret `hostingAccessToken`. */
+    readonly hosting?: WebHostingSettings;
     /** The image gate lets images with HIGH scan findings run (CRITICAL never). Default false. */
     readonly allowHighScanFindings: boolean;
 }
@@ -169,7 +176,10 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     const cfg = raw.project;
 
     const unknownKeys = Object.keys(cfg).filter(
-        (k) => !(CONFIG_KEYS as readonly string[]).includes(k) && !(SECRET_CONFIG_KEYS as readonly string[]).includes(k),
+        (k) =>
+            !(CONFIG_KEYS as readonly string[]).includes(k) &&
+            !(SECRET_CONFIG_KEYS as readonly string[]).includes(k) &&
+            !(OPTIONAL_SECRET_CONFIG_KEYS as readonly string[]).includes(k),
     );
     for (const k of unknownKeys) problems.add(P(k), `unknown key (known keys: ${CONFIG_KEYS.join(", ")})`);
 
@@ -247,6 +257,16 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         problems.add(P("applicationBuilds.api"), "set either apiHandlerPath or applicationBuilds.api, not both (both name the api function's code)");
     }
     const applicationBuilds = buildProblems.length === 0 ? toApplicationBuilds(cfg.applicationBuilds) : undefined;
+    const hostingProblems = webHostingProblems(cfg.hosting, P("hosting"));
+    for (const problem of hostingProblems) problems.list.push(problem);
+    if (cfg[HOSTING_TOKEN_KEY] !== undefined) {
+        problems.add(P(HOSTING_TOKEN_KEY), `is stored in plain text: set it with pulumi config set --secret ${HOSTING_TOKEN_KEY} <GitHub token>`);
+    } else if (cfg.hosting !== undefined && !raw.secretsPresent.includes(HOSTING_TOKEN_KEY)) {
+        problems.add(P(HOSTING_TOKEN_KEY), `required with hosting: a GitHub personal access token for the Amplify GitHub App (pulumi config set --secret ${HOSTING_TOKEN_KEY} <token>)`);
+    } else if (cfg.hosting === undefined && raw.secretsPresent.includes(HOSTING_TOKEN_KEY)) {
+        problems.add(P(HOSTING_TOKEN_KEY), "is set but hosting is not: set hosting or remove the token (pulumi config rm hostingAccessToken)");
+    }
+    const hosting = hostingProblems.length === 0 && environment ? toWebHosting(cfg.hosting, environment) : undefined;
 
     let sessionCapabilityTtlSeconds = DEFAULT_SESSION_CAPABILITY_TTL_SECONDS;
     if (cfg.sessionCapabilityTtlSeconds !== undefined) {
@@ -292,6 +312,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         applicationBuilds,
         sessionCapabilityTtlSeconds,
         allowReproving: allowReproving === true,
+        hosting,
         allowHighScanFindings: allowHighScanFindings === true,
     });
 }

@@ -4,7 +4,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT_NAME } from "../builders/names";
-import { CONFIG_KEYS, RawStackConfig, SECRET_CONFIG_KEYS, SecretConfigKey, StackSettings, parseStackConfig } from "./config";
+import {
+    CONFIG_KEYS,
+    OPTIONAL_SECRET_CONFIG_KEYS,
+    OptionalSecretConfigKey,
+    RawStackConfig,
+    SECRET_CONFIG_KEYS,
+    SecretConfigKey,
+    StackSettings,
+    parseStackConfig,
+} from "./config";
 
 const AWS_KEYS = ["region", "allowedAccountIds", "defaultTags"] as const;
 
@@ -40,7 +49,8 @@ export function readRawStackConfig(): RawStackConfig {
         const fullKey = `${PROJECT_NAME}:${key}`;
         const value = pulumi.runtime.getConfig(fullKey);
         if (value === undefined) continue;
-        if ((SECRET_CONFIG_KEYS as readonly string[]).includes(key) && isConfigSecret(fullKey)) {
+        const secretKey = (SECRET_CONFIG_KEYS as readonly string[]).includes(key) || (OPTIONAL_SECRET_CONFIG_KEYS as readonly string[]).includes(key);
+        if (secretKey && isConfigSecret(fullKey)) {
             secretsPresent.push(key);
             continue;
         }
@@ -57,6 +67,6 @@ export function loadStackSettings(): StackSettings {
 }
 
 /** A secret's value, kept secret in every output it flows into. */
-export function secretConfig(key: SecretConfigKey): pulumi.Output<string> {
+export function secretConfig(key: SecretConfigKey | OptionalSecretConfigKey): pulumi.Output<string> {
     return new pulumi.Config(PROJECT_NAME).requireSecret(key);
 }

@@ -50,8 +50,12 @@ export const ACCOUNT_UNIQUE_NAME_KEYS: Readonly<Record<string, string>> = {
  * Names AWS dictates from a unique id it generated, which no other stack can derive: AppSync writes
  * an API's logs to `/aws/appsync/apis/<apiId>` and nowhere else, so the program must create exactly
  * that group (https://docs.aws.amazon.com/appsync/latest/devguide/monitoring.html).
+ *
+ * Amplify Hosting writes an SSR app's runtime logs under `/aws/amplify/<app id>` (the prefix its
+ * SSR logging role is granted, https://docs.aws.amazon.com/amplify/latest/userguide/cloudwatch-logs-role.html
+ * lists the actions; the exact group name is the one the Amplify console links, not stated on that page).
  */
-export const SERVICE_ID_NAMES: readonly RegExp[] = [/^\/aws\/appsync\/apis\/[a-z0-9]{26}$/];
+export const SERVICE_ID_NAMES: readonly RegExp[] = [/^\/aws\/appsync\/apis\/[a-z0-9]{26}$/, /^\/aws\/amplify\/d[a-z0-9]{13}$/];
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 

@@ -113,6 +113,38 @@ export function mockState(type: string, name: string, inputs: Record<string, any
             const id = shortHash(`${a.accountId}/${a.region}/${inputs.name ?? name}`, 26);
             return { id, state: { ...inputs, arn: `arn:${p}:appsync:${at}:apis/${id}`, uris: { GRAPHQL: `https://${id}.appsync-api.${a.region}.amazonaws.com/graphql`, REALTIME: `wss://${id}.appsync-realtime-api.${a.region}.amazonaws.com/graphql` } } };
         }
+        case "aws:iam/policy:Policy": {
+            const n = physical();
+            return { id: `arn:${p}:iam::${a.accountId}:policy/${n}`, state: { ...inputs, name: n, arn: `arn:${p}:iam::${a.accountId}:policy/${n}` } };
+        }
+        case "aws:amplify/app:App": {
+            // App ids are `d` and 13 lower-case alphanumerics, unique per app (the name carries the
+            // stack's scope); the default domain is `<id>.amplifyapp.com`.
+            const id = `d${shortHash(`${a.accountId}/${a.region}/${inputs.name ?? name}`, 13)}`;
+            return { id, state: { ...inputs, arn: `arn:${p}:amplify:${at}:apps/${id}`, defaultDomain: `${id}.amplifyapp.com` } };
+        }
+        case "aws:amplify/branch:Branch": {
+            const branchName = String(inputs.branchName);
+            return { id: `${inputs.appId}/${branchName}`, state: { ...inputs, arn: `arn:${p}:amplify:${at}:apps/${inputs.appId}/branches/${branchName}` } };
+        }
+        case "aws:amplify/domainAssociation:DomainAssociation": {
+            const domain = String(inputs.domainName);
+            const target = `d${shortHash(domain, 13)}.cloudfront.net`;
+            const subDomains = (inputs.subDomains ?? []).map((sd: { branchName: string; prefix: string }) => ({
+                ...sd,
+                dnsRecord: `${sd.prefix} CNAME ${target}`,
+                verified: false,
+            }));
+            return {
+                id: `${inputs.appId}/${domain}`,
+                state: {
+                    ...inputs,
+                    subDomains,
+                    arn: `arn:${p}:amplify:${at}:apps/${inputs.appId}/domains/${domain}`,
+                    certificateVerificationDnsRecord: `_${shortHash(`cert:${domain}`, 32)}.${domain}. CNAME _${shortHash(`validation:${domain}`, 32)}.acm-validations.aws.`,
+                },
+            };
+        }
         case "docker:index/image:Image": {
             const repository = String(inputs.imageName).replace(/:[^:/]+$/, "");
             const digest = `sha256:${createHash("sha256").update(JSON.stringify(inputs.build ?? {})).digest("hex")}`;

@@ -51,6 +51,11 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:iam/rolePolicy:RolePolicy": (i) => ({
         statements: (parse(i.policy)?.Statement ?? []).map((s: any) => s.Sid),
     }),
+    // Never the accessToken: it is a secret input and the plan text is shared in pull requests.
+    "aws:amplify/app:App": (i) => ({ name: i.name, repository: i.repository, platform: i.platform }),
+    "aws:amplify/branch:Branch": (i) => ({ branch: i.branchName, framework: i.framework, stage: i.stage, autoBuild: i.enableAutoBuild, env: Object.keys(i.environmentVariables ?? {}) }),
+    "aws:amplify/domainAssociation:DomainAssociation": (i) => ({ domain: i.domainName, subDomains: (i.subDomains ?? []).map((d: any) => `${d.prefix}->${d.branchName}`) }),
+    "aws:iam/policy:Policy": (i) => ({ name: i.name, statements: (parse(i.policy)?.Statement ?? []).map((s: any) => s.Sid) }),
     "aws:dynamodb/table:Table": (i) => ({ name: i.name, hashKey: i.hashKey, rangeKey: i.rangeKey, pitr: i.pointInTimeRecovery?.enabled, ttl: i.ttl?.attributeName }),
     "aws:ec2/subnet:Subnet": (i) => ({ cidr: i.cidrBlock }),
     "aws:ec2/vpc:Vpc": (i) => ({ cidr: i.cidrBlock }),

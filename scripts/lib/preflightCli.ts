@@ -10,7 +10,7 @@ import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { SignerClient } from "@aws-sdk/client-signer";
 import { STSClient } from "@aws-sdk/client-sts";
 import { PROJECT_NAME } from "../../builders/names";
-import { RawStackConfig, SECRET_CONFIG_KEYS, StackSettings, parseStackConfig } from "../../stacks/config";
+import { OPTIONAL_SECRET_CONFIG_KEYS, RawStackConfig, SECRET_CONFIG_KEYS, StackSettings, parseStackConfig } from "../../stacks/config";
 import { applyProjectConfig, readProjectFile } from "./projectConfig";
 import { NoCredentialsError, PreflightClients, formatResults, runPreflight } from "./preflight";
 import { PROJECT_ROOT, readStackFile } from "./synthesize";
@@ -33,14 +33,17 @@ export function stackSettingsFromFile(stack: string, dir?: string): { settings: 
     for (const [key, value] of Object.entries(values.config)) {
         const [namespace, name] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
         if (namespace === PROJECT_NAME) {
-            if ((SECRET_CONFIG_KEYS as readonly string[]).includes(name) && values.secretKeys.includes(key)) secretsPresent.push(name);
+            const secretName = (SECRET_CONFIG_KEYS as readonly string[]).includes(name) || (OPTIONAL_SECRET_CONFIG_KEYS as readonly string[]).includes(name);
+            if (secretName && values.secretKeys.includes(key)) secretsPresent.push(name);
             else raw.project[name] = decode(value);
         } else if (namespace === "aws") {
             raw.aws[name] = decode(value);
         }
     }
     // Missing secrets are one of preflight's own checks (with its instruction), not a reason to stop here.
-    return { settings: parseStackConfig({ ...raw, secretsPresent: [...SECRET_CONFIG_KEYS] }), secretsPresent };
+    // The hosting token is passed through as the file holds it: its rules (required with hosting) stay the parser's.
+    const optionalPresent = secretsPresent.filter((k) => (OPTIONAL_SECRET_CONFIG_KEYS as readonly string[]).includes(k));
+    return { settings: parseStackConfig({ ...raw, secretsPresent: [...SECRET_CONFIG_KEYS, ...optionalPresent] }), secretsPresent };
 }
 
 interface ParsedArgs {

@@ -285,6 +285,7 @@ describe("bootstrap: CI role boundaries", function () {
     /** What `pulumi up` does first to each named resource, and the ARN AWS gives it. */
     const NEEDS: Record<string, { actions: string[]; arn?: (inputs: Record<string, any>) => string }> = {
         "aws:iam/role:Role": { actions: ["iam:CreateRole", "iam:PutRolePolicy", "iam:PassRole"] },
+        "aws:iam/policy:Policy": { actions: ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy"] },
         "aws:lambda/function:Function": { actions: ["lambda:CreateFunction", "lambda:PutFunctionConcurrency"] },
         "aws:sqs/queue:Queue": { actions: ["sqs:CreateQueue", "sqs:SetQueueAttributes"] },
         "aws:s3/bucket:Bucket": { actions: ["s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:PutEncryptionConfiguration"] },

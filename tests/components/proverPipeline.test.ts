@@ -290,7 +290,7 @@ for (const env of ["develop", "main"] as const) {
         });
 
         it("exports the pipeline outputs under the SPEC §5 names", () => {
-            // Exactly SPEC §5's names (plus the data API's, issue 17): the application reads them, so none may be renamed or missing.
+            // Exactly SPEC §5's names (plus the data API's, issue 17, and the operators' policy, issue 14): the application reads them, so none may be renamed or missing.
             assert.deepEqual(Object.keys(r.outputs).sort(), [
                 "alarmTopicArn",
                 "apiUrl",
@@ -301,6 +301,7 @@ for (const env of ["develop", "main"] as const) {
                 "ecrRepositoryUrl",
                 "environment",
                 "finalizeCallbackFunctionArn",
+                "operatorPolicyArn",
                 "proofBundleBucketName",
                 "proofPrefix",
                 "proverImageUri",
