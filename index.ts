@@ -16,6 +16,8 @@ import { OperatorAccess } from "./components/operatorAccess";
 import { ProverPipeline } from "./components/proverPipeline";
 import { WebHosting } from "./components/webHosting";
 import { APP_ENVIRONMENT_NAMES, AppEnvironment } from "./builders/appEnvironment";
+import { ProofVerifier, resolveVerifierLayer } from "./components/proofVerifier";
+import { ProverImageRecord } from "./components/proverImageRecord";
 import { bucketName, physicalName } from "./builders/names";
 import { arn } from "./builders/policies/document";
 import { loadStackSettings, secretConfig } from "./stacks/load";
@@ -27,6 +29,8 @@ async function main() {
     const identity = await aws.getCallerIdentity();
     assertDeployerAllowed(settings, identity);
     assertProviderRegion(settings, (await aws.getRegion()).region);
+    // The verifier's layer artifact must exist before anything is registered.
+    if (settings.verifier !== undefined) resolveVerifierLayer(settings.verifier.layer, "stark-ballot-simulator:verifier");
     const { partition } = await aws.getPartition();
     const awsContext = { partition, region: settings.region, accountId: settings.accountId };
     const env = settings.environment;
@@ -65,7 +69,32 @@ async function main() {
         finalizeCallbackFunctionArn,
         // Only the api's role may queue proof work; its name is deterministic like the callback's.
         workQueueSenderRoleArns: [arn.iamRole(awsContext, functionRoleName(appApiNames.apiFunction(nameScope)))],
+        // Same cycle as the callback: the verifier needs the pipeline's bucket, the state machine its ARN.
+        verifyProofFunctionArn: settings.verifier === undefined ? undefined : arn.lambdaFunction(awsContext, physicalName("verifier-service-runner", nameScope)),
     });
+
+    const imageRecord = new ProverImageRecord("prover-image-record", {
+        nameScope,
+        repositoryName: pipeline.repositoryName,
+        imageDigest: pipeline.imageDigest,
+        imageUri: pipeline.imageUri,
+        zkvmImageId: settings.verifier?.imageId,
+    });
+    const verifier =
+        settings.verifier === undefined
+            ? undefined
+            : new ProofVerifier("proof-verifier", {
+                  nameScope,
+                  awsContext,
+                  layerPath: settings.verifier.layer,
+                  architecture: settings.verifier.architecture,
+                  bucketName: pipeline.bundleBucketName,
+                  proofPrefix: pipeline.proofPrefix,
+                  imageParameterName: imageRecord.parameterName,
+                  imageParameterArn: imageRecord.parameterArn,
+                  logRetentionDays: profile.logRetentionDays,
+                  protectLogGroup: profile.protectStatefulResources,
+              });
 
     const data = new DataApi("data", {
         environment: env,
@@ -171,6 +200,8 @@ async function main() {
         RATE_LIMIT_TABLE: app.rateLimitTableName,
         RATE_LIMIT_KEY_TABLE: app.rateLimitKeyTableName,
         ...app.secretParameterNames,
+        // The prover image record: where the application reads the zkVM image id the verifier checks.
+        PROVER_IMAGE_PARAMETER: imageRecord.parameterName,
         // The application's data API, under the names its code reads.
         AMPLIFY_DATA_ENDPOINT: data.graphqlEndpoint,
         AMPLIFY_DATA_API_ID: data.apiId,
@@ -191,6 +222,8 @@ async function main() {
         proverStateMachineArn: pipeline.stateMachineArn,
         ecrRepositoryUrl: pipeline.repositoryUrl,
         proverImageUri: pipeline.imageUri,
+        proverImageParameterName: imageRecord.parameterName,
+        ...(verifier === undefined ? {} : { verifierFunctionName: verifier.functionName }),
         apiUrl: app.apiUrl,
         sessionsTableName: app.sessionsTableName,
         finalizeCallbackFunctionArn: app.finalizeCallbackFunctionArn,

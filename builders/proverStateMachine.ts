@@ -8,8 +8,10 @@
  * FinalizeFailed when a Task fails for good. While ECR still signs or scans the digest the gate
  * loops CheckImageSignature → WaitForImageGate → RecheckImageSignature → CheckImageSignature, at most
  * IMAGE_GATE.maxRechecks times IMAGE_GATE.recheckIntervalSeconds (5 minutes, SPEC §7).
+ * With a verifier configured, RunProver → VerifyProof → CheckProofVerification → FinalizeSucceeded,
+ * or FinalizeVerificationFailed when the verdict is not `success` (see `verificationStates`).
  */
-import { IMAGE_GATE, PROVER_CONTAINER_NAME, PROVER_ENV } from "../lambdas/shared/contracts";
+import { IMAGE_GATE, PROOF_VERIFICATION_FAILED_ERROR, PROVER_CONTAINER_NAME, PROVER_ENV } from "../lambdas/shared/contracts";
 
 // ---------------------------------------------------------------------------------------------------
 // The ASL subset this state machine uses (JSONPath query language).
@@ -103,6 +105,10 @@ export interface StateMachineDefinition {
         FinalizeSucceeded: TaskState<LambdaInvokeParameters>;
         FinalizeSignatureFailed: TaskState<LambdaInvokeParameters>;
         FinalizeFailed: TaskState<LambdaInvokeParameters>;
+        /** Only when the stack verifies proofs (a `verifier` is configured). */
+        VerifyProof?: TaskState<LambdaInvokeParameters>;
+        CheckProofVerification?: ChoiceState;
+        FinalizeVerificationFailed?: TaskState<LambdaInvokeParameters>;
     };
 }
 
@@ -118,6 +124,9 @@ export const PROVER_STATES = {
     FinalizeSucceeded: "FinalizeSucceeded",
     FinalizeSignatureFailed: "FinalizeSignatureFailed",
     FinalizeFailed: "FinalizeFailed",
+    VerifyProof: "VerifyProof",
+    CheckProofVerification: "CheckProofVerification",
+    FinalizeVerificationFailed: "FinalizeVerificationFailed",
 } as const satisfies { [K in keyof StateMachineDefinition["States"]]: K };
 
 /** The only signing status that lets the prover run (ECR `DescribeImageSigningStatus`). */
@@ -142,7 +151,28 @@ export const PROVER_PATHS = {
     finalizeResult: "$.finalizeResult",
     /** The execution ARN, from the context object. */
     executionArn: "$$.Execution.Id",
+    /** The verifier-service-runner's answer (`VerifyProofResult` at `.Payload`). */
+    verification: "$.verification",
+    verificationPayload: "$.verification.Payload",
+    verificationStatus: "$.verification.Payload.status",
 } as const;
+
+/** The only verdict that lets a proof count as succeeded. */
+export const VERIFICATION_STATUS_SUCCESS = "success";
+
+/**
+ * The verifier gave no verdict (it exited 1, hung, or wrote no valid report): a fresh container may
+ * do better, and the check is idempotent (it rewrites the same report), so it is retried twice, like
+ * the Lambda service's own errors, before FinalizeFailed records the error. A verdict of `failed` or
+ * `dev_mode` is an answer, not an error, and an unsafe or missing bundle cannot improve: neither is retried.
+ */
+export const VERIFIER_CRASH_RETRY: Readonly<Retrier> = Object.freeze({
+    ErrorEquals: ["VerifierCrashed"],
+    IntervalSeconds: 2,
+    MaxAttempts: 2,
+    BackoffRate: 2,
+    JitterStrategy: "FULL",
+});
 
 /**
  * Errors the Lambda service raises when an invocation did not run or its answer was lost, which AWS
@@ -241,6 +271,8 @@ export interface ProverStateMachineArgs {
     proofPrefix: string;
     /** RunProver's budget: the host timeout plus placement, image pull and upload. */
     runProverTimeoutSeconds: number;
+    /** ARN of the verifier-service-runner Lambda; absent = no verification step. Default: none. */
+    verifyProofFunctionArn?: string;
     /** Let images with HIGH scan findings run (CRITICAL never run). */
     allowHighScanFindings: boolean;
 }
@@ -277,6 +309,9 @@ export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): strin
     if (partitionValid) {
         checkArn("checkImageSignatureFunctionArn", a.checkImageSignatureFunctionArn, ARN_TAIL.lambda, "a Lambda function ARN");
         checkArn("finalizeCallbackFunctionArn", a.finalizeCallbackFunctionArn, ARN_TAIL.lambda, "a Lambda function ARN");
+        if (a.verifyProofFunctionArn !== undefined) {
+            checkArn("verifyProofFunctionArn", a.verifyProofFunctionArn, ARN_TAIL.lambda, "a Lambda function ARN");
+        }
         checkArn("clusterArn", a.clusterArn, ARN_TAIL.cluster, "an ECS cluster ARN");
         checkArn("taskDefinitionArn", a.taskDefinitionArn, ARN_TAIL.taskDefinition, "an ECS task definition ARN with a revision");
     }
@@ -428,12 +463,13 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
                 // interruption also ends up here as States.TaskFailed; the user retries the session.
                 Retry: copyRetriers([RUN_PROVER_RETRY]),
                 Catch: catchAll,
-                Next: S.FinalizeSucceeded,
+                Next: args.verifyProofFunctionArn === undefined ? S.FinalizeSucceeded : S.VerifyProof,
             },
             [S.FinalizeSucceeded]: finalize("Record the succeeded proof on the session.", {
                 status: "SUCCEEDED",
                 ...common,
                 "proverResult.$": P.proverResult,
+                ...(args.verifyProofFunctionArn === undefined ? {} : { "verification.$": P.verificationPayload }),
             }),
             [S.FinalizeSignatureFailed]: finalize("Record the failed signature check on the session.", {
                 status: "FAILED",
@@ -447,7 +483,59 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
                 ...common,
                 "error.$": P.proverError,
             }),
+            ...(args.verifyProofFunctionArn === undefined
+                ? {}
+                : verificationStates(args.verifyProofFunctionArn, lambdaInvoke, keepPayload, catchAll, finalize, common)),
         },
+    };
+}
+
+/**
+ * VerifyProof (the verifier-service-runner Lambda) → CheckProofVerification → FinalizeSucceeded, or
+ * FinalizeVerificationFailed for a `failed` or `dev_mode` verdict. The Lambda gets only the two ids
+ * and derives every key itself, so the definition cannot point it at another object.
+ */
+function verificationStates(
+    functionArn: string,
+    lambdaInvoke: string,
+    keepPayload: JsonObject,
+    catchAll: Catcher[],
+    finalize: (comment: string, payload: JsonObject) => TaskState<LambdaInvokeParameters>,
+    common: JsonObject,
+): Pick<Required<StateMachineDefinition["States"]>, "VerifyProof" | "CheckProofVerification" | "FinalizeVerificationFailed"> {
+    const S = PROVER_STATES;
+    const P = PROVER_PATHS;
+    return {
+        [S.VerifyProof]: {
+            Type: "Task",
+            Comment: "Verify the published bundle's receipt against the recorded zkVM image id; write verification.json beside it.",
+            Resource: lambdaInvoke,
+            Parameters: { FunctionName: functionArn, Payload: { "sessionId.$": "$.payload.sessionId", "executionId.$": "$.payload.executionId" } },
+            ResultSelector: keepPayload,
+            ResultPath: P.verification,
+            Retry: copyRetriers([LAMBDA_SERVICE_RETRY, VERIFIER_CRASH_RETRY]),
+            Catch: catchAll,
+            Next: S.CheckProofVerification,
+        },
+        [S.CheckProofVerification]: {
+            Type: "Choice",
+            Comment: `Only a ${VERIFICATION_STATUS_SUCCESS} verdict lets the proof count; failed and dev_mode fail the session.`,
+            Choices: [{ Variable: P.verificationStatus, StringEquals: VERIFICATION_STATUS_SUCCESS, Next: S.FinalizeSucceeded }],
+            Default: S.FinalizeVerificationFailed,
+        },
+        [S.FinalizeVerificationFailed]: finalize("Record the failed proof verification on the session.", {
+            status: "FAILED",
+            ...common,
+            error: {
+                Error: PROOF_VERIFICATION_FAILED_ERROR,
+                "Cause.$": statesFormat(
+                    ["Proof verification reported ", " (expected zkVM image id ", "); report at ", ""],
+                    P.verificationStatus,
+                    `${P.verificationPayload}.expectedImageId`,
+                    `${P.verificationPayload}.reportKey`,
+                ),
+            },
+        }),
     };
 }
 

@@ -33,6 +33,10 @@ export interface NodeFunctionArgs {
     policy?: pulumi.Input<PolicyDocument>;
     /** Partition, region and account, for the trust policy's confused-deputy condition. Required. */
     awsContext: pulumi.Input<AwsContext>;
+    /** Layer version ARNs (at most 5). Default: none. */
+    layers?: pulumi.Input<string>[];
+    /** Instruction set; a native binary from a layer needs the layer's. Default: arm64. */
+    architecture?: "arm64" | "x86_64";
 }
 
 /**
@@ -91,13 +95,14 @@ export class NodeFunction extends pulumi.ComponentResource {
                 name: args.functionName,
                 description: args.description,
                 runtime: LAMBDA_RUNTIME,
-                architectures: ["arm64"],
+                architectures: [args.architecture ?? "arm64"],
                 handler: "index.handler",
                 code: args.code ?? handlerArchive(args.entry as string),
                 role: this.role.arn,
                 timeout: args.timeoutSeconds,
                 memorySize: args.memorySize,
                 reservedConcurrentExecutions: args.reservedConcurrency,
+                layers: args.layers,
                 environment: args.environment ? { variables: args.environment } : undefined,
                 // Text, not JSON: the handlers already write one JSON object per line, which JSON format would
                 // wrap into a string and hide from metric filters such as { $.level = "ERROR" }.

@@ -77,6 +77,12 @@ export interface ProverPipelineArgs {
      * `finalizeCallbackFunctionArn`. Required (at least one).
      */
     workQueueSenderRoleArns: pulumi.Input<string>[];
+    /**
+     * ARN of the verifier-service-runner function (a ProofVerifier, which needs this pipeline's
+     * bucket: the caller derives the ARN from its deterministic name, as for the finalize callback).
+     * Set: the state machine verifies every proof (state VerifyProof). Default: no verification step.
+     */
+    verifyProofFunctionArn?: pulumi.Input<string>;
 }
 
 /**
@@ -99,6 +105,8 @@ export class ProverPipeline extends pulumi.ComponentResource {
     readonly repositoryUrl: pulumi.Output<string>;
     readonly repositoryName: pulumi.Output<string>;
     readonly imageUri: pulumi.Output<string>;
+    /** `sha256:<64 hex>`, the digest the task definition pins. */
+    readonly imageDigest: pulumi.Output<string>;
     readonly clusterName: pulumi.Output<string>;
     readonly clusterArn: pulumi.Output<string>;
     readonly taskDefinitionArn: pulumi.Output<string>;
@@ -208,10 +216,19 @@ export class ProverPipeline extends pulumi.ComponentResource {
             // S3 rejects a bucket policy while the public access block is still being applied.
             { parent: this, dependsOn: [publicAccessBlock] },
         );
+        // Versioned so an overwritten bundle (or input) stays recoverable; the lifecycle expires the
+        // noncurrent versions on the same schedule as the current ones.
+        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html
+        const versioning = new aws.s3.BucketVersioning(
+            `${name}-bundles-versioning`,
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            child,
+        );
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-bundles-lifecycle`,
             { bucket: bucket.id, rules: bundleLifecycleRules(proofPrefix, args.bundleExpirationDays) },
-            child,
+            // A noncurrent-version rule on a bucket whose versioning is not yet enabled would apply to nothing.
+            { parent: this, dependsOn: [versioning] },
         );
         if ((args.bundleCorsOrigins ?? []).length > 0) {
             new aws.s3.BucketCorsConfiguration(
@@ -228,7 +245,10 @@ export class ProverPipeline extends pulumi.ComponentResource {
                 name: physicalName("prover", scope),
                 imageScanningConfiguration: { scanOnPush: true },
                 encryptionConfigurations: [{ encryptionType: "AES256" }],
-                imageTagMutability: "MUTABLE",
+                // A pushed tag never moves (ImageTagAlreadyExistsException): the program pushes a tag per
+                // build (buildContextTag) and the task runs by digest.
+                // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
+                imageTagMutability: "IMMUTABLE",
                 forceDelete: !protect,
             },
             stateful,
@@ -373,8 +393,8 @@ export class ProverPipeline extends pulumi.ComponentResource {
                 role: stateMachineRole.id,
                 name: "run-prover",
                 policy: pulumi
-                    .all([ctx, taskDefinition.arn, cluster.arn, cluster.name, taskRole.arn, executionRole.arn, signatureCheck.functionArn, args.finalizeCallbackFunctionArn])
-                    .apply(([c, taskDefinitionArn, clusterArn, clusterName, taskRoleArn, executionRoleArn, signatureArn, finalizeArn]) =>
+                    .all([ctx, taskDefinition.arn, cluster.arn, cluster.name, taskRole.arn, executionRole.arn, signatureCheck.functionArn, pulumi.all([args.finalizeCallbackFunctionArn, args.verifyProofFunctionArn])])
+                    .apply(([c, taskDefinitionArn, clusterArn, clusterName, taskRoleArn, executionRoleArn, signatureArn, [finalizeArn, verifierArn]]) =>
                         JSON.stringify(
                             stateMachineRolePolicy({
                                 ctx: c,
@@ -383,7 +403,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
                                 clusterName,
                                 taskRoleArn,
                                 executionRoleArn,
-                                invokedFunctionArns: [signatureArn, finalizeArn],
+                                invokedFunctionArns: [signatureArn, finalizeArn, ...(verifierArn === undefined ? [] : [verifierArn])],
                             }),
                         ),
                     ),
@@ -393,10 +413,10 @@ export class ProverPipeline extends pulumi.ComponentResource {
 
         // Two groups, because pulumi.all keeps tuple types for at most eight inputs.
         const arns = pulumi.all([ctx.partition, signatureCheck.functionArn, args.finalizeCallbackFunctionArn, cluster.arn, taskDefinition.arn, image.repositoryName, image.digest, bucket.bucket]);
-        const placement = pulumi.all([pulumi.all(args.taskSubnetIds), pulumi.all(args.taskSecurityGroupIds), image.registryId]);
+        const placement = pulumi.all([pulumi.all(args.taskSubnetIds), pulumi.all(args.taskSecurityGroupIds), image.registryId, args.verifyProofFunctionArn]);
         const definition = pulumi
             .all([arns, placement])
-            .apply(([[partition, signatureArn, finalizeArn, clusterArn, taskDefinitionArn, repositoryName, imageDigest, bucketName], [subnetIds, securityGroupIds, registryId]]) =>
+            .apply(([[partition, signatureArn, finalizeArn, clusterArn, taskDefinitionArn, repositoryName, imageDigest, bucketName], [subnetIds, securityGroupIds, registryId, verifyProofFunctionArn]]) =>
                 JSON.stringify(
                     buildProverStateMachineDefinition({
                         partition,
@@ -416,6 +436,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
                         proofBucketName: bucketName,
                         proofPrefix,
                         runProverTimeoutSeconds: hostTimeoutSeconds + PIPELINE_DEFAULTS.runProverOverheadSeconds,
+                        ...(verifyProofFunctionArn === undefined ? {} : { verifyProofFunctionArn }),
                     }),
                 ),
             );
@@ -448,6 +469,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
         this.repositoryUrl = repository.repositoryUrl;
         this.repositoryName = repository.name;
         this.imageUri = image.uri;
+        this.imageDigest = image.digest;
         this.clusterName = cluster.name;
         this.clusterArn = cluster.arn;
         this.taskDefinitionArn = taskDefinition.arn;
@@ -472,6 +494,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
             repositoryUrl: this.repositoryUrl,
             repositoryName: this.repositoryName,
             imageUri: this.imageUri,
+            imageDigest: this.imageDigest,
             clusterName: this.clusterName,
             clusterArn: this.clusterArn,
             taskDefinitionArn: this.taskDefinitionArn,

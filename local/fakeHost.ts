@@ -30,7 +30,9 @@ export type FakeHostMode =
     | "omit-receipt"
     | "omit-bitmaps"
     | "drift-sth-digest"
-    | "old-method-version";
+    | "old-method-version"
+    /** Writes a RISC Zero dev-mode receipt (`inner.Fake`, RISC0_DEV_MODE=1), which proves nothing: the verifier says dev_mode. */
+    | "dev-mode-receipt";
 
 /** The image id the fake reports, like the real host's `0x` + 64 hex digits. */
 export const FAKE_IMAGE_ID = `0x${"5a".repeat(32)}`;
@@ -247,7 +249,8 @@ if (mode !== "omit-bitmaps") {
     console.error("WARNING: exact included bitmap root mismatch; skipping bitmap artifact");
 }
 if (mode !== "omit-receipt") {
-    write(named("-receipt.json"), { receipt: { fake: true, inputSha256: crypto.createHash("sha256").update(text).digest("hex") }, image_id: IMAGE_ID });
+    const placeholder = { fake: true, inputSha256: crypto.createHash("sha256").update(text).digest("hex") };
+    write(named("-receipt.json"), { receipt: mode === "dev-mode-receipt" ? { inner: { Fake: { claim: placeholder } } } : placeholder, image_id: IMAGE_ID });
 }
 `;
 

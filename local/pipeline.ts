@@ -40,7 +40,14 @@ import { createTable, type LocalDynamo, type LocalS3, startLocalDynamo, startLoc
 import { type LocalEcr, type LocalRegistryModel, localEcr } from "./ecr";
 import { localSsm, type SsmCall, type SsmFault } from "./ssm";
 import type { LocalExecution } from "./stateMachine";
-import { FUNCTION_ROLES, type FunctionRole, type PipelineWiring } from "./stackWiring";
+import { FUNCTION_ROLES, type FunctionRole, type PipelineWiring, VERIFIER_ROLE } from "./stackWiring";
+import { createVerifierFunction } from "../lambdas/verifier-runner/index";
+import { bundleObjectKey } from "../lambdas/shared/contracts";
+import { type FakeVerifierMode, writeFakeVerifier } from "./fakeVerifier";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+
+/** Every function the pipeline may run: the four of every stack, and the verifier when configured. */
+export type PipelineFunctionRole = FunctionRole | typeof VERIFIER_ROLE;
 import { LocalStepFunctions } from "./stepFunctions";
 import { type LocalTurnstile, startLocalTurnstile } from "./turnstile";
 
@@ -67,15 +74,21 @@ export interface PipelineFaults {
     /** Gives the definition a top-level TimeoutSeconds (set at start), so an execution can end TIMED_OUT. */
     executionTimeoutSeconds?: number;
     /** Replaces a function's configured timeout, so a timeout takes a fraction of a second. */
-    functionTimeoutSeconds: Partial<Record<FunctionRole, number>>;
+    functionTimeoutSeconds: Partial<Record<PipelineFunctionRole, number>>;
     /**
      * Taken one per invocation of the function: `ok` (runs normally), `timeout` (it runs past its
      * timeout: Lambda.Unknown) or `crash` (its runtime exits: Lambda.Unknown). Its handler does not
      * run in the last two cases.
      */
-    functionFaults: Partial<Record<FunctionRole, InvocationFault[]>>;
+    functionFaults: Partial<Record<PipelineFunctionRole, InvocationFault[]>>;
     /** Bytes of padding added to a function's answer (a Task result over 256 KiB: States.DataLimitExceeded). */
-    inflatedAnswerBytes: Partial<Record<FunctionRole, number>>;
+    inflatedAnswerBytes: Partial<Record<PipelineFunctionRole, number>>;
+    /** How the fake verifier binary behaves (written before each VerifyProof invocation). Default honest. */
+    verifierMode: FakeVerifierMode;
+    /** Replaces the execution's bundle.zip just before VerifyProof reads it (a tampered or malicious bundle); used once. */
+    replaceBundle?: Buffer;
+    /** The verifier binary's time limit in ms (the handler's default is 100 s). */
+    verifierTimeoutMs?: number;
     /** How SSM GetParameter fails while set. */
     ssm?: SsmFault;
 }
@@ -91,9 +104,10 @@ const HEALTHY: PipelineFaults = {
     functionTimeoutSeconds: {},
     functionFaults: {},
     inflatedAnswerBytes: {},
+    verifierMode: "honest",
 };
 
-export type Actor = FunctionRole | "sqs" | "step-functions" | "ecs" | "prover";
+export type Actor = PipelineFunctionRole | "sqs" | "step-functions" | "ecs" | "prover";
 
 export interface TraceEntry {
     /** Milliseconds since the pipeline started. */
@@ -122,12 +136,12 @@ export class LocalPipeline {
     /** The registry the image gate asks, with the calls it answered. */
     readonly ecr: LocalEcr;
     /** Every Lambda invocation, by function role, with the event it received. */
-    readonly invocations: { role: FunctionRole; event: unknown; outcome: string }[] = [];
+    readonly invocations: { role: PipelineFunctionRole; event: unknown; outcome: string }[] = [];
     /** Every SSM GetParameter call and how it was answered. */
     readonly ssmCalls: SsmCall[] = [];
     /** Reads the sessions table the api writes, for assertions. */
     private readonly sessions: SessionStore;
-    private readonly functions = new Map<string, { role: FunctionRole; handler: (event: any) => Promise<unknown> }>();
+    private readonly functions = new Map<string, { role: PipelineFunctionRole; handler: (event: any) => Promise<unknown> }>();
     private readonly started = performance.now();
     /** Wall-clock start, to place events that carry a Date (execution start) on the same time line. */
     private readonly startedAt = Date.now();
@@ -183,6 +197,7 @@ export class LocalPipeline {
                         },
                     ),
                 finalize: (event, functionName) => this.invokeFinalize(functionName, event),
+                verifyProof: (event, functionName) => this.invokeVerifier(functionName, event) as never,
             },
             wiring.region,
             (execution, outcome) => {
@@ -197,7 +212,7 @@ export class LocalPipeline {
             // The api's only local override: its captcha check goes to the stand-in, never to Cloudflare.
             ...(role === "api" ? { CAPTCHA_VERIFY_URL: turnstile.url } : {}),
         });
-        const logger = (role: FunctionRole) =>
+        const logger = (role: PipelineFunctionRole) =>
             createLogger((line) => {
                 const { level, message, time: _time, ...fields } = JSON.parse(line);
                 this.log(role, level, message, fields);
@@ -232,6 +247,29 @@ export class LocalPipeline {
         for (const role of FUNCTION_ROLES) {
             this.functions.set(wiring.functions[role].arn, { role, handler: handlers[role] });
         }
+        if (wiring.verifier !== undefined) {
+            // The real handler, with the fake verifier binary where the layer would put the real one.
+            const verifierEnv = { ...wiring.verifier.environment };
+            const tmpDir = path.join(workDir, "verifier-tmp");
+            fs.mkdirSync(tmpDir);
+            const instance = lazyInit(
+                VERIFIER_ROLE,
+                () =>
+                    createVerifierFunction(
+                        verifierEnv,
+                        { s3: s3Client, ssm: localSsm(wiring.parameters, { calls: this.ssmCalls }) },
+                        logger(VERIFIER_ROLE),
+                        { binary: this.verifierBinary(), tmpDir, verifierTimeoutMs: this.faults.verifierTimeoutMs },
+                    ),
+                logger(VERIFIER_ROLE),
+            );
+            this.functions.set(wiring.verifier.arn, { role: VERIFIER_ROLE, handler: async (event: any) => instance()(event) });
+        }
+    }
+
+    /** Where the fake verifier binary lives (the layer's /opt/bin/verifier-service, here). */
+    private verifierBinary(): string {
+        return path.join(this.workDir, "verifier-layer", "bin", "verifier-service");
     }
 
     /** Starts S3 and DynamoDB on 127.0.0.1 with the stack's bucket and tables, and wires the functions. */
@@ -327,7 +365,8 @@ export class LocalPipeline {
         // Recorded in the order invocations start; the outcome is filled in when each ends.
         const invocation = { role: fn.role, event, outcome: "running" };
         this.invocations.push(invocation);
-        const timeoutSeconds = this.faults.functionTimeoutSeconds[fn.role] ?? this.wiring.functions[fn.role].timeoutSeconds;
+        const wired = fn.role === VERIFIER_ROLE ? this.wiring.verifier! : this.wiring.functions[fn.role];
+        const timeoutSeconds = this.faults.functionTimeoutSeconds[fn.role] ?? wired.timeoutSeconds;
         const fault = this.faults.functionFaults[fn.role]?.shift();
         const padding = this.faults.inflatedAnswerBytes[fn.role];
         return this.timed(
@@ -353,6 +392,19 @@ export class LocalPipeline {
             throw Object.assign(new Error("the function ran but its response was lost"), { name: "Lambda.ServiceException" });
         }
         return result;
+    }
+
+    /** VerifyProof: writes the fake verifier in the mode asked for, plays a replaced bundle, then invokes the function. */
+    private async invokeVerifier(functionArn: string, event: { sessionId: string; executionId: string }): Promise<unknown> {
+        writeFakeVerifier(path.join(this.workDir, "verifier-layer"), this.faults.verifierMode);
+        const replacement = this.faults.replaceBundle;
+        if (replacement !== undefined) {
+            this.faults.replaceBundle = undefined;
+            const key = bundleObjectKey(this.wiring.proofPrefix, event.sessionId, event.executionId);
+            await this.s3.client.send(new PutObjectCommand({ Bucket: this.wiring.bucket, Key: key, Body: replacement }));
+            this.trace.push({ atMs: this.now(), durationMs: 0, actor: "prover", step: "PutObject bundle.zip", outcome: "replaced by an injected bundle" });
+        }
+        return this.invoke(functionArn, event);
     }
 
     private functionFor(role: FunctionRole): (event: any) => Promise<unknown> {
@@ -417,6 +469,7 @@ function summarize(result: unknown): string {
         if ("batchItemFailures" in r) return `${(r.batchItemFailures as unknown[]).length} batch item failure(s)`;
         if ("outcome" in r) return `${r.status} (${r.outcome})`;
         if ("status" in r && "signingStatuses" in r) return `signature ${r.status}`;
+        if ("status" in r && "reportKey" in r) return `verdict ${r.status}`;
         if ("statusCode" in r) return `HTTP ${r.statusCode}`;
     }
     return "ok";

@@ -18,6 +18,8 @@ import type { SynthResource, SynthResult } from "../scripts/lib/synthesize";
 /** The functions of the pipeline, by the role their physical name carries. */
 export const FUNCTION_ROLES = ["api", "prover-dispatch", "finalize-callback", "check-image-signature"] as const;
 export type FunctionRole = (typeof FUNCTION_ROLES)[number];
+/** The optional function: present when the stack configures a verifier (config `verifier`). */
+export const VERIFIER_ROLE = "verifier-service-runner";
 
 export interface FunctionWiring {
     name: string;
@@ -66,6 +68,8 @@ export interface PipelineWiring {
     taskDefinition: { arn: string; container: ContainerDefinition };
     ecrRepositoryName: string;
     functions: Record<FunctionRole, FunctionWiring>;
+    /** The verifier-service-runner, when the stack verifies proofs. */
+    verifier?: FunctionWiring;
     /** SSM parameters by name: what `GetParameter` would answer. */
     parameters: Record<string, { type: string; value: string }>;
 }
@@ -90,7 +94,7 @@ export function pipelineWiring(result: SynthResult): PipelineWiring {
             redrive: redrive && { deadLetterTargetArn: redrive.deadLetterTargetArn, maxReceiveCount: redrive.maxReceiveCount },
         };
     };
-    const functionWiring = (role: FunctionRole): FunctionWiring => {
+    const functionWiring = (role: FunctionRole | typeof VERIFIER_ROLE): FunctionWiring => {
         const resource = byName("aws:lambda/function:Function", physicalName(role, environment));
         return {
             name: resource.inputs.name,
@@ -131,8 +135,11 @@ export function pipelineWiring(result: SynthResult): PipelineWiring {
         },
         ecrRepositoryName: only(ofType("aws:ecr/repository:Repository"), "ECR repository", "the stack", []).inputs.name,
         functions: Object.fromEntries(FUNCTION_ROLES.map((role) => [role, functionWiring(role)])) as Record<FunctionRole, FunctionWiring>,
+        ...(ofType("aws:lambda/function:Function").some((r) => r.inputs.name === physicalName(VERIFIER_ROLE, environment))
+            ? { verifier: functionWiring(VERIFIER_ROLE) }
+            : {}),
         parameters: Object.fromEntries(
-            ofType("aws:ssm/parameter:Parameter").map((p) => [p.inputs.name, { type: p.inputs.type, value: revealSecret(p.inputs.value) }]),
+            ofType("aws:ssm/parameter:Parameter").map((p) => [p.inputs.name, { type: p.inputs.type, value: revealSecret(p.inputs.value ?? p.inputs.insecureValue) }]),
         ),
     };
 }

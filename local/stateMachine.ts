@@ -31,7 +31,7 @@ import {
     type RunProverParameters,
     type StateMachineDefinition,
 } from "../builders/proverStateMachine";
-import type { CheckImageSignatureInput, CheckImageSignatureResult, ExecutionInput, FinalizeEvent } from "../lambdas/shared/contracts";
+import type { CheckImageSignatureInput, CheckImageSignatureResult, ExecutionInput, FinalizeEvent, VerifyProofInput, VerifyProofResult } from "../lambdas/shared/contracts";
 
 /** RunProver's parameters after Step Functions resolved every `Value.$`. */
 export interface RunProverRequest extends Omit<RunProverParameters, "Overrides"> {
@@ -53,8 +53,10 @@ export interface ProverTaskHandlers {
      * when Step Functions stops the task (the state timed out, or the execution was stopped).
      */
     runProver(request: RunProverRequest, signal: AbortSignal): unknown;
-    /** The finalize-callback Lambda, behind all three Finalize states. */
+    /** The finalize-callback Lambda, behind every Finalize state. */
     finalize(event: FinalizeEvent, functionName: string): unknown;
+    /** The verifier-service-runner Lambda (state VerifyProof), when the definition has one. */
+    verifyProof?(event: VerifyProofInput, functionName: string): VerifyProofResult | Promise<VerifyProofResult>;
 }
 
 /** https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html: 256 KiB per state input, output and Task result. */
@@ -138,6 +140,8 @@ export async function runProverStateMachine(
         [S.FinalizeSucceeded]: finalize(S.FinalizeSucceeded),
         [S.FinalizeSignatureFailed]: finalize(S.FinalizeSignatureFailed),
         [S.FinalizeFailed]: finalize(S.FinalizeFailed),
+        [S.FinalizeVerificationFailed]: finalize(S.FinalizeVerificationFailed),
+        ...(handlers.verifyProof === undefined ? {} : { [S.VerifyProof]: lambda(S.VerifyProof, handlers.verifyProof) }),
     };
     const taskStates = Object.entries(definition.States).filter(([, state]) => state.Type === "Task").map(([name]) => name);
     const unanswered = taskStates.filter((name) => !(name in localHandlers));

@@ -12,16 +12,17 @@ import { LocalPipeline, type TraceEntry } from "../local/pipeline";
 import { pipelineWiring } from "../local/stackWiring";
 import { synthesizeStack } from "./lib/synthesize";
 
-const USAGE = "usage: npm run pipeline:local [-- <stack>]   (default stack: develop)";
+const USAGE = "usage: npm run pipeline:local [-- <stack> [--config-dir <dir holding Pulumi.<stack>.yaml>]]   (default stack: develop)";
 
 async function main(argv: string[]): Promise<number> {
-    if (argv.length > 1 || argv.some((a) => a.startsWith("-"))) {
+    const [first, flag, stackConfigDir, ...extra] = argv;
+    if (first?.startsWith("-") || (flag !== undefined && (flag !== "--config-dir" || !stackConfigDir)) || extra.length > 0) {
         console.error(USAGE);
         return 64;
     }
-    const stack = argv[0] ?? "develop";
+    const stack = first ?? "develop";
     const synthStarted = Date.now();
-    const wiring = pipelineWiring(await synthesizeStack(stack));
+    const wiring = pipelineWiring(await synthesizeStack(stack, { stackConfigDir }));
     console.log(`Synthesized ${stack} in ${Date.now() - synthStarted} ms; state machine ${wiring.stateMachine.arn}`);
 
     const pipeline = await LocalPipeline.start(wiring);
@@ -38,10 +39,18 @@ async function main(argv: string[]): Promise<number> {
         const status = await pipeline.request({ method: "GET", path: `/api/sessions/${sessionId}/status`, headers: { [CAPABILITY_HEADER]: capability } });
 
         printTrace(pipeline.trace);
-        const view = status.json as { status: string; bundleKey?: string };
+        const view = status.json as { status: string; bundleKey?: string; verificationReportKey?: string; error?: { Error: string; Cause?: string } };
         console.log(`\nExecution ${executionId}: ${execution?.status ?? "not started"} via ${execution?.path.join(" → ") ?? "-"}`);
         console.log(`Session ${sessionId}: ${view.status}${view.bundleKey ? `, bundle s3://${wiring.bucket}/${view.bundleKey}` : ""}`);
-        if (view.status !== "succeeded" || view.bundleKey === undefined) {
+        if (wiring.verifier === undefined) {
+            console.log("Verification: not configured (no verifier in this stack's config)");
+        } else if (view.verificationReportKey !== undefined) {
+            const report = await pipeline.s3.client.send(new GetObjectCommand({ Bucket: wiring.bucket, Key: view.verificationReportKey }));
+            console.log(`Verification: report s3://${wiring.bucket}/${view.verificationReportKey}: ${await report.Body!.transformToString()}`.trimEnd());
+        } else if (view.error !== undefined) {
+            console.log(`Verification or proof failed: ${view.error.Error}: ${view.error.Cause ?? ""}`);
+        }
+        if (view.status !== "succeeded" || view.bundleKey === undefined || (wiring.verifier !== undefined && view.verificationReportKey === undefined)) {
             printErrors(pipeline);
             return 1;
         }

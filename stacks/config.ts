@@ -9,6 +9,7 @@ import { ENVIRONMENT_NAMES, ENVIRONMENT_PROFILES, EnvironmentName, EnvironmentPr
 import { PROJECT_NAME, nameScopeProblem } from "../builders/names";
 import { ApplicationBuilds, applicationBuildsProblems, toApplicationBuilds } from "../builders/applicationBuilds";
 import { HOSTING_TOKEN_KEY, WebHostingSettings, toWebHosting, webHostingProblems } from "../builders/webHosting";
+import { VerifierConfig, verifierConfigProblems } from "../builders/verifierSettings";
 import {
     ACCOUNT_ID,
     ACM_CERTIFICATE_ARN,
@@ -44,6 +45,7 @@ export const CONFIG_KEYS = [
     "sessionCapabilityTtlSeconds",
     "allowReproving",
     "hosting",
+    "verifier",
     "allowHighScanFindings",
 ] as const;
 
@@ -144,6 +146,8 @@ export interface StackSettings {
     readonly allowReproving: boolean;
     /** Amplify Hosting of the web app (default: none); its token is the secret `hostingAccessToken`. */
     readonly hosting?: WebHostingSettings;
+    /** Server-side proof verification after every proof; undefined = no verification step. */
+    readonly verifier?: VerifierConfig;
     /** The image gate lets images with HIGH scan findings run (CRITICAL never). Default false. */
     readonly allowHighScanFindings: boolean;
 }
@@ -267,6 +271,9 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         problems.add(P(HOSTING_TOKEN_KEY), "is set but hosting is not: set hosting or remove the token (pulumi config rm hostingAccessToken)");
     }
     const hosting = hostingProblems.length === 0 && environment ? toWebHosting(cfg.hosting, environment) : undefined;
+    const verifierProblems = verifierConfigProblems(cfg.verifier, P("verifier"));
+    problems.list.push(...verifierProblems);
+    const verifier = cfg.verifier === undefined || verifierProblems.length > 0 ? undefined : ({ ...(cfg.verifier as VerifierConfig) } as VerifierConfig);
 
     let sessionCapabilityTtlSeconds = DEFAULT_SESSION_CAPABILITY_TTL_SECONDS;
     if (cfg.sessionCapabilityTtlSeconds !== undefined) {
@@ -313,6 +320,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         sessionCapabilityTtlSeconds,
         allowReproving: allowReproving === true,
         hosting,
+        verifier,
         allowHighScanFindings: allowHighScanFindings === true,
     });
 }

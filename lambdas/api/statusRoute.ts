@@ -24,6 +24,10 @@ export interface SessionStatusView {
     /** Presigned GET of the bundle, present once the proof succeeded. */
     bundleUrl?: string;
     bundleUrlExpiresInSeconds?: number;
+    /** Key and presigned GET of the verifier's report (verification.json), present once a verified proof succeeded. */
+    verificationReportKey?: string;
+    verificationReportUrl?: string;
+    verificationReportUrlExpiresInSeconds?: number;
     /** Set when status is `failed`: a fixed code and message (clientErrors.ts). */
     error?: ClientError;
     /** Bundles of earlier succeeded attempts (when re-proving replaced them), each with a presigned GET. */
@@ -54,6 +58,12 @@ export function registerStatusRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
                 record.earlierBundles.map(async (earlier) => ({ ...earlier, bundleUrl: (await deps.bundleLinks(earlier.bundleKey)).url })),
             );
         }
+        if (record.status === "succeeded" && record.verificationReportKey !== undefined) {
+            // Same signer, same prefix-scoped read permission: the report sits beside the bundle.
+            const link = await deps.bundleLinks(record.verificationReportKey);
+            view.verificationReportUrl = link.url;
+            view.verificationReportUrlExpiresInSeconds = link.expiresInSeconds;
+        }
         return c.json(view);
     });
 }
@@ -67,6 +77,9 @@ export function publicView(record: SessionRecord): SessionStatusView {
     };
     if (record.bundleKey !== undefined) {
         view.bundleKey = record.bundleKey;
+    }
+    if (record.verificationReportKey !== undefined) {
+        view.verificationReportKey = record.verificationReportKey;
     }
     if (record.error !== undefined) {
         view.error = clientError(record.error);

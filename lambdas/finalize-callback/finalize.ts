@@ -4,7 +4,7 @@
  * attempt or a duplicate delivery never overwrites anything; both return normally (a throw would
  * fail the execution and page someone for a harmless race).
  */
-import { bundleObjectKey, type FinalizeEvent, inputObjectKey, type SessionStatus } from "../shared/contracts";
+import { bundleObjectKey, type FinalizeEvent, inputObjectKey, type SessionStatus, verificationReportKey } from "../shared/contracts";
 import type { Logger } from "../shared/log";
 import type { SessionStore, TransitionResult } from "../shared/sessionStore";
 import { InvalidInput } from "../shared/validation";
@@ -60,6 +60,8 @@ export function createFinalizeHandler(deps: FinalizeDeps) {
                       executionId,
                       executionArn: event.executionArn,
                       bundleKey: bundleObjectKey(deps.proofPrefix, sessionId, executionId),
+                      // Derived here like the bundle key, never taken from the event; present only when verified.
+                      ...(event.verification === undefined ? {} : { verificationReportKey: verificationReportKey(deps.proofPrefix, sessionId, executionId) }),
                       updatedAt,
                   })
                 : await deps.sessions.markFailed({

@@ -2,7 +2,7 @@
  * Strict parsing of the two events the state machine sends (SPEC §4). Anything else is a wiring bug
  * in the state machine, so it throws and the Step Functions task fails visibly.
  */
-import type { ExecutionPayload, FinalizeEvent, StepFunctionsError } from "../shared/contracts";
+import { VERIFICATION_STATUSES, type ExecutionPayload, type FinalizeEvent, type StepFunctionsError, type VerifyProofResult } from "../shared/contracts";
 import {
     EXECUTION_ID_PATTERN,
     EXECUTION_ID_RULE,
@@ -16,7 +16,7 @@ import {
 } from "../shared/validation";
 
 const SUBJECT = "finalize event";
-const SUCCEEDED_KEYS = ["status", "payload", "executionArn", "proverResult"] as const;
+const SUCCEEDED_KEYS = ["status", "payload", "executionArn", "proverResult", "verification"] as const;
 const FAILED_KEYS = ["status", "payload", "executionArn", "error"] as const;
 const EXECUTION_ARN_PATTERN = /^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:execution:[^:]+:([^:]+)$/;
 
@@ -43,11 +43,12 @@ export function parseFinalizeEvent(event: unknown): FinalizeEvent {
         problems.push("executionArn must name the execution payload.executionId");
     }
     const error = event.status === "FAILED" ? parseError(event.error, problems) : undefined;
+    const verification = event.status === "SUCCEEDED" && "verification" in event ? parseVerification(event.verification, problems) : undefined;
     if (problems.length > 0 || payload === undefined) {
         throw new InvalidInput(SUBJECT, problems);
     }
     return event.status === "SUCCEEDED"
-        ? { status: "SUCCEEDED", payload, executionArn, proverResult: event.proverResult }
+        ? { status: "SUCCEEDED", payload, executionArn, proverResult: event.proverResult, ...(verification === undefined ? {} : { verification }) }
         : { status: "FAILED", payload, executionArn, error: error as StepFunctionsError };
 }
 
@@ -87,4 +88,29 @@ function parseError(value: unknown, problems: string[]): StepFunctionsError | un
     return value.Cause === undefined
         ? { Error: value.Error as string }
         : { Error: value.Error as string, Cause: value.Cause as string };
+}
+
+/**
+ * The verifier's answer on a succeeded proof: only a `success` verdict may reach FinalizeSucceeded
+ * (the state machine routes the others to FinalizeVerificationFailed), so anything else is a wiring bug.
+ */
+function parseVerification(value: unknown, problems: string[]): VerifyProofResult | undefined {
+    if (!isPlainObject(value)) {
+        problems.push("verification must be an object {status, bundleKey, reportKey, expectedImageId}");
+        return undefined;
+    }
+    const before = problems.length;
+    checkNoExtraKeys(value, ["status", "bundleKey", "reportKey", "expectedImageId"], problems, "verification.");
+    if (!(VERIFICATION_STATUSES as readonly unknown[]).includes(value.status)) {
+        problems.push(`verification.status must be one of ${VERIFICATION_STATUSES.join(", ")}`);
+    } else if (value.status !== "success") {
+        problems.push(`verification.status is ${value.status as string}: only a success verdict may finalize a proof as succeeded`);
+    }
+    for (const key of ["bundleKey", "reportKey"] as const) {
+        if (typeof value[key] !== "string" || value[key] === "") problems.push(`verification.${key} must be a non-empty string`);
+    }
+    if (typeof value.expectedImageId !== "string" || !/^[0-9a-f]{64}$/.test(value.expectedImageId)) {
+        problems.push("verification.expectedImageId must be 64 lower-case hex");
+    }
+    return problems.length > before ? undefined : (value as unknown as VerifyProofResult);
 }

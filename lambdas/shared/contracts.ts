@@ -89,7 +89,14 @@ export interface StepFunctionsError {
 
 /** Event the state machine sends the finalize-callback Lambda. */
 export type FinalizeEvent =
-    | { status: "SUCCEEDED"; payload: ExecutionPayload; executionArn: string; proverResult: unknown }
+    | {
+          status: "SUCCEEDED";
+          payload: ExecutionPayload;
+          executionArn: string;
+          proverResult: unknown;
+          /** Present when the stack verifies proofs: the verifier's answer (its status is `success`). */
+          verification?: VerifyProofResult;
+      }
     | { status: "FAILED"; payload: ExecutionPayload; executionArn: string; error: StepFunctionsError };
 
 /** Error name the signature branch reports in `error.Error`: no signature, a failed one, or still in progress after the bound. */
@@ -123,6 +130,8 @@ export interface SessionRecord {
     executionArn?: string;
     /** Set when status is `succeeded`: `{prefix}{sessionId}/{executionId}/bundle.zip`. */
     bundleKey?: string;
+    /** Set when status is `succeeded` and the stack verifies proofs: `.../verification.json`. */
+    verificationReportKey?: string;
     /** Set when status is `failed`. */
     error?: StepFunctionsError;
     /** Bundles of earlier succeeded attempts, kept when the stack allows re-proving (oldest first). */
@@ -142,6 +151,8 @@ export interface EarlierBundle {
 /** Names of the files under `{prefix}{sessionId}/{executionId}/`. */
 export const INPUT_OBJECT_NAME = "input.json";
 export const BUNDLE_OBJECT_NAME = "bundle.zip";
+/** The verifier's report, written beside the bundle by verifier-service-runner. */
+export const VERIFICATION_REPORT_OBJECT_NAME = "verification.json";
 
 /** `{prefix}{sessionId}/{executionId}` without a trailing slash, as the prover's OUTPUT_S3_PREFIX. */
 export function executionPrefix(proofPrefix: string, sessionId: string, executionId: string): string {
@@ -155,6 +166,32 @@ export function inputObjectKey(proofPrefix: string, sessionId: string, execution
 export function bundleObjectKey(proofPrefix: string, sessionId: string, executionId: string): string {
     return `${executionPrefix(proofPrefix, sessionId, executionId)}/${BUNDLE_OBJECT_NAME}`;
 }
+
+export function verificationReportKey(proofPrefix: string, sessionId: string, executionId: string): string {
+    return `${executionPrefix(proofPrefix, sessionId, executionId)}/${VERIFICATION_REPORT_OBJECT_NAME}`;
+}
+
+/** Input of the verifier-service-runner Lambda: the two ids only; every key is derived from them. */
+export interface VerifyProofInput {
+    sessionId: string;
+    executionId: string;
+}
+
+/** `status` of the native verifier's report (`verifier-service verify ... --output <report.json>`). */
+export const VERIFICATION_STATUSES = ["success", "failed", "dev_mode"] as const;
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
+
+/** Result of the verifier-service-runner Lambda (at `$.verification.Payload`). */
+export interface VerifyProofResult {
+    status: VerificationStatus;
+    bundleKey: string;
+    reportKey: string;
+    /** The zkVM image id the receipt was checked against (64 lower-case hex). */
+    expectedImageId: string;
+}
+
+/** Error name the verification branch reports in `error.Error` when the report is not `success`. */
+export const PROOF_VERIFICATION_FAILED_ERROR = "ProofVerificationFailed";
 
 /**
  * Environment variables of each function. The components set exactly these; the handlers read
@@ -180,12 +217,13 @@ export const LAMBDA_ENV = {
         "ALLOW_REPROVING",
     ],
     checkImageSignature: [],
+    verifierRunner: ["S3_PROOF_BUCKET", "S3_PROOF_PREFIX", "PROVER_IMAGE_PARAMETER"],
 } as const;
 
 /** Environment variables of the prover container (SPEC §4: task definition and RunProver overrides). */
 export const PROVER_ENV = {
     /** SPEC's three, plus the runner's own settings (timeout and scratch directory) made explicit. */
-    taskDefinition: ["ENV_NAME", "S3_PROOF_BUCKET", "S3_PROOF_PREFIX", "ZKVM_TIMEOUT_SECONDS", "SCRATCH_DIR"],
+    taskDefinition: ["ENV_NAME", "S3_PROOF_BUCKET", "S3_PROOF_PREFIX", "ZKVM_TIMEOUT_SECONDS", "SCRATCH_DIR", "ZKVM_HOST_USER"],
     runOverrides: [
         "ENV_NAME",
         "S3_PROOF_BUCKET",
@@ -206,5 +244,15 @@ export const PROVER_CONTAINER_NAME = "prover";
  */
 export const PROVER_SCRATCH_DIR = "/scratch";
 
-/** Numeric uid:gid the prover image declares and the task definition runs as (never root). */
-export const PROVER_USER = "10001:10001";
+/**
+ * Numeric uid:gid the zkVM host runs as (never root): `ZKVM_HOST_USER` of the prover image and task.
+ * Another user than the runner's, so the host cannot read the runner's environment or memory and so
+ * cannot reach the task's AWS credentials (prover/README.md "Credential isolation").
+ */
+export const PROVER_HOST_USER = "10001:10001";
+
+/**
+ * The runner starts as root, only so it can start the host as PROVER_HOST_USER; the task definition
+ * drops every other default capability (builders/proverTask.ts).
+ */
+export const PROVER_RUNNER_USER = "0:0";

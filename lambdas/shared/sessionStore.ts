@@ -27,6 +27,7 @@ const NAMES = {
     "#executionId": "executionId",
     "#executionArn": "executionArn",
     "#bundleKey": "bundleKey",
+    "#verificationReportKey": "verificationReportKey",
     "#error": "error",
     "#queuedAt": "queuedAt",
     "#updatedAt": "updatedAt",
@@ -51,8 +52,8 @@ export interface NewAttempt {
 
 const ATTEMPT_SET =
     "SET #status = :newStatus, #executionId = :executionId, #queuedAt = :queuedAt, #updatedAt = :updatedAt";
-const ATTEMPT_REMOVE = " REMOVE #executionArn, #bundleKey, #error";
-const ATTEMPT_NAMES = ["#status", "#executionId", "#queuedAt", "#updatedAt", "#executionArn", "#bundleKey", "#error"] as const;
+const ATTEMPT_REMOVE = " REMOVE #executionArn, #bundleKey, #error, #verificationReportKey";
+const ATTEMPT_NAMES = ["#status", "#executionId", "#queuedAt", "#updatedAt", "#executionArn", "#bundleKey", "#error", "#verificationReportKey"] as const;
 
 export interface AttemptRef {
     sessionId: string;
@@ -144,17 +145,20 @@ export class SessionStore {
     }
 
     /** `pending|running` → `succeeded` for this attempt only. */
-    markSucceeded(ref: AttemptRef & { executionArn: string; bundleKey: string }): Promise<TransitionResult> {
+    markSucceeded(ref: AttemptRef & { executionArn: string; bundleKey: string; verificationReportKey?: string }): Promise<TransitionResult> {
+        // The report key only when the stack verified the proof; otherwise none from an older attempt survives.
+        const report = ref.verificationReportKey === undefined ? { set: "", remove: ", #verificationReportKey" } : { set: ", #verificationReportKey = :verificationReportKey", remove: "" };
         return this.transition(ref.sessionId, {
             UpdateExpression:
-                "SET #status = :newStatus, #bundleKey = :bundleKey, #executionArn = :executionArn, #updatedAt = :updatedAt " +
-                "REMOVE #error",
+                `SET #status = :newStatus, #bundleKey = :bundleKey, #executionArn = :executionArn, #updatedAt = :updatedAt${report.set} ` +
+                `REMOVE #error${report.remove}`,
             ConditionExpression: IS_THIS_ACTIVE_ATTEMPT,
-            ExpressionAttributeNames: attributeNames(["#status", "#executionId", "#bundleKey", "#executionArn", "#updatedAt", "#error"]),
+            ExpressionAttributeNames: attributeNames(["#status", "#executionId", "#bundleKey", "#executionArn", "#updatedAt", "#error", "#verificationReportKey"]),
             ExpressionAttributeValues: {
                 ":newStatus": "succeeded",
                 ":executionId": ref.executionId,
                 ":bundleKey": ref.bundleKey,
+                ...(ref.verificationReportKey === undefined ? {} : { ":verificationReportKey": ref.verificationReportKey }),
                 ":executionArn": ref.executionArn,
                 ":updatedAt": ref.updatedAt,
                 ...ACTIVE_VALUES,
@@ -169,10 +173,10 @@ export class SessionStore {
     markFailed(ref: AttemptRef & { executionArn?: string; error: StepFunctionsError }): Promise<TransitionResult> {
         const setArn = ref.executionArn === undefined ? "" : ", #executionArn = :executionArn";
         return this.transition(ref.sessionId, {
-            UpdateExpression: `SET #status = :newStatus, #error = :error, #updatedAt = :updatedAt${setArn} REMOVE #bundleKey`,
+            UpdateExpression: `SET #status = :newStatus, #error = :error, #updatedAt = :updatedAt${setArn} REMOVE #bundleKey, #verificationReportKey`,
             ConditionExpression: IS_THIS_ACTIVE_ATTEMPT,
             ExpressionAttributeNames: attributeNames([
-                "#status", "#executionId", "#error", "#updatedAt", "#bundleKey",
+                "#status", "#executionId", "#error", "#updatedAt", "#bundleKey", "#verificationReportKey",
                 ...(ref.executionArn === undefined ? [] : (["#executionArn"] as const)),
             ]),
             ExpressionAttributeValues: {

@@ -400,6 +400,38 @@ describe("api", () => {
             assert.ok(url.searchParams.get("X-Amz-Signature"), "the link is signed");
         });
 
+        it("links the verifier's report like the bundle once a verified proof succeeded", async () => {
+            const sessionId = newSessionId();
+            await finalize(sessionId);
+            await documents.send(
+                new PutCommand({
+                    TableName: TABLES.sessions,
+                    Item: {
+                        sessionId,
+                        status: "succeeded",
+                        executionId: "exec-1",
+                        bundleKey: `sessions/${sessionId}/exec-1/bundle.zip`,
+                        verificationReportKey: `sessions/${sessionId}/exec-1/verification.json`,
+                        updatedAt: "2026-03-01T12:20:00.000Z",
+                    },
+                }),
+            );
+            const { bundleUrl: _bundleUrl, verificationReportUrl, ...rest } = (await status(sessionId)).json as Record<string, unknown>;
+            assert.deepEqual(rest, {
+                sessionId,
+                status: "succeeded",
+                executionId: "exec-1",
+                updatedAt: "2026-03-01T12:20:00.000Z",
+                bundleKey: `sessions/${sessionId}/exec-1/bundle.zip`,
+                verificationReportKey: `sessions/${sessionId}/exec-1/verification.json`,
+                bundleUrlExpiresInSeconds: 300,
+                verificationReportUrlExpiresInSeconds: 300,
+            });
+            const url = new URL(String(verificationReportUrl));
+            assert.equal(`${url.origin}${url.pathname}`, `http://127.0.0.1:9/proofs-test/sessions/${sessionId}/exec-1/verification.json`);
+            assert.equal(url.searchParams.get("X-Amz-Expires"), "300");
+        });
+
         it("shows the error of a failed attempt", async () => {
             const sessionId = newSessionId();
             await finalize(sessionId);

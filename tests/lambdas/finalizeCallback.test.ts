@@ -215,6 +215,52 @@ describe("finalize-callback", () => {
         assert.equal((await finalize({ ...event, payload: { ...event.payload, extra: true } })).outcome, "updated");
     });
 
+    describe("verified proofs", () => {
+        const verification = (sessionId: string, executionId: string) => ({
+            status: "success",
+            bundleKey: `sessions/${sessionId}/${executionId}/bundle.zip`,
+            reportKey: `sessions/${sessionId}/${executionId}/verification.json`,
+            expectedImageId: "5a".repeat(32),
+        });
+
+        it("stores the report key, derived from the ids, beside the bundle key", async () => {
+            const sessionId = await session("v1");
+            // A report key in the event pointing elsewhere is not what gets stored: the key is derived.
+            const event = { ...succeeded(sessionId, "v1"), verification: { ...verification(sessionId, "v1"), reportKey: "elsewhere/verification.json" } };
+            assert.equal((await finalize(event)).outcome, "updated");
+            const stored = await sessions.get(sessionId);
+            assert.equal(stored?.verificationReportKey, `sessions/${sessionId}/v1/verification.json`);
+            assert.equal(stored?.bundleKey, `sessions/${sessionId}/v1/bundle.zip`);
+        });
+
+        it("a later unverified success or a failure removes an older attempt's report key", async () => {
+            const sessionId = await session("v2");
+            await finalize({ ...succeeded(sessionId, "v2"), verification: verification(sessionId, "v2") });
+            await sessions.createAttempt({ sessionId, executionId: "v3", queuedAt: EARLIER, allowReproving: true });
+            assert.equal((await sessions.get(sessionId))?.verificationReportKey, undefined);
+            await sessions.markRunning({ sessionId, executionId: "v3", executionArn: `${ARN_BASE}:v3`, updatedAt: EARLIER });
+            await finalize(succeeded(sessionId, "v3"));
+            assert.equal((await sessions.get(sessionId))?.verificationReportKey, undefined);
+        });
+
+        const bad: [string, unknown, string][] = [
+            ["a failed verdict", { status: "failed" }, "verification.status is failed: only a success verdict may finalize a proof as succeeded"],
+            ["a dev_mode verdict", { status: "dev_mode" }, "verification.status is dev_mode: only a success verdict may finalize a proof as succeeded"],
+            ["a short image id", { expectedImageId: "ab" }, "verification.expectedImageId must be 64 lower-case hex"],
+            ["an extra field", { extra: 1 }, "unexpected field verification.extra"],
+        ];
+        for (const [what, change, problem] of bad) {
+            it(`rejects a SUCCEEDED event with ${what} (InvalidInput)`, async () => {
+                const sessionId = await session("v9");
+                await assert.rejects(finalize({ ...succeeded(sessionId, "v9"), verification: { ...verification(sessionId, "v9"), ...(change as object) } }), (error: InvalidInput) => {
+                    assert.equal(error.name, "InvalidInput");
+                    assert.deepEqual(error.problems, [problem]);
+                    return true;
+                });
+            });
+        }
+    });
+
     it("reads exactly LAMBDA_ENV.finalizeCallback", () => {
         assert.deepEqual(loadFinalizeConfig({ SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "", STATE_MACHINE_ARN }), { sessionsTable: "t", proofPrefix: "", stateMachineArn: STATE_MACHINE_ARN });
         assert.throws(() => loadFinalizeConfig({ S3_PROOF_PREFIX: "p/" }), /missing required environment variable\(s\): SESSIONS_TABLE, STATE_MACHINE_ARN$/);

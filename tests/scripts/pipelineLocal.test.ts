@@ -40,6 +40,15 @@ describe("npm run pipeline:local", function () {
     it("rejects unknown options with its usage and exit code 64", () => {
         const run = pipelineLocal("--fast");
         assert.equal(run.code, 64);
-        assert.match(run.err, /usage: npm run pipeline:local \[-- <stack>\]/);
+        assert.match(run.err, /usage: npm run pipeline:local \[-- <stack> \[--config-dir <dir holding Pulumi\.<stack>\.yaml>\]\]/);
+        assert.equal(pipelineLocal("develop", "--config-dir").code, 64);
+    });
+
+    it("with a verifier configured (test stack file), shows VerifyProof and the report", () => {
+        const run = pipelineLocal("develop", "--config-dir", "tests/fixtures/verifier-stack");
+        assert.equal(run.code, 0, run.out + run.err);
+        assert.match(run.out, /\n +\d+ +\d+  verifier-service-runner invoke → verdict success\n/);
+        assert.match(run.out, /\nExecution [0-9a-f-]{36}: SUCCEEDED via VerifyImageSignature → CheckImageSignature → RunProver → VerifyProof → CheckProofVerification → FinalizeSucceeded\n/);
+        assert.match(run.out, /\nVerification: report s3:\/\/stark-ballot-simulator-proof-bundles-develop-123456789012\/sessions\/local-\d+\/[0-9a-f-]{36}\/verification\.json: \{\n  "status": "success",/);
     });
 });

@@ -1,0 +1,200 @@
+import assert from "node:assert/strict";
+import {
+    type ProverStateMachineArgs,
+    buildProverStateMachineDefinition,
+    proverStateMachineArgsProblems,
+} from "../../builders/proverStateMachine";
+import { parseFinalizeEvent } from "../../lambdas/finalize-callback/finalizeEvent";
+import type { ExecutionInput, VerifyProofResult } from "../../lambdas/shared/contracts";
+import { type ProverTaskHandlers, aslValidationErrors, localExecutionArn, runProverStateMachine } from "../../local/stateMachine";
+
+const DIGEST = `sha256:${"ab".repeat(32)}`;
+const VERIFIER_ARN = "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-verifier-service-runner-develop";
+const BASE: ProverStateMachineArgs = {
+    partition: "aws",
+    checkImageSignatureFunctionArn: "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-check-image-signature-develop",
+    finalizeCallbackFunctionArn: "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-finalize-callback-develop",
+    clusterArn: "arn:aws:ecs:ap-northeast-1:123456789012:cluster/stark-ballot-simulator-prover-develop",
+    taskDefinitionArn: "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/stark-ballot-simulator-prover-develop:7",
+    subnetIds: ["subnet-0a1"],
+    securityGroupIds: ["sg-0c3"],
+    assignPublicIp: true,
+    useFargateSpot: false,
+    repositoryName: "stark-ballot-simulator-prover-develop",
+    imageDigest: DIGEST,
+    environment: "develop",
+    proofBucketName: "stark-ballot-simulator-proofs-develop-123456789012",
+    proofPrefix: "sessions/",
+    runProverTimeoutSeconds: 1500,
+    registryId: "123456789012",
+    allowHighScanFindings: false,
+};
+const ARGS: ProverStateMachineArgs = { ...BASE, verifyProofFunctionArn: VERIFIER_ARN };
+const INPUT: ExecutionInput = {
+    payload: { sessionId: "session-1", executionId: "exec-0001", inputS3Key: "sessions/session-1/exec-0001/input.json", queuedAt: "2026-03-01T10:00:00.000Z" },
+    messageId: "msg-1",
+    receivedAt: "2026-03-01T10:00:01.000Z",
+};
+const IMAGE_ID = "5a".repeat(32);
+const verdict = (status: VerifyProofResult["status"]): VerifyProofResult => ({
+    status,
+    bundleKey: "sessions/session-1/exec-0001/bundle.zip",
+    reportKey: "sessions/session-1/exec-0001/verification.json",
+    expectedImageId: IMAGE_ID,
+});
+const TASK = { TaskArn: "arn:aws:ecs:ap-northeast-1:123456789012:task/prover/0123", LastStatus: "STOPPED", Containers: [{ Name: "prover", ExitCode: 0 }] };
+const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+function handlers(verify: () => VerifyProofResult, calls: { verify: unknown[] }): ProverTaskHandlers {
+    return {
+        verifyImageSignature: () => ({ verdict: "ALLOW", checks: 1, status: "COMPLETE", signingStatuses: [], scan: { status: "COMPLETE", findingSeverityCounts: {} } }),
+        runProver: () => TASK,
+        finalize: () => ({ ok: true }),
+        verifyProof: (event, functionName) => {
+            calls.verify.push({ event, functionName });
+            return verify();
+        },
+    };
+}
+
+describe("prover state machine: VerifyProof (verifier configured)", () => {
+    it("without a verifier the definition has no verification states and RunProver goes straight to FinalizeSucceeded", () => {
+        const d = buildProverStateMachineDefinition(BASE);
+        assert.equal(d.States.RunProver.Next, "FinalizeSucceeded");
+        assert.deepEqual(Object.keys(d.States), ["VerifyImageSignature", "CheckImageSignature", "WaitForImageGate", "RecheckImageSignature", "RunProver", "FinalizeSucceeded", "FinalizeSignatureFailed", "FinalizeFailed"]);
+        assert.equal("verification.$" in d.States.FinalizeSucceeded.Parameters.Payload, false);
+    });
+
+    it("passes asl-validator with JSONPath and ARN checks", () => {
+        assert.deepEqual(aslValidationErrors(buildProverStateMachineDefinition(ARGS)), []);
+    });
+
+    it("VerifyProof sits between RunProver and FinalizeSucceeded, gets only the two ids, retries service errors and crashes", () => {
+        const d = buildProverStateMachineDefinition(ARGS);
+        assert.equal(d.States.RunProver.Next, "VerifyProof");
+        assert.deepEqual(d.States.VerifyProof, {
+            Type: "Task",
+            Comment: "Verify the published bundle's receipt against the recorded zkVM image id; write verification.json beside it.",
+            Resource: "arn:aws:states:::lambda:invoke",
+            Parameters: { FunctionName: VERIFIER_ARN, Payload: { "sessionId.$": "$.payload.sessionId", "executionId.$": "$.payload.executionId" } },
+            ResultSelector: { "Payload.$": "$.Payload" },
+            ResultPath: "$.verification",
+            Retry: [
+                {
+                    ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
+                    IntervalSeconds: 1,
+                    MaxAttempts: 3,
+                    BackoffRate: 2,
+                    JitterStrategy: "FULL",
+                },
+                { ErrorEquals: ["VerifierCrashed"], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2, JitterStrategy: "FULL" },
+            ],
+            Catch: [
+                { ErrorEquals: ["States.DataLimitExceeded"], ResultPath: "$.proverError", Next: "FinalizeFailed" },
+                { ErrorEquals: ["States.ALL"], ResultPath: "$.proverError", Next: "FinalizeFailed" },
+            ],
+            Next: "CheckProofVerification",
+        });
+        assert.deepEqual(d.States.CheckProofVerification, {
+            Type: "Choice",
+            Comment: "Only a success verdict lets the proof count; failed and dev_mode fail the session.",
+            Choices: [{ Variable: "$.verification.Payload.status", StringEquals: "success", Next: "FinalizeSucceeded" }],
+            Default: "FinalizeVerificationFailed",
+        });
+        assert.deepEqual(d.States.FinalizeSucceeded.Parameters.Payload, {
+            status: "SUCCEEDED",
+            "payload.$": "$.payload",
+            "executionArn.$": "$$.Execution.Id",
+            "proverResult.$": "$.proverResult",
+            "verification.$": "$.verification.Payload",
+        });
+    });
+
+    it("rejects a verifier ARN that is not a Lambda function ARN", () => {
+        assert.deepEqual(proverStateMachineArgsProblems({ ...ARGS, verifyProofFunctionArn: "arn:aws:s3:::bucket" }), [
+            'verifyProofFunctionArn: "arn:aws:s3:::bucket" is not a Lambda function ARN in partition "aws"',
+        ]);
+    });
+
+    describe("executed locally", () => {
+        const run = (verify: () => VerifyProofResult) => {
+            const calls = { verify: [] as unknown[] };
+            return runProverStateMachine(buildProverStateMachineDefinition(ARGS), INPUT, handlers(verify, calls)).then((execution) => ({ execution, calls }));
+        };
+
+        it("success: FinalizeSucceeded receives the verifier's answer with the report key", async () => {
+            const { execution, calls } = await run(() => verdict("success"));
+            assert.equal(execution.status, "SUCCEEDED");
+            assert.deepEqual(execution.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "VerifyProof", "CheckProofVerification", "FinalizeSucceeded"]);
+            assert.deepEqual(calls.verify, [{ event: { sessionId: "session-1", executionId: "exec-0001" }, functionName: VERIFIER_ARN }]);
+            const [{ event }] = execution.finalizeCalls;
+            assert.deepEqual(event, {
+                status: "SUCCEEDED",
+                payload: INPUT.payload,
+                executionArn: localExecutionArn("exec-0001"),
+                proverResult: TASK,
+                verification: verdict("success"),
+            });
+            assert.deepEqual(parseFinalizeEvent(event), event);
+        });
+
+        for (const status of ["failed", "dev_mode"] as const) {
+            it(`${status}: the session fails with ProofVerificationFailed naming the verdict, image id and report`, async () => {
+                const { execution } = await run(() => verdict(status));
+                assert.equal(execution.status, "SUCCEEDED");
+                assert.deepEqual(execution.path.slice(-2), ["CheckProofVerification", "FinalizeVerificationFailed"]);
+                const [{ state, event }] = execution.finalizeCalls;
+                assert.equal(state, "FinalizeVerificationFailed");
+                assert.deepEqual(event, {
+                    status: "FAILED",
+                    payload: INPUT.payload,
+                    executionArn: localExecutionArn("exec-0001"),
+                    error: {
+                        Error: "ProofVerificationFailed",
+                        Cause: `Proof verification reported ${status} (expected zkVM image id ${IMAGE_ID}); report at sessions/session-1/exec-0001/verification.json`,
+                    },
+                });
+                assert.deepEqual(parseFinalizeEvent(event), event);
+            });
+        }
+
+        it("a verifier crash is retried, and a later verdict counts", async () => {
+            let attempt = 0;
+            const { execution, calls } = await run(() => {
+                attempt += 1;
+                if (attempt < 3) throw named("VerifierCrashed", "verifier exited 1");
+                return verdict("success");
+            });
+            assert.equal(calls.verify.length, 3);
+            assert.equal(execution.finalizeCalls[0].state, "FinalizeSucceeded");
+        });
+
+        it("a persistent crash ends in FinalizeFailed after 1 + 2 attempts, with the crash as the error", async () => {
+            const { execution, calls } = await run(() => {
+                throw named("VerifierCrashed", "verifier exited 1");
+            });
+            assert.equal(calls.verify.length, 3);
+            const [{ state, event }] = execution.finalizeCalls;
+            assert.equal(state, "FinalizeFailed");
+            assert.equal(event.status === "FAILED" && event.error.Error, "VerifierCrashed");
+        });
+
+        it("a Lambda service error is retried with the service budget (1 + 3) before FinalizeFailed", async () => {
+            const { execution, calls } = await run(() => {
+                throw named("Lambda.ServiceException", "service unavailable");
+            });
+            assert.equal(calls.verify.length, 4);
+            assert.equal(execution.finalizeCalls[0].state, "FinalizeFailed");
+        });
+
+        it("an unsafe bundle is not retried: FinalizeFailed at once with UnsafeBundle", async () => {
+            const { execution, calls } = await run(() => {
+                throw named("UnsafeBundle", "bundle.zip entry \"x\" is a symlink; only files and directories are allowed");
+            });
+            assert.equal(calls.verify.length, 1);
+            const [{ state, event }] = execution.finalizeCalls;
+            assert.equal(state, "FinalizeFailed");
+            assert.equal(event.status === "FAILED" && event.error.Error, "UnsafeBundle");
+        });
+    });
+});
