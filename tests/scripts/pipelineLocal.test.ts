@@ -49,6 +49,6 @@ describe("npm run pipeline:local", function () {
         assert.equal(run.code, 0, run.out + run.err);
         assert.match(run.out, /\n +\d+ +\d+  verifier-service-runner invoke → verdict success\n/);
         assert.match(run.out, /\nExecution [0-9a-f-]{36}: SUCCEEDED via VerifyImageSignature → CheckImageSignature → RunProver → VerifyProof → CheckProofVerification → FinalizeSucceeded\n/);
-        assert.match(run.out, /\nVerification: report s3:\/\/stark-ballot-simulator-proof-bundles-develop-123456789012\/sessions\/local-\d+\/[0-9a-f-]{36}\/verification\.json: \{\n  "status": "success",/);
+        assert.match(run.out, /\nVerification: report s3:\/\/stark-ballot-simulator-proof-bundles-develop-123456789012\/sessions\/[0-9a-f-]{36}\/[0-9a-f-]{36}\/verification\.json: \{\n  "status": "success",/);
     });
 });
