@@ -10,6 +10,8 @@ import { AppApi } from "./components/appApi";
 import { DataApi } from "./components/dataApi";
 import { Network } from "./components/network";
 import { Observability } from "./components/observability";
+import { functionRoleName } from "./components/nodeFunction";
+import { appApiNames } from "./builders/appApiSettings";
 import { OperatorAccess } from "./components/operatorAccess";
 import { ProverPipeline } from "./components/proverPipeline";
 import { WebHosting } from "./components/webHosting";
@@ -66,6 +68,8 @@ async function main() {
         assignPublicIp: network.assignPublicIp,
         finalizeCallbackFunctionArn,
         maxConcurrentProofs: settings.maxConcurrentProofs,
+        // Only the api's role may queue proof work; its name is deterministic like the callback's.
+        workQueueSenderRoleArns: [arn.iamRole(awsContext, functionRoleName(appApiNames.apiFunction(nameScope)))],
         // Same cycle as the callback: the verifier needs the pipeline's bucket, the state machine its ARN.
         verifyProofFunctionArn: settings.verifier === undefined ? undefined : arn.lambdaFunction(awsContext, physicalName("verifier-service-runner", nameScope)),
     });
@@ -142,6 +146,8 @@ async function main() {
         dispatchConcurrency: settings.dispatchConcurrency,
         proofBudget: settings.proofBudget,
         dispatchReservedConcurrency: settings.dispatchReservedConcurrency,
+        sessionCapabilityTtlSeconds: settings.sessionCapabilityTtlSeconds,
+        allowReproving: settings.allowReproving,
         apiHandlerPath: settings.apiHandlerPath,
         applicationBuilds: settings.applicationBuilds,
         dataApi: { endpoint: data.graphqlEndpoint, apiId: data.apiId, callStatement: data.callStatement },

@@ -70,6 +70,10 @@ export interface AppApiArgs {
      * this name (the pipeline is created first), so the function must carry exactly it. Required.
      */
     finalizeCallbackFunctionName: string;
+    /** Lifetime of a session capability from its issue time (stack key `sessionCapabilityTtlSeconds`). Default: 86400. */
+    sessionCapabilityTtlSeconds?: number;
+    /** Whether a succeeded session may be proven again (stack key `allowReproving`; the earlier bundle stays listed). Default: false. */
+    allowReproving?: boolean;
     /** Browser origins allowed to call the API; no CORS configuration when empty. Default: none. */
     apiCorsOrigins?: readonly string[];
     /**
@@ -301,7 +305,12 @@ export class AppApi extends pulumi.ComponentResource {
                 awsContext: ctx,
                 environment:
                     builds.finalizeCallback === undefined
-                        ? lambdaEnvironment("finalizeCallback", { SESSIONS_TABLE: sessions.name, S3_PROOF_PREFIX: args.proofPrefix })
+                        ? lambdaEnvironment("finalizeCallback", {
+                              SESSIONS_TABLE: sessions.name,
+                              S3_PROOF_PREFIX: args.proofPrefix,
+                              // The callback refuses events from executions of any other state machine.
+                              STATE_MACHINE_ARN: args.stateMachineArn,
+                          })
                         : appEnvironment("finalizeCallback", builds.finalizeCallback),
                 policy: withApplication("finalizeCallback", sessions.arn.apply((sessionsTableArn) => finalizeCallbackPolicy({ sessionsTableArn }))),
             },
@@ -357,6 +366,8 @@ export class AppApi extends pulumi.ComponentResource {
                     PROOFS_PER_DAY: String(args.proofBudget?.perDay ?? APP_API_DEFAULTS.proofBudget.perDay),
                     // Names only: the handler reads the values from SSM at run time.
                     ...secretParameterNames,
+                    SESSION_CAPABILITY_TTL_SECONDS: String(args.sessionCapabilityTtlSeconds ?? APP_API_DEFAULTS.sessionCapabilityTtlSeconds),
+                    ALLOW_REPROVING: String(args.allowReproving ?? false),
                 }),
                 policy: withApplication("api", pulumi
                     .all([

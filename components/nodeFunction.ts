@@ -68,7 +68,7 @@ export class NodeFunction extends pulumi.ComponentResource {
         this.role = new aws.iam.Role(
             `${name}-role`,
             {
-                name: `${args.functionName}-role`.slice(0, 64),
+                name: functionRoleName(args.functionName),
                 description: `Execution role of ${args.functionName}`,
                 assumeRolePolicy: pulumi.output(args.awsContext).apply((ctx) =>
                     JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com", ctx)),
@@ -123,4 +123,9 @@ export class NodeFunction extends pulumi.ComponentResource {
             logGroupName: this.logGroupName,
         });
     }
+}
+
+/** Physical name of a function's execution role (IAM role names are at most 64 characters). */
+export function functionRoleName(functionName: string): string {
+    return `${functionName}-role`.slice(0, 64);
 }

@@ -10,6 +10,7 @@ import {
     proverTaskRolePolicy,
     proverTaskRoleTrustPolicy,
     queueTlsOnlyPolicy,
+    workQueuePolicy,
     stateMachineRolePolicy,
 } from "../builders/policies/proverPipeline";
 import { buildProverStateMachineDefinition } from "../builders/proverStateMachine";
@@ -75,6 +76,12 @@ export interface ProverPipelineArgs {
     finalizeCallbackFunctionArn: pulumi.Input<string>;
     /** At most this many prover tasks run at once; the rest wait for a slot (builders/proofSlots.ts). Default: 2. */
     maxConcurrentProofs?: number;
+    /**
+     * Roles that may send to the work queue (the api's): the queue policy denies SendMessage to
+     * every other principal. Derived from the roles' deterministic names for the same reason as
+     * `finalizeCallbackFunctionArn`. Required (at least one).
+     */
+    workQueueSenderRoleArns: pulumi.Input<string>[];
     /**
      * ARN of the verifier-service-runner function (a ProofVerifier, which needs this pipeline's
      * bucket: the caller derives the ARN from its deterministic name, as for the finalize callback).
@@ -177,13 +184,21 @@ export class ProverPipeline extends pulumi.ComponentResource {
             },
             child,
         );
-        for (const [role, q] of [["work-queue", queue], ["work-dlq", dlq]] as const) {
-            new aws.sqs.QueuePolicy(
-                `${name}-${role}-policy`,
-                { queueUrl: q.url, policy: q.arn.apply((a) => JSON.stringify(queueTlsOnlyPolicy(a))) },
-                child,
-            );
-        }
+        new aws.sqs.QueuePolicy(
+            `${name}-work-queue-policy`,
+            {
+                queueUrl: queue.url,
+                policy: pulumi
+                    .all([queue.arn, pulumi.all(args.workQueueSenderRoleArns)])
+                    .apply(([queueArn, senders]) => JSON.stringify(workQueuePolicy(queueArn, senders))),
+            },
+            child,
+        );
+        new aws.sqs.QueuePolicy(
+            `${name}-work-dlq-policy`,
+            { queueUrl: dlq.url, policy: dlq.arn.apply((a) => JSON.stringify(queueTlsOnlyPolicy(a))) },
+            child,
+        );
 
         // ---- Proof bundle bucket -----------------------------------------------------------------
         const bucket = new aws.s3.Bucket(`${name}-bundles`, { bucket: args.bundleBucketName, forceDestroy: !protect }, stateful);

@@ -1,6 +1,7 @@
 /**
  * The whole asynchronous prover pipeline on one machine, wired from a synthesized stack:
  *
+ *   POST /api/sessions (api Lambda; captcha checked by a Turnstile stand-in on 127.0.0.1)
  *   POST /api/finalize (api Lambda) → work queue → prover-dispatch (event source mapping)
  *     → StartExecution → the synthesized state machine (aws-local-stepfunctions)
  *         VerifyImageSignature → check-image-signature Lambda (ECR answered locally)
@@ -32,7 +33,7 @@ import { SessionStore } from "../lambdas/shared/sessionStore";
 import { type EcsFault, failedTask, LocalEcs } from "./ecs";
 import type { HttpRequest } from "./events";
 import { type FakeHostMode, writeFakeHost } from "./fakeHost";
-import { callHttpApi, type HttpApiHandler, type HttpResponse } from "./httpApi";
+import { callHttpApi, type HttpApiHandler, type HttpResponse, postJson } from "./httpApi";
 import { type InvocationFault, withLambdaTimeout } from "./lambdaInvoker";
 import { LocalQueue, type PollResult, pollUntilEmpty } from "./queue";
 import { failPutObjects } from "./s3Faults";
@@ -49,6 +50,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 /** Every function the pipeline may run: the four of every stack, and the verifier when configured. */
 export type PipelineFunctionRole = FunctionRole | typeof VERIFIER_ROLE;
 import { LocalStepFunctions } from "./stepFunctions";
+import { type LocalTurnstile, startLocalTurnstile } from "./turnstile";
 
 /** Faults to inject; each default is the healthy path. They may be changed between steps. */
 export interface PipelineFaults {
@@ -154,6 +156,8 @@ export class LocalPipeline {
         readonly wiring: PipelineWiring,
         readonly s3: LocalS3,
         readonly dynamo: LocalDynamo,
+        /** The captcha provider the api asks (CAPTCHA_VERIFY_URL points here). */
+        readonly turnstile: LocalTurnstile,
         private readonly workDir: string,
         faults: Partial<PipelineFaults>,
     ) {
@@ -212,7 +216,11 @@ export class LocalPipeline {
             this.faults.waitMs,
         );
 
-        const env = (role: FunctionRole) => ({ ...wiring.functions[role].environment });
+        const env = (role: FunctionRole) => ({
+            ...wiring.functions[role].environment,
+            // The api's only local override: its captcha check goes to the stand-in, never to Cloudflare.
+            ...(role === "api" ? { CAPTCHA_VERIFY_URL: turnstile.url } : {}),
+        });
         const logger = (role: PipelineFunctionRole) =>
             createLogger((line) => {
                 const { level, message, time: _time, ...fields } = JSON.parse(line);
@@ -279,15 +287,17 @@ export class LocalPipeline {
     static async start(wiring: PipelineWiring, faults: Partial<PipelineFaults> = {}): Promise<LocalPipeline> {
         const s3 = await startLocalS3([wiring.bucket]);
         const dynamo = await startLocalDynamo();
+        const captchaParameter = wiring.functions.api.environment.SECRET_PARAMETER_CAPTCHA;
+        const turnstile = await startLocalTurnstile(wiring.parameters[captchaParameter]?.value ?? "");
         const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-pipeline-"));
         try {
             for (const table of wiring.tables) {
                 await createTable(dynamo.client, table.name, table);
             }
-            return new LocalPipeline(wiring, s3, dynamo, workDir, faults);
+            return new LocalPipeline(wiring, s3, dynamo, turnstile, workDir, faults);
         } catch (error) {
             // Servers left running would keep the process alive.
-            await Promise.all([s3.stop(), dynamo.stop()]);
+            await Promise.all([s3.stop(), dynamo.stop(), turnstile.stop()]);
             fs.rmSync(workDir, { recursive: true, force: true });
             throw error;
         }
@@ -297,6 +307,20 @@ export class LocalPipeline {
     request(request: HttpRequest): Promise<HttpResponse> {
         const api = this.functionFor("api");
         return this.timed("api", `${request.method} ${request.path}`, () => callHttpApi(api as HttpApiHandler, request), (r) => `HTTP ${r.status}`);
+    }
+
+    /** `POST /api/sessions` with a captcha token the stand-in issued, as the browser would; the 201's body. */
+    async createSession(): Promise<{ sessionId: string; capability: string; expiresAt: string }> {
+        const response = await this.request(postJson("/api/sessions", { captchaToken: this.turnstile.issueToken() }));
+        if (response.status !== 201) {
+            throw new Error(`POST /api/sessions answered ${response.status}: ${JSON.stringify(response.json)}`);
+        }
+        return response.json as { sessionId: string; capability: string; expiresAt: string };
+    }
+
+    /** Invokes a function directly, as any principal allowed to call Lambda's Invoke would (e.g. a forged event). */
+    invokeFunction(role: FunctionRole, event: unknown): Promise<unknown> {
+        return this.invoke(this.wiring.functions[role].arn, event);
     }
 
     /** The event source mapping: polls the work queue until it is empty, invoking prover-dispatch. */
@@ -367,6 +391,7 @@ export class LocalPipeline {
         await this.ecs.idle();
         await this.s3.stop();
         await this.dynamo.stop();
+        await this.turnstile.stop();
         fs.rmSync(this.workDir, { recursive: true, force: true });
     }
 

@@ -52,6 +52,7 @@ export async function startLocalS3(buckets: string[]): Promise<LocalS3> {
         directory,
         configureBuckets: buckets.map((name) => ({ name })),
     });
+    honourIfNoneMatch(server);
     const { port } = (await server.run()) as AddressInfo;
     const endpoint = `http://${LOOPBACK}:${port}`;
     const client = new S3Client({
@@ -77,6 +78,46 @@ export async function startLocalS3(buckets: string[]): Promise<LocalS3> {
             fs.rmSync(directory, { recursive: true, force: true });
         },
     };
+}
+
+interface KoaLike {
+    middleware: ((ctx: any, next: () => Promise<void>) => Promise<void>)[];
+}
+
+/**
+ * s3rver ignores `If-None-Match` on PutObject and overwrites; S3 refuses the write with 412
+ * PreconditionFailed when the key exists, and accepts only `*` as the value:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+ * Inserted just before s3rver's router (its last middleware). Not atomic between two concurrent
+ * writers (S3 answers the loser 409 ConditionalRequestConflict); a single writer sees S3's answers.
+ */
+function honourIfNoneMatch(server: unknown): void {
+    const app = server as KoaLike;
+    app.middleware.splice(app.middleware.length - 1, 0, async (ctx, next) => {
+        const condition = ctx.get("if-none-match");
+        if (ctx.method !== "PUT" || condition === "" || ctx.get("x-amz-copy-source") !== "" || ctx.query.partNumber !== undefined) {
+            return next();
+        }
+        const [, bucket, ...keyParts] = String(ctx.path).split("/");
+        const key = decodeURIComponent(keyParts.join("/"));
+        if (condition !== "*") {
+            ctx.status = 501;
+            ctx.type = "application/xml";
+            ctx.body = s3ErrorXml("NotImplemented", "A header you provided implies functionality that is not implemented", "If-None-Match");
+            return;
+        }
+        if (await ctx.store.existsObject(bucket, key)) {
+            ctx.status = 412;
+            ctx.type = "application/xml";
+            ctx.body = s3ErrorXml("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", "If-None-Match");
+            return;
+        }
+        return next();
+    });
+}
+
+function s3ErrorXml(code: string, message: string, condition: string): string {
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><Condition>${condition}</Condition><RequestId>local</RequestId></Error>`;
 }
 
 /** Starts an in-memory dynalite on an ephemeral loopback port; tables are created instantly. */

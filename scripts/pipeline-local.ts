@@ -1,6 +1,6 @@
 /**
- * `npm run pipeline:local [-- <stack>]`: synthesizes the stack offline, then runs one proof through the
- * whole pipeline on this machine (see local/pipeline.ts) and prints each step with its timing, the
+ * `npm run pipeline:local [-- <stack>]`: synthesizes the stack offline, then creates a session (its
+ * captcha solved at the local Turnstile stand-in) and runs one proof through the whole pipeline on this machine (see local/pipeline.ts) and prints each step with its timing, the
  * execution's path and where the bundle landed. Exit 0 when the session ends `succeeded` with its
  * bundle in the bucket, 1 otherwise, 64 on bad usage.
  */
@@ -27,9 +27,13 @@ async function main(argv: string[]): Promise<number> {
 
     const pipeline = await LocalPipeline.start(wiring);
     try {
-        const sessionId = `local-${Date.now()}`;
-        const accepted = await pipeline.request(postJson("/api/finalize", { sessionId, input: SAMPLE_INPUT }));
-        const { capability, executionId } = accepted.json as { capability: string; executionId: string };
+        const { sessionId, capability } = await pipeline.createSession();
+        const accepted = await pipeline.request(postJson("/api/finalize", { sessionId, input: SAMPLE_INPUT }, { [CAPABILITY_HEADER]: capability }));
+        if (accepted.status !== 202) {
+            console.error(`POST /api/finalize answered ${accepted.status}: ${JSON.stringify(accepted.json)}`);
+            return 1;
+        }
+        const { executionId } = accepted.json as { executionId: string };
         await pipeline.deliverWork();
         const [execution] = await pipeline.settled();
         const status = await pipeline.request({ method: "GET", path: `/api/sessions/${sessionId}/status`, headers: { [CAPABILITY_HEADER]: capability } });

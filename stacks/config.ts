@@ -45,6 +45,8 @@ export const CONFIG_KEYS = [
     "networkMode",
     "apiHandlerPath",
     "applicationBuilds",
+    "sessionCapabilityTtlSeconds",
+    "allowReproving",
     "hosting",
     "verifier",
     "allowHighScanFindings",
@@ -70,6 +72,8 @@ export const DEFAULT_DISPATCH_CONCURRENCY = 2;
 export const DEFAULT_MAX_CONCURRENT_PROOFS = PIPELINE_DEFAULTS.maxConcurrentProofs;
 export const DEFAULT_PROOFS_PER_HOUR = APP_API_DEFAULTS.proofBudget.perHour;
 export const DEFAULT_PROOFS_PER_DAY = APP_API_DEFAULTS.proofBudget.perDay;
+/** A session capability lives one day from its issue time (a classroom session); 15 minutes to 30 days allowed. */
+export const DEFAULT_SESSION_CAPABILITY_TTL_SECONDS = APP_API_DEFAULTS.sessionCapabilityTtlSeconds;
 export const PROVER_PLATFORM = "linux/arm64";
 /** Repositories the bootstrap stack's signing rule covers (its filter is this prefix and `*`). */
 export const SIGNED_REPOSITORY_PREFIX = `${PROJECT_NAME}-prover-`;
@@ -146,6 +150,10 @@ export interface StackSettings {
     readonly apiHandlerPath?: string;
     /** The application's own Lambda builds, per function (default: none, the reference handlers run). */
     readonly applicationBuilds?: ApplicationBuilds;
+    /** Lifetime of a session capability from its issue time. */
+    readonly sessionCapabilityTtlSeconds: number;
+    /** Whether a succeeded session may be proven again (the earlier bundle stays listed). */
+    readonly allowReproving: boolean;
     /** Amplify Hosting of the web app (default: none); its token is the secret `hostingAccessToken`. */
     readonly hosting?: WebHostingSettings;
     /** Server-side proof verification after every proof; undefined = no verification step. */
@@ -282,6 +290,17 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     const verifier = cfg.verifier === undefined || verifierProblems.length > 0 ? undefined : ({ ...(cfg.verifier as VerifierConfig) } as VerifierConfig);
     const admission = parseAdmission(cfg, proverTask?.hostTimeoutSeconds ?? DEFAULT_HOST_TIMEOUT_SECONDS, problems);
 
+    let sessionCapabilityTtlSeconds: number = DEFAULT_SESSION_CAPABILITY_TTL_SECONDS;
+    if (cfg.sessionCapabilityTtlSeconds !== undefined) {
+        // At least a proof's 15 minutes (a shorter token expires under a running proof), at most 30 days.
+        const problem = integerProblem(cfg.sessionCapabilityTtlSeconds, 900, 2592000);
+        if (problem) problems.add(P("sessionCapabilityTtlSeconds"), problem);
+        else sessionCapabilityTtlSeconds = cfg.sessionCapabilityTtlSeconds as number;
+    }
+    const allowReproving = cfg.allowReproving ?? false;
+    if (typeof allowReproving !== "boolean") {
+        problems.add(P("allowReproving"), "must be true or false");
+    }
     const allowHighScanFindings = cfg.allowHighScanFindings ?? false;
     if (typeof allowHighScanFindings !== "boolean") {
         problems.add(P("allowHighScanFindings"), `must be true or false, got ${JSON.stringify(allowHighScanFindings)}`);
@@ -313,6 +332,8 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         networkMode: networkMode as "public" | "private",
         apiHandlerPath,
         applicationBuilds,
+        sessionCapabilityTtlSeconds,
+        allowReproving: allowReproving === true,
         hosting,
         verifier,
         allowHighScanFindings: allowHighScanFindings === true,

@@ -102,4 +102,6 @@ export const arn = {
         `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:task/${clusterName}/*`,
     eventsRule: (ctx: AwsContext, ruleName: string) =>
         `arn:${ctx.partition}:events:${ctx.region}:${ctx.accountId}:rule/${ruleName}`,
+    /** A role at the default path `/` (IAM is global: no region). */
+    iamRole: (ctx: Pick<AwsContext, "partition" | "accountId">, roleName: string) => `arn:${ctx.partition}:iam::${ctx.accountId}:role/${roleName}`,
 };

@@ -214,3 +214,25 @@ export function proofBucketPolicy(ctx: Pick<AwsContext, "partition">, bucketName
 export function queueTlsOnlyPolicy(queueArn: string): PolicyDocument {
     return policyDocument(denyInsecureTransport("sqs:*", [queueArn]));
 }
+
+/**
+ * Work queue policy: TLS only, and no principal but the senders (the api's role) may SendMessage:
+ * an explicit Deny, so no identity policy in the account (an administrator's `sqs:*` included) can
+ * queue proof work around the api's checks. `aws:PrincipalArn` is the role ARN for a role session.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+ * A DLQ redrive back into this queue sends as the operator and is refused too; it would start
+ * nothing anyway once the attempt is settled (see the api README).
+ */
+export function workQueuePolicy(queueArn: string, senderRoleArns: readonly string[]): PolicyDocument {
+    if (senderRoleArns.length === 0) {
+        throw new Error("workQueuePolicy: at least one sender role is required");
+    }
+    return policyDocument(denyInsecureTransport("sqs:*", [queueArn]), {
+        Sid: "OnlyTheApiSends",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sqs:SendMessage",
+        Resource: queueArn,
+        Condition: { ArnNotEquals: { "aws:PrincipalArn": [...senderRoleArns] } },
+    });
+}

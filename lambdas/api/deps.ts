@@ -24,8 +24,14 @@ export interface ApiDeps {
     logger: Logger;
     /** Default `FINALIZE_RATE_LIMIT`. */
     finalizeRateLimit?: RateLimitRule;
+    /** Default `SESSION_RATE_LIMIT`. */
+    sessionRateLimit?: RateLimitRule;
+    /** Calls the captcha provider. Default: the global `fetch`. */
+    fetch?: typeof fetch;
     /** Default `() => new Date()`. */
     now?: () => Date;
     /** Default `crypto.randomUUID`. */
     newExecutionId?: () => string;
+    /** Default `crypto.randomUUID` (a UUID satisfies the session id rule). */
+    newSessionId?: () => string;
 }

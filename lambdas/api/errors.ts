@@ -20,6 +20,8 @@ export class ApiError extends Error {
         message: string,
         readonly headers: Record<string, string> = {},
         readonly extra: Record<string, unknown> = {},
+        /** What went wrong underneath, for the log line only (never the answer). */
+        readonly cause?: unknown,
     ) {
         super(message);
         this.name = "ApiError";

@@ -1,22 +1,22 @@
 /**
  * `POST /api/finalize`: start a proof attempt for a session and queue it for prover-dispatch.
  *
- * A session without proof state may be started by anyone and the response hands out its capability;
- * a finished session may be started again only with that capability; a pending or running one never (409).
+ * Every attempt needs the session's live capability (from `POST /api/sessions`), checked before the
+ * session is looked up. A session with no attempt or a failed one gets a new attempt; a pending or
+ * running one never (409); a succeeded one only when the stack allows re-proving (409 otherwise).
  */
 import { randomUUID } from "node:crypto";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { WorkMessage } from "../shared/contracts";
+import type { SessionRecord, WorkMessage } from "../shared/contracts";
 import { errorFields } from "../shared/log";
-import { isTerminal } from "../shared/sessionStore";
-import { CAPABILITY_HEADER, issueCapability, verifyCapability } from "./capability";
+import { requireCapability } from "./capabilityCheck";
 import { type ApiEnv, sourceIp } from "./context";
 import type { ApiDeps } from "./deps";
 import { ApiError, errorBody } from "./errors";
 import { FINALIZE_RATE_LIMIT } from "./rateLimit";
-import { MAX_FINALIZE_BODY_BYTES, parseFinalizeRequest, parseJsonBody } from "./requests";
+import { MAX_FINALIZE_BODY_BYTES, parseFinalizeRequest } from "./requests";
 import { checkWorkMessage } from "./workMessageLimits";
 
 /** Recorded on the session when the work message could not be queued, so the session is not stuck `pending`. */
@@ -41,16 +41,12 @@ export function registerFinalizeRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
                     "Retry-After": String(decision.retryAfterSeconds),
                 });
             }
-            const { sessionId, input } = parseFinalizeRequest(parseJsonBody(c.req.header("Content-Type"), await c.req.text()));
-            const secret = await deps.secrets.get("sessionCapability");
-            const presented = c.req.header(CAPABILITY_HEADER);
-            if (presented !== undefined && !verifyCapability(secret, sessionId, presented)) {
-                throw new ApiError(403, "invalid_capability", `${CAPABILITY_HEADER} does not match this session`);
-            }
+            const { sessionId, inputJson } = parseFinalizeRequest(c.req.header("Content-Type"), await c.req.text());
+            await requireCapability(c, deps, sessionId);
 
             const executionId = newExecutionId();
             const queuedAt = now().toISOString();
-            const message: WorkMessage = { sessionId, executionId, queuedAt, input };
+            const message: WorkMessage = { sessionId, executionId, queuedAt, inputJson };
             const messageBody = JSON.stringify(message);
             // Before the attempt exists: input SQS cannot carry is the client's error, not a queue outage.
             checkWorkMessage(messageBody, deps.config.workQueueMaxMessageBytes);
@@ -64,18 +60,10 @@ export function registerFinalizeRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
                 });
             }
             const refund = () => deps.proofBudget.refund(budget.spent).catch((error) => deps.logger.error("could not refund the proof budget", errorFields(error)));
-            const created = await deps.sessions.createAttempt({
-                sessionId,
-                executionId,
-                queuedAt,
-                replaceFinished: presented !== undefined,
-            });
+            const created = await deps.sessions.createAttempt({ sessionId, executionId, queuedAt, allowReproving: deps.config.allowReproving });
             if (!created.applied) {
                 await refund();
-                if (created.current !== undefined && isTerminal(created.current.status)) {
-                    throw new ApiError(403, "capability_required", `a new attempt for an existing session needs ${CAPABILITY_HEADER}`);
-                }
-                throw new ApiError(409, "session_busy", "a proof for this session is already pending or running");
+                throw refusal(created.current);
             }
 
             try {
@@ -84,20 +72,24 @@ export function registerFinalizeRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
                 deps.logger.error("could not queue proof work", { sessionId, executionId, ...errorFields(error) });
                 await abandonAttempt(deps, sessionId, executionId, now().toISOString());
                 await refund();
-                // The attempt is now finished (failed), so a retry needs the capability: hand it out here
-                // too, or the client that created the session could never start it again.
-                throw new ApiError(503, "queue_unavailable", "the proof request could not be queued; retry later", {}, {
-                    sessionId,
-                    capability: issueCapability(secret, sessionId),
-                });
+                // The attempt is now failed, so the client may simply retry with its capability.
+                throw new ApiError(503, "queue_unavailable", "the proof request could not be queued; retry later", {}, { sessionId });
             }
             deps.logger.info("proof queued", { sessionId, executionId });
-            return c.json(
-                { sessionId, executionId, status: "pending" as const, capability: issueCapability(secret, sessionId) },
-                202,
-            );
+            return c.json({ sessionId, executionId, status: "pending" as const }, 202);
         },
     );
+}
+
+/** Why `createAttempt` was refused; only a capability holder gets here, so naming the state reveals nothing. */
+function refusal(current: SessionRecord | undefined): ApiError {
+    if (current === undefined) {
+        return new ApiError(404, "session_not_found", "no such session; create one with POST /api/sessions");
+    }
+    if (current.status === "succeeded") {
+        return new ApiError(409, "already_proven", "this session's proof succeeded; the stack does not allow proving it again");
+    }
+    return new ApiError(409, "session_busy", "a proof for this session is already pending or running");
 }
 
 async function abandonAttempt(deps: ApiDeps, sessionId: string, executionId: string, updatedAt: string): Promise<void> {

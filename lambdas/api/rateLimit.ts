@@ -14,6 +14,9 @@ export interface RateLimitRule {
 /** Proofs are expensive (16 vCPU for up to 15 minutes), so a client gets a handful per window. */
 export const FINALIZE_RATE_LIMIT: RateLimitRule = Object.freeze({ limit: 10, windowSeconds: 600 });
 
+/** Creating a session is cheap, but each one is a capability to a proof: a classroom behind one NAT needs a few dozen. */
+export const SESSION_RATE_LIMIT: RateLimitRule = Object.freeze({ limit: 60, windowSeconds: 600 });
+
 export interface RateLimitDecision {
     allowed: boolean;
     /** Requests counted in this window, including this one. */

@@ -4,7 +4,7 @@
  * attempt or a duplicate delivery never overwrites anything; both return normally (a throw would
  * fail the execution and page someone for a harmless race).
  */
-import { bundleObjectKey, type FinalizeEvent, type SessionStatus, verificationReportKey } from "../shared/contracts";
+import { bundleObjectKey, type FinalizeEvent, inputObjectKey, type SessionStatus, verificationReportKey } from "../shared/contracts";
 import type { Logger } from "../shared/log";
 import type { SessionStore, TransitionResult } from "../shared/sessionStore";
 import { InvalidInput } from "../shared/validation";
@@ -32,6 +32,8 @@ export interface FinalizeSummary {
 export interface FinalizeDeps {
     sessions: SessionStore;
     proofPrefix: string;
+    /** Only executions of this state machine may finalize a session. */
+    stateMachineArn: string;
     logger: Logger;
     now?: () => Date;
 }
@@ -41,6 +43,7 @@ export function createFinalizeHandler(deps: FinalizeDeps) {
         let event: FinalizeEvent;
         try {
             event = parseFinalizeEvent(rawEvent);
+            checkOrigin(event, deps);
         } catch (error) {
             if (error instanceof InvalidInput) {
                 deps.logger.error("rejected finalize event", { problems: error.problems });
@@ -73,6 +76,27 @@ export function createFinalizeHandler(deps: FinalizeDeps) {
         logOutcome(deps.logger, summary, result);
         return summary;
     };
+}
+
+/**
+ * The event must come from an execution of this stack's state machine (same partition, region,
+ * account and name: `arn:<p>:states:<r>:<a>:execution:<name>:<executionId>`) and name the input key
+ * that belongs to its attempt. Anything else is refused before the session is touched: the function
+ * is invoked only by that state machine, so such an event is a forgery or a wiring mistake.
+ */
+function checkOrigin(event: FinalizeEvent, deps: FinalizeDeps): void {
+    const { sessionId, executionId, inputS3Key } = event.payload;
+    const problems: string[] = [];
+    const expectedArn = `${deps.stateMachineArn.replace(":stateMachine:", ":execution:")}:${executionId}`;
+    if (event.executionArn !== expectedArn) {
+        problems.push(`executionArn must be an execution of ${deps.stateMachineArn} named payload.executionId`);
+    }
+    if (inputS3Key !== inputObjectKey(deps.proofPrefix, sessionId, executionId)) {
+        problems.push("payload.inputS3Key must be the input key of this session's attempt");
+    }
+    if (problems.length > 0) {
+        throw new InvalidInput("finalize event", problems);
+    }
 }
 
 function classify(result: TransitionResult, executionId: string, status: SessionStatus): FinalizeOutcome {

@@ -13,6 +13,7 @@ export function createFinalizeFunction(env: NodeJS.ProcessEnv, clients: { dynamo
     return createFinalizeHandler({
         sessions: new SessionStore(DynamoDBDocumentClient.from(clients.dynamodb), config.sessionsTable),
         proofPrefix: config.proofPrefix,
+        stateMachineArn: config.stateMachineArn,
         logger,
     });
 }

@@ -1,8 +1,10 @@
 /**
  * One SQS record → input.json in S3 → a Step Functions execution named after the attempt → session
  * `running`. Every step is idempotent, so SQS redelivery after any partial failure converges:
- * PutObject rewrites the same bytes, `ExecutionAlreadyExists` means the execution was started
- * before, and the session write is conditional on the attempt still being the active one.
+ * PutObject is conditional (`If-None-Match: *`), so an input.json that exists (written by an earlier
+ * delivery, perhaps already read by a running prover) is never rewritten; `ExecutionAlreadyExists`
+ * means the execution was started before; and the session write is conditional on the attempt still
+ * being the active one.
  *
  * A message whose attempt is no longer the session's active one (a newer attempt, a finished one, a
  * deleted session) starts nothing: a proof costs six minutes of a 16 vCPU task.
@@ -57,16 +59,7 @@ async function dispatchRecord(deps: DispatchDeps, record: SQSRecord): Promise<vo
 
     const inputS3Key = inputObjectKey(config.proofPrefix, sessionId, executionId);
 
-    await deps.s3.send(
-        new PutObjectCommand({
-            Bucket: config.bucket,
-            Key: inputS3Key,
-            Body: JSON.stringify(message.input),
-            ContentType: "application/json",
-            // Explicit, so a bucket policy that denies uploads without the SSE header still accepts this one.
-            ServerSideEncryption: "AES256",
-        }),
-    );
+    const inputWritten = await putInputOnce(deps, inputS3Key, message.inputJson);
 
     const executionInput: ExecutionInput = {
         payload: { sessionId, executionId, inputS3Key, queuedAt },
@@ -76,12 +69,40 @@ async function dispatchRecord(deps: DispatchDeps, record: SQSRecord): Promise<vo
     const { executionArn, alreadyStarted } = await startExecution(deps, message, executionInput);
 
     const result = await deps.sessions.markRunning({ sessionId, executionId, executionArn, updatedAt: now().toISOString() });
-    const fields = { messageId: record.messageId, sessionId, executionId, executionArn, alreadyStarted };
+    const fields = { messageId: record.messageId, sessionId, executionId, executionArn, alreadyStarted, inputWritten };
     if (result.applied) {
         logger.info("dispatched proof execution", fields);
     } else {
         // The session moved between the check above and now; the execution runs, its callback is checked the same way.
         logInactiveAttempt(logger, result.current, fields, "not marked running");
+    }
+}
+
+/**
+ * Writes input.json only if no object has the key: S3 answers 412 PreconditionFailed when it exists,
+ * and 409 ConditionalRequestConflict to the loser of two concurrent conditional writes (retried
+ * through SQS). https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+ * Returns false when an earlier delivery already wrote it.
+ */
+async function putInputOnce(deps: DispatchDeps, key: string, inputJson: string): Promise<boolean> {
+    try {
+        await deps.s3.send(
+            new PutObjectCommand({
+                Bucket: deps.config.bucket,
+                Key: key,
+                Body: inputJson,
+                ContentType: "application/json",
+                IfNoneMatch: "*",
+                // Explicit, so a bucket policy that denies uploads without the SSE header still accepts this one.
+                ServerSideEncryption: "AES256",
+            }),
+        );
+        return true;
+    } catch (error) {
+        if (hasErrorName(error, "PreconditionFailed") || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) {
+            return false;
+        }
+        throw error;
     }
 }
 

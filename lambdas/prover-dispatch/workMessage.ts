@@ -32,16 +32,34 @@ export function parseWorkMessage(body: string): WorkMessage {
     if (!isIsoTimestamp(parsed.queuedAt)) {
         problems.push("queuedAt must be an ISO-8601 date-time with a time zone");
     }
-    if (!isPlainObject(parsed.input)) {
-        problems.push("input must be a JSON object");
-    }
+    const inputJson = readInputJson(parsed, problems);
     if (problems.length > 0) {
         throw new InvalidInput(SUBJECT, problems);
     }
-    return {
-        sessionId,
-        executionId,
-        queuedAt: parsed.queuedAt as string,
-        input: parsed.input as Record<string, unknown>,
-    };
+    return { sessionId, executionId, queuedAt: parsed.queuedAt as string, inputJson: inputJson! };
+}
+
+/**
+ * `inputJson`: the client's input text, which must be a JSON object and is kept as it is. A message
+ * an older api queued carries `input` as an object instead (serialized here, as that api did).
+ */
+function readInputJson(parsed: Record<string, unknown>, problems: string[]): string | undefined {
+    if (typeof parsed.inputJson === "string") {
+        let value: unknown;
+        try {
+            value = JSON.parse(parsed.inputJson);
+        } catch {
+            problems.push("inputJson must be the text of a JSON object");
+            return undefined;
+        }
+        if (!isPlainObject(value)) {
+            problems.push("inputJson must be the text of a JSON object");
+        }
+        return parsed.inputJson;
+    }
+    if (parsed.inputJson === undefined && isPlainObject(parsed.input)) {
+        return JSON.stringify(parsed.input);
+    }
+    problems.push("inputJson must be the text of a JSON object");
+    return undefined;
 }

@@ -14,8 +14,11 @@ export interface WorkMessage {
     executionId: string;
     /** ISO-8601 time the api queued the work. */
     queuedAt: string;
-    /** The zkVM host input, written verbatim to `input.json`. Must be a JSON object. */
-    input: Record<string, unknown>;
+    /**
+     * The zkVM host input exactly as the client sent it (the bytes of its JSON object, carried as a
+     * string so no re-serialization can change them), written verbatim to `input.json`.
+     */
+    inputJson: string;
 }
 
 /** `$.payload` of a state-machine execution. */
@@ -131,8 +134,18 @@ export interface SessionRecord {
     verificationReportKey?: string;
     /** Set when status is `failed`. */
     error?: StepFunctionsError;
+    /** Bundles of earlier succeeded attempts, kept when the stack allows re-proving (oldest first). */
+    earlierBundles?: EarlierBundle[];
     /** ISO-8601 time of the last change. */
     updatedAt: string;
+}
+
+/** A succeeded attempt that a later attempt replaced as the session's current one. */
+export interface EarlierBundle {
+    executionId: string;
+    bundleKey: string;
+    /** ISO-8601 time the attempt succeeded. */
+    succeededAt: string;
 }
 
 /** Names of the files under `{prefix}{sessionId}/{executionId}/`. */
@@ -186,7 +199,7 @@ export const PROOF_VERIFICATION_FAILED_ERROR = "ProofVerificationFailed";
  */
 export const LAMBDA_ENV = {
     proverDispatch: ["STATE_MACHINE_ARN", "S3_PROOF_BUCKET", "S3_PROOF_PREFIX", "SESSIONS_TABLE"],
-    finalizeCallback: ["SESSIONS_TABLE", "S3_PROOF_PREFIX"],
+    finalizeCallback: ["SESSIONS_TABLE", "S3_PROOF_PREFIX", "STATE_MACHINE_ARN"],
     api: [
         "ENV_NAME",
         "SESSIONS_TABLE",
@@ -202,6 +215,8 @@ export const LAMBDA_ENV = {
         "SECRET_PARAMETER_CAPTCHA",
         "PROOFS_PER_HOUR",
         "PROOFS_PER_DAY",
+        "SESSION_CAPABILITY_TTL_SECONDS",
+        "ALLOW_REPROVING",
     ],
     checkImageSignature: [],
     proofSlotCleanup: ["PROOF_SLOTS_TABLE", "STATE_MACHINE_ARN"],

@@ -3,12 +3,15 @@
  * writers (a redelivered SQS message, a duplicate or stale Step Functions callback, a second finalize
  * request) can never move a session backwards or overwrite a newer attempt.
  *
- *   (none|succeeded|failed) --createAttempt--> pending --markRunning--> running --markSucceeded/markFailed--> terminal
+ *   (none) --createSession--> created (no status) --createAttempt--> pending --markRunning--> running
+ *       --markSucceeded/markFailed--> succeeded|failed
+ *   failed --createAttempt--> pending;  succeeded --createAttempt (re-proving allowed only)--> pending,
+ *       the succeeded attempt's bundle kept in `earlierBundles`
  *
  * Updates touch only the proof attributes, so attributes the application stores on the same item survive.
  */
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { SessionRecord, SessionStatus, StepFunctionsError } from "./contracts";
+import type { EarlierBundle, SessionRecord, SessionStatus, StepFunctionsError } from "./contracts";
 import { hasErrorName } from "./awsErrors";
 
 export const TERMINAL_STATUSES: readonly SessionStatus[] = ["succeeded", "failed"];
@@ -28,6 +31,8 @@ const NAMES = {
     "#error": "error",
     "#queuedAt": "queuedAt",
     "#updatedAt": "updatedAt",
+    "#createdAt": "createdAt",
+    "#earlierBundles": "earlierBundles",
 } as const;
 
 const ACTIVE_VALUES = { ":pending": "pending", ":running": "running" } as const;
@@ -39,11 +44,16 @@ export interface NewAttempt {
     executionId: string;
     queuedAt: string;
     /**
-     * Allow a new attempt over a finished one; without it only a session with no proof state yet (no
-     * item, or an item the application created without a `status`) gets an attempt.
+     * Allow a new attempt over a succeeded one (its bundle is then kept in `earlierBundles`). Without
+     * it only a session with no attempt yet or a failed attempt gets a new one. The session must exist.
      */
-    replaceFinished: boolean;
+    allowReproving: boolean;
 }
+
+const ATTEMPT_SET =
+    "SET #status = :newStatus, #executionId = :executionId, #queuedAt = :queuedAt, #updatedAt = :updatedAt";
+const ATTEMPT_REMOVE = " REMOVE #executionArn, #bundleKey, #error, #verificationReportKey";
+const ATTEMPT_NAMES = ["#status", "#executionId", "#queuedAt", "#updatedAt", "#executionArn", "#bundleKey", "#error", "#verificationReportKey"] as const;
 
 export interface AttemptRef {
     sessionId: string;
@@ -66,25 +76,54 @@ export class SessionStore {
         return Item as SessionRecord | undefined;
     }
 
-    /** Starts a new attempt: `pending`, unless one is already pending or running. */
-    createAttempt(attempt: NewAttempt): Promise<TransitionResult> {
-        const condition = attempt.replaceFinished
-            ? `attribute_not_exists(#status) OR NOT (${IS_ACTIVE})`
-            : "attribute_not_exists(#status)";
+    /**
+     * Creates a session without an attempt (no `status`). Refused if the id is taken, which for a
+     * random id means a collision: the caller draws another.
+     */
+    async createSession(sessionId: string, createdAt: string): Promise<boolean> {
+        const result = await this.transition(sessionId, {
+            UpdateExpression: "SET #createdAt = :createdAt",
+            ConditionExpression: "attribute_not_exists(sessionId)",
+            ExpressionAttributeNames: attributeNames(["#createdAt"]),
+            ExpressionAttributeValues: { ":createdAt": createdAt },
+        });
+        return result.applied;
+    }
+
+    /**
+     * Starts a new attempt: `pending`, on an existing session with no attempt or a failed one; over a
+     * succeeded one only when re-proving is allowed, and then the succeeded attempt's bundle is
+     * appended to `earlierBundles` in the same write (compare-and-swap on that attempt), so it stays
+     * retrievable. A missing session, an active attempt or a refused re-proof is `applied: false`.
+     */
+    async createAttempt(attempt: NewAttempt): Promise<TransitionResult> {
+        const values = {
+            ":newStatus": "pending",
+            ":executionId": attempt.executionId,
+            ":queuedAt": attempt.queuedAt,
+            ":updatedAt": attempt.queuedAt,
+        };
+        const fresh = await this.transition(attempt.sessionId, {
+            UpdateExpression: ATTEMPT_SET + ATTEMPT_REMOVE,
+            ConditionExpression: "attribute_exists(sessionId) AND (attribute_not_exists(#status) OR #status = :failed)",
+            ExpressionAttributeNames: attributeNames(ATTEMPT_NAMES),
+            ExpressionAttributeValues: { ...values, ":failed": "failed" },
+        });
+        const current = fresh.applied ? undefined : fresh.current;
+        if (fresh.applied || !attempt.allowReproving || current?.status !== "succeeded" || current.bundleKey === undefined) {
+            return fresh;
+        }
+        const earlier: EarlierBundle = { executionId: current.executionId, bundleKey: current.bundleKey, succeededAt: current.updatedAt };
         return this.transition(attempt.sessionId, {
-            UpdateExpression:
-                "SET #status = :newStatus, #executionId = :executionId, #queuedAt = :queuedAt, #updatedAt = :updatedAt " +
-                "REMOVE #executionArn, #bundleKey, #error, #verificationReportKey",
-            ConditionExpression: condition,
-            ExpressionAttributeNames: attributeNames([
-                "#status", "#executionId", "#queuedAt", "#updatedAt", "#executionArn", "#bundleKey", "#error", "#verificationReportKey",
-            ]),
+            UpdateExpression: `${ATTEMPT_SET}, #earlierBundles = list_append(if_not_exists(#earlierBundles, :none), :earlier)${ATTEMPT_REMOVE}`,
+            ConditionExpression: "#status = :succeeded AND #executionId = :previousExecutionId",
+            ExpressionAttributeNames: attributeNames([...ATTEMPT_NAMES, "#earlierBundles"]),
             ExpressionAttributeValues: {
-                ":newStatus": "pending",
-                ":executionId": attempt.executionId,
-                ":queuedAt": attempt.queuedAt,
-                ":updatedAt": attempt.queuedAt,
-                ...(attempt.replaceFinished ? ACTIVE_VALUES : {}),
+                ...values,
+                ":succeeded": "succeeded",
+                ":previousExecutionId": current.executionId,
+                ":none": [],
+                ":earlier": [earlier],
             },
         });
     }

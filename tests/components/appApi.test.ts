@@ -191,7 +191,8 @@ for (const env of ["develop", "main"] as const) {
                 S3_PROOF_PREFIX: "sessions/",
                 SESSIONS_TABLE: n("sessions", env),
             });
-            assert.deepEqual(vars("finalize-callback"), { SESSIONS_TABLE: n("sessions", env), S3_PROOF_PREFIX: "sessions/" });
+            // The callback's own state machine, so it can refuse executions of any other.
+            assert.deepEqual(vars("finalize-callback"), { SESSIONS_TABLE: n("sessions", env), S3_PROOF_PREFIX: "sessions/", STATE_MACHINE_ARN: x.stateMachineArn });
             assert.deepEqual(vars("api"), {
                 ENV_NAME: env,
                 SESSIONS_TABLE: n("sessions", env),
@@ -208,6 +209,8 @@ for (const env of ["develop", "main"] as const) {
                 // The global proof budget's defaults (proofsPerHour, proofsPerDay).
                 PROOFS_PER_HOUR: "30",
                 PROOFS_PER_DAY: "60",
+                SESSION_CAPABILITY_TTL_SECONDS: "86400",
+                ALLOW_REPROVING: "false",
             });
         });
 
@@ -567,10 +570,11 @@ describe("AppApi settings (pure)", () => {
     });
 
     it("a function environment must hold exactly the handler's variables", () => {
-        assert.deepEqual(lambdaEnvironment("finalizeCallback", { SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "" }), { SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "" });
-        const extra = { SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "", DEBUG: "1" };
-        assert.throws(() => lambdaEnvironment("finalizeCallback", extra), /must be exactly SESSIONS_TABLE, S3_PROOF_PREFIX \(extra: DEBUG; missing: none\)/);
-        const missing = { SESSIONS_TABLE: "t" } as { SESSIONS_TABLE: string; S3_PROOF_PREFIX: string };
-        assert.throws(() => lambdaEnvironment("finalizeCallback", missing), /\(extra: none; missing: S3_PROOF_PREFIX\)/);
+        const complete = { SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "", STATE_MACHINE_ARN: "sm" };
+        assert.deepEqual(lambdaEnvironment("finalizeCallback", complete), complete);
+        const extra = { ...complete, DEBUG: "1" };
+        assert.throws(() => lambdaEnvironment("finalizeCallback", extra), /must be exactly SESSIONS_TABLE, S3_PROOF_PREFIX, STATE_MACHINE_ARN \(extra: DEBUG; missing: none\)/);
+        const missing = { SESSIONS_TABLE: "t" } as typeof complete;
+        assert.throws(() => lambdaEnvironment("finalizeCallback", missing), /\(extra: none; missing: S3_PROOF_PREFIX, STATE_MACHINE_ARN\)/);
     });
 });

@@ -148,6 +148,7 @@ describe("defect 3: no Fargate Spot for the ARM64 prover", function () {
             taskSecurityGroupIds: [pulumi.output("g")],
             assignPublicIp: true,
             finalizeCallbackFunctionArn: "f",
+            workQueueSenderRoleArns: ["arn:aws:iam::123456789012:role/api-role"],
         };
         assert.throws(() => new ProverPipeline("spot", args), /^Error: ProverPipeline spot: useFargateSpot: the prover task is ARM64, and Fargate Spot runs only X86_64 Linux tasks/);
     });

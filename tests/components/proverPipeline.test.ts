@@ -59,6 +59,23 @@ for (const env of ["develop", "main"] as const) {
             assert.deepEqual(allow, { redrivePermission: "byQueue", sourceQueueArns: [x.queueArn] });
         });
 
+        it("the work queue lets only the api's role send (an explicit Deny for every other principal); the DLQ keeps its TLS-only policy", () => {
+            const apiRole = `arn:aws:iam::123456789012:role/stark-ballot-simulator-api-${env}-role`;
+            const work = statementsBySid(find(r, "aws:sqs/queuePolicy:QueuePolicy", "prover-work-queue-policy"));
+            assert.deepEqual(Object.keys(work), ["DenyInsecureTransport", "OnlyTheApiSends"]);
+            assert.deepEqual(work.OnlyTheApiSends, {
+                Sid: "OnlyTheApiSends",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "sqs:SendMessage",
+                Resource: x.queueArn,
+                Condition: { ArnNotEquals: { "aws:PrincipalArn": [apiRole] } },
+            });
+            // The ARN names the api function's real role.
+            assert.equal(find(r, "aws:iam/role:Role", "app-api-role").inputs.name, apiRole.split("/")[1]);
+            assert.deepEqual(Object.keys(statementsBySid(find(r, "aws:sqs/queuePolicy:QueuePolicy", "prover-work-dlq-policy"))), ["DenyInsecureTransport"]);
+        });
+
         it("queues deny requests without TLS", () => {
             for (const [name, queueArn] of [["prover-work-queue-policy", x.queueArn], ["prover-work-dlq-policy", x.dlqArn]]) {
                 const s = statementsBySid(find(r, "aws:sqs/queuePolicy:QueuePolicy", name)).DenyInsecureTransport;

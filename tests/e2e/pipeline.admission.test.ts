@@ -57,14 +57,16 @@ describe("local pipeline (develop): admission control", function () {
 
     it("an exhausted budget: 429 with Retry-After before anything is queued", async () => {
         await start({}, { PROOFS_PER_HOUR: "1", PROOFS_PER_DAY: "1" });
-        await requestProof(pipeline, "budget-1");
-        const over = await pipeline.request(postJson("/api/finalize", { sessionId: "budget-2", input: SAMPLE_INPUT }, {}, "198.51.100.77"));
+        const first = await requestProof(pipeline, "budget-1");
+        const second = await pipeline.createSession();
+        const over = await pipeline.request(postJson("/api/finalize", { sessionId: second.sessionId, input: SAMPLE_INPUT }, { "x-session-capability": second.capability }, "198.51.100.77"));
         assert.equal(over.status, 429);
         assert.match(over.headers["retry-after"] ?? "", /^[1-9]\d*$/);
         assert.ok(Number(over.headers["retry-after"]) <= 86400);
         assert.deepEqual((over.json as { error: { code: string } }).error.code, "proof_budget_exhausted");
-        assert.equal(await pipeline.session("budget-2"), undefined);
-        assert.deepEqual(pipeline.workQueue.messages().map((m) => JSON.parse(m.body).sessionId), ["budget-1"]);
+        // The session exists (POST /api/sessions) but no attempt was created, and nothing was queued.
+        assert.equal((await pipeline.session(second.sessionId))?.status, undefined);
+        assert.deepEqual(pipeline.workQueue.messages().map((m) => JSON.parse(m.body).sessionId), [first.sessionId]);
     });
 
     it("a failing prover gives its slot back", async () => {

@@ -44,8 +44,8 @@ describe("local pipeline (develop): faults", function () {
 
         assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.AcquireProofSlot, S.RunProver, S.ReleaseProofSlotAfterFailure, S.FinalizeFailed]);
         await assertFailedWithoutBundle(accepted, view);
-        assert.equal(view.error?.Error, "States.TaskFailed");
-        const task = JSON.parse(view.error!.Cause!);
+        assert.equal(view.stored.error?.Error, "States.TaskFailed");
+        const task = JSON.parse(view.stored.error!.Cause!);
         assert.deepEqual(task.Containers.map((c: { Name: string; ExitCode: number }) => [c.Name, c.ExitCode]), [["prover", EXIT_CODES.HOST_FAILED]]);
         assert.deepEqual(errorsOf("prover").map((l) => l.fields.failure), ["HOST_FAILED"]);
         assert.deepEqual(
@@ -59,7 +59,7 @@ describe("local pipeline (develop): faults", function () {
 
         assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.AcquireProofSlot, S.RunProver, S.ReleaseProofSlotAfterFailure, S.FinalizeFailed]);
         await assertFailedWithoutBundle(accepted, view);
-        const task = JSON.parse(view.error!.Cause!);
+        const task = JSON.parse(view.stored.error!.Cause!);
         assert.equal(task.Containers[0].ExitCode, EXIT_CODES.HOST_TIMEOUT);
         assert.deepEqual(errorsOf("prover").map((l) => l.fields.failure), ["HOST_TIMEOUT"]);
     });
@@ -88,9 +88,9 @@ describe("local pipeline (develop): faults", function () {
             ["succeeded (updated)", "succeeded (duplicate)"],
         );
         assert.deepEqual(execution.taskCalls.filter((c) => c.state === S.FinalizeSucceeded).length, 2, "Step Functions retried the lost answer");
-        const record = await pipeline.session("finalize-twice");
+        const record = await pipeline.session(accepted.sessionId);
         assert.equal(record?.status, "succeeded");
-        assert.equal(record?.bundleKey, `sessions/finalize-twice/${accepted.executionId}/bundle.zip`);
+        assert.equal(record?.bundleKey, `sessions/${accepted.sessionId}/${accepted.executionId}/bundle.zip`);
         assert.deepEqual(
             pipeline.logsOf("finalize-callback").map((l) => [l.level, l.message]),
             [
@@ -140,24 +140,26 @@ describe("local pipeline (develop): faults", function () {
         );
     });
 
-    it("the work queue is unavailable: 503 with the capability, the session visibly failed, and a retry proves it", async () => {
+    it("the work queue is unavailable: 503, the session visibly failed, and a retry with the capability proves it", async () => {
         pipeline = await startPipeline({ queueUnavailable: true });
-        const refused = await pipeline.request(postJson("/api/finalize", { sessionId: "queue-down", input: SAMPLE_INPUT }));
+        const session = await pipeline.createSession();
+        const ask = () => pipeline.request(postJson("/api/finalize", { sessionId: session.sessionId, input: SAMPLE_INPUT }, { [CAPABILITY_HEADER]: session.capability }));
+        const refused = await ask();
 
         assert.equal(refused.status, 503);
-        const { capability } = refused.json as { capability: string };
-        const accepted = { sessionId: "queue-down", executionId: "", capability };
-        const failed = await statusOf(pipeline, accepted);
+        assert.deepEqual(refused.json, { error: { code: "queue_unavailable", message: "the proof request could not be queued; retry later" }, sessionId: session.sessionId });
+        const failed = await statusOf(pipeline, session);
         assert.equal(failed.status, "failed");
-        assert.equal(failed.error?.Error, "EnqueueFailed");
+        assert.deepEqual(failed.error, { code: "queue_unavailable", message: "the proof request could not be queued" });
+        assert.equal(failed.stored.error?.Error, "EnqueueFailed");
         assert.deepEqual(pipeline.workQueue.messages(), []);
 
         pipeline.faults.queueUnavailable = false;
-        const retried = await pipeline.request(postJson("/api/finalize", { sessionId: "queue-down", input: SAMPLE_INPUT }, { [CAPABILITY_HEADER]: capability }));
+        const retried = await ask();
         assert.equal(retried.status, 202);
         await pipeline.deliverWork();
         await pipeline.settled();
-        const view = await statusOf(pipeline, accepted);
+        const view = await statusOf(pipeline, session);
         assert.equal(view.status, "succeeded");
         assert.equal(view.executionId, (retried.json as { executionId: string }).executionId);
     });
@@ -177,6 +179,6 @@ describe("local pipeline (develop): faults", function () {
         const errors = errorsOf("prover-dispatch");
         assert.deepEqual(errors.map((l) => l.fields.receiveCount), ["1", "2", "3"]);
         assert.equal(errors[0].message, "malformed work message; reported as a batch item failure so it reaches the DLQ");
-        assert.deepEqual(errors[0].fields.problems, ["executionId must be a non-empty string", "input must be a JSON object"]);
+        assert.deepEqual(errors[0].fields.problems, ["executionId must be a non-empty string", "inputJson must be the text of a JSON object"]);
     });
 });

@@ -63,7 +63,7 @@ describe("local pipeline (develop): the image gate", function () {
         assert.deepEqual(execution.path, [S.VerifyImageSignature, S.CheckImageSignature, S.FinalizeSignatureFailed]);
         assert.equal(execution.status, "SUCCEEDED", "a refused image is an answer, not an execution failure");
         await assertRefused(accepted, view);
-        assert.deepEqual(view.error, {
+        assert.deepEqual(view.stored.error, {
             Error: IMAGE_SIGNATURE_FAILED_ERROR,
             Cause: `Prover image ${image()}: ECR reports no signing status: no signing rule of the registry matched the repository when the image was pushed (deploy the bootstrap stack, then push again)`,
         });
@@ -89,7 +89,7 @@ describe("local pipeline (develop): the image gate", function () {
         const { accepted, execution, view } = await runWith({ signingInProgressChecks: 1, signingOutcome: "FAILED" }, "gate-failed");
         assert.deepEqual(execution.path, [S.VerifyImageSignature, S.CheckImageSignature, ...RECHECK, S.FinalizeSignatureFailed]);
         await assertRefused(accepted, view);
-        assert.deepEqual(view.error, {
+        assert.deepEqual(view.stored.error, {
             Error: IMAGE_SIGNATURE_FAILED_ERROR,
             Cause: `Prover image ${image()}: signing status FAILED for 1 of 1 signing profile(s): ${LOCAL_SIGNING_PROFILE_ARN}: FAILED AccessDenied (The pushing principal may not call signer:SignPayload on the profile)`,
         });
@@ -101,7 +101,7 @@ describe("local pipeline (develop): the image gate", function () {
         assert.deepEqual(execution.path.slice(-2), [S.CheckImageSignature, S.FinalizeSignatureFailed]);
         assert.equal(pipeline.ecr.calls.filter((c) => c.operation === "DescribeImageSigningStatus").length, 21);
         await assertRefused(accepted, view);
-        assert.deepEqual(view.error, {
+        assert.deepEqual(view.stored.error, {
             Error: IMAGE_SIGNATURE_FAILED_ERROR,
             Cause: `Prover image ${image()}: signing status still IN_PROGRESS after 21 checks over 300 s`,
         });
@@ -117,7 +117,7 @@ describe("local pipeline (develop): the image gate", function () {
         const { accepted, execution, view } = await runWith({ findingSeverityCounts: { CRITICAL: 1, HIGH: 2, LOW: 5 } }, "gate-critical");
         assert.deepEqual(execution.path, [S.VerifyImageSignature, S.CheckImageSignature, S.FinalizeSignatureFailed]);
         await assertRefused(accepted, view);
-        assert.deepEqual(view.error, {
+        assert.deepEqual(view.stored.error, {
             Error: IMAGE_SCAN_REFUSED_ERROR,
             Cause: `Prover image ${image()}: scan findings CRITICAL=1, HIGH=2, LOW=5; CRITICAL findings always refuse the image`,
         });
@@ -126,7 +126,7 @@ describe("local pipeline (develop): the image gate", function () {
     it("a HIGH finding refuses the image by default (the develop stack does not allow HIGH)", async () => {
         const { accepted, view } = await runWith({ findingSeverityCounts: { HIGH: 1 } }, "gate-high");
         await assertRefused(accepted, view);
-        assert.deepEqual(view.error, {
+        assert.deepEqual(view.stored.error, {
             Error: IMAGE_SCAN_REFUSED_ERROR,
             Cause: `Prover image ${image()}: scan findings CRITICAL=0, HIGH=1; HIGH findings refuse the image unless allowHighScanFindings is true`,
         });
@@ -135,13 +135,13 @@ describe("local pipeline (develop): the image gate", function () {
     it("a digest never scanned (ScanNotFoundException) and a failed scan are refused as ImageScanIncomplete", async () => {
         const first = await runWith({ scanned: false }, "gate-unscanned");
         await assertRefused(first.accepted, first.view);
-        assert.deepEqual(first.view.error, {
+        assert.deepEqual(first.view.stored.error, {
             Error: IMAGE_SCAN_INCOMPLETE_ERROR,
             Cause: `Prover image ${image()}: ECR has no scan of this digest (scan on push did not run); only a scanned image may run`,
         });
         await pipeline.stop();
         const second = await runWith({ scanOutcome: "FAILED" }, "gate-scan-failed");
-        assert.deepEqual(second.view.error, {
+        assert.deepEqual(second.view.stored.error, {
             Error: IMAGE_SCAN_INCOMPLETE_ERROR,
             Cause: `Prover image ${image()}: scan status FAILED (The scan failed.); only a scanned image may run`,
         });
@@ -151,8 +151,8 @@ describe("local pipeline (develop): the image gate", function () {
         const { accepted, execution, view } = await runWith({ accessDenied: true }, "gate-denied");
         assert.deepEqual(execution.path, [S.VerifyImageSignature, S.ReleaseProofSlotAfterFailure, S.FinalizeFailed]);
         await assertRefused(accepted, view);
-        assert.equal(view.error?.Error, "AccessDeniedException");
-        const { trace, ...cause } = JSON.parse(view.error!.Cause!);
+        assert.equal(view.stored.error?.Error, "AccessDeniedException");
+        const { trace, ...cause } = JSON.parse(view.stored.error!.Cause!);
         assert.deepEqual(cause, {
             errorType: "AccessDeniedException",
             errorMessage: "User is not authorized to perform: ecr:DescribeImageSigningStatus",

@@ -13,6 +13,7 @@ import { SAMPLE_INPUT } from "../../local/fakeHost";
 import { postJson } from "../../local/httpApi";
 import { CAPACITY_UNAVAILABLE_REASON } from "../../local/ecs";
 import { SSM_FAULTS } from "../../local/ssm";
+import { CAPABILITY_HEADER } from "../../lambdas/api/capability";
 import { runProverStateMachine } from "../../local/stateMachine";
 import type { LocalPipeline, PipelineFaults } from "../../local/pipeline";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
@@ -60,8 +61,8 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
             assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.AcquireProofSlot, S.RunProver, S.ReleaseProofSlotAfterFailure, S.FinalizeFailed]);
             assert.deepEqual(pipeline.ecs.runs, []);
             assert.equal(view.status, "failed");
-            assert.equal(view.error?.Error, "AmazonECS.Unknown");
-            assert.deepEqual(JSON.parse(view.error!.Cause!), {
+            assert.equal(view.stored.error?.Error, "AmazonECS.Unknown");
+            assert.deepEqual(JSON.parse(view.stored.error!.Cause!), {
                 Failures: [{ Arn: pipeline.wiring.clusterArn, Reason: CAPACITY_UNAVAILABLE_REASON }],
                 Tasks: [],
             });
@@ -72,10 +73,10 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
 
             assert.equal(runProverCalls(executions[0]), 1);
             assert.equal(view.status, "failed");
-            assert.equal(view.error?.Error, "States.TaskFailed");
+            assert.equal(view.stored.error?.Error, "States.TaskFailed");
             const image = pipeline.wiring.taskDefinition.container.image;
             const reason = `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${image}: not found`;
-            const task = JSON.parse(view.error!.Cause!);
+            const task = JSON.parse(view.stored.error!.Cause!);
             assert.equal(task.StopCode, "TaskFailedToStart");
             assert.equal(task.StoppedReason, reason);
             assert.deepEqual(task.Containers, [{ Name: "prover", Image: image, Reason: reason, LastStatus: "STOPPED" }]);
@@ -95,8 +96,8 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
 
             assert.equal(runProverCalls(executions[0]), 1, "an interrupted proof is not re-run by Step Functions");
             assert.equal(view.status, "failed");
-            assert.equal(view.error?.Error, "States.TaskFailed");
-            const task = JSON.parse(view.error!.Cause!);
+            assert.equal(view.stored.error?.Error, "States.TaskFailed");
+            const task = JSON.parse(view.stored.error!.Cause!);
             assert.equal(task.StopCode, "SpotInterruption");
             assert.equal(task.StoppedReason, "Your Spot Task was interrupted.");
             assert.equal(task.Containers[0].ExitCode, EXIT_CODES.STOPPED);
@@ -118,18 +119,19 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
             assert.throws(() => pipeline.workQueue.send('{"name":"\uFFFF"}'), { name: "InvalidMessageContents" });
             assert.throws(() => pipeline.workQueue.send("x".repeat(262145)), { name: "InvalidParameterValue" });
 
-            const refused = await pipeline.request(postJson("/api/finalize", { sessionId: "bad-chars", input: { ...SAMPLE_INPUT, label: "\uFFFE" } }));
+            const session = await pipeline.createSession();
+            const headers = { "content-type": "application/json", [CAPABILITY_HEADER]: session.capability };
+            const refused = await pipeline.request(postJson("/api/finalize", { sessionId: session.sessionId, input: { ...SAMPLE_INPUT, label: "\uFFFE" } }, headers));
             assert.equal(refused.status, 400);
             assert.deepEqual(refused.json, { error: { code: "invalid_characters", message: "input contains U+FFFE, which the work queue cannot carry" } });
 
-            // 30,000 numbers of 4 characters each: a 150 KB body (under the api's 192 KiB), a message of over 600 KB.
-            const body = `{"sessionId":"grows","input":{"values":[${Array(30000).fill("1e20").join(",")}]}}`;
-            const tooBig = await pipeline.request({ method: "POST", path: "/api/finalize", headers: { "content-type": "application/json" }, body });
+            // 45,000 one-letter strings: a 180 KB body (under the api's 192 KiB); escaped inside the message, over 256 KiB.
+            const body = `{"sessionId":"${session.sessionId}","input":{"values":[${Array(45000).fill('"a"').join(",")}]}}`;
+            const tooBig = await pipeline.request({ method: "POST", path: "/api/finalize", headers, body });
             assert.equal(tooBig.status, 413);
             assert.match((tooBig.json as { error: { message: string } }).error.message, /^the proof request serializes to \d+ bytes; the work queue takes at most 262144$/);
 
-            assert.equal(await pipeline.session("bad-chars"), undefined, "no attempt was created");
-            assert.equal(await pipeline.session("grows"), undefined, "no attempt was created");
+            assert.equal((await pipeline.session(session.sessionId))?.status, undefined, "no attempt was created");
             assert.deepEqual(pipeline.workQueue.messages(), []);
             assert.deepEqual(pipeline.logsOf("api").filter((l) => l.level === "ERROR"), []);
         });
@@ -188,8 +190,8 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
             assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.ReleaseProofSlotAfterFailure, S.FinalizeFailed]);
             assert.deepEqual(pipeline.ecs.runs, []);
             assert.equal(view.status, "failed");
-            assert.equal(view.error?.Error, "Lambda.Unknown");
-            assert.match(view.error!.Cause!, TIMED_OUT_CAUSE);
+            assert.equal(view.stored.error?.Error, "Lambda.Unknown");
+            assert.match(view.stored.error!.Cause!, TIMED_OUT_CAUSE);
         });
 
         it("the finalize callback times out once: the catch-all retrier repeats it and the proof is recorded", async () => {
@@ -219,11 +221,11 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
                 String(execution.error?.Cause),
                 /^The cause could not be determined because Lambda did not return an error type\. Returned payload: \{"errorType":"Runtime\.ExitError","errorMessage":"RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 1"\}$/,
             );
-            assert.equal((await pipeline.session("finalize-crash"))?.status, "running", "nothing told the session");
+            assert.equal((await pipeline.session(accepted.sessionId))?.status, "running", "nothing told the session");
 
             const view = await statusOf(pipeline, accepted);
             assert.equal(view.status, "failed");
-            assert.deepEqual(view.error, { Error: "Lambda.Unknown", Cause: execution.error?.Cause });
+            assert.deepEqual(view.stored.error, { Error: "Lambda.Unknown", Cause: execution.error?.Cause });
         });
     });
 
@@ -239,7 +241,7 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
                 ["STOPPED"],
             );
             assert.equal(view.status, "failed");
-            assert.equal(view.error?.Error, "States.Timeout");
+            assert.equal(view.stored.error?.Error, "States.Timeout");
 
             // A task that ignored SIGTERM uploads its bundle after the session was marked failed.
             const key = `${pipeline.wiring.proofPrefix}${accepted.sessionId}/${accepted.executionId}/bundle.zip`;
@@ -273,7 +275,7 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
 
             const view = await statusOf(pipeline, accepted);
             assert.equal(view.status, "failed");
-            assert.deepEqual(view.error, { Error: "States.Timeout", Cause: "the execution ended TIMED_OUT without reporting a result to the session" });
+            assert.deepEqual(view.stored.error, { Error: "States.Timeout", Cause: "the execution ended TIMED_OUT without reporting a result to the session" });
         });
 
         it("ABORTED: StopExecution stops the running task; the status route records the operator's error and cause", async () => {
@@ -286,7 +288,7 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
             assert.deepEqual(pipeline.ecs.runs.map((r) => [r.stopCode, r.exitCode]), [["UserInitiated", EXIT_CODES.STOPPED]]);
             const view = await statusOf(pipeline, accepted);
             assert.equal(view.status, "failed");
-            assert.deepEqual(view.error, { Error: "OperatorStopped", Cause: "host stuck" });
+            assert.deepEqual(view.stored.error, { Error: "OperatorStopped", Cause: "host stuck" });
         });
 
         it("ABORTED without an error: the status route names it ExecutionAborted", async () => {
@@ -296,7 +298,7 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
             await pipeline.settled();
 
             const view = await statusOf(pipeline, accepted);
-            assert.deepEqual(view.error, { Error: "ExecutionAborted", Cause: "the execution ended ABORTED without reporting a result to the session" });
+            assert.deepEqual(view.stored.error, { Error: "ExecutionAborted", Cause: "the execution ended ABORTED without reporting a result to the session" });
         });
 
         it("PENDING_REDRIVE: a failed execution being redriven may still finish, so the session is left running", async () => {
@@ -325,13 +327,12 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
 
     describe("SSM GetParameter failures", () => {
         for (const fault of SSM_FAULTS) {
-            it(`${fault}: the api answers 500 without creating an attempt, and does not cache the failure`, async () => {
+            it(`${fault}: the api answers 500 without creating a session, and does not cache the failure`, async () => {
                 pipeline = await startPipeline({ ssm: fault });
-                const refused = await pipeline.request(postJson("/api/finalize", { sessionId: `ssm-${fault}`, input: SAMPLE_INPUT }));
+                const refused = await pipeline.request(postJson("/api/sessions", { captchaToken: pipeline.turnstile.issueToken() }));
 
                 assert.equal(refused.status, 500);
                 assert.deepEqual(refused.json, { error: { code: "internal_error", message: "internal server error" } });
-                assert.equal(await pipeline.session(`ssm-${fault}`), undefined);
                 assert.deepEqual(pipeline.workQueue.messages(), []);
                 const errorName = fault === "KmsAccessDenied" ? "AccessDeniedException" : fault;
                 assert.deepEqual(
@@ -341,7 +342,8 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
 
                 pipeline.faults.ssm = undefined;
                 await requestProof(pipeline, `ssm-${fault}`);
-                assert.deepEqual(pipeline.ssmCalls.map((c) => c.outcome), [fault, "ok"]);
+                // The captcha secret (refused, then read), then the capability secret.
+                assert.deepEqual(pipeline.ssmCalls.map((c) => c.outcome), [fault, "ok", "ok"]);
             });
         }
     });
@@ -353,7 +355,7 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
             assert.equal(callsOf(executions[0], S.VerifyImageSignature), 1, "never retried");
             assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.ReleaseProofSlotAfterFailure, S.FinalizeFailed]);
             assert.equal(view.status, "failed");
-            assert.deepEqual(view.error, {
+            assert.deepEqual(view.stored.error, {
                 Error: "States.DataLimitExceeded",
                 Cause: `The state/task '${pipeline.wiring.functions["check-image-signature"].arn}' returned a result with a size exceeding the maximum number of bytes service limit.`,
             });

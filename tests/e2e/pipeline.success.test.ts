@@ -15,7 +15,6 @@ import type { LocalExecution } from "../../local/stateMachine";
 import { readZip } from "../prover/support/harness";
 import { type Accepted, executionObjects, requestProof, startPipeline, statusOf } from "./support/pipeline";
 
-const SESSION = "e2e-success";
 const PREFIX = "sessions/";
 const BUCKET = "stark-ballot-simulator-proof-bundles-develop-123456789012";
 const STATE_MACHINE = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:stark-ballot-simulator-prover-dispatcher-develop";
@@ -25,10 +24,13 @@ describe("local pipeline (develop): a proof from POST /api/finalize to a downloa
     let accepted: Accepted;
     let queued: WorkMessage;
     let execution: LocalExecution;
+    /** Drawn by the api (POST /api/sessions). */
+    let SESSION: string;
 
     before(async () => {
         pipeline = await startPipeline();
-        accepted = await requestProof(pipeline, SESSION);
+        accepted = await requestProof(pipeline, "e2e-success");
+        SESSION = accepted.sessionId;
         queued = JSON.parse(pipeline.workQueue.messages()[0].body);
         await pipeline.deliverWork();
         [execution] = await pipeline.settled();
@@ -40,8 +42,10 @@ describe("local pipeline (develop): a proof from POST /api/finalize to a downloa
             sessionId: SESSION,
             executionId: accepted.executionId,
             queuedAt: queued.queuedAt,
-            input: SAMPLE_INPUT,
+            // The client's input text itself, not a re-serialization of it.
+            inputJson: JSON.stringify({ sessionId: SESSION, input: SAMPLE_INPUT }).slice(`{"sessionId":"${SESSION}","input":`.length, -1),
         });
+        assert.match(SESSION, /^[0-9a-f-]{36}$/);
         assert.match(accepted.executionId, /^[0-9a-f-]{36}$/);
         assert.deepEqual(pipeline.workQueue.messages(), [], "the work message was deleted after dispatch");
         assert.deepEqual(pipeline.deadLetterQueue.messages(), []);
@@ -50,7 +54,8 @@ describe("local pipeline (develop): a proof from POST /api/finalize to a downloa
     it("prover-dispatch wrote input.json and started one execution named after the attempt", async () => {
         const key = `${PREFIX}${SESSION}/${accepted.executionId}/input.json`;
         const object = await pipeline.s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-        assert.deepEqual(JSON.parse(await object.Body!.transformToString()), SAMPLE_INPUT);
+        // Byte for byte what the client sent as `input` (postJson serializes the body with JSON.stringify).
+        assert.equal(await object.Body!.transformToString(), JSON.stringify(SAMPLE_INPUT));
         assert.deepEqual(pipeline.stepFunctions.startRequests, [{ name: accepted.executionId, stateMachineArn: STATE_MACHINE, outcome: "started" }]);
         const started = JSON.parse(pipeline.stepFunctions.executions.get(accepted.executionId)!.input) as ExecutionInput;
         assert.deepEqual(started.payload, { sessionId: SESSION, executionId: accepted.executionId, inputS3Key: key, queuedAt: queued.queuedAt });

@@ -34,7 +34,7 @@ describe("local pipeline (develop with a verifier): VerifyProof", function () {
             const objects = await executionObjects(pipeline, accepted);
             const report = objects.includes("verification.json")
                 ? JSON.parse(
-                      await (await pipeline.s3.client.send(new GetObjectCommand({ Bucket: pipeline.wiring.bucket, Key: `sessions/${sessionId}/${accepted.executionId}/verification.json` }))).Body!.transformToString(),
+                      await (await pipeline.s3.client.send(new GetObjectCommand({ Bucket: pipeline.wiring.bucket, Key: `sessions/${accepted.sessionId}/${accepted.executionId}/verification.json` }))).Body!.transformToString(),
                   )
                 : undefined;
             const verifierCalls = pipeline.invocations.filter((i) => i.role === "verifier-service-runner");
@@ -59,10 +59,10 @@ describe("local pipeline (develop with a verifier): VerifyProof", function () {
     it("success: the session succeeds with the report linked beside the bundle", async () => {
         const { accepted, execution, view, objects, report, verifierCalls } = await prove("verify-ok");
         assert.deepEqual(execution.path, ["VerifyImageSignature", "CheckImageSignature", "AcquireProofSlot", "RunProver", "ReleaseProofSlot", "VerifyProof", "CheckProofVerification", "FinalizeSucceeded"]);
-        assert.deepEqual(verifierCalls.map((c) => [c.event, c.outcome]), [[{ sessionId: "verify-ok", executionId: accepted.executionId }, "verdict success"]]);
+        assert.deepEqual(verifierCalls.map((c) => [c.event, c.outcome]), [[{ sessionId: accepted.sessionId, executionId: accepted.executionId }, "verdict success"]]);
         assert.equal(view.status, "succeeded");
-        assert.equal(view.verificationReportKey, `sessions/verify-ok/${accepted.executionId}/verification.json`);
-        assert.match(String(view.verificationReportUrl), new RegExp(`/sessions/verify-ok/${accepted.executionId}/verification\\.json\\?`));
+        assert.equal(view.verificationReportKey, `sessions/${accepted.sessionId}/${accepted.executionId}/verification.json`);
+        assert.match(String(view.verificationReportUrl), new RegExp(`/sessions/${accepted.sessionId}/${accepted.executionId}/verification\\.json\\?`));
         assert.ok(objects.includes("bundle.zip") && objects.includes("verification.json"), objects.join(", "));
         assert.deepEqual(report, { status: "success", imageId: EXPECTED, expectedImageId: EXPECTED, error: null });
     });
@@ -71,9 +71,9 @@ describe("local pipeline (develop with a verifier): VerifyProof", function () {
         const { accepted, view, report } = await prove("verify-mismatch", {}, OTHER_IMAGE_ID);
         assert.equal(view.status, "failed");
         assert.equal(view.bundleKey, undefined);
-        assert.deepEqual(view.error, {
+        assert.deepEqual(view.stored.error, {
             Error: "ProofVerificationFailed",
-            Cause: `Proof verification reported failed (expected zkVM image id ${OTHER_IMAGE_ID}); report at sessions/verify-mismatch/${accepted.executionId}/verification.json`,
+            Cause: `Proof verification reported failed (expected zkVM image id ${OTHER_IMAGE_ID}); report at sessions/${accepted.sessionId}/${accepted.executionId}/verification.json`,
         });
         assert.deepEqual(report, { status: "failed", imageId: EXPECTED, expectedImageId: OTHER_IMAGE_ID, error: "image id mismatch" });
     });
@@ -81,9 +81,9 @@ describe("local pipeline (develop with a verifier): VerifyProof", function () {
     it("dev_mode: a dev-mode receipt fails the session", async () => {
         const { accepted, view, report } = await prove("verify-devmode", { hostMode: "dev-mode-receipt" });
         assert.equal(view.status, "failed");
-        assert.deepEqual(view.error, {
+        assert.deepEqual(view.stored.error, {
             Error: "ProofVerificationFailed",
-            Cause: `Proof verification reported dev_mode (expected zkVM image id ${EXPECTED}); report at sessions/verify-devmode/${accepted.executionId}/verification.json`,
+            Cause: `Proof verification reported dev_mode (expected zkVM image id ${EXPECTED}); report at sessions/${accepted.sessionId}/${accepted.executionId}/verification.json`,
         });
         assert.equal(report.status, "dev_mode");
     });
@@ -94,7 +94,7 @@ describe("local pipeline (develop with a verifier): VerifyProof", function () {
         assert.deepEqual(verifierCalls.map((c) => c.outcome), Array(3).fill("VerifierCrashed: verifier exited 1: Error: verifier panicked: simulated crash"));
         assert.deepEqual(execution.path.slice(-3), ["VerifyProof", "ReleaseProofSlotAfterFailure", "FinalizeFailed"]);
         assert.equal(view.status, "failed");
-        assert.equal(view.error?.Error, "VerifierCrashed");
+        assert.equal(view.stored.error?.Error, "VerifierCrashed");
         assert.equal(report, undefined);
     });
 
@@ -105,7 +105,7 @@ describe("local pipeline (develop with a verifier): VerifyProof", function () {
         assert.equal(verifierCalls[0].outcome, "UnsafeBundle: bundle.zip could not be extracted: invalid relative path: ../../../../tmp/owned.json");
         assert.deepEqual(execution.path.slice(-3), ["VerifyProof", "ReleaseProofSlotAfterFailure", "FinalizeFailed"]);
         assert.equal(view.status, "failed");
-        assert.equal(view.error?.Error, "UnsafeBundle");
+        assert.equal(view.stored.error?.Error, "UnsafeBundle");
         assert.equal(report, undefined);
     });
 });

@@ -36,7 +36,7 @@ describe("local pipeline (develop): wiring mistakes fail locally", function () {
             assert.equal(execution.status, "SUCCEEDED");
             const view = await statusOf(pipeline, accepted);
             assert.equal(view.status, "succeeded");
-            assert.equal(view.bundleKey, `sessions/baseline/${accepted.executionId}/bundle.zip`);
+            assert.equal(view.bundleKey, `sessions/${accepted.sessionId}/${accepted.executionId}/bundle.zip`);
             assert.match(pipeline.ecs.runs[0].environment.S3_PROOF_BUCKET, new RegExp(`^stark-ballot-simulator-proof-bundles-${stack}-`));
         });
     }
@@ -55,11 +55,11 @@ describe("local pipeline (develop): wiring mistakes fail locally", function () {
         assert.equal(execution.error?.Error, "States.Runtime");
         assert.deepEqual(pipeline.ecs.runs, []);
         // No Finalize state ran; the status route learns from Step Functions that the execution ended.
-        assert.equal((await pipeline.session("bad-path"))?.status, "running");
+        assert.equal((await pipeline.session(accepted.sessionId))?.status, "running");
         const view = await statusOf(pipeline, accepted);
         assert.equal(view.status, "failed");
-        assert.equal(view.error?.Error, "States.Runtime");
-        assert.match(view.error!.Cause!, /inputKey/);
+        assert.equal(view.stored.error?.Error, "States.Runtime");
+        assert.match(view.stored.error!.Cause!, /inputKey/);
     });
 
     it("a Task state naming a function that does not exist fails with Lambda.ResourceNotFoundException", async () => {
@@ -94,8 +94,8 @@ describe("local pipeline (develop): wiring mistakes fail locally", function () {
         pipeline.advanceApiClock(DISPATCH_DEADLINE_SECONDS + 1);
         const view = await statusOf(pipeline, accepted);
         assert.equal(view.status, "failed");
-        assert.equal(view.error?.Error, DISPATCH_TIMED_OUT_ERROR);
-        const retried = await pipeline.request(postJson("/api/finalize", { sessionId: "bad-env", input: SAMPLE_INPUT }, { [CAPABILITY_HEADER]: accepted.capability }));
+        assert.equal(view.stored.error?.Error, DISPATCH_TIMED_OUT_ERROR);
+        const retried = await pipeline.request(postJson("/api/finalize", { sessionId: accepted.sessionId, input: SAMPLE_INPUT }, { [CAPABILITY_HEADER]: accepted.capability }));
         assert.equal(retried.status, 202);
     });
 

@@ -42,11 +42,15 @@ const CONFIG: ApiConfig = {
     proofPrefix: "sessions/",
     proofBudget: { perHour: 30, perDay: 60 },
     secretParameters: PARAMETERS,
+    capabilityTtlSeconds: 86400,
+    allowReproving: false,
+    captchaVerifyUrl: "http://127.0.0.1:9/siteverify",
 };
 
-const GROWING_BODY = `{"sessionId":"a","input":{"values":[${Array(20000).fill("1e20").join(",")}]}}`;
-const GROWN_MESSAGE_BYTES = Buffer.byteLength(
-    JSON.stringify({ sessionId: "a", executionId: "exec-1", queuedAt: "2026-03-01T12:00:00.000Z", input: JSON.parse(GROWING_BODY).input }),
+const QUOTED_INPUT = `{"values":[${Array(45000).fill('"a"').join(",")}]}`;
+const QUOTED_BODY = `{"sessionId":"a","input":${QUOTED_INPUT}}`;
+const QUOTED_MESSAGE_BYTES = Buffer.byteLength(
+    JSON.stringify({ sessionId: "a", executionId: "exec-1", queuedAt: "2026-03-01T12:00:00.000Z", inputJson: QUOTED_INPUT }),
 );
 
 describe("api", () => {
@@ -116,9 +120,12 @@ describe("api", () => {
     }
 
     const newSessionId = () => `api-session-${++sessionCounter}`;
-    const capability = (sessionId: string) => ({ "x-session-capability": issueCapability(SECRET, sessionId) });
-    const finalize = (sessionId: string, headers: Record<string, string> = {}, sourceIp?: string) =>
-        call(postJson("/api/finalize", { sessionId, input: { votes: [1, 2] } }, headers, sourceIp));
+    const capability = (sessionId: string) => ({ "x-session-capability": issueCapability(SECRET, sessionId, new Date(clock)) });
+    /** Creates the session (as POST /api/sessions would) if it does not exist yet, then asks for a proof. */
+    const finalize = async (sessionId: string, headers: Record<string, string> = capability(sessionId), sourceIp?: string) => {
+        await sessions.createSession(sessionId, new Date(START).toISOString());
+        return call(postJson("/api/finalize", { sessionId, input: { votes: [1, 2] } }, headers, sourceIp));
+    };
     const status = (sessionId: string, headers: Record<string, string> = capability(sessionId)) =>
         call({ method: "GET", path: `/api/sessions/${sessionId}/status`, headers });
 
@@ -147,20 +154,16 @@ describe("api", () => {
             const response = await finalize(sessionId);
 
             assert.equal(response.status, 202);
-            assert.deepEqual(response.json, {
-                sessionId,
-                executionId: "exec-1",
-                status: "pending",
-                capability: issueCapability(SECRET, sessionId),
-            });
+            assert.deepEqual(response.json, { sessionId, executionId: "exec-1", status: "pending" });
             const sends = sqsMock.commandCalls(SendMessageCommand);
             assert.equal(sends.length, 1);
             assert.deepEqual(sends[0].args[0].input, {
                 QueueUrl: QUEUE_URL,
-                MessageBody: JSON.stringify({ sessionId, executionId: "exec-1", queuedAt: "2026-03-01T12:00:00.000Z", input: { votes: [1, 2] } }),
+                MessageBody: JSON.stringify({ sessionId, executionId: "exec-1", queuedAt: "2026-03-01T12:00:00.000Z", inputJson: '{"votes":[1,2]}' }),
             });
             assert.deepEqual(await sessions.get(sessionId), {
                 sessionId,
+                createdAt: "2026-03-01T12:00:00.000Z",
                 status: "pending",
                 executionId: "exec-1",
                 queuedAt: "2026-03-01T12:00:00.000Z",
@@ -195,32 +198,59 @@ describe("api", () => {
             assert.equal((await sessions.get(sessionId))?.executionId, "exec-1");
         });
 
-        it("starts a new attempt on a finished session only for the holder of its capability", async () => {
+        it("never replaces a succeeded proof unless the stack allows re-proving, and then keeps the earlier bundle", async () => {
             const sessionId = newSessionId();
             await finalize(sessionId);
-            await sessions.markSucceeded({ sessionId, executionId: "exec-1", executionArn: "arn:aws:states:us-east-1:123456789012:execution:sm:exec-1", bundleKey: `sessions/${sessionId}/exec-1/bundle.zip`, updatedAt: "2026-03-01T12:10:00.000Z" });
+            const bundleKey = `sessions/${sessionId}/exec-1/bundle.zip`;
+            await sessions.markSucceeded({ sessionId, executionId: "exec-1", executionArn: "arn:aws:states:us-east-1:123456789012:execution:sm:exec-1", bundleKey, updatedAt: "2026-03-01T12:10:00.000Z" });
 
-            const anonymous = await finalize(sessionId);
-            assert.equal(anonymous.status, 403);
-            assert.deepEqual(anonymous.json, { error: { code: "capability_required", message: "a new attempt for an existing session needs X-Session-Capability" } });
-
+            const refused = await finalize(sessionId);
+            assert.equal(refused.status, 409);
+            assert.deepEqual(refused.json, { error: { code: "already_proven", message: "this session's proof succeeded; the stack does not allow proving it again" } });
             const forged = await finalize(sessionId, capability("some-other-session"));
             assert.equal(forged.status, 403);
             assert.deepEqual(forged.json, { error: { code: "invalid_capability", message: "X-Session-Capability does not match this session" } });
-            assert.equal((await sessions.get(sessionId))?.status, "succeeded");
+            assert.equal((await sessions.get(sessionId))?.bundleKey, bundleKey);
 
-            const holder = await finalize(sessionId, capability(sessionId));
-            assert.equal(holder.status, 202);
-            // exec-2 went to the anonymous request, whose conditional write was refused.
-            assert.equal((holder.json as { executionId: string }).executionId, "exec-3");
+            call = httpCaller(createApp(deps({ config: { ...CONFIG, allowReproving: true } })));
+            const again = await finalize(sessionId);
+            assert.equal(again.status, 202);
+            // exec-2 went to the refused request (the forged one never got an id: its capability failed first).
+            assert.equal((again.json as { executionId: string }).executionId, "exec-3");
             assert.deepEqual(await sessions.get(sessionId), {
                 sessionId,
+                createdAt: "2026-03-01T12:00:00.000Z",
                 status: "pending",
                 executionId: "exec-3",
                 queuedAt: "2026-03-01T12:00:00.000Z",
                 updatedAt: "2026-03-01T12:00:00.000Z",
+                earlierBundles: [{ executionId: "exec-1", bundleKey, succeededAt: "2026-03-01T12:10:00.000Z" }],
             });
+            const view = (await status(sessionId)).json as { earlierBundles: { bundleKey: string; bundleUrl: string }[] };
+            assert.equal(view.earlierBundles.length, 1);
+            assert.equal(view.earlierBundles[0].bundleKey, bundleKey);
+            assert.equal(new URL(view.earlierBundles[0].bundleUrl).pathname, `/proofs-test/${bundleKey}`);
             assert.equal(sqsMock.commandCalls(SendMessageCommand).length, 2);
+        });
+
+        it("needs a live capability for every attempt, checked before the session is looked up", async () => {
+            const unknown = "never-created";
+            const missing = await call(postJson("/api/finalize", { sessionId: unknown, input: {} }));
+            assert.equal(missing.status, 401);
+            assert.deepEqual(missing.json, { error: { code: "capability_required", message: "X-Session-Capability header is required" } });
+            const forged = await call(postJson("/api/finalize", { sessionId: unknown, input: {} }, capability("other")));
+            assert.deepEqual([forged.status, forged.json], [403, { error: { code: "invalid_capability", message: "X-Session-Capability does not match this session" } }]);
+            // Only a holder learns that the session does not exist.
+            const holder = await call(postJson("/api/finalize", { sessionId: unknown, input: {} }, capability(unknown)));
+            assert.deepEqual([holder.status, holder.json], [404, { error: { code: "session_not_found", message: "no such session; create one with POST /api/sessions" } }]);
+
+            const sessionId = newSessionId();
+            const token = capability(sessionId);
+            clock += 86400 * 1000 + 1000;
+            const expired = await finalize(sessionId, token);
+            assert.deepEqual([expired.status, expired.json], [403, { error: { code: "capability_expired", message: "X-Session-Capability has expired; create a new session" } }]);
+            assert.equal(sqsMock.calls().length, 0);
+            assert.equal((await sessions.get(sessionId))?.status, undefined);
         });
 
         const rejections: [string, { body: string; contentType?: string }, number, string, string][] = [
@@ -234,12 +264,16 @@ describe("api", () => {
             ["a missing input", { body: JSON.stringify({ sessionId: "a" }) }, 400, "invalid_input", "input must be a JSON object"],
             ["an array input", { body: JSON.stringify({ sessionId: "a", input: [] }) }, 400, "invalid_input", "input must be a JSON object"],
             ["an oversized body", { body: JSON.stringify({ sessionId: "a", input: { blob: "x".repeat(MAX_FINALIZE_BODY_BYTES) } }) }, 413, "payload_too_large", `request body exceeds ${MAX_FINALIZE_BODY_BYTES} bytes`],
-            // What SQS would refuse is the client's error, found before an attempt exists (never a 503):
-            // U+FFFE arrives escaped but JSON.stringify writes it as it is, and SQS refuses it.
-            ["U+FFFE in the input (sent escaped)", { body: '{"sessionId":"a","input":{"name":"x\\uFFFE"}}' }, 400, "invalid_characters", "input contains U+FFFE, which the work queue cannot carry"],
+            // What SQS would refuse is the client's error, found before an attempt exists (never a 503).
             ["U+FFFF in the input", { body: JSON.stringify({ sessionId: "a", input: { name: "\uFFFF" } }) }, 400, "invalid_characters", "input contains U+FFFF, which the work queue cannot carry"],
-            // 1e20 re-serializes as 21 digits: a 100 KB body becomes a message over the queue's 256 KiB.
-            ["numbers that grow past the queue's MaximumMessageSize when re-serialized", { body: GROWING_BODY }, 413, "payload_too_large", `the proof request serializes to ${GROWN_MESSAGE_BYTES} bytes; the work queue takes at most 262144`],
+            // Escaped quotes double in the message (the input travels as a JSON string): over the queue's 256 KiB.
+            ["input whose work message exceeds the queue's MaximumMessageSize", { body: QUOTED_BODY }, 413, "payload_too_large", `the proof request serializes to ${QUOTED_MESSAGE_BYTES} bytes; the work queue takes at most 262144`],
+            // A number JavaScript would change is refused, never rounded.
+            ["a number that does not round-trip (1e20)", { body: '{"sessionId":"a","input":{"v":1e20}}' }, 400, "invalid_number", "the number 1e20 does not survive a round trip through a JSON parser; send it as 100000000000000000000 or as a string"],
+            ["a number beyond double precision", { body: '{"sessionId":"a","input":{"v":12345678901234567890}}' }, 400, "invalid_number", "the number 12345678901234567890 does not survive a round trip through a JSON parser; send it as 12345678901234567000 or as a string"],
+            ["1.0", { body: '{"sessionId":"a","input":{"v":1.0}}' }, 400, "invalid_number", "the number 1.0 does not survive a round trip through a JSON parser; send it as 1 or as a string"],
+            ["input nested 65 levels deep", { body: `{"sessionId":"a","input":${"[".repeat(64)}${"]".repeat(64)}}`.replace('"input":[', '"input":{"x":[').replace(/]}$/, "]}}") }, 400, "too_deep", "input nests deeper than 64 levels"],
+            ["a duplicate top-level field", { body: '{"sessionId":"a","input":{},"input":{}}' }, 400, "invalid_request", "duplicate field input"],
         ];
         for (const [label, request, code, errorCode, message] of rejections) {
             it(`answers ${code} ${errorCode} for ${label}, queuing nothing`, async () => {
@@ -247,7 +281,7 @@ describe("api", () => {
                     method: "POST",
                     path: "/api/finalize",
                     body: request.body,
-                    headers: { "content-type": request.contentType ?? "application/json" },
+                    headers: { "content-type": request.contentType ?? "application/json", ...capability("a") },
                 });
                 assert.equal(response.status, code);
                 assert.deepEqual(response.json, { error: { code: errorCode, message } });
@@ -258,23 +292,27 @@ describe("api", () => {
 
         it("rate-limits per source IP in fixed windows and answers 429 with Retry-After", async () => {
             call = httpCaller(createApp(deps({ finalizeRateLimit: { limit: 2, windowSeconds: 60 } })));
+            const finalizeFrom = (sourceIp: string) => {
+                const sessionId = newSessionId();
+                return finalize(sessionId, capability(sessionId), sourceIp);
+            };
             clock = Date.parse("2026-03-01T12:00:50.000Z");
             const ip = "203.0.113.9";
-            assert.equal((await finalize(newSessionId(), {}, ip)).status, 202);
+            assert.equal((await finalizeFrom(ip)).status, 202);
             assert.equal((await call(postJson("/api/finalize", [], {}, ip))).status, 400);
 
-            const limited = await finalize(newSessionId(), {}, ip);
+            const limited = await finalizeFrom(ip);
             assert.equal(limited.status, 429);
             assert.equal(limited.headers["retry-after"], "10");
             assert.deepEqual(limited.json, { error: { code: "rate_limited", message: "too many proof requests; retry later" } });
-            assert.equal((await finalize(newSessionId(), {}, "203.0.113.10")).status, 202);
+            assert.equal((await finalizeFrom("203.0.113.10")).status, 202);
 
             const windowStart = Date.parse("2026-03-01T12:00:00.000Z") / 1000;
             const { Item } = await documents.send(new GetCommand({ TableName: TABLES.rateLimitKey, Key: { key: `finalize#${ip}#${windowStart}` } }));
             assert.deepEqual(Item, { key: `finalize#${ip}#${windowStart}`, count: 3, expiresAt: windowStart + 60 });
 
             clock = Date.parse("2026-03-01T12:01:00.000Z");
-            assert.equal((await finalize(newSessionId(), {}, ip)).status, 202);
+            assert.equal((await finalizeFrom(ip)).status, 202);
             assert.equal(sqsMock.commandCalls(SendMessageCommand).length, 3);
         });
 
@@ -283,32 +321,35 @@ describe("api", () => {
             // Days of their own: the other tests' counters (same table) live in 2026-03-01's windows.
             const hour = (d: string) => Date.parse(`2026-03-${d}T12:00:00.000Z`) / 1000;
             const day = (d: string) => Date.parse(`2026-03-${d}T00:00:00.000Z`) / 1000;
+            /** A proof request for a new session, with its capability, from `ip`. */
+            const finalizeNew = (ip: string, sessionId = newSessionId()) => finalize(sessionId, capability(sessionId), ip);
 
-            it("over the hour's budget: 429 with Retry-After to the hour's end; no session, nothing queued", async () => {
+            it("over the hour's budget: 429 with Retry-After to the hour's end; no attempt, nothing queued", async () => {
                 call = httpCaller(createApp(deps({ proofBudget: new ProofBudget(documents, TABLES.rateLimitKey, { perHour: 2, perDay: 5 }, () => clock) })));
                 clock = Date.parse("2026-03-07T12:59:30.000Z");
                 // Different source IPs: the per-IP limit plays no part.
-                assert.equal((await finalize(newSessionId(), {}, "198.51.100.1")).status, 202);
-                assert.equal((await finalize(newSessionId(), {}, "198.51.100.2")).status, 202);
+                assert.equal((await finalizeNew("198.51.100.1")).status, 202);
+                assert.equal((await finalizeNew("198.51.100.2")).status, 202);
                 const refused = newSessionId();
-                const over = await finalize(refused, {}, "198.51.100.3");
+                const over = await finalizeNew("198.51.100.3", refused);
                 assert.equal(over.status, 429);
                 assert.equal(over.headers["retry-after"], "30");
                 assert.deepEqual(over.json, { error: { code: "proof_budget_exhausted", message: "the hour's proof budget is spent; retry later" } });
-                assert.equal(await sessions.get(refused), undefined);
+                // The session exists (created before the request) and holds no attempt.
+                assert.deepEqual(await sessions.get(refused), { sessionId: refused, createdAt: new Date(START).toISOString() });
                 assert.equal(sqsMock.commandCalls(SendMessageCommand).length, 2);
                 assert.deepEqual(await budgetItem(`proof-budget#hour#${hour("07")}`), { key: `proof-budget#hour#${hour("07")}`, count: 2, expiresAt: hour("07") + 3600 });
                 assert.deepEqual(await budgetItem(`proof-budget#day#${day("07")}`), { key: `proof-budget#day#${day("07")}`, count: 2, expiresAt: day("07") + 86400 });
                 // The next hour has a fresh budget.
                 clock = Date.parse("2026-03-07T13:00:00.000Z");
-                assert.equal((await finalize(newSessionId(), {}, "198.51.100.4")).status, 202);
+                assert.equal((await finalizeNew("198.51.100.4")).status, 202);
             });
 
             it("over the day's budget: 429 until the UTC day ends, and the hour spent for it is given back", async () => {
                 call = httpCaller(createApp(deps({ proofBudget: new ProofBudget(documents, TABLES.rateLimitKey, { perHour: 5, perDay: 1 }, () => clock) })));
                 clock = Date.parse("2026-03-08T12:00:00.000Z");
-                assert.equal((await finalize(newSessionId(), {}, "198.51.100.5")).status, 202);
-                const over = await finalize(newSessionId(), {}, "198.51.100.6");
+                assert.equal((await finalizeNew("198.51.100.5")).status, 202);
+                const over = await finalizeNew("198.51.100.6");
                 assert.equal(over.status, 429);
                 assert.equal(over.headers["retry-after"], String(12 * 3600));
                 assert.deepEqual(await budgetItem(`proof-budget#hour#${hour("08")}`), { key: `proof-budget#hour#${hour("08")}`, count: 1, expiresAt: hour("08") + 3600 });
@@ -335,10 +376,10 @@ describe("api", () => {
             assert.deepEqual(response.json, {
                 error: { code: "queue_unavailable", message: "the proof request could not be queued; retry later" },
                 sessionId,
-                capability: issueCapability(SECRET, sessionId),
             });
             assert.deepEqual(await sessions.get(sessionId), {
                 sessionId,
+                createdAt: "2026-03-01T12:00:00.000Z",
                 status: "failed",
                 executionId: "exec-1",
                 error: { Error: "EnqueueFailed", Cause: "the work message could not be sent to the prover work queue" },
@@ -347,10 +388,9 @@ describe("api", () => {
             });
             assert.deepEqual(logs.at("ERROR").map((entry) => [entry.message, entry.errorName]), [["could not queue proof work", "InternalError"]]);
 
-            // The client retries with the capability the 503 handed out.
+            // The client retries with its capability.
             sqsMock.on(SendMessageCommand).resolves({ MessageId: "queued-2" });
-            const { capability: handedOut } = response.json as { capability: string };
-            assert.equal((await finalize(sessionId, { "x-session-capability": handedOut })).status, 202);
+            assert.equal((await finalize(sessionId)).status, 202);
         });
     });
 
@@ -371,7 +411,7 @@ describe("api", () => {
         it("answers 404 for an unknown session and 400 for an invalid id", async () => {
             const unknown = await status("never-finalized");
             assert.equal(unknown.status, 404);
-            assert.deepEqual(unknown.json, { error: { code: "session_not_found", message: "no proof has been requested for this session" } });
+            assert.deepEqual(unknown.json, { error: { code: "session_not_found", message: "no such session" } });
             const invalid = await status("a.b");
             assert.equal(invalid.status, 400);
             assert.deepEqual(invalid.json, { error: { code: "invalid_session_id", message: "sessionId must be 1-128 characters of A-Z a-z 0-9 - _" } });
@@ -454,8 +494,10 @@ describe("api", () => {
                 status: "failed",
                 executionId: "exec-1",
                 updatedAt: "2026-03-01T12:05:00.000Z",
-                error: { Error: "ImageSignatureVerificationFailed", Cause: "MISSING" },
+                // A fixed code: the stored Cause (digests, ARNs, task JSON) never leaves the api.
+                error: { code: "image_unverified", message: "the prover image failed its signature or scan check; no proof was attempted" },
             });
+            assert.deepEqual((await sessions.get(sessionId))?.error, { Error: "ImageSignatureVerificationFailed", Cause: "MISSING" });
         });
     });
 
@@ -483,7 +525,7 @@ describe("api", () => {
             const view = (await status(sessionId)).json;
 
             const error = { Error: "States.Runtime", Cause: "An error occurred while executing the state 'RunProver'" };
-            assert.deepEqual(view, { sessionId, status: "failed", executionId: "exec-1", updatedAt: "2026-03-01T12:30:00.000Z", error });
+            assert.deepEqual(view, { sessionId, status: "failed", executionId: "exec-1", updatedAt: "2026-03-01T12:30:00.000Z", error: { code: "prover_failed", message: "the prover could not produce a proof for this input" } });
             assert.deepEqual((await sessions.get(sessionId))?.error, error);
             assert.deepEqual(logs.at("WARN").map((e) => [e.message, e.executionStatus, e.error]), [
                 ["attempt ended without a result; session marked failed", "FAILED", "States.Runtime"],
@@ -491,10 +533,14 @@ describe("api", () => {
         });
 
         it("names an ABORTED or TIMED_OUT execution that reported no error", async () => {
-            for (const [executionStatus, expected] of [["ABORTED", "ExecutionAborted"], ["TIMED_OUT", "States.Timeout"]] as const) {
+            for (const [executionStatus, expected, code, message] of [
+                ["ABORTED", "ExecutionAborted", "execution_aborted", "the proof was stopped by an operator"],
+                ["TIMED_OUT", "States.Timeout", "prover_timed_out", "the proof took longer than allowed"],
+            ] as const) {
                 const sessionId = await runningSession();
                 sfnMock.on(DescribeExecutionCommand).resolves({ status: executionStatus });
-                assert.deepEqual(((await status(sessionId)).json as { error: unknown }).error, {
+                assert.deepEqual(((await status(sessionId)).json as { error: unknown }).error, { code, message });
+                assert.deepEqual((await sessions.get(sessionId))?.error, {
                     Error: expected,
                     Cause: `the execution ended ${executionStatus} without reporting a result to the session`,
                 });
@@ -536,7 +582,8 @@ describe("api", () => {
 
         it("leaves a pending attempt alone up to the deadline, then records DispatchTimedOut; the capability starts it again", async () => {
             const sessionId = newSessionId();
-            const { capability: token } = (await finalize(sessionId)).json as { capability: string };
+            const token = capability(sessionId)["x-session-capability"];
+            await finalize(sessionId);
             clock = START + DISPATCH_DEADLINE_SECONDS * 1000;
             assert.equal(((await status(sessionId)).json as { status: string }).status, "pending");
 
@@ -548,8 +595,9 @@ describe("api", () => {
                 status: "failed",
                 executionId: "exec-1",
                 updatedAt: new Date(clock).toISOString(),
-                error: { Error: "DispatchTimedOut", Cause: "the work message was not dispatched within 3600 s; it is in the prover work DLQ or was lost" },
+                error: { code: "dispatch_timed_out", message: "the proof request was not picked up in time" },
             });
+            assert.deepEqual((await sessions.get(sessionId))?.error, { Error: "DispatchTimedOut", Cause: "the work message was not dispatched within 3600 s; it is in the prover work DLQ or was lost" });
             assert.deepEqual(logs.at("WARN").map((e) => [e.message, e.pendingSeconds, e.error]), [
                 ["attempt ended without a result; session marked failed", 3600, "DispatchTimedOut"],
             ]);
@@ -577,8 +625,8 @@ describe("api", () => {
                 .on(GetParameterCommand, { Name: PARAMETERS.sessionCapability })
                 .resolves({ Parameter: { Type: "SecureString", Value: "rotated-secret-0123456789abcdef-0123456789" } });
             const sessionId = newSessionId();
-            const response = await finalize(sessionId);
-            assert.equal((response.json as { capability: string }).capability, issueCapability("rotated-secret-0123456789abcdef-0123456789", sessionId));
+            const response = await finalize(sessionId, { "x-session-capability": issueCapability("rotated-secret-0123456789abcdef-0123456789", sessionId, new Date(clock)) });
+            assert.equal(response.status, 202);
         });
 
         it("refuses a plain String parameter with a 500 that reveals nothing, and does not cache the failure", async () => {

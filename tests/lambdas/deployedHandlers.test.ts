@@ -60,10 +60,11 @@ describe("deployed handlers (index.ts)", () => {
         assert.equal((missing.error as Error).message, "missing required environment variable(s): STATE_MACHINE_ARN, S3_PROOF_BUCKET, S3_PROOF_PREFIX, SESSIONS_TABLE");
         assert.deepEqual(missing.lines.map((line) => JSON.parse(line).level), ["ERROR"]);
 
-        await sessions.createAttempt({ sessionId: "deployed-1", executionId: "e-1", queuedAt: "2026-03-01T00:00:00.000Z", replaceFinished: false });
+        await sessions.createSession("deployed-1", "2026-03-01T00:00:00.000Z");
+        await sessions.createAttempt({ sessionId: "deployed-1", executionId: "e-1", queuedAt: "2026-03-01T00:00:00.000Z", allowReproving: false });
         sfnMock.on(StartExecutionCommand).resolves({ executionArn: "arn:aws:states:us-east-1:123456789012:execution:sm:e-1", startDate: new Date() });
         const env = { ...chain, STATE_MACHINE_ARN, S3_PROOF_BUCKET: BUCKET, S3_PROOF_PREFIX: "sessions/", SESSIONS_TABLE: TABLES.sessions };
-        const body = JSON.stringify({ sessionId: "deployed-1", executionId: "e-1", queuedAt: "2026-03-01T00:00:00.000Z", input: { a: 1 } });
+        const body = JSON.stringify({ sessionId: "deployed-1", executionId: "e-1", queuedAt: "2026-03-01T00:00:00.000Z", inputJson: '{"a":1}' });
         const { result, lines } = await withEnv(env, () => captureStdout(() => dispatchHandler(sqsEvent(sqsRecord("m-1", body)))));
 
         assert.deepEqual(result, { batchItemFailures: [] });
@@ -75,14 +76,15 @@ describe("deployed handlers (index.ts)", () => {
     });
 
     it("finalize-callback writes the terminal state through the default client chain", async () => {
-        await sessions.createAttempt({ sessionId: "deployed-2", executionId: "e-2", queuedAt: "2026-03-01T00:00:00.000Z", replaceFinished: false });
+        await sessions.createSession("deployed-2", "2026-03-01T00:00:00.000Z");
+        await sessions.createAttempt({ sessionId: "deployed-2", executionId: "e-2", queuedAt: "2026-03-01T00:00:00.000Z", allowReproving: false });
         const event = {
             status: "SUCCEEDED",
             payload: { sessionId: "deployed-2", executionId: "e-2", inputS3Key: "p/deployed-2/e-2/input.json", queuedAt: "2026-03-01T00:00:00.000Z" },
             executionArn: "arn:aws:states:us-east-1:123456789012:execution:sm:e-2",
             proverResult: {},
         };
-        const { result } = await withEnv({ ...chain, SESSIONS_TABLE: TABLES.sessions, S3_PROOF_PREFIX: "p/" }, () => captureStdout(() => finalizeHandler(event)));
+        const { result } = await withEnv({ ...chain, SESSIONS_TABLE: TABLES.sessions, S3_PROOF_PREFIX: "p/", STATE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:sm" }, () => captureStdout(() => finalizeHandler(event)));
         assert.deepEqual(result, { sessionId: "deployed-2", executionId: "e-2", status: "succeeded", outcome: "updated" });
         assert.equal((await sessions.get("deployed-2"))?.bundleKey, "p/deployed-2/e-2/bundle.zip");
     });
@@ -106,14 +108,18 @@ describe("deployed handlers (index.ts)", () => {
             SECRET_PARAMETER_CAPTCHA: "/app/captcha",
             PROOFS_PER_HOUR: "30",
             PROOFS_PER_DAY: "60",
+            SESSION_CAPABILITY_TTL_SECONDS: "86400",
+            ALLOW_REPROVING: "false",
         };
+        await sessions.createSession("deployed-3", "2026-03-01T00:00:00.000Z");
+        const issuedAt = new Date();
         const { result } = await withEnv(env, () =>
             captureStdout(() =>
-                apiHandler(httpApiEvent({ method: "POST", path: "/api/finalize", body: JSON.stringify({ sessionId: "deployed-3", input: {} }), headers: { "content-type": "application/json" } })),
+                apiHandler(httpApiEvent({ method: "POST", path: "/api/finalize", body: JSON.stringify({ sessionId: "deployed-3", input: {} }), headers: { "content-type": "application/json", "x-session-capability": issueCapability(SECRET, "deployed-3", issuedAt) } })),
             ),
         );
         assert.equal(result?.statusCode, 202);
-        assert.equal(JSON.parse(result!.body).capability, issueCapability(SECRET, "deployed-3"));
+        assert.equal(JSON.parse(result!.body).status, "pending");
         assert.equal(sqsMock.commandCalls(SendMessageCommand)[0].args[0].input.QueueUrl, QUEUE_URL);
         assert.equal((await sessions.get("deployed-3"))?.status, "pending");
     });

@@ -12,6 +12,7 @@ import { TABLES, createAllTables } from "./support/tables";
 
 const NOW = new Date("2026-03-01T12:30:00.000Z");
 const EARLIER = "2026-03-01T12:00:00.000Z";
+const STATE_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:stark-ballot-simulator-prover-dispatcher-develop";
 const ARN_BASE = "arn:aws:states:us-east-1:123456789012:execution:stark-ballot-simulator-prover-dispatcher-develop";
 
 describe("finalize-callback", () => {
@@ -33,7 +34,7 @@ describe("finalize-callback", () => {
     });
 
     const finalize = (event: unknown) =>
-        createFinalizeHandler({ sessions, proofPrefix: "sessions/", logger: logs.logger, now: () => NOW })(event);
+        createFinalizeHandler({ sessions, proofPrefix: "sessions/", stateMachineArn: STATE_MACHINE_ARN, logger: logs.logger, now: () => NOW })(event);
 
     /** A session item as dispatch leaves it, plus an attribute the application owns. */
     async function session(executionId: string, status: SessionRecord["status"] = "running"): Promise<string> {
@@ -105,7 +106,7 @@ describe("finalize-callback", () => {
         const sessionId = await session("e1");
         await finalize(succeeded(sessionId, "e1"));
         const written = await sessions.get(sessionId);
-        const later = createFinalizeHandler({ sessions, proofPrefix: "sessions/", logger: logs.logger, now: () => new Date("2026-03-02T00:00:00.000Z") });
+        const later = createFinalizeHandler({ sessions, proofPrefix: "sessions/", stateMachineArn: STATE_MACHINE_ARN, logger: logs.logger, now: () => new Date("2026-03-02T00:00:00.000Z") });
 
         assert.deepEqual(await later(succeeded(sessionId, "e1")), { sessionId, executionId: "e1", status: "succeeded", outcome: "duplicate" });
         assert.deepEqual(await sessions.get(sessionId), written);
@@ -176,6 +177,38 @@ describe("finalize-callback", () => {
         });
     }
 
+    // Events that are well formed but not from this stack's state machine, or not about this attempt's input.
+    const foreign: [string, (sessionId: string) => object, string[]][] = [
+        ["another state machine's execution", (id) => ({ ...succeeded(id, "e1"), executionArn: "arn:aws:states:us-east-1:123456789012:execution:someone-elses-machine:e1" }), [
+            `executionArn must be an execution of ${STATE_MACHINE_ARN} named payload.executionId`,
+        ]],
+        ["the same machine name in another account", (id) => ({ ...succeeded(id, "e1"), executionArn: `${ARN_BASE}:e1`.replace("123456789012", "210987654321") }), [
+            `executionArn must be an execution of ${STATE_MACHINE_ARN} named payload.executionId`,
+        ]],
+        ["the same machine name in another region", (id) => ({ ...failed(id, "e1"), executionArn: `${ARN_BASE}:e1`.replace("us-east-1", "eu-west-1") }), [
+            `executionArn must be an execution of ${STATE_MACHINE_ARN} named payload.executionId`,
+        ]],
+        ["the same machine in another partition", (id) => ({ ...succeeded(id, "e1"), executionArn: `${ARN_BASE}:e1`.replace("arn:aws:", "arn:aws-cn:") }), [
+            `executionArn must be an execution of ${STATE_MACHINE_ARN} named payload.executionId`,
+        ]],
+        ["an input key of another session", (id) => {
+            const event = succeeded(id, "e1");
+            return { ...event, payload: { ...event.payload, inputS3Key: "sessions/someone-else/e1/input.json" } };
+        }, ["payload.inputS3Key must be the input key of this session's attempt"]],
+    ];
+    for (const [label, event, problems] of foreign) {
+        it(`rejects ${label} before touching the session`, async () => {
+            const sessionId = await session("e1");
+            const before = await sessions.get(sessionId);
+            await assert.rejects(
+                finalize(event(sessionId)),
+                (error: unknown) => error instanceof InvalidInput && error.message === `invalid finalize event: ${problems.join("; ")}`,
+            );
+            assert.deepEqual(await sessions.get(sessionId), before);
+            assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message, entry.problems]), [["ERROR", "rejected finalize event", problems]]);
+        });
+    }
+
     it("allows extra payload fields, which pass through $.payload whole", async () => {
         const sessionId = await session("e1");
         const event = succeeded(sessionId, "e1");
@@ -203,7 +236,7 @@ describe("finalize-callback", () => {
         it("a later unverified success or a failure removes an older attempt's report key", async () => {
             const sessionId = await session("v2");
             await finalize({ ...succeeded(sessionId, "v2"), verification: verification(sessionId, "v2") });
-            await sessions.createAttempt({ sessionId, executionId: "v3", queuedAt: EARLIER, replaceFinished: true });
+            await sessions.createAttempt({ sessionId, executionId: "v3", queuedAt: EARLIER, allowReproving: true });
             assert.equal((await sessions.get(sessionId))?.verificationReportKey, undefined);
             await sessions.markRunning({ sessionId, executionId: "v3", executionArn: `${ARN_BASE}:v3`, updatedAt: EARLIER });
             await finalize(succeeded(sessionId, "v3"));
@@ -229,8 +262,9 @@ describe("finalize-callback", () => {
     });
 
     it("reads exactly LAMBDA_ENV.finalizeCallback", () => {
-        assert.deepEqual(loadFinalizeConfig({ SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "" }), { sessionsTable: "t", proofPrefix: "" });
-        assert.throws(() => loadFinalizeConfig({ S3_PROOF_PREFIX: "p/" }), /missing required environment variable\(s\): SESSIONS_TABLE$/);
-        assert.throws(() => loadFinalizeConfig({ SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "p" }), /S3_PROOF_PREFIX must be empty or end with/);
+        assert.deepEqual(loadFinalizeConfig({ SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "", STATE_MACHINE_ARN }), { sessionsTable: "t", proofPrefix: "", stateMachineArn: STATE_MACHINE_ARN });
+        assert.throws(() => loadFinalizeConfig({ S3_PROOF_PREFIX: "p/" }), /missing required environment variable\(s\): SESSIONS_TABLE, STATE_MACHINE_ARN$/);
+        assert.throws(() => loadFinalizeConfig({ SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "p", STATE_MACHINE_ARN }), /S3_PROOF_PREFIX must be empty or end with/);
+        assert.throws(() => loadFinalizeConfig({ SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "", STATE_MACHINE_ARN: "sm" }), /STATE_MACHINE_ARN must be a state machine ARN, got "sm"/);
     });
 });

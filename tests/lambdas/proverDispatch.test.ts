@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
@@ -69,13 +69,14 @@ describe("prover-dispatch", () => {
     /** A fresh session with a pending attempt, as the api leaves it. */
     async function pendingSession(executionId: string): Promise<string> {
         const sessionId = `session-${++sessionCounter}`;
-        const created = await sessions.createAttempt({ sessionId, executionId, queuedAt: QUEUED_AT, replaceFinished: false });
+        assert.equal(await sessions.createSession(sessionId, QUEUED_AT), true);
+        const created = await sessions.createAttempt({ sessionId, executionId, queuedAt: QUEUED_AT, allowReproving: false });
         assert.deepEqual(created, { applied: true });
         return sessionId;
     }
 
     function workBody(sessionId: string, executionId: string, input: Record<string, unknown> = { votes: [1, 0, 1] }): string {
-        return JSON.stringify({ sessionId, executionId, queuedAt: QUEUED_AT, input });
+        return JSON.stringify({ sessionId, executionId, queuedAt: QUEUED_AT, inputJson: JSON.stringify(input) });
     }
 
     async function storedInput(key: string): Promise<{ body: string; contentType: string | undefined }> {
@@ -103,6 +104,7 @@ describe("prover-dispatch", () => {
                         Key: inputKey,
                         Body: '{"votes":[1,0,1],"nested":{"a":"b"}}',
                         ContentType: "application/json",
+                        IfNoneMatch: "*",
                         ServerSideEncryption: "AES256",
                     },
                 },
@@ -123,6 +125,7 @@ describe("prover-dispatch", () => {
 
         assert.deepEqual(await sessions.get(sessionId), {
             sessionId,
+            createdAt: QUEUED_AT,
             status: "running",
             executionId: "exec-1",
             executionArn,
@@ -132,6 +135,58 @@ describe("prover-dispatch", () => {
         assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message, entry.executionArn, entry.alreadyStarted]), [
             ["INFO", "dispatched proof execution", executionArn, false],
         ]);
+    });
+
+    it("writes the client's input text byte for byte (whitespace, escapes, key order, big integers as sent)", async () => {
+        const sessionId = await pendingSession("exec-raw");
+        sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${EXECUTION_ARN_BASE}:exec-raw`, startDate: NOW });
+        const inputJson = '{ "2": "b", "1": "a",\n  "name": "\\u00e9l\\u00e8ve", "n": 12345, "x": [] }';
+        const body = JSON.stringify({ sessionId, executionId: "exec-raw", queuedAt: QUEUED_AT, inputJson });
+
+        assert.deepEqual(await dispatcher()(sqsEvent(sqsRecord("msg-raw", body))), { batchItemFailures: [] });
+
+        // JSON.stringify(JSON.parse(...)) would have moved "1" before "2", decoded the escapes and dropped the whitespace.
+        assert.equal((await storedInput(`sessions/${sessionId}/exec-raw/input.json`)).body, inputJson);
+    });
+
+    it("never rewrites an input.json that exists (If-None-Match: *): a redelivery starts the execution with the first input", async () => {
+        const sessionId = await pendingSession("exec-once");
+        const inputKey = `sessions/${sessionId}/exec-once/input.json`;
+        // What an earlier delivery wrote before StartExecution failed (and a running prover may have read).
+        await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: inputKey, Body: '{"first":true}', ContentType: "application/json" }));
+        sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${EXECUTION_ARN_BASE}:exec-once`, startDate: NOW });
+
+        const response = await dispatcher()(sqsEvent(sqsRecord("msg-again", workBody(sessionId, "exec-once", { second: true }), 2)));
+
+        assert.deepEqual(response, { batchItemFailures: [] });
+        assert.equal((await storedInput(inputKey)).body, '{"first":true}');
+        assert.equal(sfnMock.commandCalls(StartExecutionCommand).length, 1);
+        assert.equal((await sessions.get(sessionId))?.status, "running");
+        assert.deepEqual(logs.entries().map((entry) => [entry.message, entry.inputWritten]), [["dispatched proof execution", false]]);
+    });
+
+    it("writes a message an older api queued with `input` as an object", async () => {
+        const sessionId = await pendingSession("exec-legacy");
+        sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${EXECUTION_ARN_BASE}:exec-legacy`, startDate: NOW });
+        const body = JSON.stringify({ sessionId, executionId: "exec-legacy", queuedAt: QUEUED_AT, input: { votes: [1] } });
+        assert.deepEqual(await dispatcher()(sqsEvent(sqsRecord("msg-legacy", body))), { batchItemFailures: [] });
+        assert.equal((await storedInput(`sessions/${sessionId}/exec-legacy/input.json`)).body, '{"votes":[1]}');
+    });
+
+    describe("the local S3 stand-in's conditional writes (as S3 answers them)", () => {
+        it("refuses If-None-Match: * on an existing key with 412 PreconditionFailed, and any other value with 501", async () => {
+            const key = "conditional/exists.json";
+            await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: "one", IfNoneMatch: "*" }));
+            await assert.rejects(
+                s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: "two", IfNoneMatch: "*" })),
+                (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => error.name === "PreconditionFailed" && error.$metadata?.httpStatusCode === 412,
+            );
+            await assert.rejects(
+                s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: "two", IfNoneMatch: '"etag"' })),
+                (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => error.name === "NotImplemented" && error.$metadata?.httpStatusCode === 501,
+            );
+            assert.equal(await (await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString(), "one");
+        });
     });
 
     it("treats ExecutionAlreadyExists as success and records the computed execution ARN", async () => {
@@ -182,7 +237,7 @@ describe("prover-dispatch", () => {
         assert.equal(logs.at("ERROR")[0].errorName, "NoSuchBucket");
     });
 
-    const valid = { sessionId: "s-1", executionId: "e-1", queuedAt: QUEUED_AT, input: {} };
+    const valid = { sessionId: "s-1", executionId: "e-1", queuedAt: QUEUED_AT, inputJson: "{}" };
     const malformed: [string, string, string[]][] = [
         ["a body that is not JSON", "{not json", ["body is not valid JSON"]],
         ["a JSON array", "[]", ["body must be a JSON object"]],
@@ -191,12 +246,14 @@ describe("prover-dispatch", () => {
         ["an executionId too long for an execution name", JSON.stringify({ ...valid, executionId: "e".repeat(81) }), ["executionId must be 1-80 characters of A-Z a-z 0-9 - _ (a Step Functions execution name)"]],
         ["an executionId with a colon", JSON.stringify({ ...valid, executionId: "a:b" }), ["executionId must be 1-80 characters of A-Z a-z 0-9 - _ (a Step Functions execution name)"]],
         ["a queuedAt that is not an ISO time", JSON.stringify({ ...valid, queuedAt: "yesterday" }), ["queuedAt must be an ISO-8601 date-time with a time zone"]],
-        ["an input that is an array", JSON.stringify({ ...valid, input: [1] }), ["input must be a JSON object"]],
+        ["an input that is an array", JSON.stringify({ ...valid, inputJson: "[1]" }), ["inputJson must be the text of a JSON object"]],
+        ["an input that is not JSON", JSON.stringify({ ...valid, inputJson: "{" }), ["inputJson must be the text of a JSON object"]],
+        ["a legacy input that is an array", JSON.stringify({ ...valid, inputJson: undefined, input: [1] }), ["inputJson must be the text of a JSON object"]],
         ["no fields at all", "{}", [
             "sessionId must be a non-empty string",
             "executionId must be a non-empty string",
             "queuedAt must be an ISO-8601 date-time with a time zone",
-            "input must be a JSON object",
+            "inputJson must be the text of a JSON object",
         ]],
     ];
     for (const [label, body, problems] of malformed) {
@@ -281,7 +338,7 @@ describe("prover-dispatch", () => {
         const sessionId = await pendingSession("exec-old");
         sfnMock.on(StartExecutionCommand).callsFake(async () => {
             await sessions.markFailed({ sessionId, executionId: "exec-old", error: { Error: "EnqueueFailed" }, updatedAt: QUEUED_AT });
-            await sessions.createAttempt({ sessionId, executionId: "exec-new", queuedAt: QUEUED_AT, replaceFinished: true });
+            await sessions.createAttempt({ sessionId, executionId: "exec-new", queuedAt: QUEUED_AT, allowReproving: false });
             return { executionArn: `${EXECUTION_ARN_BASE}:exec-old`, startDate: NOW };
         });
 

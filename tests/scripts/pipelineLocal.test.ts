@@ -19,6 +19,7 @@ describe("npm run pipeline:local", function () {
         assert.equal(run.code, 0, run.out + run.err);
         assert.match(run.out, /^Synthesized develop in \d+ ms; state machine arn:aws:states:ap-northeast-1:123456789012:stateMachine:stark-ballot-simulator-prover-dispatcher-develop\n/);
         const steps = [
+            /api +POST \/api\/sessions → HTTP 201/,
             /api +POST \/api\/finalize → HTTP 202/,
             /sqs +poll work queue → 1 deleted, 0 redelivered, 0 in DLQ/,
             /prover-dispatch +invoke → 0 batch item failure\(s\)/,
@@ -26,13 +27,13 @@ describe("npm run pipeline:local", function () {
             /check-image-signature +invoke → signature COMPLETE/,
             /ecs +RunTask stark-ballot-simulator-prover-develop:1 → container exited 0/,
             /finalize-callback +invoke → succeeded \(updated\)/,
-            /api +GET \/api\/sessions\/local-\d+\/status → HTTP 200/,
+            /api +GET \/api\/sessions\/[0-9a-f-]{36}\/status → HTTP 200/,
         ];
         for (const step of steps) {
             assert.match(run.out, new RegExp(`\\n +\\d+ +\\d+  ${step.source}\\n`));
         }
         assert.match(run.out, /\nExecution [0-9a-f-]{36}: SUCCEEDED via VerifyImageSignature → CheckImageSignature → AcquireProofSlot → RunProver → ReleaseProofSlot → FinalizeSucceeded\n/);
-        assert.match(run.out, /\nSession local-\d+: succeeded, bundle s3:\/\/stark-ballot-simulator-proof-bundles-develop-123456789012\/sessions\/local-\d+\/[0-9a-f-]{36}\/bundle\.zip\n/);
+        assert.match(run.out, /\nSession [0-9a-f-]{36}: succeeded, bundle s3:\/\/stark-ballot-simulator-proof-bundles-develop-123456789012\/sessions\/[0-9a-f-]{36}\/[0-9a-f-]{36}\/bundle\.zip\n/);
         assert.match(run.out, /\nBundle: \d+ bytes in the local bucket\n$/);
     });
 
@@ -48,6 +49,6 @@ describe("npm run pipeline:local", function () {
         assert.equal(run.code, 0, run.out + run.err);
         assert.match(run.out, /\n +\d+ +\d+  verifier-service-runner invoke → verdict success\n/);
         assert.match(run.out, /\nExecution [0-9a-f-]{36}: SUCCEEDED via VerifyImageSignature → CheckImageSignature → AcquireProofSlot → RunProver → ReleaseProofSlot → VerifyProof → CheckProofVerification → FinalizeSucceeded\n/);
-        assert.match(run.out, /\nVerification: report s3:\/\/stark-ballot-simulator-proof-bundles-develop-123456789012\/sessions\/local-\d+\/[0-9a-f-]{36}\/verification\.json: \{\n  "status": "success",/);
+        assert.match(run.out, /\nVerification: report s3:\/\/stark-ballot-simulator-proof-bundles-develop-123456789012\/sessions\/[0-9a-f-]{36}\/[0-9a-f-]{36}\/verification\.json: \{\n  "status": "success",/);
     });
 });

@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { readStackFile, synthesizeStack } from "../../scripts/lib/synthesize";
-import { CONFIG_KEYS, DEFAULT_DISPATCH_CONCURRENCY, DEFAULT_MAX_CONCURRENT_PROOFS, DEFAULT_PROOFS_PER_DAY, DEFAULT_PROOFS_PER_HOUR, DEFAULT_PROOF_PREFIX } from "../../stacks/config";
+import { CONFIG_KEYS, DEFAULT_DISPATCH_CONCURRENCY, DEFAULT_MAX_CONCURRENT_PROOFS, DEFAULT_PROOFS_PER_DAY, DEFAULT_PROOFS_PER_HOUR, DEFAULT_PROOF_PREFIX, DEFAULT_SESSION_CAPABILITY_TTL_SECONDS } from "../../stacks/config";
 import {
     ProjectFile,
     applyProjectConfig,
@@ -45,6 +45,8 @@ describe("Pulumi.yaml config declarations under the CLI's rules", () => {
                 environment: undefined,
                 proofPrefix: DEFAULT_PROOF_PREFIX,
                 dispatchConcurrency: DEFAULT_DISPATCH_CONCURRENCY,
+                sessionCapabilityTtlSeconds: DEFAULT_SESSION_CAPABILITY_TTL_SECONDS,
+                allowReproving: false,
                 alarmEmails: [],
                 networkMode: "public",
                 allowHighScanFindings: false,

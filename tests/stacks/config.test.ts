@@ -63,6 +63,8 @@ describe("stack configuration", () => {
             assert.equal(s.region, "ap-northeast-1");
             assert.equal(s.proofPrefix, "sessions/");
             assert.equal(s.dispatchConcurrency, 2);
+            assert.equal(s.sessionCapabilityTtlSeconds, 86400);
+            assert.equal(s.allowReproving, false);
             assert.equal(s.networkMode, "public");
             assert.deepEqual(s.proverTask, { cpu: 16384, memory: 32768, architecture: "ARM64", hostTimeoutSeconds: 900, useFargateSpot: false });
             assert.equal(s.proverImage.kind, "build");
@@ -151,6 +153,8 @@ describe("stack configuration", () => {
 
     describe("rejections (one per rule, each naming the key)", () => {
         const cases: Array<[string, (r: RawStackConfig) => void, string]> = [
+            ["capability lifetime below a proof's 15 minutes", (r) => (r.project.sessionCapabilityTtlSeconds = 899), "stark-ballot-simulator:sessionCapabilityTtlSeconds: must be between 900 and 2592000"],
+            ["re-proving not a boolean", (r) => (r.project.allowReproving = "yes"), "stark-ballot-simulator:allowReproving: must be true or false"],
             ["missing environment", (r) => delete r.project.environment, "stark-ballot-simulator:environment: required: one of develop, main"],
             ["unknown environment", (r) => (r.project.environment = "prod"), 'stark-ballot-simulator:environment: must be one of develop, main, got "prod"'],
             ["unknown key", (r) => (r.project.proofPrefx = "x/"), "stark-ballot-simulator:proofPrefx: unknown key"],
