@@ -37,7 +37,16 @@ export const PIPELINE_DEFAULTS = {
     bundleCorsMaxAgeSeconds: 3000,
 } as const;
 
-/** Objects under the proof prefix expire per environment; interrupted multipart uploads after a day. */
+/**
+ * Objects under the proof prefix expire per environment; interrupted multipart uploads after a day.
+ * The bucket is versioned (an overwritten bundle or input stays recoverable), so the same rule also
+ * expires noncurrent versions after the same number of days and removes the delete markers an
+ * expiration leaves behind: without them, versioning would keep every overwritten or expired object
+ * (and its cost) for ever. On a versioned bucket "Object expiration applies only to an object's current
+ * version (it has no impact on noncurrent object versions)".
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-noncurrentversionexpiration.html
+ */
 export function bundleLifecycleRules(proofPrefix: string, expirationDays: number) {
     return [
         {
@@ -45,6 +54,15 @@ export function bundleLifecycleRules(proofPrefix: string, expirationDays: number
             status: "Enabled",
             filter: { prefix: proofPrefix },
             expiration: { days: expirationDays },
+            noncurrentVersionExpiration: { noncurrentDays: expirationDays },
+        },
+        {
+            // A delete marker whose versions have all expired is an "expired object delete marker";
+            // S3 refuses ExpiredObjectDeleteMarker together with Days in one Expiration, hence its own rule.
+            id: "remove-expired-delete-markers",
+            status: "Enabled",
+            filter: { prefix: proofPrefix },
+            expiration: { expiredObjectDeleteMarker: true },
         },
         {
             id: "abort-incomplete-multipart-uploads",

@@ -1,8 +1,9 @@
 /**
  * The prover task's container definition (SPEC §4, hardened per the prover container issue):
- * read-only root filesystem with one scratch volume, a non-root user, logs to the pre-created group.
+ * read-only root filesystem with one scratch volume, a runner that keeps only the capabilities it
+ * needs to run the zkVM host as a non-root user, logs to the pre-created group.
  */
-import { PROVER_CONTAINER_NAME, PROVER_SCRATCH_DIR, PROVER_USER } from "../lambdas/shared/contracts";
+import { PROVER_CONTAINER_NAME, PROVER_HOST_USER, PROVER_RUNNER_USER, PROVER_SCRATCH_DIR } from "../lambdas/shared/contracts";
 import { PIPELINE_DEFAULTS } from "./proverPipelineSettings";
 
 export interface ProverContainerArgs {
@@ -16,6 +17,29 @@ export interface ProverContainerArgs {
     region: string;
 }
 
+/**
+ * What the root runner keeps of Docker's default capabilities: CHOWN (hand the host its scratch
+ * directories), SETUID and SETGID (start the host as PROVER_HOST_USER), KILL (signal the host's
+ * process group, another uid, on timeout or stop). Everything else Docker grants by default is
+ * dropped; Fargate cannot add capabilities back (only SYS_PTRACE), so `drop: ["ALL"]` plus `add` is
+ * not possible there and the defaults are dropped by name.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html
+ * https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities (the default set)
+ */
+export const RUNNER_KEPT_CAPABILITIES = ["CHOWN", "KILL", "SETGID", "SETUID"] as const;
+export const RUNNER_DROPPED_CAPABILITIES = [
+    "AUDIT_WRITE",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "NET_RAW",
+    "SETFCAP",
+    "SETPCAP",
+    "SYS_CHROOT",
+] as const;
+
 export function proverContainerDefinitions(a: ProverContainerArgs) {
     if (!/@sha256:[0-9a-f]{64}$/.test(a.imageUri)) {
         throw new Error(`prover image ${a.imageUri} must be pinned by digest: ECR signing status is per digest`);
@@ -25,7 +49,10 @@ export function proverContainerDefinitions(a: ProverContainerArgs) {
             name: PROVER_CONTAINER_NAME,
             image: a.imageUri,
             essential: true,
-            user: PROVER_USER,
+            // Root only to start the zkVM host as another user (credential isolation, prover/README.md);
+            // the runner keeps four capabilities and the host none.
+            user: PROVER_RUNNER_USER,
+            linuxParameters: { capabilities: { drop: [...RUNNER_DROPPED_CAPABILITIES] } },
             readonlyRootFilesystem: true,
             mountPoints: [{ sourceVolume: PIPELINE_DEFAULTS.scratchVolumeName, containerPath: PROVER_SCRATCH_DIR, readOnly: false }],
             environment: [
@@ -34,6 +61,7 @@ export function proverContainerDefinitions(a: ProverContainerArgs) {
                 { name: "S3_PROOF_PREFIX", value: a.proofPrefix },
                 { name: "ZKVM_TIMEOUT_SECONDS", value: String(a.hostTimeoutSeconds) },
                 { name: "SCRATCH_DIR", value: PROVER_SCRATCH_DIR },
+                { name: "ZKVM_HOST_USER", value: PROVER_HOST_USER },
             ],
             logConfiguration: {
                 logDriver: "awslogs",

@@ -374,7 +374,17 @@ export class AppApi extends pulumi.ComponentResource {
                         pulumi.all(parameters.map(([, p]) => p.arn)),
                     ])
                     .apply(([c, bucketName, workQueueArn, stateMachineName, tableArns, secretParameterArns]) =>
-                        apiPolicy({ ctx: c, bucketName, proofPrefix: args.proofPrefix, workQueueArn, stateMachineName, tableArns, secretParameterArns }),
+                        apiPolicy({
+                            ctx: c,
+                            bucketName,
+                            proofPrefix: args.proofPrefix,
+                            workQueueArn,
+                            stateMachineName,
+                            tableArns,
+                            secretParameterArns,
+                            // An application build calls more than lambdas/api (StopExecution, rate-limit events).
+                            applicationBuild: builds.api !== undefined || args.apiHandlerPath !== undefined,
+                        }),
                     )),
             },
             child,

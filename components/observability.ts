@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { WatchedFunctionRole, alarmNamePattern, buildAlarmDefinitions, buildDashboardBody, proverErrorLogMetric } from "../builders/alarms";
 import { PROJECT_NAME, bucketName, logGroupNames, physicalName } from "../builders/names";
 import { alarmTopicKeyPolicy, alarmTopicPolicy } from "../builders/policies/alarmTopic";
-import { cloudTrailBucketPolicy, cloudTrailLogsRolePolicy, cloudTrailLogsRoleTrustPolicy, trailArn } from "../builders/policies/cloudTrail";
+import { cloudTrailBucketPolicy, cloudTrailKeyPolicy, cloudTrailLogsRolePolicy, cloudTrailLogsRoleTrustPolicy, trailArn } from "../builders/policies/cloudTrail";
 import { AwsContext } from "../builders/policies/document";
 import { EMAIL } from "../stacks/rules";
 import { retainedLogGroup } from "./retainedLogGroup";
@@ -304,11 +304,28 @@ function createTrail(
         child,
     );
 
+    // Log and digest files encrypted with a key of our own (SSE-KMS), whose policy names who may
+    // encrypt (this trail) and decrypt (the account's principals its IAM policies allow) them.
+    // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/encrypting-cloudtrail-log-files-with-aws-kms.html
+    const key = new aws.kms.Key(
+        `${name}-trail-key`,
+        {
+            description: `Encrypts the log files of the ${trailName} trail`,
+            enableKeyRotation: true,
+            deletionWindowInDays: s.protect ? OBSERVABILITY_DEFAULTS.protectedKeyDeletionWindowDays : OBSERVABILITY_DEFAULTS.keyDeletionWindowDays,
+            policy: pulumi.all([s.ctx, arnOfTrail]).apply(([c, t]) => JSON.stringify(cloudTrailKeyPolicy(c, t))),
+        },
+        // Deleting the key makes every encrypted log file unreadable.
+        stateful,
+    );
+    new aws.kms.Alias(`${name}-trail-key-alias`, { name: `alias/${trailName}`, targetKeyId: key.arn }, child);
+
     const trail = new aws.cloudtrail.Trail(
         `${name}-trail`,
         {
             name: trailName,
             s3BucketName: bucket.bucket,
+            kmsKeyId: key.arn,
             isMultiRegionTrail: true,
             includeGlobalServiceEvents: true,
             enableLogFileValidation: true,

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { ProverImageSource } from "../stacks/config";
 import { AwsContext, arn } from "../builders/policies/document";
@@ -22,6 +24,87 @@ export function splitDigestReference(reference: string): { repository: string; d
     const match = /^(.+)@(sha256:[0-9a-f]{64})$/.exec(reference);
     if (!match) throw new Error(`image reference ${reference} is not pinned by a sha256 digest`);
     return { repository: match[1], digest: match[2] };
+}
+
+/**
+ * Whether `.dockerignore` keeps `relativePath` (`/`-separated, relative to the context) out of the
+ * build context: the last matching pattern wins, `!` re-includes, and excluding a directory excludes
+ * everything under it. https://docs.docker.com/build/concepts/context/#dockerignore-files
+ */
+export function isDockerIgnored(dockerignore: string, relativePath: string): boolean {
+    let ignored = false;
+    for (const raw of dockerignore.split("\n")) {
+        const line = raw.trim();
+        if (line === "" || line.startsWith("#")) continue;
+        const negated = line.startsWith("!");
+        const pattern = (negated ? line.slice(1) : line).replace(/^\/+/, "").replace(/\/+$/, "");
+        if (dockerignorePattern(pattern).test(relativePath)) ignored = !negated;
+    }
+    return ignored;
+}
+
+function dockerignorePattern(pattern: string): RegExp {
+    let source = "";
+    for (let i = 0; i < pattern.length; i++) {
+        const char = pattern[i];
+        if (pattern.startsWith("**/", i)) {
+            source += "(?:.*/)?";
+            i += 2;
+        } else if (pattern.startsWith("**", i)) {
+            source += ".*";
+            i += 1;
+        } else if (char === "*") {
+            source += "[^/]*";
+        } else if (char === "?") {
+            source += "[^/]";
+        } else {
+            source += char.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+        }
+    }
+    return new RegExp(`^${source}(?:/.*)?$`);
+}
+
+/**
+ * The tag of one build: `build-` and 16 hex digits of a SHA-256 over every file of the build context
+ * that `.dockerignore` lets in (path and content), the Dockerfile, the platform and the build
+ * arguments. The repository's tags are immutable (ECR answers ImageTagAlreadyExistsException to a
+ * push of an existing tag), so every build that can differ needs its own tag: whenever the docker
+ * provider would rebuild (its own context digest changed), this tag has changed too, and an
+ * unchanged context keeps its tag, so a deploy without changes pushes nothing. The task still runs
+ * the pushed digest, never the tag.
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
+ */
+export function buildContextTag(contextDir: string, dockerfile: string, platform: string, buildArgs: Record<string, string>): string {
+    const ignoreFile = path.join(contextDir, ".dockerignore");
+    const dockerignore = fs.existsSync(ignoreFile) ? fs.readFileSync(ignoreFile, "utf8") : "";
+    const hash = createHash("sha256");
+    const walk = (relativeDir: string): void => {
+        const entries = fs.readdirSync(path.join(contextDir, relativeDir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const relative = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
+            if (isDockerIgnored(dockerignore, relative)) continue;
+            if (entry.isDirectory()) {
+                walk(relative);
+            } else if (entry.isFile() || entry.isSymbolicLink()) {
+                const full = path.join(contextDir, relative);
+                let content: Buffer | string;
+                try {
+                    content = entry.isSymbolicLink() ? `link\0${fs.readlinkSync(full)}` : fs.readFileSync(full);
+                } catch (error) {
+                    // A file removed while the walk ran is not part of the context any more.
+                    if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+                    throw error;
+                }
+                hash.update(`file\0${relative}\0`);
+                hash.update(content);
+                hash.update("\0");
+            }
+        }
+    };
+    walk("");
+    hash.update(`dockerfile\0${fs.readFileSync(dockerfile)}\0platform\0${platform}\0`);
+    for (const name of Object.keys(buildArgs).sort()) hash.update(`arg\0${name}=${buildArgs[name]}\0`);
+    return `build-${hash.digest("hex").slice(0, 16)}`;
 }
 
 /**
@@ -48,13 +131,17 @@ export function proverImage(
     }
 
     const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent });
+    const context = path.resolve(PROJECT_ROOT, source.context);
+    const dockerfile = path.resolve(PROJECT_ROOT, source.dockerfile);
+    const tag = buildContextTag(context, dockerfile, source.platform, { ...source.buildArgs });
     const image = new docker.Image(
         `${name}-image`,
         {
-            imageName: pulumi.interpolate`${repository.repositoryUrl}:prover`,
+            // A tag per build: the repository's tags are immutable (see buildContextTag).
+            imageName: pulumi.interpolate`${repository.repositoryUrl}:${tag}`,
             build: {
-                context: path.resolve(PROJECT_ROOT, source.context),
-                dockerfile: path.resolve(PROJECT_ROOT, source.dockerfile),
+                context,
+                dockerfile,
                 platform: source.platform,
                 args: { ...source.buildArgs },
             },

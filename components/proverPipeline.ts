@@ -201,10 +201,19 @@ export class ProverPipeline extends pulumi.ComponentResource {
             // S3 rejects a bucket policy while the public access block is still being applied.
             { parent: this, dependsOn: [publicAccessBlock] },
         );
+        // Versioned so an overwritten bundle (or input) stays recoverable; the lifecycle expires the
+        // noncurrent versions on the same schedule as the current ones.
+        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html
+        const versioning = new aws.s3.BucketVersioning(
+            `${name}-bundles-versioning`,
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            child,
+        );
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-bundles-lifecycle`,
             { bucket: bucket.id, rules: bundleLifecycleRules(proofPrefix, args.bundleExpirationDays) },
-            child,
+            // A noncurrent-version rule on a bucket whose versioning is not yet enabled would apply to nothing.
+            { parent: this, dependsOn: [versioning] },
         );
         if ((args.bundleCorsOrigins ?? []).length > 0) {
             new aws.s3.BucketCorsConfiguration(
@@ -221,7 +230,10 @@ export class ProverPipeline extends pulumi.ComponentResource {
                 name: physicalName("prover", scope),
                 imageScanningConfiguration: { scanOnPush: true },
                 encryptionConfigurations: [{ encryptionType: "AES256" }],
-                imageTagMutability: "MUTABLE",
+                // A pushed tag never moves (ImageTagAlreadyExistsException): the program pushes a tag per
+                // build (buildContextTag) and the task runs by digest.
+                // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
+                imageTagMutability: "IMMUTABLE",
                 forceDelete: !protect,
             },
             stateful,

@@ -17,8 +17,9 @@
  *   the runner gets SIGTERM (its abort signal), as in a container.
  *
  * What differs from Fargate, and only this: the scratch volume is a temp directory (SCRATCH_DIR), the
- * image's host binary is the fake host (HOST_BIN), and the task role is replaced by credentials and
- * an endpoint for the local S3 server.
+ * image's host binary is the fake host (HOST_BIN), the host runs as the runner's user (no
+ * ZKVM_HOST_USER: the runner is the test process, not a root container), and the task role is
+ * replaced by credentials and an endpoint for the local S3 server.
  */
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
@@ -200,6 +201,9 @@ export class LocalEcs {
                 ...environment,
                 SCRATCH_DIR: scratchDir,
                 HOST_BIN: this.options.hostBin,
+                // The runner here is this test process, not a root container: the host runs as its
+                // user. tests/prover/credentialIsolation.test.ts runs the isolated case as root.
+                ZKVM_HOST_USER: undefined,
                 ...this.options.extraEnvironment(),
             },
             {

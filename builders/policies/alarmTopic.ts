@@ -35,21 +35,33 @@ export function alarmTopicPolicy(ctx: AwsContext, topicArn: string, alarmNamePat
 
 /**
  * Key administration for the account (so IAM policies, such as the deployer's, can manage the key):
- * every key-management action, but none that encrypts or decrypts. No person needs to read alarm
+ * the key-management actions of AWS's "allow key administrators" statement, written out one by one
+ * instead of as `kms:Create*`-style wildcards, which also match `kms:CreateGrant` (a grant lets its
+ * grantee encrypt and decrypt with the key, outside this policy) and any action KMS adds later. No
+ * action here encrypts or decrypts, and none imports key material. No person needs to read alarm
  * notifications at rest; to test delivery, `aws cloudwatch set-alarm-state` makes an alarm publish.
  * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-administrators
+ * https://docs.aws.amazon.com/kms/latest/developerguide/grants.html
  */
 export const KEY_ADMINISTRATION_ACTIONS = [
-    "kms:Create*",
-    "kms:Describe*",
-    "kms:Enable*",
-    "kms:List*",
-    "kms:Put*",
-    "kms:Update*",
-    "kms:Revoke*",
-    "kms:Disable*",
-    "kms:Get*",
-    "kms:Delete*",
+    "kms:CreateAlias",
+    "kms:DescribeKey",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:ListAliases",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListKeyRotations",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:UpdateAlias",
+    "kms:UpdateKeyDescription",
+    "kms:RevokeGrant",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:DeleteAlias",
     "kms:TagResource",
     "kms:UntagResource",
     "kms:ScheduleKeyDeletion",
@@ -78,10 +90,14 @@ export function alarmTopicKeyPolicy(ctx: AwsContext): PolicyDocument {
             Effect: "Allow",
             Principal: { Service: CLOUDWATCH_SERVICE },
             Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-            // As in AWS's documented key policy, without a source condition: CloudWatch's support for
-            // aws:SourceAccount on KMS calls is not documented, and a mismatch would drop every alarm
-            // e-mail silently. The topic policy already admits only this environment's alarms.
             Resource: "*",
+            // Confused-deputy guard: CloudWatch uses the key only for alarms of this account. The
+            // global condition key is set on requests a service principal makes for a resource owner,
+            // and AWS's own alarm-topic construct (MDAA grantCloudWatchAlarmsTopicAccess) conditions this
+            // grant the same way. aws:SourceArn is left to the topic policy (alarm name pattern).
+            // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceaccount
+            // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+            Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
         },
     );
 }

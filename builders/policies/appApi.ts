@@ -2,7 +2,8 @@
  * IAM documents of the app layer's functions (SPEC §4 AppApi; actions per lambdas/README.md).
  * Every resource is an ARN the component resolved from the resource itself: no `*`.
  */
-import { AwsContext, PolicyDocument, arn, policyDocument } from "./document";
+import { BUNDLE_OBJECT_NAME } from "../../lambdas/shared/contracts";
+import { AwsContext, PolicyDocument, PolicyStatement, arn, policyDocument } from "./document";
 
 /**
  * Session writes are conditional `UpdateItem`s; `GetItem` (consistent) explains a refused one
@@ -14,11 +15,22 @@ export const SESSION_WRITER_ACTIONS = ["dynamodb:UpdateItem", "dynamodb:GetItem"
 export const SQS_EVENT_SOURCE_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"];
 
 /**
- * Item-level reads and writes on the app tables. The reference handler uses GetItem and UpdateItem;
- * the application's own build (`apiHandlerPath`) also puts, deletes and queries rate-limit events
- * (parity). No Scan, no table-level or batch actions.
+ * Item-level reads and writes on the app tables for an application build of the api (`apiHandlerPath`
+ * or `applicationBuilds.api`): it also puts, deletes and queries rate-limit events (parity). No
+ * Scan, no table-level or batch actions. The reference handler gets only what it calls (below).
  */
 export const APP_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"];
+
+/**
+ * What the reference api (lambdas/api) calls on each table: the session store's consistent
+ * `GetItem` and conditional `UpdateItem` (lambdas/shared/sessionStore.ts), and the fixed-window
+ * counter's `UpdateItem` on the rate-limit key table (lambdas/api/rateLimit.ts). It never touches
+ * the rate-limit event table, so it gets nothing there.
+ */
+export const REFERENCE_API_TABLE_ACTIONS = {
+    sessions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    rateLimitKeys: ["dynamodb:UpdateItem"],
+} as const;
 
 export interface ProverDispatchPolicyArgs {
     ctx: AwsContext;
@@ -75,19 +87,44 @@ export interface ApiPolicyArgs {
     proofPrefix: string;
     workQueueArn: string;
     stateMachineName: string;
-    /** Sessions, rate-limit and rate-limit-key tables. */
-    tableArns: string[];
+    /** Sessions, rate-limit and rate-limit-key tables, in this order. */
+    tableArns: [sessions: string, rateLimit: string, rateLimitKeys: string];
     /** The three application-secret parameters. */
     secretParameterArns: string[];
+    /**
+     * The function runs an application build (`apiHandlerPath` or `applicationBuilds.api`) instead of
+     * lambdas/api, which calls more than the reference handler (parity with the original). Default: false.
+     */
+    applicationBuild?: boolean;
 }
 
 /**
- * api: queue proof work, follow and stop this state machine's executions, read proof objects (to
- * presign download links), read and write its tables, read its secrets. The SecureStrings use the
- * AWS-managed `aws/ssm` key, whose key policy already lets this account decrypt through SSM, so no
- * `kms:Decrypt` is granted.
+ * Bundles only: `{prefix}{sessionId}/{executionId}/bundle.zip`, the one object the api presigns
+ * (lambdas/api/bundleLinks.ts, the key finalize-callback stored). Not `input.json`: a session's input
+ * is its ballots, and no api caller may reach another session's.
+ */
+export function bundleObjectsArn(ctx: Pick<AwsContext, "partition">, bucketName: string, proofPrefix: string): string {
+    return arn.s3Object(ctx, bucketName, `${proofPrefix}*/${BUNDLE_OBJECT_NAME}`);
+}
+
+/**
+ * api: queue proof work, follow this state machine's executions (`DescribeExecution` in
+ * lambdas/api/reconcile.ts), presign bundle downloads, read and write its tables, read its secrets.
+ * The SecureStrings use the AWS-managed `aws/ssm` key, whose key policy already lets this account
+ * decrypt through SSM, so no `kms:Decrypt` is granted.
+ *
+ * The reference handler never stops an execution and never touches the rate-limit event table, so
+ * `states:StopExecution` and the wider item actions are granted only to an application build (the
+ * original's api stops a superseded execution and keeps rate-limit events).
  */
 export function apiPolicy(a: ApiPolicyArgs): PolicyDocument {
+    const [sessionsTableArn, , rateLimitKeysTableArn] = a.tableArns;
+    const tableStatements: PolicyStatement[] = a.applicationBuild
+        ? [{ Sid: "ReadWriteAppTables", Effect: "Allow", Action: APP_TABLE_ACTIONS, Resource: [...a.tableArns] }]
+        : [
+              { Sid: "ReadWriteSessions", Effect: "Allow", Action: [...REFERENCE_API_TABLE_ACTIONS.sessions], Resource: sessionsTableArn },
+              { Sid: "CountRateLimitWindows", Effect: "Allow", Action: [...REFERENCE_API_TABLE_ACTIONS.rateLimitKeys], Resource: rateLimitKeysTableArn },
+          ];
     return policyDocument(
         {
             Sid: "QueueProofWork",
@@ -98,21 +135,16 @@ export function apiPolicy(a: ApiPolicyArgs): PolicyDocument {
         {
             Sid: "FollowProverExecutions",
             Effect: "Allow",
-            Action: ["states:DescribeExecution", "states:StopExecution"],
+            Action: a.applicationBuild ? ["states:DescribeExecution", "states:StopExecution"] : "states:DescribeExecution",
             Resource: arn.stateMachineExecutions(a.ctx, a.stateMachineName),
         },
         {
-            Sid: "ReadProofObjects",
+            Sid: "ReadProofBundles",
             Effect: "Allow",
             Action: "s3:GetObject",
-            Resource: arn.s3Object(a.ctx, a.bucketName, `${a.proofPrefix}*`),
+            Resource: bundleObjectsArn(a.ctx, a.bucketName, a.proofPrefix),
         },
-        {
-            Sid: "ReadWriteAppTables",
-            Effect: "Allow",
-            Action: APP_TABLE_ACTIONS,
-            Resource: a.tableArns,
-        },
+        ...tableStatements,
         {
             Sid: "ReadApplicationSecrets",
             Effect: "Allow",

@@ -3,6 +3,7 @@
  * this account's trail deliver log files, and what the trail's CloudWatch Logs delivery role may do.
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
  */
+import { KEY_ADMINISTRATION_ACTIONS } from "./alarmTopic";
 import { AwsContext, Condition, PolicyDocument, arn, denyInsecureTransport, policyDocument, unconditionedServiceTrustPolicy } from "./document";
 
 export const CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com";
@@ -75,4 +76,67 @@ export function cloudTrailLogsRolePolicy(ctx: AwsContext, logGroupArn: string): 
  */
 export function cloudTrailLogsRoleTrustPolicy(): PolicyDocument {
     return unconditionedServiceTrustPolicy(CLOUDTRAIL_SERVICE);
+}
+
+/** Every trail of the account, as CloudTrail writes it into the encryption context of each log file. */
+export function accountTrailsPattern(ctx: AwsContext): string {
+    return `arn:${ctx.partition}:cloudtrail:*:${ctx.accountId}:trail/*`;
+}
+
+/**
+ * Key policy of the trail's customer-managed key, statement by statement as AWS's CloudTrail
+ * key-policy pages give them:
+ * - CloudTrail encrypts (`kms:GenerateDataKey*`) only for this trail (`aws:SourceArn`, the page's
+ *   security best practice) and only with this account's trails in the encryption context;
+ * - CloudTrail describes the key, for this trail only;
+ * - the account decrypts log files (delegated to IAM policies, through the account principal), only
+ *   with a CloudTrail encryption context (`Null` on `kms:EncryptionContext:aws:cloudtrail:arn`), so
+ *   the grant reads trail logs and nothing else;
+ * - the account administers the key with the explicit actions of the alarm key (no `kms:CreateGrant`,
+ *   no wildcard), so it never becomes unmanageable.
+ * Without the encrypt or describe statement CloudTrail refuses the trail (InsufficientEncryptionPolicyException)
+ * or stops delivering logs. In a key policy `Resource: "*"` means this key.
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail-encrypt.html
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail-decrypt.html
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/default-kms-key-policy.html
+ */
+export function cloudTrailKeyPolicy(ctx: AwsContext, arnOfTrail: string): PolicyDocument {
+    const accountRoot = `arn:${ctx.partition}:iam::${ctx.accountId}:root`;
+    return policyDocument(
+        {
+            Sid: "AllowAccountKeyAdministration",
+            Effect: "Allow",
+            Principal: { AWS: accountRoot },
+            Action: KEY_ADMINISTRATION_ACTIONS,
+            Resource: "*",
+        },
+        {
+            Sid: "AllowCloudTrailEncryptLogs",
+            Effect: "Allow",
+            Principal: { Service: CLOUDTRAIL_SERVICE },
+            Action: "kms:GenerateDataKey*",
+            Resource: "*",
+            Condition: {
+                StringEquals: { "aws:SourceArn": arnOfTrail },
+                StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": accountTrailsPattern(ctx) },
+            },
+        },
+        {
+            Sid: "AllowCloudTrailDescribeKey",
+            Effect: "Allow",
+            Principal: { Service: CLOUDTRAIL_SERVICE },
+            Action: "kms:DescribeKey",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceArn": arnOfTrail } },
+        },
+        {
+            Sid: "AllowAccountDecryptTrailLogs",
+            Effect: "Allow",
+            Principal: { AWS: accountRoot },
+            Action: "kms:Decrypt",
+            Resource: "*",
+            Condition: { Null: { "kms:EncryptionContext:aws:cloudtrail:arn": "false" } },
+        },
+    );
 }

@@ -1,6 +1,7 @@
 /**
  * IAM documents of the prover pipeline (SPEC §4, "IAM (parity, tightened)").
  */
+import { INPUT_OBJECT_NAME } from "../../lambdas/shared/contracts";
 import { AwsContext, PolicyDocument, arn, denyInsecureTransport, policyDocument, serviceTrustPolicy, writeOwnLogsStatement } from "./document";
 
 export const ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com";
@@ -48,21 +49,43 @@ export const LOG_DELIVERY_ACTIONS = [
     "logs:DescribeLogGroups",
 ];
 
-/** The prover task reads its input and writes its outputs, only under the proof prefix. */
+/**
+ * Objects the runner writes under an execution's prefix (prover/runner/publish.ts and proofBundle.ts):
+ * the four public audit artifacts, the receipt, the two bitmap sidecars and bundle.zip. A test holds
+ * this list equal to what the runner publishes.
+ */
+export const PROVER_PUBLISHED_OBJECTS = [
+    "receipt.json",
+    "journal.json",
+    "public-input.json",
+    "election-manifest.json",
+    "close-statement.json",
+    "included-bitmap.json",
+    "seen-bitmap.json",
+    "bundle.zip",
+] as const;
+
+/**
+ * The prover task does exactly what prover/runner calls: one `GetObject` of its `input.json`
+ * (prover/runner/input.ts) and one `PutObject` per published object (prover/runner/upload.ts). No
+ * `DeleteObject`, no `ListBucket` (the runner neither deletes nor lists; without ListBucket a missing
+ * input answers 403 instead of 404, which the runner reports as INPUT_UNREADABLE), and no write to any
+ * `input.json`, so a task cannot rewrite the input of another attempt.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (403 without s3:ListBucket)
+ */
 export function proverTaskRolePolicy(ctx: AwsContext, bucketName: string, proofPrefix: string): PolicyDocument {
     return policyDocument(
         {
-            Sid: "ReadWriteProofObjects",
+            Sid: "ReadProofInputs",
             Effect: "Allow",
-            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-            Resource: arn.s3Object(ctx, bucketName, `${proofPrefix}*`),
+            Action: "s3:GetObject",
+            Resource: arn.s3Object(ctx, bucketName, `${proofPrefix}*/${INPUT_OBJECT_NAME}`),
         },
         {
-            Sid: "ListProofPrefix",
+            Sid: "WriteProofOutputs",
             Effect: "Allow",
-            Action: "s3:ListBucket",
-            Resource: arn.s3Bucket(ctx, bucketName),
-            Condition: { StringLike: { "s3:prefix": [`${proofPrefix}*`] } },
+            Action: "s3:PutObject",
+            Resource: PROVER_PUBLISHED_OBJECTS.map((name) => arn.s3Object(ctx, bucketName, `${proofPrefix}*/${name}`)),
         },
     );
 }

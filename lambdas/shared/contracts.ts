@@ -208,7 +208,7 @@ export const LAMBDA_ENV = {
 /** Environment variables of the prover container (SPEC §4: task definition and RunProver overrides). */
 export const PROVER_ENV = {
     /** SPEC's three, plus the runner's own settings (timeout and scratch directory) made explicit. */
-    taskDefinition: ["ENV_NAME", "S3_PROOF_BUCKET", "S3_PROOF_PREFIX", "ZKVM_TIMEOUT_SECONDS", "SCRATCH_DIR"],
+    taskDefinition: ["ENV_NAME", "S3_PROOF_BUCKET", "S3_PROOF_PREFIX", "ZKVM_TIMEOUT_SECONDS", "SCRATCH_DIR", "ZKVM_HOST_USER"],
     runOverrides: [
         "ENV_NAME",
         "S3_PROOF_BUCKET",
@@ -229,5 +229,15 @@ export const PROVER_CONTAINER_NAME = "prover";
  */
 export const PROVER_SCRATCH_DIR = "/scratch";
 
-/** Numeric uid:gid the prover image declares and the task definition runs as (never root). */
-export const PROVER_USER = "10001:10001";
+/**
+ * Numeric uid:gid the zkVM host runs as (never root): `ZKVM_HOST_USER` of the prover image and task.
+ * Another user than the runner's, so the host cannot read the runner's environment or memory and so
+ * cannot reach the task's AWS credentials (prover/README.md "Credential isolation").
+ */
+export const PROVER_HOST_USER = "10001:10001";
+
+/**
+ * The runner starts as root, only so it can start the host as PROVER_HOST_USER; the task definition
+ * drops every other default capability (builders/proverTask.ts).
+ */
+export const PROVER_RUNNER_USER = "0:0";

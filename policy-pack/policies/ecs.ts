@@ -30,10 +30,41 @@ export function checkAwsLogs(_type: string, props: Props): string[] {
 /** `root`, uid 0, or either with a group (`0:0`, `root:wheel`). */
 const isRootUser = (user: string) => ["root", "0"].includes(user.split(":")[0].trim());
 
+/**
+ * Docker's default capabilities a root container must drop to pass: all but CHOWN, KILL, SETGID and
+ * SETUID, which a runner needs to start its workload as another, unprivileged user (the prover's
+ * credential isolation: prover/README.md). Fargate cannot add capabilities back, so they are dropped
+ * by name. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html
+ */
+export const ROOT_MUST_DROP = ["AUDIT_WRITE", "DAC_OVERRIDE", "FOWNER", "FSETID", "MKNOD", "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETPCAP", "SYS_CHROOT"];
+
+/** The non-root uid:gid a root runner hands its workload to (`ZKVM_HOST_USER`), if the container names one. */
+function workloadUser(c: Container): string | undefined {
+    const variable = asArray(c.environment as unknown)
+        .filter(isRecord)
+        .find((v) => v.name === "ZKVM_HOST_USER");
+    const value = variable?.value;
+    return typeof value === "string" && /^[0-9]+:[0-9]+$/.test(value) && !value.split(":").includes("0") ? value : undefined;
+}
+
+/**
+ * A container runs as a non-root user, or as root only to start its workload as one: every other
+ * default capability dropped (ROOT_MUST_DROP), no capability added, and a non-root `ZKVM_HOST_USER`.
+ */
 export function checkNonRootUser(_type: string, props: Props): string[] {
-    return eachContainer(props, (c, name) =>
-        isNonEmptyString(c.user) && !isRootUser(c.user) ? [] : [`container "${name}" must run as a non-root user (set "user")`],
-    );
+    return eachContainer(props, (c, name) => {
+        if (isNonEmptyString(c.user) && !isRootUser(c.user)) return [];
+        if (!isNonEmptyString(c.user)) return [`container "${name}" must run as a non-root user (set "user")`];
+        const dropped = asArray(c.linuxParameters?.capabilities?.drop as unknown).map(String);
+        const added = asArray(c.linuxParameters?.capabilities?.add as unknown);
+        const missing = ROOT_MUST_DROP.filter((cap) => !dropped.includes(cap) && !dropped.includes("ALL"));
+        if (missing.length === 0 && added.length === 0 && workloadUser(c) !== undefined) return [];
+        return [
+            `container "${name}" must run as a non-root user (set "user"), or as root only to start its workload as one: ` +
+                `drop ${ROOT_MUST_DROP.join(", ")}, add none, and set a non-root ZKVM_HOST_USER` +
+                (missing.length > 0 ? ` (not dropped: ${missing.join(", ")})` : ""),
+        ];
+    });
 }
 
 export function checkReadonlyRootFilesystem(_type: string, props: Props): string[] {
@@ -56,7 +87,7 @@ const taskRule = (name: string, description: string, check: ResourceCheck) => re
 
 export const ecsRules: readonly ResourceRule[] = [
     taskRule("ecs-task-awslogs", "Every container sends its logs to CloudWatch Logs (awslogs driver).", checkAwsLogs),
-    taskRule("ecs-task-non-root-user", "Every container runs as a non-root user.", checkNonRootUser),
+    taskRule("ecs-task-non-root-user", "Every container runs as a non-root user, or as root only to start its workload as one (capabilities dropped).", checkNonRootUser),
     taskRule("ecs-task-read-only-root-filesystem", "Every container has a read-only root filesystem.", checkReadonlyRootFilesystem),
     taskRule("ecs-task-no-plaintext-secrets", "No container receives a credential through a plain environment variable.", checkNoPlaintextSecrets),
 ];

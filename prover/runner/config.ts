@@ -29,8 +29,20 @@ export interface RunnerConfig {
     timeoutSeconds: number;
     /** From `AWS_S3_FORCE_PATH_STYLE`; undefined leaves the SDK default. */
     forcePathStyle: boolean | undefined;
+    /**
+     * From `ZKVM_HOST_USER` (`uid:gid`, numeric, not root): the user the zkVM host runs as, apart
+     * from the runner, so it cannot read the runner's environment or memory and so cannot reach the
+     * task's AWS credentials (see host.ts, prover/README.md "Credential isolation"). Undefined runs
+     * the host as the runner's own user (local use without credentials only).
+     */
+    hostUser: HostUser | undefined;
     /** Set on the task definition; logged so a run can be placed, not needed to run. */
     context: { envName?: string; proofBucket?: string; proofPrefix?: string };
+}
+
+export interface HostUser {
+    uid: number;
+    gid: number;
 }
 
 export type ConfigResult = { ok: true; config: RunnerConfig } | { ok: false; problems: string[] };
@@ -64,6 +76,7 @@ export function parseRunnerConfig(rawEnv: RunnerEnv): ConfigResult {
     const hostBin = absolutePath("HOST_BIN", DEFAULT_HOST_BIN);
     const timeoutSeconds = parseTimeout(env.ZKVM_TIMEOUT_SECONDS, problems);
     const forcePathStyle = parseBoolean("AWS_S3_FORCE_PATH_STYLE", env.AWS_S3_FORCE_PATH_STYLE, problems);
+    const hostUser = parseHostUser(env.ZKVM_HOST_USER, problems);
 
     if (problems.length > 0 || input === undefined) {
         return { ok: false, problems };
@@ -77,6 +90,7 @@ export function parseRunnerConfig(rawEnv: RunnerEnv): ConfigResult {
             hostBin,
             timeoutSeconds,
             forcePathStyle,
+            hostUser,
             context: { envName: env.ENV_NAME, proofBucket: env.S3_PROOF_BUCKET, proofPrefix: env.S3_PROOF_PREFIX },
         },
     };
@@ -164,4 +178,25 @@ function parseBoolean(name: string, raw: string | undefined, problems: string[])
     }
     problems.push(`${name} must be 'true' or 'false' (got '${raw}')`);
     return undefined;
+}
+
+/** Highest id Linux accepts for a user or group (`(uid_t)-1` means "unchanged"). */
+const MAX_ID = 4294967294;
+
+function parseHostUser(raw: string | undefined, problems: string[]): HostUser | undefined {
+    if (raw === undefined) {
+        return undefined;
+    }
+    const match = /^([0-9]+):([0-9]+)$/.exec(raw);
+    const uid = Number(match?.[1]);
+    const gid = Number(match?.[2]);
+    if (!match || uid > MAX_ID || gid > MAX_ID) {
+        problems.push(`ZKVM_HOST_USER must be a numeric uid:gid (got '${raw}')`);
+        return undefined;
+    }
+    if (uid === 0 || gid === 0) {
+        problems.push(`ZKVM_HOST_USER must not be root (uid or gid 0): the host would read every process's environment (got '${raw}')`);
+        return undefined;
+    }
+    return { uid, gid };
 }

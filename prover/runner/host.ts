@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { constants as fsConstants } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as readline from "node:readline";
-import { RunnerEnv } from "./config";
+import { HostUser, RunnerEnv } from "./config";
 import { describeError, errorCode, RunnerFailure } from "./failure";
 import { Logger } from "./logger";
 
@@ -14,7 +14,8 @@ const MAX_LOGGED_LINE_CHARS = 16_384;
 
 /**
  * Variables that would let the host reach AWS as the task role. The host only turns a file into files;
- * S3 is the runner's job, so the host does not get them.
+ * S3 is the runner's job, so the host does not get them. Every other `AWS_*` and `ECS_*` variable
+ * (region, endpoints, the task metadata endpoint) goes too: the host talks to no AWS service.
  */
 const CREDENTIAL_VARIABLES = [
     "AWS_ACCESS_KEY_ID",
@@ -26,6 +27,35 @@ const CREDENTIAL_VARIABLES = [
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
 ];
+
+function isWithheldFromHost(name: string): boolean {
+    return CREDENTIAL_VARIABLES.includes(name) || name.startsWith("AWS_") || name.startsWith("ECS_");
+}
+
+/**
+ * Credential isolation (prover/README.md "Credential isolation"). A clean environment is not enough:
+ * a process of the same uid reads `/proc/<runner pid>/environ` (which keeps the variables the
+ * runner started with, whatever it deletes later) and `/proc/<runner pid>/mem`, and with
+ * `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` from there it asks the container credential endpoint
+ * (169.254.170.2) for the task role's keys. The kernel lets only the same uid (or CAP_SYS_PTRACE)
+ * read those files, so the host runs as another user: the runner starts as root and spawns the host
+ * with `ZKVM_HOST_USER`'s uid and gid (Node's spawn drops supplementary groups, then sets the gid and
+ * the uid, so the host keeps no capability). Without the privilege to do that, the runner refuses to
+ * run the host at all rather than run it beside the credentials.
+ * https://man7.org/linux/man-pages/man5/proc_pid_environ.5.html (access: PTRACE_MODE_READ_FSCREDS)
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+ */
+export function assertHostIsolationPossible(hostUser: HostUser | undefined, runnerUid: number | undefined): void {
+    if (hostUser === undefined) return;
+    if (runnerUid !== 0) {
+        throw new RunnerFailure(
+            "HOST_ISOLATION_UNAVAILABLE",
+            `ZKVM_HOST_USER is ${hostUser.uid}:${hostUser.gid} but the runner runs as uid ${runnerUid ?? "unknown"}, not root, ` +
+                "so it cannot start the zkVM host as another user; refusing to run the host beside the task's credentials",
+            { hostUser: `${hostUser.uid}:${hostUser.gid}`, runnerUid: runnerUid ?? null },
+        );
+    }
+}
 
 export async function checkHostExecutable(hostBin: string): Promise<void> {
     let stats;
@@ -51,18 +81,21 @@ export async function checkHostExecutable(hostBin: string): Promise<void> {
 export const DEFAULT_RUST_LOG = "info";
 
 /**
- * The runner's environment without credentials, with TMPDIR on the scratch volume and RUST_LOG
- * defaulted. The RISC Zero variables (`RISC0_SERVER_PATH`, `RISC0_HOME`, `PATH`) pass through: the
- * image sets them so the host finds `r0vm` and its settings (see prover/Dockerfile).
+ * The runner's environment without credentials (nor any other `AWS_*`/`ECS_*` variable), with TMPDIR
+ * and HOME on the host's own scratch directory (the host may run as a user that cannot write the
+ * scratch root) and RUST_LOG defaulted. The RISC Zero variables (`RISC0_SERVER_PATH`, `RISC0_HOME`,
+ * `PATH`) pass through: the image sets them so the host finds `r0vm` and its settings (see
+ * prover/Dockerfile).
  */
 export function hostEnvironment(env: RunnerEnv, tmpDir: string): NodeJS.ProcessEnv {
     const result: NodeJS.ProcessEnv = {};
     for (const [name, value] of Object.entries(env)) {
-        if (value !== undefined && !CREDENTIAL_VARIABLES.includes(name)) {
+        if (value !== undefined && !isWithheldFromHost(name)) {
             result[name] = value;
         }
     }
     result.TMPDIR = tmpDir;
+    result.HOME = tmpDir;
     // An empty RUST_LOG counts as unset, like every other variable of the runner.
     const rustLog = env.RUST_LOG;
     result.RUST_LOG = rustLog === undefined || rustLog === "" ? DEFAULT_RUST_LOG : rustLog;
@@ -75,6 +108,8 @@ export interface HostRun {
     inputFile: string;
     cwd: string;
     env: NodeJS.ProcessEnv;
+    /** Run the host as this user (the runner must be root). Default: the runner's own user. */
+    user?: HostUser;
     timeoutMs: number;
     killGraceMs: number;
     log: Logger;
@@ -102,6 +137,7 @@ export function runHost(run: HostRun): Promise<HostOutcome> {
             env: run.env,
             stdio: ["ignore", "pipe", "pipe"],
             detached: true,
+            ...(run.user === undefined ? {} : { uid: run.user.uid, gid: run.user.gid }),
         });
         let settled = false;
         let ended: "timedOut" | "stopped" | undefined;

@@ -108,7 +108,7 @@ export async function buildPublishedSet(
         files.push({ name, path: target });
     };
     // The receipt is the host's file, byte for byte; the artifacts are written as the original wrote them.
-    await publish("receipt.json", (target) => fs.copyFile(host.receipt, target));
+    await publish("receipt.json", (target) => copyHostFile(host.receipt, target));
     const artifacts: [string, unknown][] = [
         ["journal.json", journal],
         ["public-input.json", publicInput],
@@ -121,7 +121,7 @@ export async function buildPublishedSet(
     for (const sidecar of BITMAP_SIDECARS) {
         const source = host[sidecar.host];
         if (await isRegularFile(source)) {
-            await publish(sidecar.name, (target) => fs.copyFile(source, target));
+            await publish(sidecar.name, (target) => copyHostFile(source, target));
         } else {
             // The host leaves a bitmap out when it does not match the proven root; the proof stands.
             log.warn(`host wrote no ${path.basename(source)}; ${sidecar.lost}`, { missing: sidecar.name });
@@ -141,4 +141,13 @@ async function isRegularFile(file: string): Promise<boolean> {
         if (errorCode(error) === "ENOENT") return false;
         throw new RunnerFailure("BUNDLE_FAILED", `cannot read host output ${file}: ${describeError(error)}`);
     }
+}
+
+/**
+ * A host file, byte for byte, into a new file of the runner's own. Not `fs.copyFile`: it gives the
+ * copy the host's mode bits (the host chooses them) with fchmod, which a root runner without
+ * CAP_FSETID/CAP_FOWNER (the task keeps neither) can see refused with EPERM.
+ */
+async function copyHostFile(source: string, target: string): Promise<void> {
+    await fs.writeFile(target, await fs.readFile(source), { flag: "wx", mode: 0o644 });
 }

@@ -3,7 +3,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { parseRunnerConfig, RunnerConfig, RunnerEnv } from "./config";
 import { EXIT_CODES, ExitCode } from "./exitCodes";
 import { describeError, RunnerFailure } from "./failure";
-import { assertHostSucceeded, checkHostExecutable, DEFAULT_KILL_GRACE_MS, hostEnvironment, runHost } from "./host";
+import { assertHostIsolationPossible, assertHostSucceeded, checkHostExecutable, DEFAULT_KILL_GRACE_MS, hostEnvironment, runHost } from "./host";
 import { assertRequiredInputFields, describeInputSource, parseJsonObject, readInput } from "./input";
 import { createLogger, LineWriter, Logger } from "./logger";
 import { buildManifestBeforeHost, buildPublishedSet } from "./publish";
@@ -68,19 +68,21 @@ async function prove(config: RunnerConfig, env: RunnerEnv, s3: S3Sender, log: Lo
         input: where,
         output: target === undefined ? "none (prove-only)" : s3Url(target.bucket, `${target.prefix}/`),
         hostBin: config.hostBin,
+        hostUser: config.hostUser === undefined ? "runner's own" : `${config.hostUser.uid}:${config.hostUser.gid}`,
         timeoutSeconds: config.timeoutSeconds,
         scratchDir: config.scratchDir,
         ...config.context,
     });
 
     // Checked before the download so a broken image fails without touching S3.
+    assertHostIsolationPossible(config.hostUser, process.getuid?.());
     await checkHostExecutable(config.hostBin);
     const inputText = await readInput(config.input, s3, deps.signal);
     const input = parseJsonObject(inputText, where);
     assertRequiredInputFields(input, where);
     const manifest = buildManifestBeforeHost(input);
     const layout = scratchLayout(config.scratchDir);
-    await prepareScratch(layout, inputText);
+    await prepareScratch(layout, inputText, config.hostUser);
     log.info("input ready", { input: where, bytes: Buffer.byteLength(inputText), inputFile: layout.inputFile });
 
     log.info("zkVM host starting", { argv: [config.hostBin, layout.inputFile] });
@@ -90,6 +92,7 @@ async function prove(config: RunnerConfig, env: RunnerEnv, s3: S3Sender, log: Lo
         // Stray relative writes of the host land next to its own files, on the writable volume.
         cwd: layout.hostDir,
         env: hostEnvironment(env, layout.tmpDir),
+        user: config.hostUser,
         timeoutMs: config.timeoutSeconds * 1000,
         killGraceMs: deps.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
         log,

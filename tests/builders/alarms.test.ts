@@ -246,9 +246,13 @@ describe("alarm topic policies", () => {
                 Principal: { Service: "cloudwatch.amazonaws.com" },
                 Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                 Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
             },
         ]);
         assert.ok(!KEY_ADMINISTRATION_ACTIONS.includes("kms:*"));
+        // Explicit actions only: a wildcard such as kms:Create* would also match kms:CreateGrant.
+        assert.ok(KEY_ADMINISTRATION_ACTIONS.every((a) => /^kms:[A-Za-z]+$/.test(a)), KEY_ADMINISTRATION_ACTIONS.join());
+        assert.ok(!KEY_ADMINISTRATION_ACTIONS.includes("kms:CreateGrant"));
         for (const usage of ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"]) {
             assert.ok(!KEY_ADMINISTRATION_ACTIONS.some((a) => a === usage || usage.startsWith(a.replace("*", ""))), `administration excludes ${usage}`);
         }

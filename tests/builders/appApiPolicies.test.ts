@@ -38,37 +38,62 @@ describe("app layer IAM documents", () => {
         });
     });
 
-    it("api: send work, follow this state machine's executions, read proofs, item access to its tables, its three secrets", () => {
-        const tableArns = [sessionsTableArn, `arn:aws-cn:dynamodb:${at}:table/rate-limit`, `arn:aws-cn:dynamodb:${at}:table/rate-limit-keys`];
-        const secretParameterArns = ["a", "b", "c"].map((n) => `arn:aws-cn:ssm:${at}:parameter/app/${n}`);
+    const tableArns: [string, string, string] = [sessionsTableArn, `arn:aws-cn:dynamodb:${at}:table/rate-limit`, `arn:aws-cn:dynamodb:${at}:table/rate-limit-keys`];
+    const secretParameterArns = ["a", "b", "c"].map((n) => `arn:aws-cn:ssm:${at}:parameter/app/${n}`);
+
+    it("api (reference handler): only what lambdas/api calls; bundles, not inputs; no StopExecution", () => {
         const doc = apiPolicy({ ctx, bucketName: "bundles", proofPrefix: "sessions/", workQueueArn, stateMachineName: "dispatcher", tableArns, secretParameterArns });
         assert.deepEqual(doc, {
             Version: "2012-10-17",
             Statement: [
                 { Sid: "QueueProofWork", Effect: "Allow", Action: "sqs:SendMessage", Resource: workQueueArn },
-                {
-                    Sid: "FollowProverExecutions",
-                    Effect: "Allow",
-                    Action: ["states:DescribeExecution", "states:StopExecution"],
-                    Resource: `arn:aws-cn:states:${at}:execution:dispatcher:*`,
-                },
-                { Sid: "ReadProofObjects", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws-cn:s3:::bundles/sessions/*" },
-                {
-                    Sid: "ReadWriteAppTables",
-                    Effect: "Allow",
-                    Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
-                    Resource: tableArns,
-                },
+                { Sid: "FollowProverExecutions", Effect: "Allow", Action: "states:DescribeExecution", Resource: `arn:aws-cn:states:${at}:execution:dispatcher:*` },
+                { Sid: "ReadProofBundles", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws-cn:s3:::bundles/sessions/*/bundle.zip" },
+                { Sid: "ReadWriteSessions", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: sessionsTableArn },
+                { Sid: "CountRateLimitWindows", Effect: "Allow", Action: ["dynamodb:UpdateItem"], Resource: tableArns[2] },
                 { Sid: "ReadApplicationSecrets", Effect: "Allow", Action: "ssm:GetParameter", Resource: secretParameterArns },
             ],
         });
+    });
+
+    it("api (application build): also StopExecution and item access to all three tables, still bundles only", () => {
+        const doc = apiPolicy({ ctx, bucketName: "bundles", proofPrefix: "sessions/", workQueueArn, stateMachineName: "dispatcher", tableArns, secretParameterArns, applicationBuild: true });
+        assert.deepEqual(doc.Statement.slice(1, 4), [
+            {
+                Sid: "FollowProverExecutions",
+                Effect: "Allow",
+                Action: ["states:DescribeExecution", "states:StopExecution"],
+                Resource: `arn:aws-cn:states:${at}:execution:dispatcher:*`,
+            },
+            { Sid: "ReadProofBundles", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws-cn:s3:::bundles/sessions/*/bundle.zip" },
+            {
+                Sid: "ReadWriteAppTables",
+                Effect: "Allow",
+                Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+                Resource: tableArns,
+            },
+        ]);
+    });
+
+    it("api: the reference handler's source (lambdas/api and its session store) sends exactly these commands", async () => {
+        const fs = await import("node:fs/promises");
+        const path = await import("node:path");
+        const root = path.join(__dirname, "../../lambdas");
+        const files = [...(await fs.readdir(path.join(root, "api"))).filter((f) => f.endsWith(".ts")).map((f) => path.join(root, "api", f)), path.join(root, "shared/sessionStore.ts")];
+        const used = new Set<string>();
+        for (const file of files) {
+            for (const m of (await fs.readFile(file, "utf8")).matchAll(/new ([A-Z][A-Za-z]+)Command\(/g)) used.add(m[1]);
+        }
+        // Get/Update: DynamoDB document client (GetItem/UpdateItem); GetObject: the presigned bundle link.
+        assert.deepEqual([...used].sort(), ["DescribeExecution", "Get", "GetObject", "GetParameter", "SendMessage", "Update"]);
     });
 
     it("no statement of any function allows a wildcard resource, a wildcard action or a Deny", () => {
         const docs = [
             proverDispatchPolicy({ ctx, bucketName: "b", proofPrefix: "p/", stateMachineArn, sessionsTableArn, workQueueArn }),
             finalizeCallbackPolicy({ sessionsTableArn }),
-            apiPolicy({ ctx, bucketName: "b", proofPrefix: "p/", workQueueArn, stateMachineName: "m", tableArns: [sessionsTableArn], secretParameterArns: ["arn:aws-cn:ssm:x"] }),
+            apiPolicy({ ctx, bucketName: "b", proofPrefix: "p/", workQueueArn, stateMachineName: "m", tableArns, secretParameterArns: ["arn:aws-cn:ssm:x"] }),
+            apiPolicy({ ctx, bucketName: "b", proofPrefix: "p/", workQueueArn, stateMachineName: "m", tableArns, secretParameterArns: ["arn:aws-cn:ssm:x"], applicationBuild: true }),
         ];
         for (const statement of docs.flatMap((d) => d.Statement)) {
             const resources = ([] as string[]).concat(statement.Resource ?? []);

@@ -231,23 +231,19 @@ for (const env of ["develop", "main"] as const) {
             });
         });
 
-        it("api IAM: send work, this state machine's executions, proof objects, its tables, its three parameters", () => {
+        it("api IAM: send work, describe this state machine's executions, bundles only, what it calls on its tables, its three parameters", () => {
             assert.deepEqual(statementsBySid(find(r, ROLE_POLICY, "app-api-policy")), {
                 WriteOwnLogGroup: { Sid: "WriteOwnLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: x.logsOf("api") },
                 QueueProofWork: { Sid: "QueueProofWork", Effect: "Allow", Action: "sqs:SendMessage", Resource: x.queueArn },
                 FollowProverExecutions: {
                     Sid: "FollowProverExecutions",
                     Effect: "Allow",
-                    Action: ["states:DescribeExecution", "states:StopExecution"],
+                    Action: "states:DescribeExecution",
                     Resource: `arn:aws:states:${at}:execution:${n("prover-dispatcher", env)}:*`,
                 },
-                ReadProofObjects: { Sid: "ReadProofObjects", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${x.bucket}/sessions/*` },
-                ReadWriteAppTables: {
-                    Sid: "ReadWriteAppTables",
-                    Effect: "Allow",
-                    Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
-                    Resource: [x.sessionsTableArn, x.rateLimitTableArn, x.rateLimitKeyTableArn],
-                },
+                ReadProofBundles: { Sid: "ReadProofBundles", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${x.bucket}/sessions/*/bundle.zip` },
+                ReadWriteSessions: { Sid: "ReadWriteSessions", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: x.sessionsTableArn },
+                CountRateLimitWindows: { Sid: "CountRateLimitWindows", Effect: "Allow", Action: ["dynamodb:UpdateItem"], Resource: x.rateLimitKeyTableArn },
                 ReadApplicationSecrets: {
                     Sid: "ReadApplicationSecrets",
                     Effect: "Allow",
@@ -490,6 +486,15 @@ describe("AppApi variant: custom domain, throttling, two origins, prebuilt api h
     it("secrets: stored only as secret parameter values, nowhere in plain text, never in a function's environment", () => {
         assert.deepEqual(r.placeholderSecrets, []);
         assertSecretsOnlyInSecretParameters(r, "develop", SECRETS);
+    });
+
+    it("the prebuilt api's role also stops executions and reaches all three tables; still bundles only", () => {
+        const s = statementsBySid(find(r, ROLE_POLICY, "app-api-policy"));
+        assert.deepEqual(s.FollowProverExecutions.Action, ["states:DescribeExecution", "states:StopExecution"]);
+        assert.deepEqual(s.ReadWriteAppTables.Action, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]);
+        assert.equal((s.ReadWriteAppTables.Resource as string[]).length, 3);
+        assert.match(s.ReadProofBundles.Resource as string, /^arn:aws:s3:::[a-z0-9-]+\/sessions\/\*\/bundle\.zip$/);
+        assert.equal(s.ReadWriteSessions, undefined);
     });
 });
 

@@ -220,8 +220,40 @@ describe("CloudTrail in main (synthesized)", function () {
             includeGlobalServiceEvents: true,
             enableLogFileValidation: true,
             enableLogging: true,
+            kmsKeyId: created(find(r, "aws:kms/key:Key", "observability-trail-key")).state.arn,
             cloudWatchLogsGroupArn: `${logGroupArn}:*`,
             cloudWatchLogsRoleArn: `arn:aws:iam::${ACCOUNT}:role/stark-ballot-simulator-cloudtrail-logs-main`,
+        });
+    });
+
+    it("log files encrypted with a customer-managed, rotating, protected key whose policy follows AWS's CloudTrail key-policy page", () => {
+        const key = find(r, "aws:kms/key:Key", "observability-trail-key");
+        assert.equal(key.inputs.enableKeyRotation, true);
+        assert.equal(key.inputs.deletionWindowInDays, 30);
+        assert.equal(key.protect, true);
+        assert.equal(find(r, "aws:kms/alias:Alias", "observability-trail-key-alias").inputs.name, `alias/${trailName}`);
+        const policy = statementsBySid(key);
+        assert.deepEqual(Object.keys(policy), ["AllowAccountKeyAdministration", "AllowCloudTrailEncryptLogs", "AllowCloudTrailDescribeKey", "AllowAccountDecryptTrailLogs"]);
+        assert.ok(!(policy.AllowAccountKeyAdministration.Action as string[]).includes("kms:CreateGrant"));
+        assert.deepEqual(policy.AllowCloudTrailEncryptLogs, {
+            Sid: "AllowCloudTrailEncryptLogs",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "kms:GenerateDataKey*",
+            Resource: "*",
+            Condition: {
+                StringEquals: { "aws:SourceArn": trailArn },
+                StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${ACCOUNT}:trail/*` },
+            },
+        });
+        assert.deepEqual(policy.AllowCloudTrailDescribeKey.Condition, { StringEquals: { "aws:SourceArn": trailArn } });
+        assert.deepEqual(policy.AllowAccountDecryptTrailLogs, {
+            Sid: "AllowAccountDecryptTrailLogs",
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+            Action: "kms:Decrypt",
+            Resource: "*",
+            Condition: { Null: { "kms:EncryptionContext:aws:cloudtrail:arn": "false" } },
         });
     });
 
@@ -289,11 +321,12 @@ describe("CloudTrail in main (synthesized)", function () {
         ]);
     });
 
-    it("the trail, its bucket and its log group are protected", () => {
+    it("the trail, its bucket, its log group and its key are protected", () => {
         for (const [type, name] of [
             ["aws:cloudtrail/trail:Trail", "observability-trail"],
             ["aws:s3/bucket:Bucket", "observability-trail-bucket"],
             ["aws:cloudwatch/logGroup:LogGroup", "observability-trail-logs"],
+            ["aws:kms/key:Key", "observability-trail-key"],
         ]) {
             assert.equal(find(r, type, name).protect, true, `${type} ${name}`);
         }

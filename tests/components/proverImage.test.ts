@@ -2,7 +2,9 @@ import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { SynthResult } from "../../scripts/lib/synthesize";
-import { splitDigestReference } from "../../components/proverImage";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { buildContextTag, isDockerIgnored, splitDigestReference } from "../../components/proverImage";
 import { find, findAll, json, synth } from "../support/synth";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -34,7 +36,10 @@ describe("prover image", function () {
 
         it("builds the Dockerfile for linux/arm64 with the zkVM host image as a build argument, never during preview", () => {
             const image = find(r, "docker:index/image:Image", "prover-image").inputs;
-            assert.equal(image.imageName, `${REPOSITORY_URL}:prover`);
+            // A tag per build (the repository's tags are immutable): the context's own tag, never "prover" or "latest".
+            const tag = buildContextTag(ROOT, path.join(ROOT, "prover/Dockerfile"), "linux/arm64", { ZKVM_HOST_IMAGE: "ghcr.io/stark-ballot-simulator/zkvm-host:1.0.0" });
+            assert.match(tag, /^build-[0-9a-f]{16}$/);
+            assert.equal(image.imageName, `${REPOSITORY_URL}:${tag}`);
             assert.equal(image.build.context, ROOT);
             assert.equal(image.build.dockerfile, path.join(ROOT, "prover/Dockerfile"));
             assert.equal(image.build.platform, "linux/arm64");
@@ -87,6 +92,52 @@ describe("prover image", function () {
                 (s: any) => s.Sid === "DescribeProverImageSigningAndScan",
             );
             assert.equal(signing.Resource, "arn:aws:ecr:ap-northeast-1:123456789012:repository/stark-ballot-simulator-prover-shared");
+        });
+    });
+
+    describe("the tag of a build", () => {
+        let dir: string;
+        let dockerfile: string;
+        const tag = (args: Record<string, string> = { A: "1" }) => buildContextTag(dir, dockerfile, "linux/arm64", args);
+        beforeEach(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "image-tag-"));
+            fs.writeFileSync(path.join(dir, ".dockerignore"), "**/node_modules\ntests\n*.log\n!keep.log\n");
+            fs.mkdirSync(path.join(dir, "src"));
+            fs.writeFileSync(path.join(dir, "src/a.ts"), "one");
+            dockerfile = path.join(dir, "Dockerfile");
+            fs.writeFileSync(dockerfile, "FROM scratch\n");
+        });
+        afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+        it("stays the same for the same context, so a deploy without changes pushes nothing", () => {
+            assert.equal(tag(), tag());
+        });
+
+        it("changes with any file the build sees, the Dockerfile, or a build argument", () => {
+            const before = tag();
+            fs.writeFileSync(path.join(dir, "src/a.ts"), "two");
+            const edited = tag();
+            assert.notEqual(edited, before);
+            fs.writeFileSync(path.join(dir, "src/b.ts"), "");
+            assert.notEqual(tag(), edited);
+            const added = tag();
+            fs.writeFileSync(dockerfile, "FROM scratch\nENV X=1\n");
+            assert.notEqual(tag(), added);
+            assert.notEqual(tag({ A: "2" }), tag());
+            fs.writeFileSync(path.join(dir, "keep.log"), "re-included");
+            assert.notEqual(tag(), added);
+        });
+
+        it("ignores what .dockerignore keeps out of the context", () => {
+            const before = tag();
+            fs.mkdirSync(path.join(dir, "src/node_modules"));
+            fs.writeFileSync(path.join(dir, "src/node_modules/x.js"), "x");
+            fs.mkdirSync(path.join(dir, "tests"));
+            fs.writeFileSync(path.join(dir, "tests/t.ts"), "t");
+            fs.writeFileSync(path.join(dir, "debug.log"), "l");
+            assert.equal(tag(), before);
+            assert.equal(isDockerIgnored("**/node_modules\n", "a/b/node_modules/c"), true);
+            assert.equal(isDockerIgnored("*.log\n!keep.log\n", "keep.log"), false);
         });
     });
 

@@ -86,16 +86,31 @@ for (const env of ["develop", "main"] as const) {
             });
         });
 
-        it(`bundle bucket lifecycle: objects under the prefix expire after ${x.expiration} days`, () => {
+        it(`bundle bucket lifecycle: objects under the prefix, current and noncurrent, expire after ${x.expiration} days`, () => {
             const rules = find(r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "prover-bundles-lifecycle").inputs.rules;
-            assert.deepEqual(rules[0], { id: "expire-proof-bundles", status: "Enabled", filter: { prefix: "sessions/" }, expiration: { days: x.expiration } });
-            assert.deepEqual(rules[1].abortIncompleteMultipartUpload, { daysAfterInitiation: 1 });
+            assert.deepEqual(rules[0], {
+                id: "expire-proof-bundles",
+                status: "Enabled",
+                filter: { prefix: "sessions/" },
+                expiration: { days: x.expiration },
+                noncurrentVersionExpiration: { noncurrentDays: x.expiration },
+            });
+            assert.deepEqual(rules[1], { id: "remove-expired-delete-markers", status: "Enabled", filter: { prefix: "sessions/" }, expiration: { expiredObjectDeleteMarker: true } });
+            assert.deepEqual(rules[2].abortIncompleteMultipartUpload, { daysAfterInitiation: 1 });
         });
 
-        it("ECR repository: scan on push, AES256, lifecycle keeping 10 images with their signatures (20 artifacts)", () => {
+        it("bundle bucket is versioned, so an overwritten bundle stays recoverable", () => {
+            const versioning = find(r, "aws:s3/bucketVersioning:BucketVersioning", "prover-bundles-versioning").inputs;
+            assert.equal(versioning.bucket, x.bucket);
+            assert.deepEqual(versioning.versioningConfiguration, { status: "Enabled" });
+        });
+
+        it("ECR repository: immutable tags, scan on push, AES256, lifecycle keeping 10 images with their signatures (20 artifacts)", () => {
             const repo = find(r, "aws:ecr/repository:Repository", "prover-repository").inputs;
             assert.equal(repo.name, `stark-ballot-simulator-prover-${env}`);
             assert.equal(repo.imageScanningConfiguration.scanOnPush, true);
+            // Immutable tags: a pushed tag never moves; the program pushes a tag per build and runs by digest.
+            assert.equal(repo.imageTagMutability, "IMMUTABLE");
             assert.deepEqual(repo.encryptionConfigurations, [{ encryptionType: "AES256" }]);
             const lifecycle = json(find(r, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "prover-repository-lifecycle"), "policy");
             assert.deepEqual(lifecycle.rules[0].selection, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 });
@@ -125,7 +140,11 @@ for (const env of ["develop", "main"] as const) {
             assert.equal(c.name, "prover");
             assert.equal(c.essential, true);
             assert.match(c.image, new RegExp(`^${x.repositoryUrl}@sha256:[0-9a-f]{64}$`));
-            assert.equal(c.user, "10001:10001");
+            // Root only to start the zkVM host as 10001:10001 (credential isolation); four capabilities kept.
+            assert.equal(c.user, "0:0");
+            assert.deepEqual(c.linuxParameters, {
+                capabilities: { drop: ["AUDIT_WRITE", "DAC_OVERRIDE", "FOWNER", "FSETID", "MKNOD", "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETPCAP", "SYS_CHROOT"] },
+            });
             assert.equal(c.readonlyRootFilesystem, true);
             assert.deepEqual(c.mountPoints, [{ sourceVolume: "scratch", containerPath: "/scratch", readOnly: false }]);
             assert.deepEqual(c.environment, [
@@ -134,6 +153,7 @@ for (const env of ["develop", "main"] as const) {
                 { name: "S3_PROOF_PREFIX", value: "sessions/" },
                 { name: "ZKVM_TIMEOUT_SECONDS", value: "900" },
                 { name: "SCRATCH_DIR", value: "/scratch" },
+                { name: "ZKVM_HOST_USER", value: "10001:10001" },
             ]);
             assert.deepEqual(c.logConfiguration, {
                 logDriver: "awslogs",
@@ -153,14 +173,20 @@ for (const env of ["develop", "main"] as const) {
             );
         });
 
-        it("task role: objects only under the prefix", () => {
+        it("task role: reads input.json and writes the published objects, nothing else (no DeleteObject, no ListBucket)", () => {
             const s = statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-task-policy"));
-            assert.deepEqual(Object.keys(s), ["ReadWriteProofObjects", "ListProofPrefix"]);
-            assert.deepEqual(s.ReadWriteProofObjects.Action, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
-            assert.equal(s.ReadWriteProofObjects.Resource, `${x.bucketArn}/sessions/*`);
-            assert.equal(s.ListProofPrefix.Action, "s3:ListBucket");
-            assert.equal(s.ListProofPrefix.Resource, x.bucketArn);
-            assert.deepEqual(s.ListProofPrefix.Condition, { StringLike: { "s3:prefix": ["sessions/*"] } });
+            assert.deepEqual(Object.keys(s), ["ReadProofInputs", "WriteProofOutputs"]);
+            assert.equal(s.ReadProofInputs.Action, "s3:GetObject");
+            assert.equal(s.ReadProofInputs.Resource, `${x.bucketArn}/sessions/*/input.json`);
+            assert.equal(s.WriteProofOutputs.Action, "s3:PutObject");
+            assert.deepEqual(
+                s.WriteProofOutputs.Resource,
+                ["receipt.json", "journal.json", "public-input.json", "election-manifest.json", "close-statement.json", "included-bitmap.json", "seen-bitmap.json", "bundle.zip"].map(
+                    (n) => `${x.bucketArn}/sessions/*/${n}`,
+                ),
+            );
+            const actions = Object.values(s).flatMap((st) => ([] as string[]).concat(st.Action));
+            assert.ok(!actions.includes("s3:DeleteObject") && !actions.includes("s3:ListBucket"), actions.join());
         });
 
         it("execution role: pull from the prover repository, write the prover log group", () => {

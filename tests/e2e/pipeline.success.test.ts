@@ -83,6 +83,7 @@ describe("local pipeline (develop): a proof from POST /api/finalize to a downloa
             S3_PROOF_PREFIX: PREFIX,
             ZKVM_TIMEOUT_SECONDS: "900",
             SCRATCH_DIR: "/scratch",
+            ZKVM_HOST_USER: "10001:10001",
             INPUT_S3_BUCKET: BUCKET,
             INPUT_S3_KEY: `${PREFIX}${SESSION}/${accepted.executionId}/input.json`,
             OUTPUT_S3_BUCKET: BUCKET,

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { looksLikeCredentialName } from "../../policy-pack/lib/credentials";
-import { checkAwsLogs, checkNonRootUser, checkNoPlaintextSecrets, checkReadonlyRootFilesystem } from "../../policy-pack/policies/ecs";
+import { ROOT_MUST_DROP, checkAwsLogs, checkNonRootUser, checkNoPlaintextSecrets, checkReadonlyRootFilesystem } from "../../policy-pack/policies/ecs";
 import { proverContainer, taskDefinitionProps } from "./support/fixtures";
 
 const TASK = "aws:ecs/taskDefinition:TaskDefinition";
@@ -43,14 +43,37 @@ describe("ECS task definition policies", () => {
             ["", false],
             [undefined, false],
         ];
+        const rootMessage = (missing?: string) =>
+            'container "prover" must run as a non-root user (set "user"), or as root only to start its workload as one: ' +
+            `drop ${ROOT_MUST_DROP.join(", ")}, add none, and set a non-root ZKVM_HOST_USER` +
+            (missing === undefined ? "" : ` (not dropped: ${missing})`);
         for (const [user, allowed] of cases) {
-            it(`user ${JSON.stringify(user)} -> ${allowed ? "passes" : "reported"}`, () => {
+            it(`user ${JSON.stringify(user)} (no capabilities dropped) -> ${allowed ? "passes" : "reported"}`, () => {
+                const root = user !== undefined && user !== "" && !allowed;
                 assert.deepStrictEqual(
-                    judge(checkNonRootUser, proverContainer({ user })),
-                    allowed ? [] : ['container "prover" must run as a non-root user (set "user")'],
+                    judge(checkNonRootUser, proverContainer({ user, linuxParameters: undefined })),
+                    allowed ? [] : [root ? rootMessage(ROOT_MUST_DROP.join(", ")) : 'container "prover" must run as a non-root user (set "user")'],
                 );
             });
         }
+
+        const hostUser = { name: "ZKVM_HOST_USER", value: "10001:10001" };
+        const dropAll = { capabilities: { drop: [...ROOT_MUST_DROP] } };
+        it("root passes only with every listed default capability dropped, none added, and a non-root ZKVM_HOST_USER", () => {
+            assert.deepStrictEqual(judge(checkNonRootUser, proverContainer({ user: "0:0", linuxParameters: dropAll, environment: [hostUser] })), []);
+            assert.deepStrictEqual(
+                judge(checkNonRootUser, proverContainer({ user: "0:0", linuxParameters: { capabilities: { drop: ROOT_MUST_DROP.filter((c) => c !== "DAC_OVERRIDE") } }, environment: [hostUser] })),
+                [rootMessage("DAC_OVERRIDE")],
+            );
+            assert.deepStrictEqual(
+                judge(checkNonRootUser, proverContainer({ user: "0:0", linuxParameters: { capabilities: { drop: [...ROOT_MUST_DROP], add: ["SYS_PTRACE"] } }, environment: [hostUser] })),
+                [rootMessage()],
+            );
+            for (const value of ["0:0", "10001:0", "nobody", ""]) {
+                assert.deepStrictEqual(judge(checkNonRootUser, proverContainer({ user: "0:0", linuxParameters: dropAll, environment: [{ name: "ZKVM_HOST_USER", value }] })), [rootMessage()], value);
+            }
+            assert.deepStrictEqual(judge(checkNonRootUser, proverContainer({ user: "root", linuxParameters: dropAll, environment: [] })), [rootMessage()]);
+        });
     });
 
     describe("ecs-task-read-only-root-filesystem", () => {

@@ -25,6 +25,7 @@ describe("prover runner: configuration", () => {
                 hostBin: DEFAULT_HOST_BIN,
                 timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
                 forcePathStyle: undefined,
+                hostUser: undefined,
                 context: { envName: undefined, proofBucket: undefined, proofPrefix: undefined },
             },
         });
@@ -41,6 +42,7 @@ describe("prover runner: configuration", () => {
             HOST_BIN: "/usr/local/bin/host",
             ZKVM_TIMEOUT_SECONDS: "60",
             AWS_S3_FORCE_PATH_STYLE: "true",
+            ZKVM_HOST_USER: "10001:10002",
             ENV_NAME: "main",
             S3_PROOF_BUCKET: "out",
             S3_PROOF_PREFIX: "p/",
@@ -54,12 +56,23 @@ describe("prover runner: configuration", () => {
                 hostBin: "/usr/local/bin/host",
                 timeoutSeconds: 60,
                 forcePathStyle: true,
+                hostUser: { uid: 10001, gid: 10002 },
                 context: { envName: "main", proofBucket: "out", proofPrefix: "p/" },
             },
         });
     });
 
     const cases: { name: string; env: RunnerEnv; problems: string[] }[] = [
+        {
+            name: "a host user that is not numeric uid:gid",
+            env: { ...S3_RUN, ZKVM_HOST_USER: "prover" },
+            problems: ["ZKVM_HOST_USER must be a numeric uid:gid (got 'prover')"],
+        },
+        {
+            name: "a root host user (it would read every process's environment)",
+            env: { ...S3_RUN, ZKVM_HOST_USER: "10001:0" },
+            problems: ["ZKVM_HOST_USER must not be root (uid or gid 0): the host would read every process's environment (got '10001:0')"],
+        },
         {
             name: "nothing set",
             env: {},

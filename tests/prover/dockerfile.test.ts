@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROVER_SCRATCH_DIR, PROVER_USER } from "../../lambdas/shared/contracts";
+import { PROVER_HOST_USER, PROVER_RUNNER_USER, PROVER_SCRATCH_DIR } from "../../lambdas/shared/contracts";
 import { RUNNER_ENTRY_POINT } from "../../prover/bundleRunner";
 import { DEFAULT_HOST_BIN } from "../../prover/runner/config";
 import { REPOSITORY_ROOT } from "./support/childProcess";
@@ -115,24 +115,27 @@ describe("prover image: Dockerfile", () => {
             "RISC0_SERVER_PATH=/opt/risc0/bin/r0vm",
             "RISC0_HOME=/opt/risc0",
             "RUST_LOG=info",
+            `ZKVM_HOST_USER=${PROVER_HOST_USER}`,
         ]);
         // Never dev mode: RISC0_DEV_MODE makes RISC Zero return fake receipts.
         assert.ok(!single("runtime", "ENV").args.includes("RISC0_DEV_MODE"));
     });
 
-    it("runs as PROVER_USER (10001:10001) and never as root in the final stage", () => {
+    it("starts the runner as root (PROVER_RUNNER_USER) and names the host's own user (ZKVM_HOST_USER = PROVER_HOST_USER)", () => {
         const runtime = stage("runtime").instructions;
         const users = instructionsOf(stage("runtime"), "USER").map((instruction) => instruction.args);
-        assert.deepStrictEqual(users, [PROVER_USER]);
-        assert.strictEqual(PROVER_USER, "10001:10001");
+        assert.deepStrictEqual(users, [PROVER_RUNNER_USER]);
+        assert.strictEqual(PROVER_RUNNER_USER, "0:0");
+        assert.strictEqual(PROVER_HOST_USER, "10001:10001");
+        assert.ok(single("runtime", "ENV").args.includes(`ZKVM_HOST_USER=${PROVER_HOST_USER}`));
         const userIndex = runtime.findIndex((instruction) => instruction.keyword === "USER");
         const entrypointIndex = runtime.findIndex((instruction) => instruction.keyword === "ENTRYPOINT");
         assert.ok(userIndex < entrypointIndex);
-        // Distroless has no shell: a RUN there would fail the build, and nothing may run as root.
+        // Distroless has no shell: a RUN there would fail the build.
         assert.deepStrictEqual(instructionsOf(stage("runtime"), "RUN"), []);
     });
 
-    it("makes /scratch the working directory and only volume, owned by the runner's user", () => {
+    it("makes /scratch the working directory and only volume, owned by root (the runner hands the host its part)", () => {
         assert.strictEqual(single("runtime", "WORKDIR").args, PROVER_SCRATCH_DIR);
         assert.deepStrictEqual(JSON.parse(single("runtime", "VOLUME").args), [PROVER_SCRATCH_DIR]);
         const scratchCopy = single(
@@ -140,7 +143,7 @@ describe("prover image: Dockerfile", () => {
             "COPY",
             (instruction) => copyPaths(instruction).destination === PROVER_SCRATCH_DIR,
         );
-        assert.deepStrictEqual(scratchCopy.flags, { from: "build", chown: PROVER_USER });
+        assert.deepStrictEqual(scratchCopy.flags, { from: "build" });
     });
 });
 

@@ -266,7 +266,7 @@ describe("prover runner: every failure has its exit code and one ERROR line", fu
 
         assert.strictEqual(code, EXIT_CODES.BUNDLE_FAILED);
         const [error] = errorLines(lines);
-        assert.match(error.msg, /^cannot write receipt\.json: Error: ENOTDIR: not a directory, copyfile /);
+        assert.match(error.msg, /^cannot write receipt\.json: Error: ENOTDIR: not a directory, open /);
         assertOneError(lines, "BUNDLE_FAILED", error.msg);
         await assertNothingUploaded();
     });
