@@ -65,6 +65,7 @@ async function main() {
         taskSecurityGroupIds: [network.proverSecurityGroupId],
         assignPublicIp: network.assignPublicIp,
         finalizeCallbackFunctionArn,
+        maxConcurrentProofs: settings.maxConcurrentProofs,
         // Same cycle as the callback: the verifier needs the pipeline's bucket, the state machine its ARN.
         verifyProofFunctionArn: settings.verifier === undefined ? undefined : arn.lambdaFunction(awsContext, physicalName("verifier-service-runner", nameScope)),
     });
@@ -143,6 +144,7 @@ async function main() {
         apiThrottling: settings.apiThrottling,
         customDomain: settings.customDomain,
         dispatchConcurrency: settings.dispatchConcurrency,
+        proofBudget: settings.proofBudget,
         dispatchReservedConcurrency: settings.dispatchReservedConcurrency,
         apiHandlerPath: settings.apiHandlerPath,
         applicationBuilds: settings.applicationBuilds,

@@ -15,6 +15,8 @@ export const APP_API_DEFAULTS = {
     dispatch: { timeoutSeconds: 30, memoryMb: 512 },
     finalizeCallback: { timeoutSeconds: 60, memoryMb: 512 },
     api: { timeoutSeconds: 60, memoryMb: 1024 },
+    /** Global budget of proofs admitted per UTC hour and day (SPEC §7; README: Admission control). */
+    proofBudget: { perHour: 30, perDay: 60 },
     /** The work queue's own setting; the component checks it against the dispatch timeout. */
     workQueueVisibilityTimeoutSeconds: PIPELINE_DEFAULTS.workQueueVisibilityTimeoutSeconds,
     /**

@@ -24,6 +24,8 @@ export const PIPELINE_DEFAULTS = {
      * pull take minutes, and the bundle upload retries add more.
      */
     runProverOverheadSeconds: 600,
+    /** Prover tasks running at once (admission control, builders/proofSlots.ts); SPEC §7. */
+    maxConcurrentProofs: 2,
     signatureCheckTimeoutSeconds: 10,
     signatureCheckMemoryMb: 128,
     /** Images kept in the repository; older ones expire (the running digest is always the newest). */

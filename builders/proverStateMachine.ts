@@ -10,8 +10,11 @@
  * IMAGE_GATE.maxRechecks times IMAGE_GATE.recheckIntervalSeconds (5 minutes, SPEC §7).
  * With a verifier configured, RunProver → VerifyProof → CheckProofVerification → FinalizeSucceeded,
  * or FinalizeVerificationFailed when the verdict is not `success` (see `verificationStates`).
+ * Admission control (builders/proofSlots.ts) wraps RunProver: AcquireProofSlot (waiting while every
+ * slot is taken) before it, ReleaseProofSlot after it, ReleaseProofSlotAfterFailure before FinalizeFailed.
  */
 import { IMAGE_GATE, PROOF_VERIFICATION_FAILED_ERROR, PROVER_CONTAINER_NAME, PROVER_ENV } from "../lambdas/shared/contracts";
+import { PROOF_SLOT_STATES, type ProofSlotStates, buildProofSlotStates, proofSlotStatesProblems } from "./proofSlots";
 
 // ---------------------------------------------------------------------------------------------------
 // The ASL subset this state machine uses (JSONPath query language).
@@ -34,7 +37,8 @@ export interface Retrier {
 
 export interface Catcher {
     ErrorEquals: string[];
-    ResultPath: string;
+    /** null: the error is dropped and the state's input passes on (the slot states' refused conditions). */
+    ResultPath: string | null;
     Next: string;
 }
 
@@ -109,7 +113,7 @@ export interface StateMachineDefinition {
         VerifyProof?: TaskState<LambdaInvokeParameters>;
         CheckProofVerification?: ChoiceState;
         FinalizeVerificationFailed?: TaskState<LambdaInvokeParameters>;
-    };
+    } & ProofSlotStates;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -127,6 +131,7 @@ export const PROVER_STATES = {
     VerifyProof: "VerifyProof",
     CheckProofVerification: "CheckProofVerification",
     FinalizeVerificationFailed: "FinalizeVerificationFailed",
+    ...PROOF_SLOT_STATES,
 } as const satisfies { [K in keyof StateMachineDefinition["States"]]: K };
 
 /** The only signing status that lets the prover run (ECR `DescribeImageSigningStatus`). */
@@ -275,6 +280,10 @@ export interface ProverStateMachineArgs {
     verifyProofFunctionArn?: string;
     /** Let images with HIGH scan findings run (CRITICAL never run). */
     allowHighScanFindings: boolean;
+    /** DynamoDB table of the prover slots (admission control). */
+    proofSlotsTableName: string;
+    /** At most this many prover tasks run at once; the rest wait for a slot. */
+    maxConcurrentProofs: number;
 }
 
 const PARTITION_PATTERN = /^aws(-[a-z]+)*$/;
@@ -338,6 +347,7 @@ export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): strin
     if (!Number.isInteger(a.runProverTimeoutSeconds) || a.runProverTimeoutSeconds < 1) {
         problems.push(`runProverTimeoutSeconds: ${a.runProverTimeoutSeconds} must be a positive integer`);
     }
+    problems.push(...proofSlotStatesProblems({ tableName: a.proofSlotsTableName, maxConcurrentProofs: a.maxConcurrentProofs }));
     return problems;
 }
 
@@ -384,9 +394,10 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
     // first; otherwise the execution would fail without telling the session:
     // https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html#error-data-limit-exceed
     // (a catcher naming it does catch it: https://github.com/cdklabs/construct-hub/pull/1651)
+    // Every failure passes ReleaseProofSlotAfterFailure (a no-op when no slot was taken) on its way to FinalizeFailed.
     const catchAll: Catcher[] = [
-        { ErrorEquals: ["States.DataLimitExceeded"], ResultPath: P.proverError, Next: S.FinalizeFailed },
-        { ErrorEquals: ["States.ALL"], ResultPath: P.proverError, Next: S.FinalizeFailed },
+        { ErrorEquals: ["States.DataLimitExceeded"], ResultPath: P.proverError, Next: S.ReleaseProofSlotAfterFailure },
+        { ErrorEquals: ["States.ALL"], ResultPath: P.proverError, Next: S.ReleaseProofSlotAfterFailure },
     ];
     // Keep only the Lambda's answer: the invoke response also carries HTTP metadata that would bloat
     // every later state's input (256 KiB limit) without being read by anything.
@@ -437,7 +448,7 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
                 Type: "Choice",
                 Comment: `Only an image the gate allows (every signature ${SIGNING_STATUS_COMPLETE}, scan acceptable) runs; PENDING looks again; anything else is refused.`,
                 Choices: [
-                    { Variable: P.imageGateVerdict, StringEquals: IMAGE_GATE_ALLOW, Next: S.RunProver },
+                    { Variable: P.imageGateVerdict, StringEquals: IMAGE_GATE_ALLOW, Next: S.AcquireProofSlot },
                     { Variable: P.imageGateVerdict, StringEquals: IMAGE_GATE_PENDING, Next: S.WaitForImageGate },
                 ],
                 Default: S.FinalizeSignatureFailed,
@@ -463,7 +474,7 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
                 // interruption also ends up here as States.TaskFailed; the user retries the session.
                 Retry: copyRetriers([RUN_PROVER_RETRY]),
                 Catch: catchAll,
-                Next: args.verifyProofFunctionArn === undefined ? S.FinalizeSucceeded : S.VerifyProof,
+                Next: S.ReleaseProofSlot,
             },
             [S.FinalizeSucceeded]: finalize("Record the succeeded proof on the session.", {
                 status: "SUCCEEDED",
@@ -486,6 +497,16 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
             ...(args.verifyProofFunctionArn === undefined
                 ? {}
                 : verificationStates(args.verifyProofFunctionArn, lambdaInvoke, keepPayload, catchAll, finalize, common)),
+            ...buildProofSlotStates({
+                partition: args.partition,
+                tableName: args.proofSlotsTableName,
+                maxConcurrentProofs: args.maxConcurrentProofs,
+                next: S.RunProver,
+                // The slot is given back before verifying: verification does not use the prover's capacity.
+                afterRelease: args.verifyProofFunctionArn === undefined ? S.FinalizeSucceeded : S.VerifyProof,
+                afterFailureRelease: S.FinalizeFailed,
+                catchAll,
+            }),
         },
     };
 }

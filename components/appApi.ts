@@ -83,6 +83,8 @@ export interface AppApiArgs {
     customDomain?: { domainName: string; certificateArn: string };
     /** The SQS event source's maximum concurrency (dispatches running at once). Default: 2. */
     dispatchConcurrency?: number;
+    /** Global budget: proofs `POST /api/finalize` admits per UTC hour and day (429 beyond). Default: 30 and 60. */
+    proofBudget?: { perHour: number; perDay: number };
     /**
      * Reserved concurrency of prover-dispatch, at least `dispatchConcurrency`. Opt-in: a reservation
      * must leave the account's unreserved pool at its minimum, which new or low-quota accounts
@@ -361,6 +363,8 @@ export class AppApi extends pulumi.ComponentResource {
                     PROVER_STATE_MACHINE_ARN: args.stateMachineArn,
                     S3_PROOF_BUCKET: args.proofBucketName,
                     S3_PROOF_PREFIX: args.proofPrefix,
+                    PROOFS_PER_HOUR: String(args.proofBudget?.perHour ?? APP_API_DEFAULTS.proofBudget.perHour),
+                    PROOFS_PER_DAY: String(args.proofBudget?.perDay ?? APP_API_DEFAULTS.proofBudget.perDay),
                     // Names only: the handler reads the values from SSM at run time.
                     ...secretParameterNames,
                 }),

@@ -13,6 +13,9 @@ import {
     stateMachineRolePolicy,
 } from "../builders/policies/proverPipeline";
 import { buildProverStateMachineDefinition } from "../builders/proverStateMachine";
+import { executionEndedPattern, proofSlotCleanupPolicy, proofSlotsStateMachinePolicy } from "../builders/policies/proofSlots";
+import { tableKeyArgs } from "../builders/appApiSettings";
+import { PROOF_SLOTS_TABLE_SCHEMA } from "../lambdas/shared/proofSlots";
 import { proverContainerDefinitions } from "../builders/proverTask";
 import { ProverImageSource } from "../stacks/config";
 import { NodeFunction } from "./nodeFunction";
@@ -70,6 +73,8 @@ export interface ProverPipelineArgs {
      * cycle by passing the ARN derived from the function's deterministic name. Required.
      */
     finalizeCallbackFunctionArn: pulumi.Input<string>;
+    /** At most this many prover tasks run at once; the rest wait for a slot (builders/proofSlots.ts). Default: 2. */
+    maxConcurrentProofs?: number;
     /**
      * ARN of the verifier-service-runner function (a ProofVerifier, which needs this pipeline's
      * bucket: the caller derives the ARN from its deterministic name, as for the finalize callback).
@@ -109,6 +114,8 @@ export class ProverPipeline extends pulumi.ComponentResource {
     readonly checkImageSignatureFunctionArn: pulumi.Output<string>;
     readonly proverLogGroupName: pulumi.Output<string>;
     readonly stateMachineLogGroupName: pulumi.Output<string>;
+    readonly proofSlotsTableName: pulumi.Output<string>;
+    readonly proofSlotCleanupFunctionName: pulumi.Output<string>;
     /** Every log group this component creates (for observability checks). */
     readonly logGroupNames: pulumi.Output<string>[];
 
@@ -360,6 +367,10 @@ export class ProverPipeline extends pulumi.ComponentResource {
             child,
         );
 
+        // ---- Admission control: the prover slot table and its cleanup ---------------------------------
+        const maxConcurrentProofs = args.maxConcurrentProofs ?? PIPELINE_DEFAULTS.maxConcurrentProofs;
+        const slots = createProofSlots(name, scope, ctx, stateMachineName, args, stateful);
+
         // ---- State machine -----------------------------------------------------------------------
         const stateMachineRole = new aws.iam.Role(
             `${name}-dispatcher-role`,
@@ -395,13 +406,18 @@ export class ProverPipeline extends pulumi.ComponentResource {
             },
             child,
         );
+        const slotsPolicy = new aws.iam.RolePolicy(
+            `${name}-dispatcher-slots-policy`,
+            { role: stateMachineRole.id, name: "proof-slots", policy: slots.table.arn.apply((t) => JSON.stringify(proofSlotsStateMachinePolicy(t))) },
+            child,
+        );
 
         // Two groups, because pulumi.all keeps tuple types for at most eight inputs.
         const arns = pulumi.all([ctx.partition, signatureCheck.functionArn, args.finalizeCallbackFunctionArn, cluster.arn, taskDefinition.arn, image.repositoryName, image.digest, bucket.bucket]);
-        const placement = pulumi.all([pulumi.all(args.taskSubnetIds), pulumi.all(args.taskSecurityGroupIds), image.registryId, args.verifyProofFunctionArn]);
+        const placement = pulumi.all([pulumi.all(args.taskSubnetIds), pulumi.all(args.taskSecurityGroupIds), image.registryId, args.verifyProofFunctionArn, slots.table.name]);
         const definition = pulumi
             .all([arns, placement])
-            .apply(([[partition, signatureArn, finalizeArn, clusterArn, taskDefinitionArn, repositoryName, imageDigest, bucketName], [subnetIds, securityGroupIds, registryId, verifyProofFunctionArn]]) =>
+            .apply(([[partition, signatureArn, finalizeArn, clusterArn, taskDefinitionArn, repositoryName, imageDigest, bucketName], [subnetIds, securityGroupIds, registryId, verifyProofFunctionArn, proofSlotsTableName]]) =>
                 JSON.stringify(
                     buildProverStateMachineDefinition({
                         partition,
@@ -421,6 +437,8 @@ export class ProverPipeline extends pulumi.ComponentResource {
                         proofBucketName: bucketName,
                         proofPrefix,
                         runProverTimeoutSeconds: hostTimeoutSeconds + PIPELINE_DEFAULTS.runProverOverheadSeconds,
+                        proofSlotsTableName,
+                        maxConcurrentProofs,
                         ...(verifyProofFunctionArn === undefined ? {} : { verifyProofFunctionArn }),
                     }),
                 ),
@@ -440,8 +458,9 @@ export class ProverPipeline extends pulumi.ComponentResource {
                 },
             },
             // Creation validates that the role may deliver logs and run the task.
-            { parent: this, dependsOn: [stateMachinePolicy] },
+            { parent: this, dependsOn: [stateMachinePolicy, slotsPolicy] },
         );
+        subscribeProofSlotCleanup(name, scope, slots.cleanup, stateMachine.arn, child);
 
         this.workQueueUrl = queue.url;
         this.workQueueArn = queue.arn;
@@ -464,7 +483,9 @@ export class ProverPipeline extends pulumi.ComponentResource {
         this.checkImageSignatureFunctionArn = signatureCheck.functionArn;
         this.proverLogGroupName = proverLogs.name;
         this.stateMachineLogGroupName = stateMachineLogs.name;
-        this.logGroupNames = [proverLogs.name, stateMachineLogs.name, signatureCheck.logGroupName];
+        this.proofSlotsTableName = slots.table.name;
+        this.proofSlotCleanupFunctionName = slots.cleanup.functionName;
+        this.logGroupNames = [proverLogs.name, stateMachineLogs.name, signatureCheck.logGroupName, slots.cleanup.logGroupName];
         this.registerOutputs({
             workQueueUrl: this.workQueueUrl,
             workQueueArn: this.workQueueArn,
@@ -489,7 +510,77 @@ export class ProverPipeline extends pulumi.ComponentResource {
             checkImageSignatureFunctionArn: this.checkImageSignatureFunctionArn,
             proverLogGroupName: this.proverLogGroupName,
             stateMachineLogGroupName: this.stateMachineLogGroupName,
+            proofSlotsTableName: this.proofSlotsTableName,
+            proofSlotCleanupFunctionName: this.proofSlotCleanupFunctionName,
             logGroupNames: this.logGroupNames,
         });
+    }
+}
+
+/** How often the cleanup sweeps holders whose execution is no longer running (a lost status event). */
+export const PROOF_SLOT_SWEEP_SCHEDULE = "rate(10 minutes)";
+
+/** The slot table and the cleanup Lambda (AWS's semaphore pattern: builders/proofSlots.ts). */
+function createProofSlots(
+    name: string,
+    scope: string,
+    ctx: pulumi.Output<AwsContext>,
+    stateMachineName: string,
+    args: ProverPipelineArgs,
+    stateful: pulumi.CustomResourceOptions,
+) {
+    const child = { parent: stateful.parent };
+    const table = new aws.dynamodb.Table(
+        `${name}-proof-slots-table`,
+        {
+            name: physicalName("proof-slots", scope),
+            billingMode: "PAY_PER_REQUEST",
+            ...tableKeyArgs(PROOF_SLOTS_TABLE_SCHEMA),
+            // The AWS-managed key (aws/dynamodb), as the other tables: its use shows in CloudTrail.
+            serverSideEncryption: { enabled: true },
+            // As every table of the stack (policy dynamodb-point-in-time-recovery): a restore brings the
+            // holders back, which the cleanup's sweep then checks against their executions.
+            pointInTimeRecovery: { enabled: true },
+            deletionProtectionEnabled: stateful.protect ?? false,
+        },
+        stateful,
+    );
+    const stateMachineArn = ctx.apply((c) => arn.stateMachine(c, stateMachineName));
+    const cleanup = new NodeFunction(
+        `${name}-proof-slot-cleanup`,
+        {
+            functionName: physicalName("proof-slot-cleanup", scope),
+            entry: "lambdas/proof-slot-cleanup/index.ts",
+            description: "Releases prover slots held by executions that ended without releasing them",
+            timeoutSeconds: 60,
+            memorySize: 256,
+            logRetentionDays: args.logRetentionDays,
+            protectLogGroup: stateful.protect ?? false,
+            awsContext: ctx,
+            environment: { PROOF_SLOTS_TABLE: table.name, STATE_MACHINE_ARN: stateMachineArn },
+            policy: pulumi.all([ctx, table.arn]).apply(([c, t]) => proofSlotCleanupPolicy(c, t, stateMachineName)),
+        },
+        child,
+    );
+    return { table, cleanup };
+}
+
+/**
+ * Two EventBridge rules invoke the cleanup: the execution-ended status change, and a schedule for the
+ * sweep. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-lambda-permissions
+ */
+function subscribeProofSlotCleanup(name: string, scope: string, cleanup: NodeFunction, stateMachineArn: pulumi.Output<string>, child: pulumi.CustomResourceOptions): void {
+    const rules = {
+        ended: { eventPattern: stateMachineArn.apply((a) => JSON.stringify(executionEndedPattern(a))), description: "Prover executions that ended FAILED, TIMED_OUT or ABORTED" },
+        sweep: { scheduleExpression: PROOF_SLOT_SWEEP_SCHEDULE, description: "Sweep prover slots whose execution no longer runs" },
+    };
+    for (const [role, rule] of Object.entries(rules)) {
+        const eventRule = new aws.cloudwatch.EventRule(`${name}-proof-slot-${role}-rule`, { name: physicalName(`proof-slot-${role}`, scope), ...rule }, child);
+        new aws.cloudwatch.EventTarget(`${name}-proof-slot-${role}-target`, { rule: eventRule.name, arn: cleanup.functionArn }, child);
+        new aws.lambda.Permission(
+            `${name}-proof-slot-${role}-invoke`,
+            { action: "lambda:InvokeFunction", function: cleanup.functionName, principal: "events.amazonaws.com", sourceArn: eventRule.arn },
+            child,
+        );
     }
 }

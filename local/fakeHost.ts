@@ -17,7 +17,8 @@
  * choice valid). The digests the runner cross-checks (STH digest, input commitment, bitmap roots)
  * are computed exactly as the guest defines them.
  *
- * `FAKE_HOST_MODE` (from the environment the runner passes on) picks a fault to play.
+ * `FAKE_HOST_MODE` (from the environment the runner passes on) picks a fault to play;
+ * `FAKE_HOST_PROVE_MS` makes proving take that long (the burst benchmark's fixed host time).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -140,6 +141,9 @@ const input = {
 };
 console.log("Prepared " + input.votes.length + " votes for zkVM processing");
 console.error("fake host: proving (placeholder receipt)");
+const proveMs = Number(process.env.FAKE_HOST_PROVE_MS || 0);
+// A blocking wait: the host process does nothing else meanwhile, like a CPU-bound prover.
+if (proveMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, proveMs);
 
 if (mode === "fail") {
     die('"guest panicked: constraint failed"');

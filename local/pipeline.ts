@@ -24,6 +24,7 @@ import { createApiFunction } from "../lambdas/api/index";
 import { createCheckImageSignatureFunction } from "../lambdas/check-image-signature/index";
 import { createFinalizeFunction } from "../lambdas/finalize-callback/index";
 import { createDispatchFunction } from "../lambdas/prover-dispatch/index";
+import { createProofSlotCleanupFunction } from "../lambdas/proof-slot-cleanup/index";
 import type { CheckImageSignatureResult, FinalizeEvent, SessionRecord } from "../lambdas/shared/contracts";
 import { lazyInit } from "../lambdas/shared/init";
 import { createLogger } from "../lambdas/shared/log";
@@ -55,6 +56,8 @@ export interface PipelineFaults {
     registry: Partial<LocalRegistryModel>;
     /** Behaviour of the fake zkVM host (FAKE_HOST_MODE). Default success. */
     hostMode: FakeHostMode;
+    /** How long the fake host takes to prove, in ms (FAKE_HOST_PROVE_MS). Default: as fast as it can. */
+    hostProveMs?: number;
     /** Replaces the task definition's ZKVM_TIMEOUT_SECONDS, to make a timeout take seconds, not 15 minutes. */
     hostTimeoutSeconds?: number;
     /** PutObject calls of the prover that fail with S3's 503 SlowDown before uploads work again. */
@@ -71,6 +74,8 @@ export interface PipelineFaults {
     runProverTimeoutSeconds?: number;
     /** Gives the definition a top-level TimeoutSeconds (set at start), so an execution can end TIMED_OUT. */
     executionTimeoutSeconds?: number;
+    /** Every Wait state (a slot poll, a gate recheck) waits this many ms instead of its Seconds (set at start). */
+    waitMs?: number;
     /** Replaces a function's configured timeout, so a timeout takes a fraction of a second. */
     functionTimeoutSeconds: Partial<Record<PipelineFunctionRole, number>>;
     /**
@@ -168,6 +173,7 @@ export class LocalPipeline {
             s3: failPutObjects(new S3Client(s3Config), () => this.takeUploadFailure()),
             extraEnvironment: () => ({
                 FAKE_HOST_MODE: this.faults.hostMode,
+                ...(this.faults.hostProveMs === undefined ? {} : { FAKE_HOST_PROVE_MS: String(this.faults.hostProveMs) }),
                 ...(this.faults.hostTimeoutSeconds === undefined ? {} : { ZKVM_TIMEOUT_SECONDS: String(this.faults.hostTimeoutSeconds) }),
             }),
             onLine: (line) => this.log("prover", line.level, line.msg, line),
@@ -193,6 +199,7 @@ export class LocalPipeline {
                         },
                     ),
                 finalize: (event, functionName) => this.invokeFinalize(functionName, event),
+                dynamodb,
                 verifyProof: (event, functionName) => this.invokeVerifier(functionName, event) as never,
             },
             wiring.region,
@@ -200,7 +207,9 @@ export class LocalPipeline {
                 const atMs = execution.startedAt.getTime() - this.startedAt;
                 const ended = `${outcome.status} after ${outcome.path.length} states`;
                 this.trace.push({ atMs, durationMs: Date.now() - execution.startedAt.getTime(), actor: "step-functions", step: `execution ${execution.name}`, outcome: ended });
+                this.statusChanged(execution.name, execution.arn, outcome.status);
             },
+            this.faults.waitMs,
         );
 
         const env = (role: FunctionRole) => ({ ...wiring.functions[role].environment });
@@ -227,6 +236,8 @@ export class LocalPipeline {
             "prover-dispatch": () =>
                 createDispatchFunction(env("prover-dispatch"), { s3: s3Client, sfn: this.stepFunctions.client(), dynamodb }, logger("prover-dispatch")),
             "finalize-callback": () => createFinalizeFunction(env("finalize-callback"), { dynamodb }, logger("finalize-callback")),
+            "proof-slot-cleanup": () =>
+                createProofSlotCleanupFunction(env("proof-slot-cleanup"), { dynamodb, sfn: this.stepFunctions.client() }, logger("proof-slot-cleanup")),
             "check-image-signature": () =>
                 createCheckImageSignatureFunction({ ecr: this.ecr.client }, logger("check-image-signature")),
         };
@@ -302,6 +313,33 @@ export class LocalPipeline {
         );
     }
 
+    /**
+     * EventBridge: the "Step Functions Execution Status Change" event of an ended execution, delivered
+     * to the targets of every synthesized rule whose pattern matches it (asynchronously, as EventBridge
+     * does). https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
+     */
+    readonly eventDeliveries: Promise<unknown>[] = [];
+    private statusChanged(name: string, executionArn: string, status: string): void {
+        const event = {
+            version: "0",
+            source: "aws.states",
+            "detail-type": "Step Functions Execution Status Change",
+            account: this.wiring.accountId,
+            region: this.wiring.region,
+            detail: { executionArn, stateMachineArn: this.wiring.stateMachine.arn, name, status },
+        };
+        for (const rule of this.wiring.eventRules.filter((r) => matchesPattern(r.pattern, event))) {
+            for (const target of rule.targetArns) {
+                this.eventDeliveries.push(this.invoke(target, event).catch((error: Error) => `${error.name}: ${error.message}`));
+            }
+        }
+    }
+
+    /** Runs the scheduled rules' target once now (the slot sweep), as its schedule would. */
+    sweepProofSlots(): Promise<unknown> {
+        return this.invoke(this.wiring.functions["proof-slot-cleanup"].arn, { "detail-type": "Scheduled Event", source: "aws.events", detail: {} });
+    }
+
     /** Moves the api's clock forward, to reach a deadline (such as the dispatch deadline) without waiting. */
     advanceApiClock(seconds: number): void {
         this.apiClockOffsetMs += seconds * 1000;
@@ -311,6 +349,7 @@ export class LocalPipeline {
     async settled(): Promise<LocalExecution[]> {
         const executions = await this.stepFunctions.settled();
         await this.ecs.idle();
+        await Promise.all(this.eventDeliveries);
         return executions;
     }
 
@@ -436,6 +475,22 @@ function withTimeouts(definition: PipelineWiring["stateMachine"]["definition"], 
     if (faults.runProverTimeoutSeconds !== undefined) copy.States.RunProver.TimeoutSeconds = faults.runProverTimeoutSeconds;
     if (faults.executionTimeoutSeconds !== undefined) copy.TimeoutSeconds = faults.executionTimeoutSeconds;
     return copy;
+}
+
+/**
+ * EventBridge's matching for the patterns this stack uses: every field of the pattern must be present
+ * in the event; an array lists the values allowed, an object matches the nested object.
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html
+ */
+export function matchesPattern(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
+    return Object.entries(pattern).every(([key, expected]) => {
+        const actual = event[key];
+        if (Array.isArray(expected)) return expected.includes(actual);
+        if (expected !== null && typeof expected === "object") {
+            return actual !== null && typeof actual === "object" && matchesPattern(expected as Record<string, unknown>, actual as Record<string, unknown>);
+        }
+        return false;
+    });
 }
 
 function summarize(result: unknown): string {

@@ -16,7 +16,7 @@ import { mockState } from "../scripts/lib/mockCloud";
 import type { SynthResource, SynthResult } from "../scripts/lib/synthesize";
 
 /** The functions of the pipeline, by the role their physical name carries. */
-export const FUNCTION_ROLES = ["api", "prover-dispatch", "finalize-callback", "check-image-signature"] as const;
+export const FUNCTION_ROLES = ["api", "prover-dispatch", "finalize-callback", "check-image-signature", "proof-slot-cleanup"] as const;
 export type FunctionRole = (typeof FUNCTION_ROLES)[number];
 /** The optional function: present when the stack configures a verifier (config `verifier`). */
 export const VERIFIER_ROLE = "verifier-service-runner";
@@ -64,6 +64,8 @@ export interface PipelineWiring {
     /** The SQS event source mapping of the work queue. */
     eventSource: { queueArn: string; functionArn: string; batchSize: number; reportBatchItemFailures: boolean };
     stateMachine: { arn: string; definition: StateMachineDefinition };
+    /** EventBridge rules with an event pattern, and the ARNs of their targets. */
+    eventRules: { name: string; pattern: Record<string, unknown>; targetArns: string[] }[];
     clusterArn: string;
     taskDefinition: { arn: string; container: ContainerDefinition };
     ecrRepositoryName: string;
@@ -128,6 +130,15 @@ export function pipelineWiring(result: SynthResult): PipelineWiring {
             reportBatchItemFailures: (mapping.inputs.functionResponseTypes ?? []).includes("ReportBatchItemFailures"),
         },
         stateMachine: { arn: computed(stateMachine).arn, definition: JSON.parse(stateMachine.inputs.definition) },
+        eventRules: ofType("aws:cloudwatch/eventRule:EventRule")
+            .filter((rule) => rule.inputs.eventPattern !== undefined)
+            .map((rule) => ({
+                name: rule.inputs.name,
+                pattern: JSON.parse(rule.inputs.eventPattern),
+                targetArns: ofType("aws:cloudwatch/eventTarget:EventTarget")
+                    .filter((t) => t.inputs.rule === rule.inputs.name)
+                    .map((t) => t.inputs.arn),
+            })),
         clusterArn: computed(only(ofType("aws:ecs/cluster:Cluster"), "cluster", "the stack", [])).arn,
         taskDefinition: {
             arn: computed(taskDefinition).arn,

@@ -16,6 +16,12 @@
  *   fails with `States.Timeout` and the signal aborts: Step Functions stops the task (ecs:StopTask).
  *   The signal also aborts when the execution is stopped or times out.
  *   https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-sync
+ * - `dynamodb:updateItem`, `getItem`, `putItem`, `deleteItem` (the semaphore of builders/proofSlots.ts):
+ *   the effective parameters are the DynamoDB API request, sent to a real DynamoDB protocol server
+ *   (dynalite on 127.0.0.1); the answer is the API response; an error the service returns is named
+ *   `DynamoDB.<exception>` (`DynamoDB.ConditionalCheckFailedException`, ...), and one the SDK cannot
+ *   name `DynamoDB.AmazonDynamoDBException`, as the integration reports them:
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/connect-ddb.html
  * - a Task result over 256 KiB fails the state with `States.DataLimitExceeded`, which `States.ALL`
  *   neither retries nor catches (only a catcher naming it does):
  *   https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
@@ -25,6 +31,13 @@
  * gate's Wait state (aws-local-stepfunctions' `waitTimeOverrides`): the gate's bound is a count of
  * checks, which the local run keeps exactly; only the seconds between them are skipped.
  */
+import {
+    DeleteItemCommand,
+    type DynamoDBClient,
+    GetItemCommand,
+    PutItemCommand,
+    UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from "aws-local-stepfunctions";
 import {
     PROVER_STATES,
@@ -55,6 +68,8 @@ export interface ProverTaskHandlers {
     runProver(request: RunProverRequest, signal: AbortSignal): unknown;
     /** The finalize-callback Lambda, behind every Finalize state. */
     finalize(event: FinalizeEvent, functionName: string): unknown;
+    /** The DynamoDB endpoint the `dynamodb:*` Task states reach (a local server). */
+    dynamodb: DynamoDBClient;
     /** The verifier-service-runner Lambda (state VerifyProof), when the definition has one. */
     verifyProof?(event: VerifyProofInput, functionName: string): VerifyProofResult | Promise<VerifyProofResult>;
 }
@@ -86,7 +101,13 @@ export async function runProverStateMachine(
     definition: StateMachineDefinition,
     input: ExecutionInput,
     handlers: ProverTaskHandlers,
-    options: { executionArn?: string; /** Aborting it stops the execution (StopExecution): ABORTED. */ signal?: AbortSignal } = {},
+    options: {
+        executionArn?: string;
+        /** Aborting it stops the execution (StopExecution): ABORTED. */
+        signal?: AbortSignal;
+        /** Every Wait state waits this many milliseconds instead of its Seconds (default: as defined). */
+        waitMs?: number;
+    } = {},
 ): Promise<LocalExecution> {
     const taskCalls: LocalExecution["taskCalls"] = [];
     const finalizeCalls: LocalExecution["finalizeCalls"] = [];
@@ -143,6 +164,15 @@ export async function runProverStateMachine(
         [S.FinalizeVerificationFailed]: finalize(S.FinalizeVerificationFailed),
         ...(handlers.verifyProof === undefined ? {} : { [S.VerifyProof]: lambda(S.VerifyProof, handlers.verifyProof) }),
     };
+    for (const [name, state] of Object.entries(definition.States) as [string, { Type: string; Resource?: string }][]) {
+        const action = state.Type === "Task" ? dynamoAction(state.Resource ?? "") : undefined;
+        if (action !== undefined) {
+            (localHandlers as Record<string, (parameters: unknown) => Promise<unknown>>)[name] = async (parameters: unknown) => {
+                taskCalls.push({ state: name, parameters });
+                return limited(name, state.Resource!, await callDynamo(handlers.dynamodb, action, parameters));
+            };
+        }
+    }
     const taskStates = Object.entries(definition.States).filter(([, state]) => state.Type === "Task").map(([name]) => name);
     const unanswered = taskStates.filter((name) => !(name in localHandlers));
     if (unanswered.length > 0) {
@@ -157,8 +187,9 @@ export async function runProverStateMachine(
         overrides: {
             taskResourceLocalHandlers: localHandlers,
             retryIntervalOverrides: Object.fromEntries(taskStates.map((name) => [name, 0])),
+            // Every Wait state waits options.waitMs (default 0: no test waits out a 30 s gate recheck or a 60 s slot poll).
             waitTimeOverrides: Object.fromEntries(
-                Object.entries(definition.States).filter(([, state]) => state.Type === "Wait").map(([name]) => [name, 0]),
+                Object.entries(definition.States).filter(([, state]) => state.Type === "Wait").map(([name]) => [name, options.waitMs ?? 0]),
             ),
         },
     });
@@ -231,7 +262,7 @@ function asFunctionError(error: unknown): Error {
 function checkResultSize(definition: StateMachineDefinition, state: string, task: string, result: unknown): any {
     const bytes = Buffer.byteLength(JSON.stringify(result ?? null));
     if (bytes <= MAX_PAYLOAD_BYTES) return result;
-    const catchers = (definition.States as Record<string, { Catch?: { ErrorEquals: string[] }[] }>)[state].Catch ?? [];
+    const catchers = (definition.States as unknown as Record<string, { Catch?: { ErrorEquals: string[] }[] }>)[state].Catch ?? [];
     const namedByACatcher = catchers.some((c) => c.ErrorEquals.includes("States.DataLimitExceeded"));
     throw Object.assign(
         // The Cause names the task (for a Lambda, its ARN), as in Step Functions' own message.
@@ -239,6 +270,35 @@ function checkResultSize(definition: StateMachineDefinition, state: string, task
         // The library reads these two flags: no retrier applies, and only an explicit catcher may catch it.
         { name: "States.DataLimitExceeded", isRetryable: false, isCatchable: namedByACatcher },
     );
+}
+
+const DYNAMO_ACTIONS = {
+    updateItem: UpdateItemCommand,
+    getItem: GetItemCommand,
+    putItem: PutItemCommand,
+    deleteItem: DeleteItemCommand,
+} as const;
+type DynamoAction = keyof typeof DYNAMO_ACTIONS;
+
+/** `arn:<partition>:states:::dynamodb:<action>` (request-response only: the integration has no .sync). */
+function dynamoAction(resource: string): DynamoAction | undefined {
+    const match = /^arn:aws(?:-[a-z]+)*:states:::dynamodb:([A-Za-z]+)$/.exec(resource);
+    if (match === null) return undefined;
+    if (!(match[1] in DYNAMO_ACTIONS)) throw new Error(`local Step Functions: dynamodb:${match[1]} is not emulated`);
+    return match[1] as DynamoAction;
+}
+
+async function callDynamo(client: DynamoDBClient, action: DynamoAction, parameters: unknown): Promise<unknown> {
+    const Command = DYNAMO_ACTIONS[action] as unknown as new (input: unknown) => UpdateItemCommand;
+    try {
+        const { $metadata: _metadata, ...output } = await client.send(new Command(parameters));
+        return output;
+    } catch (error) {
+        const e = error as Error & { $fault?: string };
+        // Errors the service answered carry its exception name; anything else is the integration's generic one.
+        const named = e.$fault !== undefined && /^[A-Za-z]+$/.test(e.name) ? e.name : "AmazonDynamoDBException";
+        throw Object.assign(new Error(e.message), { name: `DynamoDB.${named}` });
+    }
 }
 
 /** A JSON round trip: what crosses a service boundary, and a copy nobody else holds. */

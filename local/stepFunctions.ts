@@ -63,6 +63,8 @@ export class LocalStepFunctions {
         private readonly region: string,
         /** Told when an execution ends. */
         private readonly onEnded: (execution: StartedExecution, outcome: LocalExecution) => void = () => undefined,
+        /** Every Wait state waits this many milliseconds instead of its Seconds (default: as defined). */
+        private readonly waitMs?: number,
     ) {}
 
     client(): SFNClient {
@@ -181,7 +183,7 @@ export class LocalStepFunctions {
         // Started on the next tick, as AWS answers StartExecution before the first state runs.
         execution.result = Promise.resolve()
             .then(() =>
-                runProverStateMachine(this.stateMachine.definition, JSON.parse(input) as ExecutionInput, this.handlers, { executionArn: arn, signal: execution.stop.signal }),
+                runProverStateMachine(this.stateMachine.definition, JSON.parse(input) as ExecutionInput, this.handlers, { executionArn: arn, signal: execution.stop.signal, waitMs: this.waitMs }),
             )
             .then((outcome) => {
                 execution.outcome = outcome;

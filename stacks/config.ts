@@ -7,6 +7,9 @@
  */
 import { ENVIRONMENT_NAMES, ENVIRONMENT_PROFILES, EnvironmentName, EnvironmentProfile } from "./environments";
 import { PROJECT_NAME, nameScopeProblem } from "../builders/names";
+import { maxSlotWaitSeconds, queueWaitBoundSeconds } from "../builders/proofSlots";
+import { PIPELINE_DEFAULTS } from "../builders/proverPipelineSettings";
+import { APP_API_DEFAULTS } from "../builders/appApiSettings";
 import { ApplicationBuilds, applicationBuildsProblems, toApplicationBuilds } from "../builders/applicationBuilds";
 import { HOSTING_TOKEN_KEY, WebHostingSettings, toWebHosting, webHostingProblems } from "../builders/webHosting";
 import { VerifierConfig, verifierConfigProblems } from "../builders/verifierSettings";
@@ -45,6 +48,9 @@ export const CONFIG_KEYS = [
     "hosting",
     "verifier",
     "allowHighScanFindings",
+    "maxConcurrentProofs",
+    "proofsPerHour",
+    "proofsPerDay",
 ] as const;
 
 /** Application secrets: set with `pulumi config set --secret`, stored as SSM SecureString parameters. */
@@ -60,6 +66,10 @@ export const DEFAULT_PROVER_CPU = 16384;
 export const DEFAULT_PROVER_MEMORY = 32768;
 export const DEFAULT_HOST_TIMEOUT_SECONDS = 900;
 export const DEFAULT_DISPATCH_CONCURRENCY = 2;
+/** Admission control (SPEC §7): prover tasks at once, and proofs the API admits per UTC hour and day. */
+export const DEFAULT_MAX_CONCURRENT_PROOFS = PIPELINE_DEFAULTS.maxConcurrentProofs;
+export const DEFAULT_PROOFS_PER_HOUR = APP_API_DEFAULTS.proofBudget.perHour;
+export const DEFAULT_PROOFS_PER_DAY = APP_API_DEFAULTS.proofBudget.perDay;
 export const PROVER_PLATFORM = "linux/arm64";
 /** Repositories the bootstrap stack's signing rule covers (its filter is this prefix and `*`). */
 export const SIGNED_REPOSITORY_PREFIX = `${PROJECT_NAME}-prover-`;
@@ -142,6 +152,10 @@ export interface StackSettings {
     readonly verifier?: VerifierConfig;
     /** The image gate lets images with HIGH scan findings run (CRITICAL never). Default false. */
     readonly allowHighScanFindings: boolean;
+    /** Prover tasks running at once; the rest wait for a slot. */
+    readonly maxConcurrentProofs: number;
+    /** Global budget: proofs the API admits per UTC hour and per UTC day (429 beyond). */
+    readonly proofBudget: { readonly perHour: number; readonly perDay: number };
 }
 
 export class StackConfigError extends Error {
@@ -270,6 +284,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     const verifierProblems = verifierConfigProblems(cfg.verifier, P("verifier"));
     problems.list.push(...verifierProblems);
     const verifier = cfg.verifier === undefined || verifierProblems.length > 0 ? undefined : ({ ...(cfg.verifier as VerifierConfig) } as VerifierConfig);
+    const admission = parseAdmission(cfg, proverTask?.hostTimeoutSeconds ?? DEFAULT_HOST_TIMEOUT_SECONDS, problems);
 
     const allowHighScanFindings = cfg.allowHighScanFindings ?? false;
     if (typeof allowHighScanFindings !== "boolean") {
@@ -305,6 +320,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         hosting,
         verifier,
         allowHighScanFindings: allowHighScanFindings === true,
+        ...admission,
     });
 }
 
@@ -324,6 +340,44 @@ function foreignImageProblems(image: Extract<ProverImageSource, { kind: "prebuil
     if (!image.repositoryName.startsWith(SIGNED_REPOSITORY_PREFIX)) {
         problems.add(key, `repository "${image.repositoryName}" is not covered by the bootstrap stack's signing rule (${SIGNED_REPOSITORY_PREFIX}*): its images are never signed`);
     }
+}
+
+/**
+ * maxConcurrentProofs 1-20 (each task takes 16 vCPU; the preflight checks the Fargate quota covers
+ * them); proofsPerHour and proofsPerDay 1-10000, hourly at most daily. A proof admitted by the API
+ * may wait for a slot inside its execution, whose history bounds the wait (builders/proofSlots.ts):
+ * the daily budget must not queue more than that wait covers.
+ */
+function parseAdmission(cfg: Record<string, unknown>, hostTimeoutSeconds: number, problems: Problems) {
+    const read = (key: "maxConcurrentProofs" | "proofsPerHour" | "proofsPerDay", fallback: number, max: number): number | undefined => {
+        if (cfg[key] === undefined) return fallback;
+        const problem = integerProblem(cfg[key], 1, max);
+        if (problem) {
+            problems.add(P(key), problem);
+            return undefined;
+        }
+        return cfg[key] as number;
+    };
+    const maxConcurrentProofs = read("maxConcurrentProofs", DEFAULT_MAX_CONCURRENT_PROOFS, 20);
+    const perHour = read("proofsPerHour", DEFAULT_PROOFS_PER_HOUR, 10000);
+    const perDay = read("proofsPerDay", DEFAULT_PROOFS_PER_DAY, 10000);
+    if (perHour !== undefined && perDay !== undefined && perHour > perDay) {
+        problems.add(P("proofsPerHour"), `${perHour} must not exceed proofsPerDay (${perDay})`);
+    }
+    if (perDay !== undefined && maxConcurrentProofs !== undefined) {
+        const runProverTimeoutSeconds = hostTimeoutSeconds + PIPELINE_DEFAULTS.runProverOverheadSeconds;
+        const wait = queueWaitBoundSeconds(perDay, maxConcurrentProofs, runProverTimeoutSeconds);
+        if (wait > maxSlotWaitSeconds()) {
+            problems.add(
+                P("proofsPerDay"),
+                `${perDay} proofs per day at ${maxConcurrentProofs} at once may queue for ${wait} s, longer than an execution can wait for a slot (${maxSlotWaitSeconds()} s): lower proofsPerDay or raise maxConcurrentProofs`,
+            );
+        }
+    }
+    return {
+        maxConcurrentProofs: maxConcurrentProofs ?? DEFAULT_MAX_CONCURRENT_PROOFS,
+        proofBudget: Object.freeze({ perHour: perHour ?? DEFAULT_PROOFS_PER_HOUR, perDay: perDay ?? DEFAULT_PROOFS_PER_DAY }),
+    };
 }
 
 function parseEnvironment(value: unknown, problems: Problems): EnvironmentName | undefined {

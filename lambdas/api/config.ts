@@ -1,5 +1,6 @@
 import { LAMBDA_ENV } from "../shared/contracts";
 import { checkProofPrefix, readEnv } from "../shared/env";
+import { type ProofBudgetLimits, parseProofBudgetLimits } from "./proofBudget";
 import type { SecretName } from "./secrets";
 
 export interface ApiConfig {
@@ -14,6 +15,8 @@ export interface ApiConfig {
     stateMachineArn: string;
     bucket: string;
     proofPrefix: string;
+    /** The global budget of proofs admitted per UTC hour and day. */
+    proofBudget: ProofBudgetLimits;
     /** SSM parameter names (never the values) of the application secrets. */
     secretParameters: Readonly<Record<SecretName, string>>;
 }
@@ -30,6 +33,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
         stateMachineArn: values.PROVER_STATE_MACHINE_ARN,
         bucket: values.S3_PROOF_BUCKET,
         proofPrefix: checkProofPrefix(values.S3_PROOF_PREFIX),
+        proofBudget: parseProofBudgetLimits(values.PROOFS_PER_HOUR, values.PROOFS_PER_DAY),
         secretParameters: Object.freeze({
             sessionCapability: values.SECRET_PARAMETER_SESSION_CAPABILITY,
             voteEncryptionKey: values.SECRET_PARAMETER_VOTE_ENCRYPTION_KEY,

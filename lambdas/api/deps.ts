@@ -3,6 +3,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "../shared/log";
 import type { SessionStore } from "../shared/sessionStore";
 import type { ApiConfig } from "./config";
+import type { ProofBudget } from "./proofBudget";
 import type { FixedWindowRateLimiter, RateLimitRule } from "./rateLimit";
 import type { SecretStore } from "./secrets";
 import type { BundleLinkSigner } from "./bundleLinks";
@@ -16,6 +17,8 @@ export interface ApiDeps {
     sfn: SFNClient;
     secrets: SecretStore;
     rateLimiter: FixedWindowRateLimiter;
+    /** The global hourly and daily budget of proofs admitted. */
+    proofBudget: ProofBudget;
     /** Presigns bundle downloads for succeeded sessions. */
     bundleLinks: BundleLinkSigner;
     logger: Logger;

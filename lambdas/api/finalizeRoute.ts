@@ -54,6 +54,16 @@ export function registerFinalizeRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
             const messageBody = JSON.stringify(message);
             // Before the attempt exists: input SQS cannot carry is the client's error, not a queue outage.
             checkWorkMessage(messageBody, deps.config.workQueueMaxMessageBytes);
+            // The global budget, spent only once the request is valid and right before the attempt exists:
+            // over budget nothing is created or queued (429 with the window's end).
+            const budget = await deps.proofBudget.spend();
+            if (!budget.allowed) {
+                deps.logger.warn("proof budget exhausted", { sessionId, window: budget.exhausted });
+                throw new ApiError(429, "proof_budget_exhausted", `the ${budget.exhausted}'s proof budget is spent; retry later`, {
+                    "Retry-After": String(budget.retryAfterSeconds),
+                });
+            }
+            const refund = () => deps.proofBudget.refund(budget.spent).catch((error) => deps.logger.error("could not refund the proof budget", errorFields(error)));
             const created = await deps.sessions.createAttempt({
                 sessionId,
                 executionId,
@@ -61,6 +71,7 @@ export function registerFinalizeRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
                 replaceFinished: presented !== undefined,
             });
             if (!created.applied) {
+                await refund();
                 if (created.current !== undefined && isTerminal(created.current.status)) {
                     throw new ApiError(403, "capability_required", `a new attempt for an existing session needs ${CAPABILITY_HEADER}`);
                 }
@@ -72,6 +83,7 @@ export function registerFinalizeRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
             } catch (error) {
                 deps.logger.error("could not queue proof work", { sessionId, executionId, ...errorFields(error) });
                 await abandonAttempt(deps, sessionId, executionId, now().toISOString());
+                await refund();
                 // The attempt is now finished (failed), so a retry needs the capability: hand it out here
                 // too, or the client that created the session could never start it again.
                 throw new ApiError(503, "queue_unavailable", "the proof request could not be queued; retry later", {}, {

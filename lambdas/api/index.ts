@@ -12,6 +12,7 @@ import { SessionStore } from "../shared/sessionStore";
 import { createApp } from "./app";
 import { createBundleLinkSigner } from "./bundleLinks";
 import { loadApiConfig } from "./config";
+import { ProofBudget } from "./proofBudget";
 import { FixedWindowRateLimiter } from "./rateLimit";
 import { createSecretStore } from "./secrets";
 
@@ -38,6 +39,7 @@ export function createApiFunction(env: NodeJS.ProcessEnv, clients: ApiClients, l
             sfn: clients.sfn,
             secrets: createSecretStore({ ssm: clients.ssm, parameterNames: config.secretParameters }),
             rateLimiter: new FixedWindowRateLimiter(documents, config.rateLimitKeyTable),
+            proofBudget: new ProofBudget(documents, config.rateLimitKeyTable, config.proofBudget, now && (() => now().getTime())),
             bundleLinks: createBundleLinkSigner(clients.s3, config.bucket),
             logger,
             now,

@@ -200,8 +200,11 @@ export const LAMBDA_ENV = {
         "SECRET_PARAMETER_SESSION_CAPABILITY",
         "SECRET_PARAMETER_VOTE_ENCRYPTION_KEY",
         "SECRET_PARAMETER_CAPTCHA",
+        "PROOFS_PER_HOUR",
+        "PROOFS_PER_DAY",
     ],
     checkImageSignature: [],
+    proofSlotCleanup: ["PROOF_SLOTS_TABLE", "STATE_MACHINE_ARN"],
     verifierRunner: ["S3_PROOF_BUCKET", "S3_PROOF_PREFIX", "PROVER_IMAGE_PARAMETER"],
 } as const;
 

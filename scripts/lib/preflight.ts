@@ -59,7 +59,7 @@ export interface PreflightInput {
     secretsPresent: readonly string[];
     /** The region the credentials resolve to (AWS_REGION, AWS_DEFAULT_REGION or the profile). */
     clientRegion: string | undefined;
-    /** Proofs that may run at once; each needs one prover task. Default 1. */
+    /** Proofs that may run at once; each needs one prover task. Default: the stack's maxConcurrentProofs. */
     maxConcurrentProofs?: number;
 }
 
@@ -268,7 +268,7 @@ export async function runPreflight(input: PreflightInput, clients: PreflightClie
         }
     };
     await guarded("lambda concurrency", "lambda:GetAccountSettings and lambda:GetFunctionConcurrency", () => checkLambdaConcurrency(settings, clients.lambda));
-    await guarded("fargate vcpu quota", "servicequotas:GetServiceQuota and servicequotas:GetAWSDefaultServiceQuota", () => checkFargateQuota(settings, clients.quotas, input.maxConcurrentProofs ?? 1));
+    await guarded("fargate vcpu quota", "servicequotas:GetServiceQuota and servicequotas:GetAWSDefaultServiceQuota", () => checkFargateQuota(settings, clients.quotas, input.maxConcurrentProofs ?? settings.maxConcurrentProofs));
     await guarded("image signing", "ecr:GetSigningConfiguration and signer:GetSigningProfile", () => checkImageSigning(settings, clients));
     results.push(checkSecrets(settings, input.secretsPresent));
     return results;

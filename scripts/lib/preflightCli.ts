@@ -49,13 +49,14 @@ export function stackSettingsFromFile(stack: string, dir?: string): { settings: 
 interface ParsedArgs {
     stack: string;
     dir?: string;
-    maxConcurrentProofs: number;
+    /** Undefined: the stack's own maxConcurrentProofs. */
+    maxConcurrentProofs?: number;
 }
 
 function parseArgs(args: readonly string[]): ParsedArgs | undefined {
     const [stack, ...rest] = args;
     if (!stack || stack.startsWith("-")) return undefined;
-    const parsed: ParsedArgs = { stack, maxConcurrentProofs: 1 };
+    const parsed: ParsedArgs = { stack };
     for (let i = 0; i < rest.length; i += 2) {
         const [flag, value] = [rest[i], rest[i + 1]];
         if (value === undefined) return undefined;

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { DeleteItemCommand } from "@aws-sdk/client-dynamodb";
+import { PROOF_SLOTS_TABLE_SCHEMA, PROOF_SLOT_ITEM } from "../../lambdas/shared/proofSlots";
+import { type LocalDynamo, createTable, startLocalDynamo } from "../../local/servers";
 import {
     FINALIZE_RETRY,
     LAMBDA_SERVICE_RETRY,
@@ -46,7 +49,11 @@ const ARGS: ProverStateMachineArgs = {
     proofPrefix: "sessions/",
     runProverTimeoutSeconds: 1500,
     allowHighScanFindings: false,
+    proofSlotsTableName: "stark-ballot-simulator-proof-slots-develop",
+    maxConcurrentProofs: 2,
 };
+
+let slotsDynamo: LocalDynamo;
 const CN_ARGS: ProverStateMachineArgs = {
     ...ARGS,
     partition: "aws-cn",
@@ -90,8 +97,8 @@ function withoutTrace(cause: string): string {
 }
 
 const CATCH_ALL = [
-    { ErrorEquals: ["States.DataLimitExceeded"], ResultPath: "$.proverError", Next: "FinalizeFailed" },
-    { ErrorEquals: ["States.ALL"], ResultPath: "$.proverError", Next: "FinalizeFailed" },
+    { ErrorEquals: ["States.DataLimitExceeded"], ResultPath: "$.proverError", Next: "ReleaseProofSlotAfterFailure" },
+    { ErrorEquals: ["States.ALL"], ResultPath: "$.proverError", Next: "ReleaseProofSlotAfterFailure" },
 ];
 
 /** Comments are prose for operators; everything else is asserted exactly. */
@@ -136,6 +143,9 @@ const handlers = (overrides: Partial<ProverTaskHandlers> = {}): ProverTaskHandle
     verifyImageSignature: () => SIGNED,
     runProver: () => TASK,
     finalize: () => FINALIZED,
+    get dynamodb() {
+        return slotsDynamo.client;
+    },
     ...overrides,
 });
 
@@ -180,7 +190,7 @@ describe("prover state machine definition", () => {
     });
 
     describe("states and transitions", () => {
-        it("starts at VerifyImageSignature and has SPEC §1's six states plus the gate's wait loop", () => {
+        it("starts at VerifyImageSignature and has SPEC §1's six states plus the gate's wait loop and the five states of admission control", () => {
             assert.equal(def.StartAt, "VerifyImageSignature");
             assert.deepEqual(Object.keys(def.States), [
                 "VerifyImageSignature",
@@ -191,26 +201,36 @@ describe("prover state machine definition", () => {
                 "FinalizeSucceeded",
                 "FinalizeSignatureFailed",
                 "FinalizeFailed",
+                "AcquireProofSlot",
+                "CheckProofSlotHeld",
+                "WaitForProofSlot",
+                "ReleaseProofSlot",
+                "ReleaseProofSlotAfterFailure",
             ]);
             const edges = Object.fromEntries(
                 Object.entries(def.States).map(([name, s]) => [
                     name,
                     s.Type === "Choice"
-                        ? { choices: s.Choices.map((c) => c.Next), default: s.Default }
+                        ? { choices: s.Choices.map((c: { Next: string }) => c.Next), default: s.Default }
                         : s.Type === "Wait"
                           ? { wait: s.Seconds, next: s.Next }
-                          : { next: s.Next ?? null, end: s.End ?? false, catch: (s.Catch ?? []).map((c) => c.Next) },
+                          : { next: s.Next ?? null, end: s.End ?? false, catch: (s.Catch ?? []).map((c: { Next: string }) => c.Next) },
                 ]),
             );
             assert.deepEqual(edges, {
-                VerifyImageSignature: { next: "CheckImageSignature", end: false, catch: ["FinalizeFailed", "FinalizeFailed"] },
-                CheckImageSignature: { choices: ["RunProver", "WaitForImageGate"], default: "FinalizeSignatureFailed" },
+                VerifyImageSignature: { next: "CheckImageSignature", end: false, catch: ["ReleaseProofSlotAfterFailure", "ReleaseProofSlotAfterFailure"] },
+                CheckImageSignature: { choices: ["AcquireProofSlot", "WaitForImageGate"], default: "FinalizeSignatureFailed" },
                 WaitForImageGate: { wait: 15, next: "RecheckImageSignature" },
-                RecheckImageSignature: { next: "CheckImageSignature", end: false, catch: ["FinalizeFailed", "FinalizeFailed"] },
-                RunProver: { next: "FinalizeSucceeded", end: false, catch: ["FinalizeFailed", "FinalizeFailed"] },
+                RecheckImageSignature: { next: "CheckImageSignature", end: false, catch: ["ReleaseProofSlotAfterFailure", "ReleaseProofSlotAfterFailure"] },
+                RunProver: { next: "ReleaseProofSlot", end: false, catch: ["ReleaseProofSlotAfterFailure", "ReleaseProofSlotAfterFailure"] },
                 FinalizeSucceeded: { next: null, end: true, catch: [] },
                 FinalizeSignatureFailed: { next: null, end: true, catch: [] },
                 FinalizeFailed: { next: null, end: true, catch: [] },
+                AcquireProofSlot: { next: "RunProver", end: false, catch: ["CheckProofSlotHeld", "ReleaseProofSlotAfterFailure", "ReleaseProofSlotAfterFailure"] },
+                CheckProofSlotHeld: { next: "RunProver", end: false, catch: ["WaitForProofSlot", "ReleaseProofSlotAfterFailure", "ReleaseProofSlotAfterFailure"] },
+                WaitForProofSlot: { wait: 60, next: "AcquireProofSlot" },
+                ReleaseProofSlot: { next: "FinalizeSucceeded", end: false, catch: ["FinalizeSucceeded", "FinalizeSucceeded"] },
+                ReleaseProofSlotAfterFailure: { next: "FinalizeFailed", end: false, catch: ["FinalizeFailed", "FinalizeFailed"] },
             });
         });
 
@@ -234,7 +254,7 @@ describe("prover state machine definition", () => {
             assert.deepEqual(withoutComment(def.States.CheckImageSignature), {
                 Type: "Choice",
                 Choices: [
-                    { Variable: "$.signingStatus.Payload.verdict", StringEquals: "ALLOW", Next: "RunProver" },
+                    { Variable: "$.signingStatus.Payload.verdict", StringEquals: "ALLOW", Next: "AcquireProofSlot" },
                     { Variable: "$.signingStatus.Payload.verdict", StringEquals: "PENDING", Next: "WaitForImageGate" },
                 ],
                 Default: "FinalizeSignatureFailed",
@@ -306,7 +326,7 @@ describe("prover state machine definition", () => {
                     },
                 ],
                 Catch: CATCH_ALL,
-                Next: "FinalizeSucceeded",
+                Next: "ReleaseProofSlot",
             });
         });
 
@@ -365,6 +385,10 @@ describe("prover state machine definition", () => {
                 "arn:aws-cn:states:::lambda:invoke",
                 "arn:aws-cn:states:::lambda:invoke",
                 "arn:aws-cn:states:::lambda:invoke",
+                "arn:aws-cn:states:::dynamodb:updateItem",
+                "arn:aws-cn:states:::dynamodb:updateItem",
+                "arn:aws-cn:states:::dynamodb:updateItem",
+                "arn:aws-cn:states:::dynamodb:updateItem",
             ]);
             assert.equal(cn.States.RunProver.Parameters.Cluster, CN_ARGS.clusterArn);
             assert.equal(cn.States.FinalizeFailed.Parameters.FunctionName, CN_ARGS.finalizeCallbackFunctionArn);
@@ -452,6 +476,16 @@ describe("prover state machine definition", () => {
 });
 
 describe("prover state machine, executed locally", () => {
+    // The semaphore states run against DynamoDB's protocol on 127.0.0.1 (dynalite), one server for the file.
+    before(async () => {
+        slotsDynamo = await startLocalDynamo();
+        await createTable(slotsDynamo.client, ARGS.proofSlotsTableName, PROOF_SLOTS_TABLE_SCHEMA);
+    });
+    after(async () => slotsDynamo.stop());
+    // Every test starts with all slots free.
+    beforeEach(async () => {
+        await slotsDynamo.client.send(new DeleteItemCommand({ TableName: ARGS.proofSlotsTableName, Key: { [PROOF_SLOTS_TABLE_SCHEMA.hashKey.name]: { S: PROOF_SLOT_ITEM.name } } }));
+    });
     const def = buildProverStateMachineDefinition(ARGS);
     const run = (h: ProverTaskHandlers) => runProverStateMachine(def, INPUT, h);
 
@@ -465,7 +499,7 @@ describe("prover state machine, executed locally", () => {
             }),
         );
         assert.equal(r.status, "SUCCEEDED");
-        assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeSucceeded"]);
+        assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "AcquireProofSlot", "RunProver", "ReleaseProofSlot", "FinalizeSucceeded"]);
         assert.deepEqual(signatureEvents, [GATE_PAYLOAD]);
         assert.deepEqual(r.taskCalls[0], {
             state: "VerifyImageSignature",
@@ -498,7 +532,7 @@ describe("prover state machine, executed locally", () => {
         assert.equal(requests[0].Overrides.ContainerOverrides[0].Environment[6].Value, executionPrefix("sessions/", "session-1", "exec-0001"));
         const succeeded: FinalizeEvent = { status: "SUCCEEDED", payload: INPUT.payload, executionArn: EXECUTION_ARN, proverResult: TASK };
         assert.deepEqual(r.finalizeCalls, [{ state: "FinalizeSucceeded", event: succeeded }]);
-        assert.deepEqual(r.taskCalls[2], { state: "FinalizeSucceeded", parameters: { FunctionName: ARGS.finalizeCallbackFunctionArn, Payload: succeeded } });
+        assert.deepEqual(r.taskCalls[4], { state: "FinalizeSucceeded", parameters: { FunctionName: ARGS.finalizeCallbackFunctionArn, Payload: succeeded } });
         assert.deepEqual(r.output, {
             ...INPUT,
             signingStatus: { Payload: SIGNED },
@@ -550,7 +584,9 @@ describe("prover state machine, executed locally", () => {
             "WaitForImageGate",
             "RecheckImageSignature",
             "CheckImageSignature",
+            "AcquireProofSlot",
             "RunProver",
+            "ReleaseProofSlot",
             "FinalizeSucceeded",
         ]);
         assert.deepEqual(events, [GATE_PAYLOAD, { ...GATE_PAYLOAD, previousChecks: 1 }, { ...GATE_PAYLOAD, previousChecks: 2 }]);
@@ -580,7 +616,7 @@ describe("prover state machine, executed locally", () => {
                 }),
             );
             assert.equal(proverRuns, 1, "a proof that ran is never retried");
-            assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeFailed"]);
+            assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "AcquireProofSlot", "RunProver", "ReleaseProofSlotAfterFailure", "FinalizeFailed"]);
             const failed: FinalizeEvent = { status: "FAILED", payload: INPUT.payload, executionArn: EXECUTION_ARN, error: { Error: error, Cause: cause } };
             assert.deepEqual(r.finalizeCalls, [{ state: "FinalizeFailed", event: failed }]);
             assert.deepEqual(r.output, {
@@ -602,9 +638,9 @@ describe("prover state machine, executed locally", () => {
         assert.equal(attempts, 1);
         assert.deepEqual(
             r.taskCalls.map((c) => c.state),
-            ["VerifyImageSignature", "RunProver", "RunProver", "RunProver", "FinalizeSucceeded"],
+            ["VerifyImageSignature", "AcquireProofSlot", "RunProver", "RunProver", "RunProver", "ReleaseProofSlot", "FinalizeSucceeded"],
         );
-        assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeSucceeded"]);
+        assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "AcquireProofSlot", "RunProver", "ReleaseProofSlot", "FinalizeSucceeded"]);
     });
 
     it("RunProver retries AmazonECS.Unknown (RunTask answered with failures: no Fargate capacity) like the other capacity errors", async () => {
@@ -613,7 +649,7 @@ describe("prover state machine, executed locally", () => {
         const r = await run(handlers({ runProver: failing(5, () => named("AmazonECS.Unknown", failures), () => ((attempts += 1), TASK)) }));
         assert.equal(attempts, 1);
         assert.equal(r.taskCalls.filter((c) => c.state === "RunProver").length, 6, "1 + 5 attempts, the retrier's bound");
-        assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeSucceeded"]);
+        assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "AcquireProofSlot", "RunProver", "ReleaseProofSlot", "FinalizeSucceeded"]);
     });
 
     it("RunProver gives up after 1 + 5 attempts of ECS.ServerException and reports it through FinalizeFailed", async () => {
@@ -626,7 +662,7 @@ describe("prover state machine, executed locally", () => {
 
     it("the signature Lambda's own error is not retried and reaches FinalizeFailed as a Lambda function error", async () => {
         const r = await run(handlers({ verifyImageSignature: () => parseCheckImageSignatureInput({}) as never }));
-        assert.deepEqual(r.path, ["VerifyImageSignature", "FinalizeFailed"]);
+        assert.deepEqual(r.path, ["VerifyImageSignature", "ReleaseProofSlotAfterFailure", "FinalizeFailed"]);
         assert.equal(r.taskCalls.filter((c) => c.state === "VerifyImageSignature").length, 1);
         const error = r.finalizeCalls[0].event.status === "FAILED" ? r.finalizeCalls[0].event.error : undefined;
         error!.Cause = withoutTrace(error!.Cause!);
@@ -652,14 +688,14 @@ describe("prover state machine, executed locally", () => {
 
     it("a transient Lambda service error on the signature check is retried", async () => {
         const r = await run(handlers({ verifyImageSignature: failing(1, () => named("Lambda.TooManyRequestsException", "Rate exceeded"), () => SIGNED) }));
-        assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "FinalizeSucceeded"]);
+        assert.deepEqual(r.path, ["VerifyImageSignature", "CheckImageSignature", "AcquireProofSlot", "RunProver", "ReleaseProofSlot", "FinalizeSucceeded"]);
         assert.equal(r.taskCalls.filter((c) => c.state === "VerifyImageSignature").length, 2);
     });
 
     it("a persistent Lambda service error on the signature check ends in FinalizeFailed after 1 + 3 attempts", async () => {
         const r = await run(handlers({ verifyImageSignature: failing(Infinity, () => named("Lambda.ServiceException", "Service unavailable"), () => SIGNED) }));
         assert.equal(r.taskCalls.filter((c) => c.state === "VerifyImageSignature").length, 4);
-        assert.deepEqual(r.path, ["VerifyImageSignature", "FinalizeFailed"]);
+        assert.deepEqual(r.path, ["VerifyImageSignature", "ReleaseProofSlotAfterFailure", "FinalizeFailed"]);
         assert.deepEqual((r.finalizeCalls[0].event as { error?: unknown }).error, { Error: "Lambda.ServiceException", Cause: "Service unavailable" });
     });
 

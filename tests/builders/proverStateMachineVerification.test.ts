@@ -1,3 +1,5 @@
+import { PROOF_SLOTS_TABLE_SCHEMA } from "../../lambdas/shared/proofSlots";
+import { type LocalDynamo, createTable, startLocalDynamo } from "../../local/servers";
 import assert from "node:assert/strict";
 import {
     type ProverStateMachineArgs,
@@ -28,6 +30,8 @@ const BASE: ProverStateMachineArgs = {
     runProverTimeoutSeconds: 1500,
     registryId: "123456789012",
     allowHighScanFindings: false,
+    proofSlotsTableName: "stark-ballot-simulator-proof-slots-develop",
+    maxConcurrentProofs: 2,
 };
 const ARGS: ProverStateMachineArgs = { ...BASE, verifyProofFunctionArn: VERIFIER_ARN };
 const INPUT: ExecutionInput = {
@@ -50,6 +54,9 @@ function handlers(verify: () => VerifyProofResult, calls: { verify: unknown[] })
         verifyImageSignature: () => ({ verdict: "ALLOW", checks: 1, status: "COMPLETE", signingStatuses: [], scan: { status: "COMPLETE", findingSeverityCounts: {} } }),
         runProver: () => TASK,
         finalize: () => ({ ok: true }),
+        get dynamodb() {
+            return slotsDynamo.client;
+        },
         verifyProof: (event, functionName) => {
             calls.verify.push({ event, functionName });
             return verify();
@@ -57,11 +64,24 @@ function handlers(verify: () => VerifyProofResult, calls: { verify: unknown[] })
     };
 }
 
+// The slot states run against DynamoDB's protocol on 127.0.0.1 (dynalite).
+let slotsDynamo: LocalDynamo;
+
 describe("prover state machine: VerifyProof (verifier configured)", () => {
+    before(async () => {
+        slotsDynamo = await startLocalDynamo();
+        await createTable(slotsDynamo.client, BASE.proofSlotsTableName, PROOF_SLOTS_TABLE_SCHEMA);
+    });
+    after(async () => slotsDynamo.stop());
+
     it("without a verifier the definition has no verification states and RunProver goes straight to FinalizeSucceeded", () => {
         const d = buildProverStateMachineDefinition(BASE);
-        assert.equal(d.States.RunProver.Next, "FinalizeSucceeded");
-        assert.deepEqual(Object.keys(d.States), ["VerifyImageSignature", "CheckImageSignature", "WaitForImageGate", "RecheckImageSignature", "RunProver", "FinalizeSucceeded", "FinalizeSignatureFailed", "FinalizeFailed"]);
+        assert.equal(d.States.RunProver.Next, "ReleaseProofSlot");
+        assert.equal(d.States.ReleaseProofSlot.Next, "FinalizeSucceeded");
+        assert.deepEqual(Object.keys(d.States), [
+            "VerifyImageSignature", "CheckImageSignature", "WaitForImageGate", "RecheckImageSignature", "RunProver", "FinalizeSucceeded", "FinalizeSignatureFailed", "FinalizeFailed",
+            "AcquireProofSlot", "CheckProofSlotHeld", "WaitForProofSlot", "ReleaseProofSlot", "ReleaseProofSlotAfterFailure",
+        ]);
         assert.equal("verification.$" in d.States.FinalizeSucceeded.Parameters.Payload, false);
     });
 
@@ -71,7 +91,8 @@ describe("prover state machine: VerifyProof (verifier configured)", () => {
 
     it("VerifyProof sits between RunProver and FinalizeSucceeded, gets only the two ids, retries service errors and crashes", () => {
         const d = buildProverStateMachineDefinition(ARGS);
-        assert.equal(d.States.RunProver.Next, "VerifyProof");
+        assert.equal(d.States.RunProver.Next, "ReleaseProofSlot");
+        assert.equal(d.States.ReleaseProofSlot.Next, "VerifyProof", "the slot is given back before verifying");
         assert.deepEqual(d.States.VerifyProof, {
             Type: "Task",
             Comment: "Verify the published bundle's receipt against the recorded zkVM image id; write verification.json beside it.",
@@ -90,8 +111,8 @@ describe("prover state machine: VerifyProof (verifier configured)", () => {
                 { ErrorEquals: ["VerifierCrashed"], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2, JitterStrategy: "FULL" },
             ],
             Catch: [
-                { ErrorEquals: ["States.DataLimitExceeded"], ResultPath: "$.proverError", Next: "FinalizeFailed" },
-                { ErrorEquals: ["States.ALL"], ResultPath: "$.proverError", Next: "FinalizeFailed" },
+                { ErrorEquals: ["States.DataLimitExceeded"], ResultPath: "$.proverError", Next: "ReleaseProofSlotAfterFailure" },
+                { ErrorEquals: ["States.ALL"], ResultPath: "$.proverError", Next: "ReleaseProofSlotAfterFailure" },
             ],
             Next: "CheckProofVerification",
         });
@@ -125,7 +146,7 @@ describe("prover state machine: VerifyProof (verifier configured)", () => {
         it("success: FinalizeSucceeded receives the verifier's answer with the report key", async () => {
             const { execution, calls } = await run(() => verdict("success"));
             assert.equal(execution.status, "SUCCEEDED");
-            assert.deepEqual(execution.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "VerifyProof", "CheckProofVerification", "FinalizeSucceeded"]);
+            assert.deepEqual(execution.path, ["VerifyImageSignature", "CheckImageSignature", "AcquireProofSlot", "RunProver", "ReleaseProofSlot", "VerifyProof", "CheckProofVerification", "FinalizeSucceeded"]);
             assert.deepEqual(calls.verify, [{ event: { sessionId: "session-1", executionId: "exec-0001" }, functionName: VERIFIER_ARN }]);
             const [{ event }] = execution.finalizeCalls;
             assert.deepEqual(event, {

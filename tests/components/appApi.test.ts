@@ -119,7 +119,7 @@ for (const env of ["develop", "main"] as const) {
                 "rate-limit-keys": { hashKey: "key", attributes: [{ name: "key", type: "S" }], ttl: { attributeName: "expiresAt", enabled: true } },
             };
             // The data API's tables (DataApi) are checked in dataApi.test.ts.
-            const appTables = findAll(r, TABLE).map((t) => t.name).filter((name) => !name.startsWith("data-"));
+            const appTables = findAll(r, TABLE).map((t) => t.name).filter((name) => name.startsWith("app-"));
             assert.deepEqual(appTables.sort(), ["app-rate-limit-keys-table", "app-rate-limit-table", "app-sessions-table"]);
             for (const [role, keys] of Object.entries(expected)) {
                 const t = find(r, TABLE, `app-${role}-table`).inputs;
@@ -205,6 +205,9 @@ for (const env of ["develop", "main"] as const) {
                 SECRET_PARAMETER_SESSION_CAPABILITY: x.parameterName("session-capability-secret"),
                 SECRET_PARAMETER_VOTE_ENCRYPTION_KEY: x.parameterName("vote-encryption-key"),
                 SECRET_PARAMETER_CAPTCHA: x.parameterName("captcha-secret"),
+                // The global proof budget's defaults (proofsPerHour, proofsPerDay).
+                PROOFS_PER_HOUR: "30",
+                PROOFS_PER_DAY: "60",
             });
         });
 

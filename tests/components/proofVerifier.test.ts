@@ -86,7 +86,8 @@ describe("ProofVerifier and ProverImageRecord", function () {
         it("the state machine invokes the verifier (by the ARN of the function it creates) and may invoke it", async () => {
             const r = await result();
             const definition = json(find(r, "aws:sfn/stateMachine:StateMachine", "prover-dispatcher"), "definition");
-            assert.equal(definition.States.RunProver.Next, "VerifyProof");
+            assert.equal(definition.States.RunProver.Next, "ReleaseProofSlot");
+            assert.equal(definition.States.ReleaseProofSlot.Next, "VerifyProof");
             assert.equal(definition.States.VerifyProof.Parameters.FunctionName, FUNCTION_ARN);
             const invoke = Object.values(statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-dispatcher-policy"))).find((st: any) => st.Action === "lambda:InvokeFunction" || (Array.isArray(st.Action) && st.Action.includes("lambda:InvokeFunction")));
             assert.ok(invoke, "an invoke statement");

@@ -167,6 +167,7 @@ for (const env of ["develop", "main"] as const) {
                 groups.map((g) => [g.inputs.name, g.inputs.retentionInDays]).sort(),
                 [
                     [`/aws/lambda/stark-ballot-simulator-check-image-signature-${env}`, x.retention],
+                    [`/aws/lambda/stark-ballot-simulator-proof-slot-cleanup-${env}`, x.retention],
                     [x.dispatcherLogGroup, x.retention],
                     [x.proverLogGroup, x.retention],
                 ].sort(),
@@ -259,7 +260,21 @@ for (const env of ["develop", "main"] as const) {
         it("state machine definition: the picture's states, JSONPaths and the digest-pinned image", () => {
             const def = json(find(r, "aws:sfn/stateMachine:StateMachine", "prover-dispatcher"), "definition");
             assert.equal(def.StartAt, "VerifyImageSignature");
-            assert.deepEqual(Object.keys(def.States).sort(), ["CheckImageSignature", "FinalizeFailed", "FinalizeSignatureFailed", "FinalizeSucceeded", "RecheckImageSignature", "RunProver", "VerifyImageSignature", "WaitForImageGate"]);
+            assert.deepEqual(Object.keys(def.States).sort(), [
+                "AcquireProofSlot",
+                "CheckImageSignature",
+                "CheckProofSlotHeld",
+                "FinalizeFailed",
+                "FinalizeSignatureFailed",
+                "FinalizeSucceeded",
+                "RecheckImageSignature",
+                "ReleaseProofSlot",
+                "ReleaseProofSlotAfterFailure",
+                "RunProver",
+                "VerifyImageSignature",
+                "WaitForImageGate",
+                "WaitForProofSlot",
+            ]);
             const verify = def.States.VerifyImageSignature;
             assert.equal(verify.Parameters.FunctionName, x.signatureFunctionArn);
             assert.equal(verify.ResultPath, "$.signingStatus");
@@ -293,7 +308,7 @@ for (const env of ["develop", "main"] as const) {
 
         it(`protects exactly the stateful resources ${env === "main" ? "in main" : "nowhere in develop"}`, () => {
             const protectedNames = r.resources.filter((res) => res.protect && res.name.startsWith("prover-")).map((res) => res.name).sort();
-            assert.deepEqual(protectedNames, env === "main" ? ["prover-bundles", "prover-check-image-signature-logs", "prover-dispatcher-logs", "prover-prover-logs", "prover-repository", "prover-work-dlq", "prover-work-queue"] : []);
+            assert.deepEqual(protectedNames, env === "main" ? ["prover-bundles", "prover-check-image-signature-logs", "prover-dispatcher-logs", "prover-proof-slot-cleanup-logs", "prover-proof-slots-table", "prover-prover-logs", "prover-repository", "prover-work-dlq", "prover-work-queue"] : []);
             assert.equal(find(r, "aws:s3/bucket:Bucket", "prover-bundles").inputs.forceDestroy, env !== "main");
             assert.equal(find(r, "aws:ecr/repository:Repository", "prover-repository").inputs.forceDelete, env !== "main");
         });

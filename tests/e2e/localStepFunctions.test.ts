@@ -1,4 +1,5 @@
 /** StartExecution semantics of the local Step Functions (local/stepFunctions.ts), which prover-dispatch's idempotency relies on. */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import * as assert from "node:assert/strict";
 import { StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { ExecutionInput } from "../../lambdas/shared/contracts";
@@ -37,6 +38,8 @@ describe("local Step Functions StartExecution", () => {
             ),
             runProver: () => assert.fail("not reached"),
             finalize: () => ({}),
+            // Never reached (the gate refuses first); a closed local port, so a stray call fails loudly.
+            dynamodb: new DynamoDBClient({ endpoint: "http://127.0.0.1:9", region: wiring.region, credentials: { accessKeyId: "local", secretAccessKey: "local" } }),
         };
         sfn = new LocalStepFunctions(wiring.stateMachine, handlers, wiring.region);
     });

@@ -42,7 +42,7 @@ describe("local pipeline (develop): faults", function () {
     it("the zkVM host exits non-zero: the task fails with HOST_FAILED and the session records the stopped task", async () => {
         const { accepted, executions, view } = await runWith({ hostMode: "fail" }, "host-fails");
 
-        assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.RunProver, S.FinalizeFailed]);
+        assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.AcquireProofSlot, S.RunProver, S.ReleaseProofSlotAfterFailure, S.FinalizeFailed]);
         await assertFailedWithoutBundle(accepted, view);
         assert.equal(view.error?.Error, "States.TaskFailed");
         const task = JSON.parse(view.error!.Cause!);
@@ -57,7 +57,7 @@ describe("local pipeline (develop): faults", function () {
     it("the zkVM host exceeds its timeout: the runner kills it and the session fails with HOST_TIMEOUT", async () => {
         const { accepted, executions, view } = await runWith({ hostMode: "sleep", hostTimeoutSeconds: 1 }, "host-timeout");
 
-        assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.RunProver, S.FinalizeFailed]);
+        assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.AcquireProofSlot, S.RunProver, S.ReleaseProofSlotAfterFailure, S.FinalizeFailed]);
         await assertFailedWithoutBundle(accepted, view);
         const task = JSON.parse(view.error!.Cause!);
         assert.equal(task.Containers[0].ExitCode, EXIT_CODES.HOST_TIMEOUT);

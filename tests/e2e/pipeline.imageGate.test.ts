@@ -48,7 +48,7 @@ describe("local pipeline (develop): the image gate", function () {
 
     it("asks the stack's own registry for the pinned digest, signature and scan", async () => {
         const { execution } = await runWith({}, "gate-asks");
-        assert.deepEqual(execution.path, [S.VerifyImageSignature, S.CheckImageSignature, S.RunProver, S.FinalizeSucceeded]);
+        assert.deepEqual(execution.path, [S.VerifyImageSignature, S.CheckImageSignature, S.AcquireProofSlot, S.RunProver, S.ReleaseProofSlot, S.FinalizeSucceeded]);
         const w = pipeline.wiring;
         const digest = w.taskDefinition.container.image.split("@")[1];
         const asked = { registryId: w.accountId, repositoryName: w.ecrRepositoryName, imageDigest: digest };
@@ -71,7 +71,7 @@ describe("local pipeline (develop): the image gate", function () {
 
     it("signing IN_PROGRESS for three checks, then COMPLETE: the gate waits and the proof succeeds", async () => {
         const { view, execution } = await runWith({ signingInProgressChecks: 3 }, "gate-in-progress");
-        assert.deepEqual(execution.path, [S.VerifyImageSignature, S.CheckImageSignature, ...RECHECK, ...RECHECK, ...RECHECK, S.RunProver, S.FinalizeSucceeded]);
+        assert.deepEqual(execution.path, [S.VerifyImageSignature, S.CheckImageSignature, ...RECHECK, ...RECHECK, ...RECHECK, S.AcquireProofSlot, S.RunProver, S.ReleaseProofSlot, S.FinalizeSucceeded]);
         assert.equal(view.status, "succeeded");
         assert.equal(pipeline.ecs.runs.length, 1);
         assert.deepEqual(
@@ -109,7 +109,7 @@ describe("local pipeline (develop): the image gate", function () {
 
     it("scan IN_PROGRESS for two checks, then COMPLETE and clean: the proof succeeds", async () => {
         const { execution, view } = await runWith({ scanInProgressChecks: 2 }, "gate-scan-wait");
-        assert.deepEqual(execution.path, [S.VerifyImageSignature, S.CheckImageSignature, ...RECHECK, ...RECHECK, S.RunProver, S.FinalizeSucceeded]);
+        assert.deepEqual(execution.path, [S.VerifyImageSignature, S.CheckImageSignature, ...RECHECK, ...RECHECK, S.AcquireProofSlot, S.RunProver, S.ReleaseProofSlot, S.FinalizeSucceeded]);
         assert.equal(view.status, "succeeded");
     });
 
@@ -149,7 +149,7 @@ describe("local pipeline (develop): the image gate", function () {
 
     it("the gate Lambda cannot read ECR (AccessDenied): FinalizeFailed records its error and the Lambda logs it", async () => {
         const { accepted, execution, view } = await runWith({ accessDenied: true }, "gate-denied");
-        assert.deepEqual(execution.path, [S.VerifyImageSignature, S.FinalizeFailed]);
+        assert.deepEqual(execution.path, [S.VerifyImageSignature, S.ReleaseProofSlotAfterFailure, S.FinalizeFailed]);
         await assertRefused(accepted, view);
         assert.equal(view.error?.Error, "AccessDeniedException");
         const { trace, ...cause } = JSON.parse(view.error!.Cause!);

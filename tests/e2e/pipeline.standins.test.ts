@@ -47,7 +47,7 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
 
             assert.deepEqual(pipeline.ecs.placementFailures, [{ reason: CAPACITY_UNAVAILABLE_REASON }, { reason: CAPACITY_UNAVAILABLE_REASON }]);
             assert.equal(runProverCalls(executions[0]), 3);
-            assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.RunProver, S.FinalizeSucceeded]);
+            assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.AcquireProofSlot, S.RunProver, S.ReleaseProofSlot, S.FinalizeSucceeded]);
             assert.equal(pipeline.ecs.runs.length, 1, "a RunTask answered with failures started no task");
             assert.equal(view.status, "succeeded");
             assert.ok((await executionObjects(pipeline, accepted)).includes("bundle.zip"));
@@ -57,7 +57,7 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
             const { executions, view } = await runWith({ ecsFaults: Array(6).fill("capacity") }, "capacity-gone");
 
             assert.equal(runProverCalls(executions[0]), 6);
-            assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.RunProver, S.FinalizeFailed]);
+            assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.AcquireProofSlot, S.RunProver, S.ReleaseProofSlotAfterFailure, S.FinalizeFailed]);
             assert.deepEqual(pipeline.ecs.runs, []);
             assert.equal(view.status, "failed");
             assert.equal(view.error?.Error, "AmazonECS.Unknown");
@@ -185,7 +185,7 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
             );
 
             assert.equal(callsOf(executions[0], S.VerifyImageSignature), 1);
-            assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.FinalizeFailed]);
+            assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.ReleaseProofSlotAfterFailure, S.FinalizeFailed]);
             assert.deepEqual(pipeline.ecs.runs, []);
             assert.equal(view.status, "failed");
             assert.equal(view.error?.Error, "Lambda.Unknown");
@@ -232,7 +232,7 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
             const { accepted, executions, view } = await runWith({ runProverTimeoutSeconds: 1, hostMode: "sleep", hostTimeoutSeconds: 60 }, "prover-timeout");
 
             assert.equal(runProverCalls(executions[0]), 1, "a timed-out proof is not re-run");
-            assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.RunProver, S.FinalizeFailed]);
+            assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.CheckImageSignature, S.AcquireProofSlot, S.RunProver, S.ReleaseProofSlotAfterFailure, S.FinalizeFailed]);
             assert.deepEqual(pipeline.ecs.runs.map((r) => [r.stopCode, r.exitCode]), [["UserInitiated", EXIT_CODES.STOPPED]]);
             assert.deepEqual(
                 pipeline.logsOf("prover").filter((l) => l.level === "ERROR").map((l) => l.fields.failure),
@@ -351,7 +351,7 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
             const { executions, view } = await runWith({ inflatedAnswerBytes: { "check-image-signature": 300 * 1024 } }, "too-big");
 
             assert.equal(callsOf(executions[0], S.VerifyImageSignature), 1, "never retried");
-            assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.FinalizeFailed]);
+            assert.deepEqual(executions[0].path, [S.VerifyImageSignature, S.ReleaseProofSlotAfterFailure, S.FinalizeFailed]);
             assert.equal(view.status, "failed");
             assert.deepEqual(view.error, {
                 Error: "States.DataLimitExceeded",
@@ -368,6 +368,7 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
                 verifyImageSignature: () => ({ status: "COMPLETE", signingStatuses: [], padding: "x".repeat(300 * 1024) }) as never,
                 runProver: () => assert.fail("must not run"),
                 finalize: () => assert.fail("must not run"),
+                dynamodb: pipeline.dynamo.client,
             });
 
             assert.equal(execution.status, "FAILED");

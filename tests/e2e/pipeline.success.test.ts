@@ -61,7 +61,9 @@ describe("local pipeline (develop): a proof from POST /api/finalize to a downloa
         assert.deepEqual(execution.path, [
             PROVER_STATES.VerifyImageSignature,
             PROVER_STATES.CheckImageSignature,
+            PROVER_STATES.AcquireProofSlot,
             PROVER_STATES.RunProver,
+            PROVER_STATES.ReleaseProofSlot,
             PROVER_STATES.FinalizeSucceeded,
         ]);
         assert.deepEqual(

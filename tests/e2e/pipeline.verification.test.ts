@@ -58,7 +58,7 @@ describe("local pipeline (develop with a verifier): VerifyProof", function () {
 
     it("success: the session succeeds with the report linked beside the bundle", async () => {
         const { accepted, execution, view, objects, report, verifierCalls } = await prove("verify-ok");
-        assert.deepEqual(execution.path, ["VerifyImageSignature", "CheckImageSignature", "RunProver", "VerifyProof", "CheckProofVerification", "FinalizeSucceeded"]);
+        assert.deepEqual(execution.path, ["VerifyImageSignature", "CheckImageSignature", "AcquireProofSlot", "RunProver", "ReleaseProofSlot", "VerifyProof", "CheckProofVerification", "FinalizeSucceeded"]);
         assert.deepEqual(verifierCalls.map((c) => [c.event, c.outcome]), [[{ sessionId: "verify-ok", executionId: accepted.executionId }, "verdict success"]]);
         assert.equal(view.status, "succeeded");
         assert.equal(view.verificationReportKey, `sessions/verify-ok/${accepted.executionId}/verification.json`);
@@ -92,7 +92,7 @@ describe("local pipeline (develop with a verifier): VerifyProof", function () {
         const { execution, view, report, verifierCalls } = await prove("verify-crash", { verifierMode: "crash" });
         assert.equal(verifierCalls.length, 3);
         assert.deepEqual(verifierCalls.map((c) => c.outcome), Array(3).fill("VerifierCrashed: verifier exited 1: Error: verifier panicked: simulated crash"));
-        assert.deepEqual(execution.path.slice(-2), ["VerifyProof", "FinalizeFailed"]);
+        assert.deepEqual(execution.path.slice(-3), ["VerifyProof", "ReleaseProofSlotAfterFailure", "FinalizeFailed"]);
         assert.equal(view.status, "failed");
         assert.equal(view.error?.Error, "VerifierCrashed");
         assert.equal(report, undefined);
@@ -103,7 +103,7 @@ describe("local pipeline (develop with a verifier): VerifyProof", function () {
         const { execution, view, report, verifierCalls } = await prove("verify-evil", { replaceBundle: evil, verifierMode: "crash" });
         assert.equal(verifierCalls.length, 1);
         assert.equal(verifierCalls[0].outcome, "UnsafeBundle: bundle.zip could not be extracted: invalid relative path: ../../../../tmp/owned.json");
-        assert.deepEqual(execution.path.slice(-2), ["VerifyProof", "FinalizeFailed"]);
+        assert.deepEqual(execution.path.slice(-3), ["VerifyProof", "ReleaseProofSlotAfterFailure", "FinalizeFailed"]);
         assert.equal(view.status, "failed");
         assert.equal(view.error?.Error, "UnsafeBundle");
         assert.equal(report, undefined);

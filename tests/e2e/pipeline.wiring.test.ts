@@ -72,7 +72,7 @@ describe("local pipeline (develop): wiring mistakes fail locally", function () {
 
         assert.equal(execution.status, "FAILED");
         assert.equal(execution.error?.Error, "Lambda.ResourceNotFoundException");
-        assert.deepEqual(execution.path, [S.VerifyImageSignature, S.CheckImageSignature, S.RunProver, S.FinalizeSucceeded]);
+        assert.deepEqual(execution.path, [S.VerifyImageSignature, S.CheckImageSignature, S.AcquireProofSlot, S.RunProver, S.ReleaseProofSlot, S.FinalizeSucceeded]);
     });
 
     it("a function missing an environment variable fails every delivery, naming it; the message ends in the DLQ and the session fails at the deadline", async () => {

@@ -41,6 +41,7 @@ describe("local pipeline wiring from the synthesized stacks", () => {
         assert.deepEqual(
             w.tables.map((t) => [t.name, t.hashKey.name, t.rangeKey?.name]),
             [
+                ["stark-ballot-simulator-proof-slots-develop", "semaphore", undefined],
                 ["stark-ballot-simulator-sessions-develop", "sessionId", undefined],
                 ["stark-ballot-simulator-rate-limit-keys-develop", "key", undefined],
                 ["stark-ballot-simulator-rate-limit-develop", "scope", "timestamp"],

@@ -11,6 +11,7 @@ import { issueCapability } from "../../lambdas/api/capability";
 import type { ApiConfig } from "../../lambdas/api/config";
 import type { ApiDeps } from "../../lambdas/api/deps";
 import { FixedWindowRateLimiter } from "../../lambdas/api/rateLimit";
+import { ProofBudget } from "../../lambdas/api/proofBudget";
 import { MAX_FINALIZE_BODY_BYTES } from "../../lambdas/api/requests";
 import { DEFAULT_SECRET_TTL_MS, createSecretStore } from "../../lambdas/api/secrets";
 import { PIPELINE_DEFAULTS } from "../../builders/proverPipelineSettings";
@@ -39,6 +40,7 @@ const CONFIG: ApiConfig = {
     stateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
     bucket: "proofs-test",
     proofPrefix: "sessions/",
+    proofBudget: { perHour: 30, perDay: 60 },
     secretParameters: PARAMETERS,
 };
 
@@ -99,6 +101,7 @@ describe("api", () => {
             sfn: new SFNClient({ region: "us-east-1" }),
             secrets: createSecretStore({ ssm: new SSMClient({ region: "us-east-1" }), parameterNames: PARAMETERS, now: () => clock }),
             rateLimiter: new FixedWindowRateLimiter(documents, TABLES.rateLimitKey, () => clock),
+            proofBudget: new ProofBudget(documents, TABLES.rateLimitKey, CONFIG.proofBudget, () => clock),
             // Presigning is local computation: no request leaves the process.
             bundleLinks: createBundleLinkSigner(
                 new S3Client({ region: "us-east-1", endpoint: "http://127.0.0.1:9", forcePathStyle: true, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } }),
@@ -273,6 +276,53 @@ describe("api", () => {
             clock = Date.parse("2026-03-01T12:01:00.000Z");
             assert.equal((await finalize(newSessionId(), {}, ip)).status, 202);
             assert.equal(sqsMock.commandCalls(SendMessageCommand).length, 3);
+        });
+
+        describe("global proof budget", () => {
+            const budgetItem = async (key: string) => (await documents.send(new GetCommand({ TableName: TABLES.rateLimitKey, Key: { key } }))).Item;
+            // Days of their own: the other tests' counters (same table) live in 2026-03-01's windows.
+            const hour = (d: string) => Date.parse(`2026-03-${d}T12:00:00.000Z`) / 1000;
+            const day = (d: string) => Date.parse(`2026-03-${d}T00:00:00.000Z`) / 1000;
+
+            it("over the hour's budget: 429 with Retry-After to the hour's end; no session, nothing queued", async () => {
+                call = httpCaller(createApp(deps({ proofBudget: new ProofBudget(documents, TABLES.rateLimitKey, { perHour: 2, perDay: 5 }, () => clock) })));
+                clock = Date.parse("2026-03-07T12:59:30.000Z");
+                // Different source IPs: the per-IP limit plays no part.
+                assert.equal((await finalize(newSessionId(), {}, "198.51.100.1")).status, 202);
+                assert.equal((await finalize(newSessionId(), {}, "198.51.100.2")).status, 202);
+                const refused = newSessionId();
+                const over = await finalize(refused, {}, "198.51.100.3");
+                assert.equal(over.status, 429);
+                assert.equal(over.headers["retry-after"], "30");
+                assert.deepEqual(over.json, { error: { code: "proof_budget_exhausted", message: "the hour's proof budget is spent; retry later" } });
+                assert.equal(await sessions.get(refused), undefined);
+                assert.equal(sqsMock.commandCalls(SendMessageCommand).length, 2);
+                assert.deepEqual(await budgetItem(`proof-budget#hour#${hour("07")}`), { key: `proof-budget#hour#${hour("07")}`, count: 2, expiresAt: hour("07") + 3600 });
+                assert.deepEqual(await budgetItem(`proof-budget#day#${day("07")}`), { key: `proof-budget#day#${day("07")}`, count: 2, expiresAt: day("07") + 86400 });
+                // The next hour has a fresh budget.
+                clock = Date.parse("2026-03-07T13:00:00.000Z");
+                assert.equal((await finalize(newSessionId(), {}, "198.51.100.4")).status, 202);
+            });
+
+            it("over the day's budget: 429 until the UTC day ends, and the hour spent for it is given back", async () => {
+                call = httpCaller(createApp(deps({ proofBudget: new ProofBudget(documents, TABLES.rateLimitKey, { perHour: 5, perDay: 1 }, () => clock) })));
+                clock = Date.parse("2026-03-08T12:00:00.000Z");
+                assert.equal((await finalize(newSessionId(), {}, "198.51.100.5")).status, 202);
+                const over = await finalize(newSessionId(), {}, "198.51.100.6");
+                assert.equal(over.status, 429);
+                assert.equal(over.headers["retry-after"], String(12 * 3600));
+                assert.deepEqual(await budgetItem(`proof-budget#hour#${hour("08")}`), { key: `proof-budget#hour#${hour("08")}`, count: 1, expiresAt: hour("08") + 3600 });
+                assert.equal(sqsMock.commandCalls(SendMessageCommand).length, 1);
+            });
+
+            it("a request that creates no attempt (409: already running) gives its budget back", async () => {
+                call = httpCaller(createApp(deps({ proofBudget: new ProofBudget(documents, TABLES.rateLimitKey, { perHour: 2, perDay: 2 }, () => clock) })));
+                clock = Date.parse("2026-03-09T12:00:00.000Z");
+                const sessionId = newSessionId();
+                assert.equal((await finalize(sessionId)).status, 202);
+                assert.equal((await finalize(sessionId, capability(sessionId))).status, 409);
+                assert.deepEqual((await budgetItem(`proof-budget#day#${day("09")}`))?.count, 1);
+            });
         });
 
         it("answers 503 and marks the attempt failed when the work queue rejects the message", async () => {

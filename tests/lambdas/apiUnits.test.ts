@@ -35,7 +35,7 @@ describe("api units", () => {
     });
 
     describe("config", () => {
-        const env = Object.fromEntries(LAMBDA_ENV.api.map((name) => [name, `${name.toLowerCase()}-value`]));
+        const env = { ...Object.fromEntries(LAMBDA_ENV.api.map((name) => [name, `${name.toLowerCase()}-value`])), PROOFS_PER_HOUR: "30", PROOFS_PER_DAY: "60" };
 
         it("reads exactly LAMBDA_ENV.api, keeping only parameter names for secrets", () => {
             assert.deepEqual(loadApiConfig({ ...env, S3_PROOF_PREFIX: "sessions/", PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES: "262144" }), {
@@ -48,6 +48,7 @@ describe("api units", () => {
                 stateMachineArn: "prover_state_machine_arn-value",
                 bucket: "s3_proof_bucket-value",
                 proofPrefix: "sessions/",
+                proofBudget: { perHour: 30, perDay: 60 },
                 secretParameters: {
                     sessionCapability: "secret_parameter_session_capability-value",
                     voteEncryptionKey: "secret_parameter_vote_encryption_key-value",
@@ -62,6 +63,16 @@ describe("api units", () => {
                     () => loadApiConfig({ ...env, S3_PROOF_PREFIX: "sessions/", PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES: bytes }),
                     { message: `PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES: "${bytes}" must be an integer from 1024 to 1048576 (SQS MaximumMessageSize)` },
                 );
+            });
+        }
+
+        for (const [perHour, perDay, message] of [
+            ["0", "60", 'PROOFS_PER_HOUR: "0" must be a positive integer'],
+            ["30", "1.5", 'PROOFS_PER_DAY: "1.5" must be a positive integer'],
+            ["61", "60", "PROOFS_PER_HOUR: 61 must not exceed PROOFS_PER_DAY (60)"],
+        ]) {
+            it(`refuses the proof budget ${perHour}/h, ${perDay}/day`, () => {
+                assert.throws(() => loadApiConfig({ ...env, S3_PROOF_PREFIX: "sessions/", PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES: "262144", PROOFS_PER_HOUR: perHour, PROOFS_PER_DAY: perDay }), { message });
             });
         }
 

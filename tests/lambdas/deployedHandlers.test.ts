@@ -104,6 +104,8 @@ describe("deployed handlers (index.ts)", () => {
             SECRET_PARAMETER_SESSION_CAPABILITY: "/app/capability",
             SECRET_PARAMETER_VOTE_ENCRYPTION_KEY: "/app/vote-key",
             SECRET_PARAMETER_CAPTCHA: "/app/captcha",
+            PROOFS_PER_HOUR: "30",
+            PROOFS_PER_DAY: "60",
         };
         const { result } = await withEnv(env, () =>
             captureStdout(() =>

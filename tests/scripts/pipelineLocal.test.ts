@@ -22,7 +22,7 @@ describe("npm run pipeline:local", function () {
             /api +POST \/api\/finalize → HTTP 202/,
             /sqs +poll work queue → 1 deleted, 0 redelivered, 0 in DLQ/,
             /prover-dispatch +invoke → 0 batch item failure\(s\)/,
-            /step-functions +execution [0-9a-f-]{36} → SUCCEEDED after 4 states/,
+            /step-functions +execution [0-9a-f-]{36} → SUCCEEDED after 6 states/,
             /check-image-signature +invoke → signature COMPLETE/,
             /ecs +RunTask stark-ballot-simulator-prover-develop:1 → container exited 0/,
             /finalize-callback +invoke → succeeded \(updated\)/,
@@ -31,7 +31,7 @@ describe("npm run pipeline:local", function () {
         for (const step of steps) {
             assert.match(run.out, new RegExp(`\\n +\\d+ +\\d+  ${step.source}\\n`));
         }
-        assert.match(run.out, /\nExecution [0-9a-f-]{36}: SUCCEEDED via VerifyImageSignature → CheckImageSignature → RunProver → FinalizeSucceeded\n/);
+        assert.match(run.out, /\nExecution [0-9a-f-]{36}: SUCCEEDED via VerifyImageSignature → CheckImageSignature → AcquireProofSlot → RunProver → ReleaseProofSlot → FinalizeSucceeded\n/);
         assert.match(run.out, /\nSession local-\d+: succeeded, bundle s3:\/\/stark-ballot-simulator-proof-bundles-develop-123456789012\/sessions\/local-\d+\/[0-9a-f-]{36}\/bundle\.zip\n/);
         assert.match(run.out, /\nBundle: \d+ bytes in the local bucket\n$/);
     });
@@ -47,7 +47,7 @@ describe("npm run pipeline:local", function () {
         const run = pipelineLocal("develop", "--config-dir", "tests/fixtures/verifier-stack");
         assert.equal(run.code, 0, run.out + run.err);
         assert.match(run.out, /\n +\d+ +\d+  verifier-service-runner invoke → verdict success\n/);
-        assert.match(run.out, /\nExecution [0-9a-f-]{36}: SUCCEEDED via VerifyImageSignature → CheckImageSignature → RunProver → VerifyProof → CheckProofVerification → FinalizeSucceeded\n/);
+        assert.match(run.out, /\nExecution [0-9a-f-]{36}: SUCCEEDED via VerifyImageSignature → CheckImageSignature → AcquireProofSlot → RunProver → ReleaseProofSlot → VerifyProof → CheckProofVerification → FinalizeSucceeded\n/);
         assert.match(run.out, /\nVerification: report s3:\/\/stark-ballot-simulator-proof-bundles-develop-123456789012\/sessions\/local-\d+\/[0-9a-f-]{36}\/verification\.json: \{\n  "status": "success",/);
     });
 });

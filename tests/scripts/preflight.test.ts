@@ -102,7 +102,7 @@ describe("npm run preflight", function () {
                 "PASS  region              credentials region ap-northeast-1 = aws:region",
                 `PASS  account             caller arn:aws:sts::${ACCOUNT}:assumed-role/stark-deployer/op in account ${ACCOUNT}`,
                 "PASS  lambda concurrency  account limit 1000, unreserved 1000; stark-ballot-simulator-prover-dispatch-develop reserves 2 (holds 0 now); 998 would stay unreserved (minimum 100)",
-                "PASS  fargate vcpu quota  Fargate On-Demand vCPU quota 256 (applied); a prover task needs 16 vCPU, 1 at once need 16",
+                "PASS  fargate vcpu quota  Fargate On-Demand vCPU quota 256 (applied); a prover task needs 16 vCPU, 2 at once need 32",
                 "PASS  image signing       rule for stark-ballot-simulator-prover-develop signs with stark_prover (Active)",
                 "PASS  app secrets         sessionCapabilitySecret, voteEncryptionKey, captchaSecret set, encrypted",
                 "All checks passed.",
@@ -170,14 +170,14 @@ describe("npm run preflight", function () {
         assert.match(line(r.out, "lambda concurrency"), /^PASS .*holds 2 now\); 100 would stay unreserved \(minimum 100\)$/);
     });
 
-    it("a Fargate vCPU quota below one prover task fails; concurrent proofs multiply the need", async () => {
-        quotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 8 } });
+    it("a Fargate vCPU quota below the stack's maxConcurrentProofs (default 2) prover tasks fails; the flag overrides the count", async () => {
+        quotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 16 } });
         const r = await run();
         assert.equal(r.code, 1);
-        assert.equal(line(r.out, "fargate vcpu quota"), "FAIL  fargate vcpu quota  Fargate On-Demand vCPU quota 8 (applied); a prover task needs 16 vCPU, 1 at once need 16");
+        assert.equal(line(r.out, "fargate vcpu quota"), "FAIL  fargate vcpu quota  Fargate On-Demand vCPU quota 16 (applied); a prover task needs 16 vCPU, 2 at once need 32");
         assert.equal(
             actionAfter(r.out, "fargate vcpu quota"),
-            '→ request "Fargate On-Demand vCPU resource count" (fargate L-3032A538) of at least 16 in ap-northeast-1: aws service-quotas request-service-quota-increase --service-code fargate --quota-code L-3032A538 --desired-value 16',
+            '→ request "Fargate On-Demand vCPU resource count" (fargate L-3032A538) of at least 32 in ap-northeast-1: aws service-quotas request-service-quota-increase --service-code fargate --quota-code L-3032A538 --desired-value 32',
         );
         quotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 16 } });
         const three = await run(["develop", "--config-dir", dir, "--max-concurrent-proofs", "3"]);
@@ -188,7 +188,7 @@ describe("npm run preflight", function () {
         quotas.on(GetServiceQuotaCommand).rejects(awsError("NoSuchResourceException"));
         quotas.on(GetAWSDefaultServiceQuotaCommand).resolves({ Quota: { Value: 6 } });
         const r = await run();
-        assert.equal(line(r.out, "fargate vcpu quota"), "FAIL  fargate vcpu quota  Fargate On-Demand vCPU quota 6 (AWS default); a prover task needs 16 vCPU, 1 at once need 16");
+        assert.equal(line(r.out, "fargate vcpu quota"), "FAIL  fargate vcpu quota  Fargate On-Demand vCPU quota 6 (AWS default); a prover task needs 16 vCPU, 2 at once need 32");
     });
 
     it("no signing configuration, or no rule for the repository: fails with how to configure it", async () => {

@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { readStackFile, synthesizeStack } from "../../scripts/lib/synthesize";
-import { CONFIG_KEYS, DEFAULT_DISPATCH_CONCURRENCY, DEFAULT_PROOF_PREFIX } from "../../stacks/config";
+import { CONFIG_KEYS, DEFAULT_DISPATCH_CONCURRENCY, DEFAULT_MAX_CONCURRENT_PROOFS, DEFAULT_PROOFS_PER_DAY, DEFAULT_PROOFS_PER_HOUR, DEFAULT_PROOF_PREFIX } from "../../stacks/config";
 import {
     ProjectFile,
     applyProjectConfig,
@@ -48,6 +48,9 @@ describe("Pulumi.yaml config declarations under the CLI's rules", () => {
                 alarmEmails: [],
                 networkMode: "public",
                 allowHighScanFindings: false,
+                maxConcurrentProofs: DEFAULT_MAX_CONCURRENT_PROOFS,
+                proofsPerHour: DEFAULT_PROOFS_PER_HOUR,
+                proofsPerDay: DEFAULT_PROOFS_PER_DAY,
             },
         );
     });
