@@ -95,6 +95,10 @@ async function main() {
                   imageParameterArn: imageRecord.parameterArn,
                   logRetentionDays: profile.logRetentionDays,
                   protectLogGroup: profile.protectStatefulResources,
+                  applicationBuild:
+                      settings.applicationBuilds?.verifierRunner === undefined
+                          ? undefined
+                          : { build: settings.applicationBuilds.verifierRunner, environment: env, expectedImageId: settings.verifier.imageId },
               });
 
     const data = new DataApi("data", {
@@ -150,6 +154,7 @@ async function main() {
         allowReproving: settings.allowReproving,
         apiHandlerPath: settings.apiHandlerPath,
         applicationBuilds: settings.applicationBuilds,
+        verifier: verifier === undefined || settings.verifier === undefined ? undefined : { functionName: verifier.functionName, functionArn: verifier.functionArn, imageId: settings.verifier.imageId },
         dataApi: { endpoint: data.graphqlEndpoint, apiId: data.apiId, callStatement: data.callStatement },
         secrets: {
             sessionCapabilitySecret: secretConfig("sessionCapabilitySecret"),

@@ -9,11 +9,10 @@
 import { AwsContext, PolicyStatement, arn } from "./policies/document";
 
 /**
- * Functions that can run an application build. The verifier runner is not among them: this stack
- * has no verifier step yet (the application's `verifier-service-runner` needs its Rust binary layer
- * and its own function), so `VERIFIER_SERVICE_RUNNER_FUNCTION_NAME` is not set either.
+ * Functions that can run an application build. `verifierRunner` needs the verifier step (config
+ * `verifier`: its layer holds the binary the application's verifier-service-runner executes).
  */
-export const APPLICATION_FUNCTIONS = ["api", "proverDispatch", "finalizeCallback"] as const;
+export const APPLICATION_FUNCTIONS = ["api", "proverDispatch", "finalizeCallback", "verifierRunner"] as const;
 export type ApplicationFunction = (typeof APPLICATION_FUNCTIONS)[number];
 
 export interface ApplicationBuild {
@@ -37,8 +36,7 @@ export function applicationBuildsProblems(value: unknown, key: string): string[]
     for (const [fn, build] of Object.entries(value)) {
         const at = `${key}.${fn}`;
         if (!(APPLICATION_FUNCTIONS as readonly string[]).includes(fn)) {
-            const verifier = fn === "verifierRunner" ? " (the verifier step does not exist in this stack yet)" : "";
-            problems.push(`${at}: unknown function${verifier}; allowed: ${APPLICATION_FUNCTIONS.join(", ")}`);
+            problems.push(`${at}: unknown function; allowed: ${APPLICATION_FUNCTIONS.join(", ")}`);
             continue;
         }
         if (typeof build !== "object" || build === null || Array.isArray(build)) {
@@ -105,7 +103,12 @@ export interface ApplicationEnvironmentValues<V> {
     dispatchConcurrency: number;
     /** `APP_SECRET_PARAMETER_MAP` of the api (see secretParametersVariable). */
     secretParameters: V;
+    /** The verifier step, when configured: its function's name (the api invokes it) and the expected zkVM image id. */
+    verifier?: { functionName: V; imageId: string };
 }
+
+/** Where Lambda extracts the verifier layer's binary (layers land under /opt). */
+export const VERIFIER_SERVICE_BIN = "/opt/bin/verifier-service";
 
 /**
  * The environment of an application build: the variables its code reads, the wrapper's
@@ -126,6 +129,10 @@ export function applicationEnvironment<V>(fn: ApplicationFunction, build: Applic
         AMPLIFY_BRANCH: v.environment,
     };
     switch (fn) {
+        case "verifierRunner":
+            // The earlier setup's verifierEnvMappings: no data API; the binary from the layer.
+            if (v.verifier === undefined) throw new Error("applicationBuilds.verifierRunner: requires the verifier step (config verifier)");
+            return verifierApplicationEnvironment(build, { environment: v.environment, proofBucketName: v.proofBucketName, proofPrefix: v.proofPrefix, imageId: v.verifier.imageId });
         case "finalizeCallback":
             return common;
         case "proverDispatch":
@@ -144,8 +151,31 @@ export function applicationEnvironment<V>(fn: ApplicationFunction, build: Applic
                 RATE_LIMIT_EVENTS_TABLE: v.rateLimitEventsTable,
                 RATE_LIMIT_COUNTERS_TABLE: v.rateLimitCountersTable,
                 APP_SECRET_PARAMETER_MAP: v.secretParameters,
+                // Its verification route invokes the verifier function and checks the image id.
+                ...(v.verifier === undefined ? {} : { VERIFIER_SERVICE_RUNNER_FUNCTION_NAME: v.verifier.functionName, EXPECTED_IMAGE_ID: v.verifier.imageId }),
             };
     }
+}
+
+/**
+ * The application's verifier-service-runner reads these (the earlier setup's verifierEnvMappings):
+ * no data API, no secrets; the binary from the verifier layer and the image id every proof must carry.
+ */
+export function verifierApplicationEnvironment<V>(
+    build: ApplicationBuild,
+    v: { environment: string; proofBucketName: V; proofPrefix: string; imageId: string },
+): Record<string, V | string> {
+    return {
+        APP_HANDLER: build.handler,
+        USE_S3: "true",
+        S3_PROOF_BUCKET: v.proofBucketName,
+        S3_PROOF_PREFIX: v.proofPrefix,
+        ENV_NAME: applicationEnvName(v.environment),
+        AWS_BRANCH: v.environment,
+        AMPLIFY_BRANCH: v.environment,
+        VERIFIER_SERVICE_BIN,
+        EXPECTED_IMAGE_ID: v.imageId,
+    };
 }
 
 /** `APP_SECRET_PARAMETER_MAP` from resolved parameter names. */
@@ -164,6 +194,28 @@ export interface ApplicationPolicyArgs {
     workQueueArn: string;
     /** appsync:GraphQL on the data API's operations (DataApi.callStatement). */
     callDataApi: PolicyStatement;
+    /** The verifier function's ARN, when the verifier step exists: the api invokes it. */
+    verifierFunctionArn?: string;
+}
+
+/**
+ * The application's verifier-service-runner: it downloads the bundle (HeadObject, then GetObject)
+ * and uploads the verification bundle and report under the proof prefix. It never calls the data
+ * API and reads the image id from its environment (no SSM). ListBucket on the prefix so a missing
+ * bundle is a 404 to HeadObject, not a 403.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
+ */
+export function verifierApplicationStatements(ctx: AwsContext, bucketName: string, proofPrefix: string): PolicyStatement[] {
+    return [
+        { Sid: "ReadWriteProofArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: arn.s3Object(ctx, bucketName, `${proofPrefix}*`) },
+        {
+            Sid: "ListProofPrefix",
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: arn.s3Bucket(ctx, bucketName),
+            Condition: { StringLike: { "s3:prefix": `${proofPrefix}*` } },
+        },
+    ];
 }
 
 /**
@@ -190,7 +242,15 @@ export function applicationPolicyStatements(fn: ApplicationFunction, a: Applicat
                 { Sid: "ReadProofArtifacts", Effect: "Allow", Action: "s3:GetObject", Resource: arn.s3Object(a.ctx, a.bucketName, `${a.proofPrefix}*`) },
                 listPrefix,
             ];
+        case "verifierRunner":
+            return verifierApplicationStatements(a.ctx, a.bucketName, a.proofPrefix);
         case "api":
-            return [a.callDataApi, { Sid: "ReadWorkQueueDepth", Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: a.workQueueArn }, listPrefix];
+            return [
+                a.callDataApi,
+                { Sid: "ReadWorkQueueDepth", Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: a.workQueueArn },
+                listPrefix,
+                // https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html (lambda:InvokeFunction on the function's ARN)
+                ...(a.verifierFunctionArn === undefined ? [] : [{ Sid: "InvokeVerifier", Effect: "Allow" as const, Action: "lambda:InvokeFunction", Resource: a.verifierFunctionArn }]),
+            ];
     }
 }

@@ -110,6 +110,12 @@ export interface AppApiArgs {
      * reference handler).
      */
     applicationBuilds?: ApplicationBuilds;
+    /**
+     * The verifier step (ProofVerifier), when configured: the application's api build invokes it
+     * (`VERIFIER_SERVICE_RUNNER_FUNCTION_NAME`) and checks proofs against `imageId`. The verifier
+     * runner's own application build is ProofVerifier's, not this layer's. Default: none.
+     */
+    verifier?: { functionName: pulumi.Input<string>; functionArn: pulumi.Input<string>; imageId: string };
 }
 
 /**
@@ -222,6 +228,7 @@ export class AppApi extends pulumi.ComponentResource {
                 rateLimitEventsTable: rateLimit.name,
                 rateLimitCountersTable: rateLimitKeys.name,
                 dispatchConcurrency,
+                verifier: args.verifier === undefined ? undefined : { functionName: pulumi.output(args.verifier.functionName), imageId: args.verifier.imageId },
                 // Names only: the wrapper reads the values from SSM before the application loads.
                 secretParameters: pulumi
                     .all(APP_SECRETS.map((s) => parameters.find(([envVar]) => envVar === s.envVar)![1].name))
@@ -232,9 +239,12 @@ export class AppApi extends pulumi.ComponentResource {
             builds[fn] === undefined
                 ? policy
                 : pulumi
-                      .all([policy, ctx, args.proofBucketName, args.workQueueArn, pulumi.output(args.dataApi!.callStatement)])
-                      .apply(([doc, c, bucketName, workQueueArn, callDataApi]) =>
-                          policyDocument(...doc.Statement, ...applicationPolicyStatements(fn, { ctx: c, bucketName, proofPrefix: args.proofPrefix, workQueueArn, callDataApi })),
+                      .all([policy, ctx, args.proofBucketName, args.workQueueArn, pulumi.output(args.dataApi!.callStatement), args.verifier?.functionArn])
+                      .apply(([doc, c, bucketName, workQueueArn, callDataApi, verifierFunctionArn]) =>
+                          policyDocument(
+                              ...doc.Statement,
+                              ...applicationPolicyStatements(fn, { ctx: c, bucketName, proofPrefix: args.proofPrefix, workQueueArn, callDataApi, verifierFunctionArn }),
+                          ),
                       );
 
         // ---- prover-dispatch -------------------------------------------------------------------------

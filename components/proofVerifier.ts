@@ -3,8 +3,10 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../builders/names";
-import { AwsContext } from "../builders/policies/document";
+import { ApplicationBuild, verifierApplicationEnvironment, verifierApplicationStatements } from "../builders/applicationBuilds";
+import { AwsContext, policyDocument } from "../builders/policies/document";
 import { VERIFIER_FUNCTION_DEFAULTS, VerifierArchitecture, verifierRunnerPolicy } from "../builders/verifierSettings";
+import { applicationArchive, resolveApplicationBuild } from "./applicationCode";
 import { LAMBDA_RUNTIME, PROJECT_ROOT } from "./lambdaCode";
 import { NodeFunction } from "./nodeFunction";
 
@@ -28,6 +30,12 @@ export interface ProofVerifierArgs {
     logRetentionDays: number;
     /** `protect` the log group. Default: false. */
     protectLogGroup?: boolean;
+    /**
+     * The application's own verifier-service-runner build (config `applicationBuilds.verifierRunner`),
+     * run behind the secrets wrapper instead of lambdas/verifier-runner, with `expectedImageId`.
+     * Default: none (the reference runner).
+     */
+    applicationBuild?: { build: ApplicationBuild; environment: string; expectedImageId: string };
 }
 
 /**
@@ -65,6 +73,8 @@ export class ProofVerifier extends pulumi.ComponentResource {
     readonly logGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: ProofVerifierArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Before super: a missing build fails before anything is registered.
+        if (args.applicationBuild !== undefined) resolveApplicationBuild(args.applicationBuild.build, "applicationBuilds.verifierRunner");
         super("stark:prover:ProofVerifier", name, {}, opts);
         const scope = args.nameScope;
         const layer = new aws.lambda.LayerVersion(
@@ -80,27 +90,40 @@ export class ProofVerifier extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        const app = args.applicationBuild;
         const fn = new NodeFunction(
             `${name}-runner`,
             {
                 functionName: physicalName("verifier-service-runner", scope),
-                entry: "lambdas/verifier-runner/index.ts",
+                ...(app === undefined ? { entry: "lambdas/verifier-runner/index.ts" } : { code: applicationArchive(app.build, "applicationBuilds.verifierRunner") }),
                 description: "Verifies each published proof bundle against the recorded zkVM image id",
                 timeoutSeconds: VERIFIER_FUNCTION_DEFAULTS.timeoutSeconds,
                 memorySize: VERIFIER_FUNCTION_DEFAULTS.memoryMb,
-                environment: {
-                    S3_PROOF_BUCKET: args.bucketName,
-                    S3_PROOF_PREFIX: args.proofPrefix,
-                    PROVER_IMAGE_PARAMETER: args.imageParameterName,
-                },
+                environment:
+                    app === undefined
+                        ? {
+                              S3_PROOF_BUCKET: args.bucketName,
+                              S3_PROOF_PREFIX: args.proofPrefix,
+                              PROVER_IMAGE_PARAMETER: args.imageParameterName,
+                          }
+                        : pulumi
+                              .output(args.bucketName)
+                              .apply((bucket) =>
+                                  verifierApplicationEnvironment(app.build, { environment: app.environment, proofBucketName: bucket, proofPrefix: args.proofPrefix, imageId: app.expectedImageId }),
+                              ),
                 logRetentionDays: args.logRetentionDays,
                 protectLogGroup: args.protectLogGroup,
                 awsContext: args.awsContext,
                 layers: [layer.arn],
                 architecture: args.architecture,
-                policy: pulumi
-                    .all([args.awsContext, args.bucketName, args.imageParameterArn])
-                    .apply(([ctx, bucket, parameterArn]) => verifierRunnerPolicy(ctx, bucket, args.proofPrefix, parameterArn)),
+                policy:
+                    app === undefined
+                        ? pulumi
+                              .all([args.awsContext, args.bucketName, args.imageParameterArn])
+                              .apply(([ctx, bucket, parameterArn]) => verifierRunnerPolicy(ctx, bucket, args.proofPrefix, parameterArn))
+                        : pulumi
+                              .all([args.awsContext, args.bucketName])
+                              .apply(([ctx, bucket]) => policyDocument(...verifierApplicationStatements(ctx, bucket, args.proofPrefix))),
             },
             { parent: this },
         );

@@ -274,6 +274,10 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     if (apiHandlerPath !== undefined && isPlainObject(cfg.applicationBuilds) && cfg.applicationBuilds.api !== undefined) {
         problems.add(P("applicationBuilds.api"), "set either apiHandlerPath or applicationBuilds.api, not both (both name the api function's code)");
     }
+    if (cfg.verifier === undefined && isPlainObject(cfg.applicationBuilds) && cfg.applicationBuilds.verifierRunner !== undefined) {
+        // The application's verifier-service-runner runs the binary of the verifier step's layer.
+        problems.add(P("applicationBuilds.verifierRunner"), "requires the verifier step: set verifier {layer, architecture, imageId} as well");
+    }
     const applicationBuilds = buildProblems.length === 0 ? toApplicationBuilds(cfg.applicationBuilds) : undefined;
     const hostingProblems = webHostingProblems(cfg.hosting, P("hosting"));
     for (const problem of hostingProblems) problems.list.push(problem);

@@ -54,6 +54,7 @@ describe("config: applicationBuilds", () => {
                     proverDispatch: { path: "x", handler: "../up.handler", memory: 1 },
                     verifierRunner: { path: "v", handler: "index.handler" },
                     finalizeCallback: "dist",
+                    prover: { path: "p", handler: "index.handler" },
                 },
             }),
             [
@@ -61,11 +62,21 @@ describe("config: applicationBuilds", () => {
                 `${KEY}.api.handler: must be <module path>.<export> inside the build, e.g. amplify/functions/hono-api/handler.handler, got "handler"`,
                 `${KEY}.proverDispatch.memory: unknown key (allowed: path, handler)`,
                 `${KEY}.proverDispatch.handler: must be <module path>.<export> inside the build, e.g. amplify/functions/hono-api/handler.handler, got "../up.handler"`,
-                `${KEY}.verifierRunner: unknown function (the verifier step does not exist in this stack yet); allowed: api, proverDispatch, finalizeCallback`,
                 `${KEY}.finalizeCallback: must be {path, handler}`,
+                `${KEY}.prover: unknown function; allowed: api, proverDispatch, finalizeCallback, verifierRunner`,
+                `${KEY}.verifierRunner: requires the verifier step: set verifier {layer, architecture, imageId} as well`,
             ],
         );
-        assert.deepEqual(problems({ applicationBuilds: ["api"] }), [`${KEY}: must be an object {api, proverDispatch, finalizeCallback} of {path, handler}`]);
+        assert.deepEqual(problems({ applicationBuilds: ["api"] }), [`${KEY}: must be an object {api, proverDispatch, finalizeCallback, verifierRunner} of {path, handler}`]);
+    });
+
+    it("verifierRunner only with the verifier step", () => {
+        const verifierRunner = { path: "../app/build/verifier", handler: "amplify/functions/verifier-service-runner/handler.handler" };
+        const verifier = { layer: "tests/fixtures/verifier-layer", architecture: "arm64", imageId: "5a".repeat(32) };
+        assert.deepEqual(parseStackConfig(raw({ verifier, applicationBuilds: { verifierRunner } })).applicationBuilds, { verifierRunner });
+        assert.deepEqual(problems({ applicationBuilds: { verifierRunner } }), [
+            `${KEY}.verifierRunner: requires the verifier step: set verifier {layer, architecture, imageId} as well`,
+        ]);
     });
 
     it("apiHandlerPath and applicationBuilds.api exclude each other", () => {

@@ -1,0 +1,101 @@
+/**
+ * The application's own verifier-service-runner build (applicationBuilds.verifierRunner), under the
+ * mocks: develop with the verifier test stack file and the application's api and verifier builds;
+ * main (no verifier) refuses the key. The reference runner is tests/components/proofVerifier.test.ts.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { bundleHandler } from "../../components/lambdaCode";
+import { evaluatePolicies } from "../../policy-pack/policies";
+import { SynthResult } from "../../scripts/lib/synthesize";
+import { find, statementsBySid, synth } from "../support/synth";
+
+const CONFIG_DIR = "tests/fixtures/verifier-stack";
+const IMAGE_ID = "5a".repeat(32);
+const ACCOUNT = "123456789012";
+const REGION = "ap-northeast-1";
+const KEY = (k: string) => `stark-ballot-simulator:${k}`;
+const FUNCTION = "stark-ballot-simulator-verifier-service-runner-develop";
+const BUCKET = `stark-ballot-simulator-proof-bundles-develop-${ACCOUNT}`;
+
+function makeBuild(root: string, fn: string, module: string): { path: string; handler: string } {
+    const dir = path.join(root, fn);
+    fs.mkdirSync(path.join(dir, path.dirname(module)), { recursive: true });
+    fs.writeFileSync(path.join(dir, `${module}.js`), `exports.handler = async () => "${fn}";\n`);
+    return { path: dir, handler: `${module}.handler` };
+}
+
+describe("the application's verifier-service-runner build", function () {
+    this.timeout(120000);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "app-verifier-"));
+    const builds = {
+        api: makeBuild(root, "api", "amplify/functions/hono-api/handler"),
+        verifierRunner: makeBuild(root, "verifierRunner", "amplify/functions/verifier-service-runner/handler"),
+    };
+    let r: SynthResult;
+    before(async () => {
+        r = await synth("develop", { stackConfigDir: CONFIG_DIR, configOverrides: { [KEY("applicationBuilds")]: builds } });
+    });
+    after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    it("runs the secrets wrapper with the build under app/, keeps the layer and the architecture", async () => {
+        const fn = find(r, "aws:lambda/function:Function", "proof-verifier-runner-function");
+        assert.equal(fn.inputs.name, FUNCTION);
+        assert.equal(fn.inputs.handler, "index.handler");
+        assert.deepEqual(fn.inputs.architectures, ["arm64"]);
+        assert.equal(fn.inputs.layers.length, 1);
+        const dir: string = await fn.inputs.code.path;
+        assert.deepEqual(fs.readdirSync(dir).sort(), ["app", "handler.js", "handler.js.map", "index.js"]);
+        const wrapper = bundleHandler("lambdas/app-wrapper/index.ts");
+        for (const file of fs.readdirSync(wrapper.dir)) assert.ok(fs.readFileSync(path.join(dir, file)).equals(fs.readFileSync(path.join(wrapper.dir, file))), file);
+        assert.ok(fs.existsSync(path.join(dir, "app", "amplify/functions/verifier-service-runner/handler.js")));
+    });
+
+    it("its environment: exactly what the application's verifier-service-runner reads (backend.ts verifierEnvMappings)", () => {
+        assert.deepEqual(find(r, "aws:lambda/function:Function", "proof-verifier-runner-function").inputs.environment.variables, {
+            APP_HANDLER: "amplify/functions/verifier-service-runner/handler.handler",
+            USE_S3: "true",
+            S3_PROOF_BUCKET: BUCKET,
+            S3_PROOF_PREFIX: "sessions/",
+            ENV_NAME: "develop",
+            AWS_BRANCH: "develop",
+            AMPLIFY_BRANCH: "develop",
+            VERIFIER_SERVICE_BIN: "/opt/bin/verifier-service",
+            EXPECTED_IMAGE_ID: IMAGE_ID,
+        });
+    });
+
+    it("its role: reads and writes under the proof prefix and lists it; no data API, no SSM", () => {
+        const s = statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "proof-verifier-runner-policy"));
+        assert.deepEqual(Object.keys(s), ["WriteOwnLogGroup", "ReadWriteProofArtifacts", "ListProofPrefix"]);
+        assert.deepEqual(s.ReadWriteProofArtifacts, { Sid: "ReadWriteProofArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `arn:aws:s3:::${BUCKET}/sessions/*` });
+        assert.deepEqual(s.ListProofPrefix, {
+            Sid: "ListProofPrefix",
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: `arn:aws:s3:::${BUCKET}`,
+            Condition: { StringLike: { "s3:prefix": "sessions/*" } },
+        });
+    });
+
+    it("the application's api gets the verifier's function name and image id, and may invoke exactly that function", () => {
+        const env = find(r, "aws:lambda/function:Function", "app-api-function").inputs.environment.variables;
+        assert.equal(env.VERIFIER_SERVICE_RUNNER_FUNCTION_NAME, FUNCTION);
+        assert.equal(env.EXPECTED_IMAGE_ID, IMAGE_ID);
+        const s = statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "app-api-policy"));
+        assert.deepEqual(s.InvokeVerifier, { Sid: "InvokeVerifier", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION}` });
+    });
+
+    it("the policy pack passes", async () => {
+        assert.deepEqual(await evaluatePolicies(r.resources, { environment: "develop" }), []);
+    });
+
+    it("main (no verifier) refuses applicationBuilds.verifierRunner, naming the key", async () => {
+        await assert.rejects(
+            synth("main", { configOverrides: { [KEY("applicationBuilds")]: { verifierRunner: builds.verifierRunner } } }),
+            (e: Error) => e.message.includes(`${KEY("applicationBuilds.verifierRunner")}: requires the verifier step: set verifier {layer, architecture, imageId} as well`),
+        );
+    });
+});
