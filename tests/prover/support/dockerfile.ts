@@ -78,40 +78,5 @@ export function copyPaths(instruction: Instruction): { sources: string[]; destin
     return { sources: parts.slice(0, -1), destination: parts[parts.length - 1] };
 }
 
-/**
- * Whether `.dockerignore` keeps `path` (relative to the context, `/`-separated) out of the build
- * context: the last matching pattern wins, `!` re-includes, and excluding a directory excludes
- * everything under it.
- */
-export function isIgnored(dockerignore: string, path: string): boolean {
-    let ignored = false;
-    for (const raw of dockerignore.split("\n")) {
-        const line = raw.trim();
-        if (line === "" || line.startsWith("#")) continue;
-        const negated = line.startsWith("!");
-        const pattern = (negated ? line.slice(1) : line).replace(/^\/+/, "").replace(/\/+$/, "");
-        if (patternToRegExp(pattern).test(path)) ignored = !negated;
-    }
-    return ignored;
-}
-
-function patternToRegExp(pattern: string): RegExp {
-    let source = "";
-    for (let i = 0; i < pattern.length; i++) {
-        const char = pattern[i];
-        if (pattern.startsWith("**/", i)) {
-            source += "(?:.*/)?";
-            i += 2;
-        } else if (pattern.startsWith("**", i)) {
-            source += ".*";
-            i += 1;
-        } else if (char === "*") {
-            source += "[^/]*";
-        } else if (char === "?") {
-            source += "[^/]";
-        } else {
-            source += char.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-        }
-    }
-    return new RegExp(`^${source}(?:/.*)?$`);
-}
+/** `.dockerignore` semantics have one home: the matcher the program uses for the image's build tag. */
+export { isDockerIgnored as isIgnored } from "../../../components/proverImage";
