@@ -1,40 +1,14 @@
 /** The `applicationBuilds` config key: parsed into settings, every problem named with its key. */
 import * as assert from "node:assert/strict";
-import { RawStackConfig, StackConfigError, parseStackConfig } from "../../stacks/config";
+import { parseStackConfig } from "../../stacks/config";
+import { problemsOf, rawDevelop } from "./support/rawConfig";
 
-const DIGEST = "a".repeat(64);
 const KEY = "stark-ballot-simulator:applicationBuilds";
 
-function raw(project: Record<string, unknown>): RawStackConfig {
-    return {
-        stack: "test",
-        project: {
-            environment: "develop",
-            proverImage: { uri: `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/stark-ballot-simulator-prover-develop@sha256:${DIGEST}` },
-            ...project,
-        },
-        aws: {
-            region: "ap-northeast-1",
-            allowedAccountIds: ["123456789012"],
-            defaultTags: { tags: { Project: "stark-ballot-simulator", Environment: "develop", ManagedBy: "Pulumi" } },
-        },
-        secretsPresent: ["sessionCapabilitySecret", "voteEncryptionKey", "captchaSecret"],
-    };
-}
-
-function problems(project: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(raw(project));
-    } catch (e) {
-        assert.ok(e instanceof StackConfigError);
-        return [...e.problems];
-    }
-    assert.fail("accepted");
-}
 
 describe("config: applicationBuilds", () => {
     it("absent: no application builds (the reference handlers run)", () => {
-        assert.equal(parseStackConfig(raw({})).applicationBuilds, undefined);
+        assert.equal(parseStackConfig(rawDevelop({})).applicationBuilds, undefined);
     });
 
     it("parses builds for the three functions", () => {
@@ -43,12 +17,12 @@ describe("config: applicationBuilds", () => {
             proverDispatch: { path: "../app/build/dispatch", handler: "handler.handler" },
             finalizeCallback: { path: "../app/build/finalize", handler: "index.handler" },
         };
-        assert.deepEqual(parseStackConfig(raw({ applicationBuilds: builds })).applicationBuilds, builds);
+        assert.deepEqual(parseStackConfig(rawDevelop({ applicationBuilds: builds })).applicationBuilds, builds);
     });
 
     it("reports every problem at once, each with its key and rule", () => {
         assert.deepEqual(
-            problems({
+            problemsOf({
                 applicationBuilds: {
                     api: { path: "", handler: "handler" },
                     proverDispatch: { path: "x", handler: "../up.handler", memory: 1 },
@@ -67,23 +41,23 @@ describe("config: applicationBuilds", () => {
                 `${KEY}.verifierRunner: requires the verifier step: set verifier {layer, architecture, imageId} as well`,
             ],
         );
-        assert.deepEqual(problems({ applicationBuilds: ["api"] }), [`${KEY}: must be an object {api, proverDispatch, finalizeCallback, verifierRunner} of {path, handler}`]);
+        assert.deepEqual(problemsOf({ applicationBuilds: ["api"] }), [`${KEY}: must be an object {api, proverDispatch, finalizeCallback, verifierRunner} of {path, handler}`]);
     });
 
     it("verifierRunner only with the verifier step", () => {
         const verifierRunner = { path: "../app/build/verifier", handler: "amplify/functions/verifier-service-runner/handler.handler" };
         const verifier = { layer: "tests/fixtures/verifier-layer", architecture: "arm64", imageId: "5a".repeat(32) };
-        assert.deepEqual(parseStackConfig(raw({ verifier, applicationBuilds: { verifierRunner } })).applicationBuilds, { verifierRunner });
-        assert.deepEqual(problems({ applicationBuilds: { verifierRunner } }), [
+        assert.deepEqual(parseStackConfig(rawDevelop({ verifier, applicationBuilds: { verifierRunner } })).applicationBuilds, { verifierRunner });
+        assert.deepEqual(problemsOf({ applicationBuilds: { verifierRunner } }), [
             `${KEY}.verifierRunner: requires the verifier step: set verifier {layer, architecture, imageId} as well`,
         ]);
     });
 
     it("apiHandlerPath and applicationBuilds.api exclude each other", () => {
-        assert.deepEqual(problems({ apiHandlerPath: "build/api", applicationBuilds: { api: { path: "a", handler: "index.handler" } } }), [
+        assert.deepEqual(problemsOf({ apiHandlerPath: "build/api", applicationBuilds: { api: { path: "a", handler: "index.handler" } } }), [
             `${KEY}.api: set either apiHandlerPath or applicationBuilds.api, not both (both name the api function's code)`,
         ]);
-        assert.deepEqual(parseStackConfig(raw({ apiHandlerPath: "build/api", applicationBuilds: { proverDispatch: { path: "d", handler: "index.handler" } } })).applicationBuilds, {
+        assert.deepEqual(parseStackConfig(rawDevelop({ apiHandlerPath: "build/api", applicationBuilds: { proverDispatch: { path: "d", handler: "index.handler" } } })).applicationBuilds, {
             proverDispatch: { path: "d", handler: "index.handler" },
         });
     });

@@ -4,47 +4,21 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { resolveVerifierLayer } from "../../components/proofVerifier";
-import { RawStackConfig, StackConfigError, parseStackConfig } from "../../stacks/config";
+import { parseStackConfig } from "../../stacks/config";
+import { problemsOf, rawDevelop } from "./support/rawConfig";
 
-const DIGEST = "a".repeat(64);
 const KEY = "stark-ballot-simulator:verifier";
 const IMAGE_ID = "5a".repeat(32);
 
-function raw(project: Record<string, unknown>): RawStackConfig {
-    return {
-        stack: "test",
-        project: {
-            environment: "develop",
-            proverImage: { uri: `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/stark-ballot-simulator-prover-develop@sha256:${DIGEST}` },
-            ...project,
-        },
-        aws: {
-            region: "ap-northeast-1",
-            allowedAccountIds: ["123456789012"],
-            defaultTags: { tags: { Project: "stark-ballot-simulator", Environment: "develop", ManagedBy: "Pulumi" } },
-        },
-        secretsPresent: ["sessionCapabilitySecret", "voteEncryptionKey", "captchaSecret"],
-    };
-}
-
-function problems(project: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(raw(project));
-    } catch (e) {
-        assert.ok(e instanceof StackConfigError);
-        return [...e.problems];
-    }
-    assert.fail("accepted");
-}
 
 describe("config: verifier", () => {
     it("absent: no verification step", () => {
-        assert.equal(parseStackConfig(raw({})).verifier, undefined);
+        assert.equal(parseStackConfig(rawDevelop({})).verifier, undefined);
     });
 
     it("parses layer, architecture and image id", () => {
         const verifier = { layer: "layers/verifier.zip", architecture: "x86_64", imageId: IMAGE_ID };
-        assert.deepEqual(parseStackConfig(raw({ verifier })).verifier, verifier);
+        assert.deepEqual(parseStackConfig(rawDevelop({ verifier })).verifier, verifier);
     });
 
     const cases: [string, unknown, string[]][] = [
@@ -64,7 +38,7 @@ describe("config: verifier", () => {
     ];
     for (const [what, verifier, expected] of cases) {
         it(`rejects ${what}`, () => {
-            assert.deepEqual(problems({ verifier }), expected);
+            assert.deepEqual(problemsOf({ verifier }), expected);
         });
     }
 
