@@ -6,6 +6,7 @@ import { alarmTopicKeyPolicy, alarmTopicPolicy } from "../builders/policies/alar
 import { cloudTrailBucketPolicy, cloudTrailKeyPolicy, cloudTrailLogsRolePolicy, cloudTrailLogsRoleTrustPolicy, trailArn } from "../builders/policies/cloudTrail";
 import { AwsContext } from "../builders/policies/document";
 import { EMAIL } from "../stacks/rules";
+import { hardenedBucket } from "./hardenedBucket";
 import { retainedLogGroup } from "./retainedLogGroup";
 
 export interface ObservabilityArgs {
@@ -245,22 +246,15 @@ function createTrail(
     const trailName = physicalName("trail", s.environment);
     const arnOfTrail = s.ctx.apply((c) => trailArn(c, trailName));
 
-    const bucket = new aws.s3.Bucket(
+    const { bucket, policy: bucketPolicy } = hardenedBucket(
         `${name}-trail-bucket`,
-        { bucket: s.ctx.apply((c) => bucketName("cloudtrail", s.environment, c.accountId)), forceDestroy: !s.protect },
-        stateful,
-    );
-    new aws.s3.BucketOwnershipControls(`${name}-trail-bucket-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-        `${name}-trail-bucket-public-access`,
-        { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-        child,
-    );
-    new aws.s3.BucketVersioning(`${name}-trail-bucket-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child);
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-        `${name}-trail-bucket-sse`,
-        { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-        child,
+        {
+            bucketName: s.ctx.apply((c) => bucketName("cloudtrail", s.environment, c.accountId)),
+            // The audit record must survive a stray destroy.
+            protect: s.protect,
+            policy: (bucketName) => pulumi.output({ c: s.ctx, bucketName, t: arnOfTrail }).apply(({ c, bucketName, t }) => cloudTrailBucketPolicy(c, bucketName, t)),
+        },
+        parent,
     );
     new aws.s3.BucketLifecycleConfiguration(
         `${name}-trail-bucket-lifecycle`,
@@ -279,12 +273,6 @@ function createTrail(
             ],
         },
         child,
-    );
-    const bucketPolicy = new aws.s3.BucketPolicy(
-        `${name}-trail-bucket-policy`,
-        { bucket: bucket.id, policy: pulumi.all([s.ctx, bucket.bucket, arnOfTrail]).apply(([c, b, t]) => JSON.stringify(cloudTrailBucketPolicy(c, b, t))) },
-        // S3 rejects a bucket policy while the public access block is still being applied.
-        { parent, dependsOn: [publicAccessBlock] },
     );
 
     const logGroup = retainedLogGroup(`${name}-trail-logs`, logGroupNames.cloudTrail(trailName), s.retentionDays, stateful);

@@ -19,6 +19,7 @@ import { tableKeyArgs } from "../builders/appApiSettings";
 import { PROOF_SLOTS_TABLE_SCHEMA } from "../lambdas/shared/proofSlots";
 import { proverContainerDefinitions } from "../builders/proverTask";
 import { ProverImageSource } from "../stacks/config";
+import { hardenedBucket } from "./hardenedBucket";
 import { NodeFunction } from "./nodeFunction";
 import { proverImage } from "./proverImage";
 import { retainedLogGroup } from "./retainedLogGroup";
@@ -201,36 +202,17 @@ export class ProverPipeline extends pulumi.ComponentResource {
         );
 
         // ---- Proof bundle bucket -----------------------------------------------------------------
-        const bucket = new aws.s3.Bucket(`${name}-bundles`, { bucket: args.bundleBucketName, forceDestroy: !protect }, stateful);
-        new aws.s3.BucketOwnershipControls(
-            `${name}-bundles-ownership`,
-            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            child,
+        const { bucket, versioning } = hardenedBucket(
+            `${name}-bundles`,
+            {
+                bucketName: args.bundleBucketName,
+                protect,
+                policy: (bucketName) => pulumi.output({ c: ctx, bucketName }).apply(({ c, bucketName }) => proofBucketPolicy(c, bucketName)),
+                bucketKeyEnabled: true,
+            },
+            this,
         );
-        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-            `${name}-bundles-public-access`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            child,
-        );
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-bundles-sse`,
-            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
-            child,
-        );
-        new aws.s3.BucketPolicy(
-            `${name}-bundles-policy`,
-            { bucket: bucket.id, policy: pulumi.all([ctx, bucket.bucket]).apply(([c, b]) => JSON.stringify(proofBucketPolicy(c, b))) },
-            // S3 rejects a bucket policy while the public access block is still being applied.
-            { parent: this, dependsOn: [publicAccessBlock] },
-        );
-        // Versioned so an overwritten bundle (or input) stays recoverable; the lifecycle expires the
-        // noncurrent versions on the same schedule as the current ones.
-        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html
-        const versioning = new aws.s3.BucketVersioning(
-            `${name}-bundles-versioning`,
-            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-            child,
-        );
+        // The lifecycle expires noncurrent versions on the same schedule as the current ones.
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-bundles-lifecycle`,
             { bucket: bucket.id, rules: bundleLifecycleRules(proofPrefix, args.bundleExpirationDays) },

@@ -28,6 +28,10 @@ export interface SynthResource {
     protect: boolean;
     /** `urn` of the parent resource (a component), when not the stack. */
     parent?: string;
+    /** `urn`s of the resources in the `dependsOn` option, as the program set it. */
+    dependsOn?: string[];
+    /** The URN Pulumi gives the resource (`urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>`): a change replaces it. */
+    pulumiUrn?: string;
     /** False for component resources. */
     custom: boolean;
 }
@@ -175,14 +179,14 @@ export async function synthesizeStack(stack: string, options: SynthOptions = {})
         pulumi.runtime.setAllConfig(config, secretKeys);
 
         const registered = new Map<pulumi.Resource, { urn: string }>();
-        const options_ = new Map<string, { protect: boolean; parent?: string }>();
+        const options_ = new Map<string, { protect: boolean; parent?: string; dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined; resource: pulumi.Resource }>();
         const outputs = await pulumi.runtime.runInPulumiStack(async () => {
             // Resource options never reach the mocks: a stack transformation sees them on the way.
             pulumi.runtime.registerStackTransformation((args) => {
                 const urn = `${args.type}::${args.name}`;
                 registered.set(args.resource, { urn });
                 const parent = args.opts.parent ? registered.get(args.opts.parent)?.urn : undefined;
-                options_.set(urn, { protect: args.opts.protect === true, parent });
+                options_.set(urn, { protect: args.opts.protect === true, parent, dependsOn: args.opts.dependsOn, resource: args.resource });
                 return undefined;
             });
             delete require.cache[require.resolve(PROGRAM)];
@@ -191,13 +195,17 @@ export async function synthesizeStack(stack: string, options: SynthOptions = {})
         });
         await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs?.();
 
-        const resources: SynthResource[] = sink.resources
-            .filter((r) => r.type !== "pulumi:pulumi:Stack")
-            .map((r) => {
-                const urn = `${r.type}::${r.name}`;
-                const o = options_.get(urn);
-                return { type: r.type, name: r.name, urn, inputs: r.inputs, protect: o?.protect ?? false, parent: o?.parent, custom: !r.type.startsWith("stark:") };
-            });
+        const resources: SynthResource[] = await Promise.all(
+            sink.resources
+                .filter((r) => r.type !== "pulumi:pulumi:Stack")
+                .map(async (r) => {
+                    const urn = `${r.type}::${r.name}`;
+                    const o = options_.get(urn);
+                    const dependsOn = await resolveDependsOn(o?.dependsOn, registered);
+                    const pulumiUrn = o ? await resolve(o.resource.urn) : "";
+                    return { type: r.type, name: r.name, urn, inputs: r.inputs, protect: o?.protect ?? false, parent: o?.parent, dependsOn, pulumiUrn, custom: !r.type.startsWith("stark:") };
+                }),
+        );
         const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
         return { stack, resources, outputs: await unwrap(outputs), invokes: sink.invokes, placeholderSecrets, account, durationMs };
     } catch (e) {
@@ -218,6 +226,23 @@ function skipSourcePositions(): void {
 }
 function restoreSourcePositions(): void {
     resourceStatics.callsites = originalCallsites;
+}
+
+function resolve<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise<T>((done) => output.apply((v) => done(v)));
+}
+
+/** The `dependsOn` option (a resource, a list, or Outputs of either) as the `urn`s of its resources. */
+async function resolveDependsOn(
+    dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined,
+    registered: Map<pulumi.Resource, { urn: string }>,
+): Promise<string[]> {
+    // Not pulumi.output(): it would walk into the resources' own Outputs.
+    const plain = async <T>(v: pulumi.Input<T>): Promise<T> => (pulumi.Output.isInstance(v) ? resolve(v as pulumi.Output<T>) : (v as T));
+    if (dependsOn === undefined) return [];
+    const top = await plain<pulumi.Input<pulumi.Resource>[] | pulumi.Resource>(dependsOn);
+    const list = await Promise.all((Array.isArray(top) ? top : [top]).map((d) => plain<pulumi.Resource>(d)));
+    return list.map((d) => registered.get(d)?.urn ?? "<unregistered>");
 }
 
 /** Stack outputs may still hold Outputs (and secrets): resolve them to plain values. */
