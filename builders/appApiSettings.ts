@@ -238,10 +238,3 @@ export function appApiSettingsProblems(s: AppApiSettingsToCheck): string[] {
     }
     return problems;
 }
-
-export function validateAppApiSettings(name: string, s: AppApiSettingsToCheck): void {
-    const problems = appApiSettingsProblems(s);
-    if (problems.length > 0) {
-        throw new Error(`AppApi ${name}: invalid arguments (${problems.length}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    }
-}

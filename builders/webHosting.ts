@@ -159,13 +159,18 @@ export function amplifyVariableProblems(variables: Record<string, string>): stri
     return problems;
 }
 
+/** Names the build spec cannot write as `NAME=value` lines (upper case, digits and `_`, no leading digit). */
+export function nonVariableNames(variableNames: readonly string[]): string[] {
+    return variableNames.filter((n) => !/^[A-Z_][A-Z0-9_]*$/.test(n));
+}
+
 /**
  * The build specification. Amplify passes the branch's variables to the build only; a Next.js
  * server sees them at run time when the build writes them to `.env.production`. The grep names
  * exactly the variables the stack sets (the `appEnvironment` keys), each anchored to its whole name.
  */
 export function webBuildSpec(variableNames: readonly string[]): string {
-    const bad = variableNames.filter((n) => !/^[A-Z_][A-Z0-9_]*$/.test(n));
+    const bad = nonVariableNames(variableNames);
     if (bad.length > 0) throw new Error(`webBuildSpec: not environment variable names: ${bad.join(", ")}`);
     const pattern = `^(${[...variableNames].sort().join("|")})=`;
     return [

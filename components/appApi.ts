@@ -14,8 +14,9 @@ import {
     routeResourceSuffix,
     secretParameterName,
     tableKeyArgs,
-    validateAppApiSettings,
+    appApiSettingsProblems,
 } from "../builders/appApiSettings";
+import { throwIfInvalidArgs } from "../builders/componentArgs";
 import { logGroupNames } from "../builders/names";
 import { combinedCorsOrigins } from "../builders/webHosting";
 import { apiPolicy, finalizeCallbackPolicy, proverDispatchPolicy } from "../builders/policies/appApi";
@@ -118,6 +119,21 @@ export interface AppApiArgs {
     verifier?: { functionName: pulumi.Input<string>; functionArn: pulumi.Input<string>; imageId: string };
 }
 
+/** Every problem with the arguments at once, each naming the argument and the rule (before anything is registered). */
+export function validateAppApiArgs(args: AppApiArgs): string[] {
+    return [
+        ...appApiSettingsProblems({
+            workQueueVisibilityTimeoutSeconds: args.workQueueVisibilityTimeoutSeconds ?? APP_API_DEFAULTS.workQueueVisibilityTimeoutSeconds,
+            dispatchTimeoutSeconds: APP_API_DEFAULTS.dispatch.timeoutSeconds,
+            dispatchConcurrency: args.dispatchConcurrency ?? APP_API_DEFAULTS.dispatchConcurrency,
+            dispatchReservedConcurrency: args.dispatchReservedConcurrency,
+            apiThrottling: args.apiThrottling,
+            finalizeCallbackFunctionName: args.finalizeCallbackFunctionName,
+        }),
+        ...applicationBuildArgProblems({ builds: args.applicationBuilds, hasDataApi: args.dataApi !== undefined, apiHandlerPath: args.apiHandlerPath }),
+    ];
+}
+
 /**
  * The app layer (replaces what Amplify managed): the HTTP API and its api Lambda, the sessions and
  * rate-limit tables, the application secrets in SSM, prover-dispatch on the work queue and the
@@ -148,20 +164,9 @@ export class AppApi extends pulumi.ComponentResource {
     readonly logGroupNames: pulumi.Output<string>[];
 
     constructor(name: string, args: AppApiArgs, opts?: pulumi.ComponentResourceOptions) {
-        const dispatchConcurrency = args.dispatchConcurrency ?? APP_API_DEFAULTS.dispatchConcurrency;
         // Before super: a bad argument must fail before this component or any child is registered.
-        validateAppApiSettings(name, {
-            workQueueVisibilityTimeoutSeconds: args.workQueueVisibilityTimeoutSeconds ?? APP_API_DEFAULTS.workQueueVisibilityTimeoutSeconds,
-            dispatchTimeoutSeconds: APP_API_DEFAULTS.dispatch.timeoutSeconds,
-            dispatchConcurrency,
-            dispatchReservedConcurrency: args.dispatchReservedConcurrency,
-            apiThrottling: args.apiThrottling,
-            finalizeCallbackFunctionName: args.finalizeCallbackFunctionName,
-        });
-        const buildProblems = applicationBuildArgProblems({ builds: args.applicationBuilds, hasDataApi: args.dataApi !== undefined, apiHandlerPath: args.apiHandlerPath });
-        if (buildProblems.length > 0) {
-            throw new Error(`AppApi ${name}: invalid arguments (${buildProblems.length}):\n${buildProblems.map((p) => `  - ${p}`).join("\n")}`);
-        }
+        throwIfInvalidArgs("AppApi", name, validateAppApiArgs(args));
+        const dispatchConcurrency = args.dispatchConcurrency ?? APP_API_DEFAULTS.dispatchConcurrency;
         super("stark:app:AppApi", name, {}, opts);
         const child = { parent: this };
         const env = args.environment;

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { vpcCidrProblems } from "../builders/cidr";
+import { nonEmptyProblem, problemsOf, throwIfInvalidArgs } from "../builders/componentArgs";
 import { physicalName } from "../builders/names";
 
 export type NetworkMode = "public" | "private";
@@ -40,6 +42,26 @@ export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs"] as con
 
 const HTTPS = 443;
 
+/** Every problem with the arguments at once, each naming the argument and the rule. */
+export function validateNetworkArgs(args: NetworkArgs): string[] {
+    const mode = args.mode ?? NETWORK_DEFAULTS.mode;
+    const publicCidrs = args.publicSubnetCidrs ?? NETWORK_DEFAULTS.publicSubnetCidrs;
+    // The private blocks exist (and must fit) only in private mode.
+    const privateCidrs = mode === "private" ? (args.privateSubnetCidrs ?? NETWORK_DEFAULTS.privateSubnetCidrs) : [];
+    const subnets = Object.fromEntries([
+        ...publicCidrs.map((c, i) => [`publicSubnetCidrs[${i}]`, c]),
+        ...privateCidrs.map((c, i) => [`privateSubnetCidrs[${i}]`, c]),
+    ]);
+    return [
+        ...problemsOf(
+            nonEmptyProblem("environment", args.environment),
+            nonEmptyProblem("region", args.region),
+            mode === "public" || mode === "private" ? undefined : `mode: "${mode}" must be "public" or "private"`,
+        ),
+        ...vpcCidrProblems("cidrBlock", args.cidrBlock ?? NETWORK_DEFAULTS.cidrBlock, subnets),
+    ];
+}
+
 /**
  * The prover's network: a two-AZ VPC whose only inbound path is none. The prover task security
  * group has no ingress and allows egress on TCP 443 only (S3, ECR, CloudWatch Logs).
@@ -56,6 +78,8 @@ export class Network extends pulumi.ComponentResource {
     readonly mode: NetworkMode;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Before super: a bad argument must fail before this component or any child is registered.
+        throwIfInvalidArgs("Network", name, validateNetworkArgs(args));
         super("stark:network:Network", name, {}, opts);
         const child = { parent: this };
         const mode = args.mode ?? NETWORK_DEFAULTS.mode;

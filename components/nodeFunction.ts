@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { integerArgProblem, listLengthProblem, logRetentionProblem, problemsOf, throwIfInvalidArgs } from "../builders/componentArgs";
 import { logGroupNames } from "../builders/names";
 import { AwsContext, PolicyDocument, policyDocument, serviceTrustPolicy, writeOwnLogsStatement } from "../builders/policies/document";
 import { LAMBDA_RUNTIME, handlerArchive } from "./lambdaCode";
@@ -40,6 +41,29 @@ export interface NodeFunctionArgs {
 }
 
 /**
+ * Lambda's limits on the values CreateFunction takes: a name of 1-64 letters, digits, `-` or `_`
+ * (its role's name must fit IAM's 64 too, see functionRoleName), 1-900 s, 128-10240 MB, at most
+ * five layers. https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html
+ */
+export const LAMBDA_LIMITS = { timeoutSeconds: [1, 900], memorySizeMb: [128, 10240], layers: 5 } as const;
+
+/** Every problem with the arguments at once, each naming the argument and the rule. */
+export function validateNodeFunctionArgs(args: NodeFunctionArgs): string[] {
+    const { timeoutSeconds: t, memorySizeMb: m } = LAMBDA_LIMITS;
+    return problemsOf(
+        /^[A-Za-z0-9_-]{1,64}$/.test(args.functionName) ? undefined : `functionName: "${args.functionName}" is not a Lambda function name (1-64 letters, digits, "-" or "_")`,
+        (args.entry === undefined) === (args.code === undefined) ? "entry, code: set exactly one (the handler to bundle, or a prebuilt archive)" : undefined,
+        integerArgProblem("timeoutSeconds", args.timeoutSeconds, t[0], t[1]),
+        integerArgProblem("memorySize", args.memorySize, m[0], m[1]),
+        logRetentionProblem("logRetentionDays", args.logRetentionDays),
+        args.reservedConcurrency === undefined || (Number.isInteger(args.reservedConcurrency) && args.reservedConcurrency >= 0)
+            ? undefined
+            : `reservedConcurrency: ${args.reservedConcurrency} must be an integer of at least 0`,
+        listLengthProblem("layers", (args.layers ?? []).length, 0, LAMBDA_LIMITS.layers),
+    );
+}
+
+/**
  * A Node.js Lambda function with its own role, its own pre-created log group and a least-privilege
  * inline policy. The function is created only after its log group and policy exist, so its first
  * invocation can log and act.
@@ -54,10 +78,9 @@ export class NodeFunction extends pulumi.ComponentResource {
     readonly logGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: NodeFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Before super: a bad argument must fail before this component or any child is registered.
+        throwIfInvalidArgs("NodeFunction", name, validateNodeFunctionArgs(args));
         super("stark:lambda:NodeFunction", name, {}, opts);
-        if ((args.entry === undefined) === (args.code === undefined)) {
-            throw new Error(`NodeFunction ${name}: set exactly one of entry or code`);
-        }
         const child = { parent: this };
 
         this.logGroup = retainedLogGroup(`${name}-logs`, logGroupNames.lambda(args.functionName), args.logRetentionDays, {

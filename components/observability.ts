@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { WatchedFunctionRole, alarmNamePattern, buildAlarmDefinitions, buildDashboardBody, proverErrorLogMetric } from "../builders/alarms";
+import { logRetentionProblem, problemsOf, throwIfInvalidArgs } from "../builders/componentArgs";
 import { PROJECT_NAME, bucketName, logGroupNames, physicalName } from "../builders/names";
 import { alarmTopicKeyPolicy, alarmTopicPolicy } from "../builders/policies/alarmTopic";
 import { cloudTrailBucketPolicy, cloudTrailKeyPolicy, cloudTrailLogsRolePolicy, cloudTrailLogsRoleTrustPolicy, trailArn } from "../builders/policies/cloudTrail";
@@ -52,15 +53,12 @@ export const OBSERVABILITY_DEFAULTS = {
     keyDeletionWindowDays: 7,
 } as const;
 
-/** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
-
 /** Every problem with the arguments, so a caller sees them all at once. */
 export function validateObservabilityArgs(args: ObservabilityArgs): string[] {
     const problems: string[] = [];
-    const retention = args.cloudTrail?.retentionDays ?? OBSERVABILITY_DEFAULTS.cloudTrailRetentionDays;
-    if (args.cloudTrail?.enabled && !(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
-        problems.push(`cloudTrail.retentionDays: ${retention} is not a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(", ")})`);
+    if (args.cloudTrail?.enabled) {
+        const retention = args.cloudTrail.retentionDays ?? OBSERVABILITY_DEFAULTS.cloudTrailRetentionDays;
+        problems.push(...problemsOf(logRetentionProblem("cloudTrail.retentionDays", retention)));
     }
     const emails = args.alarmEmails ?? [];
     emails.forEach((email, i) => {
@@ -88,8 +86,7 @@ export class Observability extends pulumi.ComponentResource {
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super: a bad argument must fail before this component or any child is registered.
-        const problems = validateObservabilityArgs(args);
-        if (problems.length > 0) throw new Error(`Observability ${name}: ${problems.join("; ")}`);
+        throwIfInvalidArgs("Observability", name, validateObservabilityArgs(args));
         super("stark:observability:Observability", name, {}, opts);
         const child = { parent: this };
         // Every name, label and metric namespace here is per stack: the name scope (the environment

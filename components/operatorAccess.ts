@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { nonEmptyProblem, problemsOf, throwIfInvalidArgs } from "../builders/componentArgs";
 import { physicalName } from "../builders/names";
 import { bundleOperatorPolicy } from "../builders/policies/operator";
 
@@ -18,11 +19,18 @@ export interface OperatorAccessArgs {
     proofPrefix: string;
 }
 
+/** Every problem with the arguments at once, each naming the argument and the rule. */
+export function validateOperatorAccessArgs(args: OperatorAccessArgs): string[] {
+    return problemsOf(nonEmptyProblem("nameScope", args.nameScope), nonEmptyProblem("partition", args.partition));
+}
+
 export class OperatorAccess extends pulumi.ComponentResource {
     readonly policyArn: pulumi.Output<string>;
     readonly policyName: pulumi.Output<string>;
 
     constructor(name: string, args: OperatorAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Before super: a bad argument must fail before this component or any child is registered.
+        throwIfInvalidArgs("OperatorAccess", name, validateOperatorAccessArgs(args));
         super("stark:operators:OperatorAccess", name, {}, opts);
         const policy = new aws.iam.Policy(
             `${name}-bundle-operators`,

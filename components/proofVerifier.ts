@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../builders/names";
 import { ApplicationBuild, verifierApplicationEnvironment, verifierApplicationStatements } from "../builders/applicationBuilds";
 import { AwsContext, policyDocument } from "../builders/policies/document";
-import { VERIFIER_FUNCTION_DEFAULTS, VerifierArchitecture, verifierRunnerPolicy } from "../builders/verifierSettings";
+import { logRetentionProblem, nonEmptyProblem, problemsOf, throwIfInvalidArgs } from "../builders/componentArgs";
+import { VERIFIER_ARCHITECTURES, VERIFIER_FUNCTION_DEFAULTS, VerifierArchitecture, verifierRunnerPolicy } from "../builders/verifierSettings";
 import { applicationArchive, resolveApplicationBuild } from "./applicationCode";
 import { LAMBDA_RUNTIME, PROJECT_ROOT } from "./lambdaCode";
 import { NodeFunction } from "./nodeFunction";
@@ -59,6 +60,24 @@ export function resolveVerifierLayer(layer: string, configKey: string): string {
     throw new Error(`${configKey}.layer: ${layer} must be a directory or a .zip file`);
 }
 
+/** Every problem with the arguments at once, each naming the argument and the rule. */
+export function validateProofVerifierArgs(args: ProofVerifierArgs): string[] {
+    let buildProblem: string | undefined;
+    if (args.applicationBuild !== undefined) {
+        try {
+            resolveApplicationBuild(args.applicationBuild.build, "applicationBuilds.verifierRunner");
+        } catch (e) {
+            buildProblem = `applicationBuild: ${(e as Error).message}`;
+        }
+    }
+    return problemsOf(
+        nonEmptyProblem("nameScope", args.nameScope),
+        (VERIFIER_ARCHITECTURES as readonly string[]).includes(args.architecture) ? undefined : `architecture: "${args.architecture}" must be one of ${VERIFIER_ARCHITECTURES.join(", ")}`,
+        logRetentionProblem("logRetentionDays", args.logRetentionDays),
+        buildProblem,
+    );
+}
+
 /**
  * The verifier-service-runner: the native verifier as a Lambda layer, and the function the state
  * machine's VerifyProof state invokes after every proof (lambdas/verifier-runner). It reads bundles
@@ -73,8 +92,8 @@ export class ProofVerifier extends pulumi.ComponentResource {
     readonly logGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: ProofVerifierArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Before super: a missing build fails before anything is registered.
-        if (args.applicationBuild !== undefined) resolveApplicationBuild(args.applicationBuild.build, "applicationBuilds.verifierRunner");
+        // Before super: a bad argument or a missing build fails before anything is registered.
+        throwIfInvalidArgs("ProofVerifier", name, validateProofVerifierArgs(args));
         super("stark:prover:ProofVerifier", name, {}, opts);
         const scope = args.nameScope;
         const layer = new aws.lambda.LayerVersion(

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { nonEmptyProblem, problemsOf, throwIfInvalidArgs } from "../builders/componentArgs";
 import { proverImageParameterName } from "../builders/verifierSettings";
 import { formatProverImageRecord } from "../lambdas/shared/proverImageRecord";
 
@@ -16,6 +17,11 @@ export interface ProverImageRecordArgs {
     zkvmImageId?: string;
 }
 
+/** Every problem with the arguments at once, each naming the argument and the rule. */
+export function validateProverImageRecordArgs(args: ProverImageRecordArgs): string[] {
+    return problemsOf(nonEmptyProblem("nameScope", args.nameScope));
+}
+
 /**
  * One SSM String parameter per stack, `/stark-ballot-simulator/<scope>/prover-image`, recording the
  * prover image the task definition pins and the zkVM image id proofs must carry (JSON, see
@@ -29,6 +35,8 @@ export class ProverImageRecord extends pulumi.ComponentResource {
     readonly parameterArn: pulumi.Output<string>;
 
     constructor(name: string, args: ProverImageRecordArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Before super: a bad argument must fail before this component or any child is registered.
+        throwIfInvalidArgs("ProverImageRecord", name, validateProverImageRecordArgs(args));
         super("stark:prover:ProverImageRecord", name, {}, opts);
         const parameter = new aws.ssm.Parameter(
             `${name}-parameter`,

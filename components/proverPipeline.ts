@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { listLengthProblem, logRetentionProblem, nonEmptyProblem, positiveIntegerProblem, problemsOf, throwIfInvalidArgs } from "../builders/componentArgs";
 import { logGroupNames, physicalName } from "../builders/names";
 import { AwsContext, arn, serviceTrustPolicy } from "../builders/policies/document";
 import {
@@ -15,6 +16,7 @@ import {
 } from "../builders/policies/proverPipeline";
 import { buildProverStateMachineDefinition } from "../builders/proverStateMachine";
 import { executionEndedPattern, proofSlotCleanupPolicy, proofSlotsStateMachinePolicy } from "../builders/policies/proofSlots";
+import { proofSlotStatesProblems } from "../builders/proofSlots";
 import { tableKeyArgs } from "../builders/appApiSettings";
 import { PROOF_SLOTS_TABLE_SCHEMA } from "../lambdas/shared/proofSlots";
 import { proverContainerDefinitions } from "../builders/proverTask";
@@ -92,6 +94,31 @@ export interface ProverPipelineArgs {
 }
 
 /**
+ * RunTask's awsvpcConfiguration takes 1-16 subnets and at most 5 security groups.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html
+ */
+const AWSVPC_LIMITS = { subnets: 16, securityGroups: 5 } as const;
+
+/** Every problem with the arguments at once, each naming the argument and the rule. */
+export function validateProverPipelineArgs(args: ProverPipelineArgs): string[] {
+    const scope = args.nameScope ?? args.environment;
+    return [
+        ...problemsOf(
+            nonEmptyProblem("environment", args.environment),
+            args.useFargateSpot ? "useFargateSpot: the prover task is ARM64, and Fargate Spot runs only X86_64 Linux tasks (every RunTask would fail)" : undefined,
+            positiveIntegerProblem("bundleExpirationDays", args.bundleExpirationDays),
+            logRetentionProblem("logRetentionDays", args.logRetentionDays),
+            positiveIntegerProblem("hostTimeoutSeconds", args.hostTimeoutSeconds ?? PIPELINE_DEFAULTS.hostTimeoutSeconds),
+            listLengthProblem("taskSubnetIds", args.taskSubnetIds.length, 1, AWSVPC_LIMITS.subnets),
+            listLengthProblem("taskSecurityGroupIds", args.taskSecurityGroupIds.length, 1, AWSVPC_LIMITS.securityGroups),
+            // The queue policy denies SendMessage to all but these; with none, no one could queue work.
+            listLengthProblem("workQueueSenderRoleArns", args.workQueueSenderRoleArns.length, 1, Number.POSITIVE_INFINITY),
+        ),
+        ...proofSlotStatesProblems({ tableName: physicalName("proof-slots", scope), maxConcurrentProofs: args.maxConcurrentProofs ?? PIPELINE_DEFAULTS.maxConcurrentProofs }),
+    ];
+}
+
+/**
  * The asynchronous prover: SQS work queue (with DLQ), proof bundle bucket, ECR repository and image,
  * ECS cluster and Fargate task, the image-signature gate and the Step Functions dispatcher.
  */
@@ -128,10 +155,9 @@ export class ProverPipeline extends pulumi.ComponentResource {
     readonly logGroupNames: pulumi.Output<string>[];
 
     constructor(name: string, args: ProverPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Before super: a bad argument must fail before this component or any child is registered.
-        if (args.useFargateSpot) {
-            throw new Error(`ProverPipeline ${name}: useFargateSpot: the prover task is ARM64, and Fargate Spot runs only X86_64 Linux tasks (every RunTask would fail)`);
-        }
+        // Before super: a bad argument must fail before this component or any child is registered
+        // (the state-machine builder checks its inputs too, but inside an apply, after ~30 children).
+        throwIfInvalidArgs("ProverPipeline", name, validateProverPipelineArgs(args));
         super("stark:prover:ProverPipeline", name, {}, opts);
         const child = { parent: this };
         const env = args.environment;

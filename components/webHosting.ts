@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { logRetentionProblem, problemsOf, throwIfInvalidArgs } from "../builders/componentArgs";
 import { physicalName } from "../builders/names";
 import { AwsContext } from "../builders/policies/document";
 import {
@@ -14,6 +15,7 @@ import {
     amplifyServiceTrustPolicy,
     amplifySsrLoggingPolicy,
     amplifyVariableProblems,
+    nonVariableNames,
     branchStage,
     webBuildSpec,
     webOrigins,
@@ -45,6 +47,19 @@ export interface WebHostingArgs {
     protectStatefulResources?: boolean;
 }
 
+/**
+ * Every problem with the arguments at once: variable names must be ones Amplify accepts and the
+ * build spec can write, and the retention one CloudWatch Logs accepts.
+ */
+export function validateWebHostingArgs(args: WebHostingArgs): string[] {
+    const bad = nonVariableNames(args.environmentVariableNames);
+    return [
+        ...(bad.length > 0 ? [`environmentVariableNames: not environment variable names: ${bad.join(", ")}`] : []),
+        ...amplifyVariableProblems(Object.fromEntries(args.environmentVariableNames.map((n) => [n, ""]))).map((p) => `environmentVariableNames: ${p}`),
+        ...problemsOf(logRetentionProblem("logRetentionDays", args.logRetentionDays)),
+    ];
+}
+
 export class WebHosting extends pulumi.ComponentResource {
     readonly appId: pulumi.Output<string>;
     readonly defaultDomain: pulumi.Output<string>;
@@ -59,10 +74,8 @@ export class WebHosting extends pulumi.ComponentResource {
     readonly logGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: WebHostingArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Before super: the names must be ones Amplify accepts and the build spec can write.
-        webBuildSpec(args.environmentVariableNames);
-        const reserved = amplifyVariableProblems(Object.fromEntries(args.environmentVariableNames.map((n) => [n, ""])));
-        if (reserved.length > 0) throw new Error(`WebHosting ${name}: ${reserved.join("; ")}`);
+        // Before super: a bad argument must fail before this component or any child is registered.
+        throwIfInvalidArgs("WebHosting", name, validateWebHostingArgs(args));
         super("stark:web:WebHosting", name, {}, opts);
         const child = { parent: this };
         const scope = args.nameScope ?? args.environment;

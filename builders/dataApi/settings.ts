@@ -3,6 +3,7 @@
  * (AppSync + DynamoDB). Pure: no Pulumi imports, so the local GraphQL server and the tests use the
  * same definitions the component deploys.
  */
+import { logRetentionProblem, problemsOf, throwIfInvalidArgs } from "../componentArgs";
 import { physicalName } from "../names";
 import { SESSIONS_BY_CREATED_AT_INDEX, VOTES_BY_ID_INDEX } from "./resolvers";
 
@@ -100,9 +101,6 @@ export interface DataApiSettingsToCheck {
     logRetentionDays: number;
 }
 
-/** Retention values CloudWatch Logs accepts. https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
-
 /** Every problem of the arguments at once, each naming the argument and the rule. */
 export function dataApiSettingsProblems(s: DataApiSettingsToCheck): string[] {
     const problems: string[] = [];
@@ -111,15 +109,10 @@ export function dataApiSettingsProblems(s: DataApiSettingsToCheck): string[] {
     if (!/^[a-z0-9-]{1,40}$/.test(s.environment)) {
         problems.push(`environment: "${s.environment}" must be 1-40 lower-case letters, digits or "-" (it is part of table and API names)`);
     }
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(s.logRetentionDays)) {
-        problems.push(`logRetentionDays: ${s.logRetentionDays} is not a retention CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`);
-    }
+    problems.push(...problemsOf(logRetentionProblem("logRetentionDays", s.logRetentionDays)));
     return problems;
 }
 
 export function validateDataApiSettings(name: string, s: DataApiSettingsToCheck): void {
-    const problems = dataApiSettingsProblems(s);
-    if (problems.length > 0) {
-        throw new Error(`DataApi ${name}: invalid arguments (${problems.length}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    }
+    throwIfInvalidArgs("DataApi", name, dataApiSettingsProblems(s));
 }

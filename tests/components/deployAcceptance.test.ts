@@ -150,7 +150,7 @@ describe("defect 3: no Fargate Spot for the ARM64 prover", function () {
             finalizeCallbackFunctionArn: "f",
             workQueueSenderRoleArns: ["arn:aws:iam::123456789012:role/api-role"],
         };
-        assert.throws(() => new ProverPipeline("spot", args), /^Error: ProverPipeline spot: useFargateSpot: the prover task is ARM64, and Fargate Spot runs only X86_64 Linux tasks/);
+        assert.throws(() => new ProverPipeline("spot", args), /^Error: ProverPipeline spot: invalid arguments \(1\):\n  - useFargateSpot: the prover task is ARM64, and Fargate Spot runs only X86_64 Linux tasks/);
     });
 });
 

@@ -35,7 +35,7 @@ describe("Observability argument validation", () => {
 
     it("reports every problem at once: retention CloudWatch Logs rejects, malformed and repeated addresses", () => {
         assert.deepEqual(validateObservabilityArgs({ ...base, cloudTrail: { enabled: true, retentionDays: 100 }, alarmEmails: ["a@example.com", "nope", "a@example.com"] }), [
-            "cloudTrail.retentionDays: 100 is not a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
+            "cloudTrail.retentionDays: 100 is not a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
             'alarmEmails[1]: "nope" is not an e-mail address',
             'alarmEmails[2]: "a@example.com" is listed twice',
         ]);
