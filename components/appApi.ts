@@ -236,16 +236,16 @@ export class AppApi extends pulumi.ComponentResource {
                 verifier: args.verifier === undefined ? undefined : { functionName: pulumi.output(args.verifier.functionName), imageId: args.verifier.imageId },
                 // Names only: the wrapper reads the values from SSM before the application loads.
                 secretParameters: pulumi
-                    .all(APP_SECRETS.map((s) => parameters.find(([envVar]) => envVar === s.envVar)![1].name))
-                    .apply(([sessionCapabilitySecret, voteEncryptionKey, captchaSecret]) => secretParametersVariable({ sessionCapabilitySecret, voteEncryptionKey, captchaSecret })),
+                    .output(Object.fromEntries(APP_SECRETS.map((s) => [s.key, parameters.find(([envVar]) => envVar === s.envVar)![1].name])) as Record<AppSecretKey, pulumi.Output<string>>)
+                    .apply(secretParametersVariable),
             });
         /** The reference handler's policy, plus what the application's build needs when one runs. */
         const withApplication = (fn: ApplicationFunction, policy: pulumi.Output<PolicyDocument>): pulumi.Output<PolicyDocument> =>
             builds[fn] === undefined
                 ? policy
                 : pulumi
-                      .all([policy, ctx, args.proofBucketName, args.workQueueArn, pulumi.output(args.dataApi!.callStatement), args.verifier?.functionArn])
-                      .apply(([doc, c, bucketName, workQueueArn, callDataApi, verifierFunctionArn]) =>
+                      .output({ doc: policy, c: ctx, bucketName: args.proofBucketName, workQueueArn: args.workQueueArn, callDataApi: args.dataApi!.callStatement, verifierFunctionArn: args.verifier?.functionArn })
+                      .apply(({ doc, c, bucketName, workQueueArn, callDataApi, verifierFunctionArn }) =>
                           policyDocument(
                               ...doc.Statement,
                               ...applicationPolicyStatements(fn, { ctx: c, bucketName, proofPrefix: args.proofPrefix, workQueueArn, callDataApi, verifierFunctionArn }),
@@ -280,8 +280,8 @@ export class AppApi extends pulumi.ComponentResource {
                           })
                         : appEnvironment("proverDispatch", builds.proverDispatch),
                 policy: withApplication("proverDispatch", pulumi
-                    .all([ctx, args.proofBucketName, args.stateMachineArn, sessions.arn, args.workQueueArn])
-                    .apply(([c, bucketName, stateMachineArn, sessionsTableArn, workQueueArn]) =>
+                    .output({ c: ctx, bucketName: args.proofBucketName, stateMachineArn: args.stateMachineArn, sessionsTableArn: sessions.arn, workQueueArn: args.workQueueArn })
+                    .apply(({ c, bucketName, stateMachineArn, sessionsTableArn, workQueueArn }) =>
                         proverDispatchPolicy({ ctx: c, bucketName, proofPrefix: args.proofPrefix, stateMachineArn, sessionsTableArn, workQueueArn }),
                     )),
             },
@@ -385,15 +385,15 @@ export class AppApi extends pulumi.ComponentResource {
                     ALLOW_REPROVING: String(args.allowReproving ?? false),
                 }),
                 policy: withApplication("api", pulumi
-                    .all([
-                        ctx,
-                        args.proofBucketName,
-                        args.workQueueArn,
-                        args.stateMachineName,
-                        pulumi.all([sessions.arn, rateLimit.arn, rateLimitKeys.arn]),
-                        pulumi.all(parameters.map(([, p]) => p.arn)),
-                    ])
-                    .apply(([c, bucketName, workQueueArn, stateMachineName, tableArns, secretParameterArns]) =>
+                    .output({
+                        c: ctx,
+                        bucketName: args.proofBucketName,
+                        workQueueArn: args.workQueueArn,
+                        stateMachineName: args.stateMachineName,
+                        tableArns: { sessions: sessions.arn, rateLimit: rateLimit.arn, rateLimitKeys: rateLimitKeys.arn },
+                        secretParameterArns: parameters.map(([, p]) => p.arn),
+                    })
+                    .apply(({ c, bucketName, workQueueArn, stateMachineName, tableArns, secretParameterArns }) =>
                         apiPolicy({
                             ctx: c,
                             bucketName,
@@ -477,7 +477,7 @@ export class AppApi extends pulumi.ComponentResource {
             child,
         );
 
-        let apiUrl = pulumi.all([httpApi.apiEndpoint, stage.id]).apply(([endpoint]) => endpoint);
+        let apiUrl = pulumi.output({ endpoint: httpApi.apiEndpoint, stageId: stage.id }).apply(({ endpoint }) => endpoint);
         let customDomainTarget: pulumi.Output<string> | undefined;
         if (args.customDomain) {
             const domain = new aws.apigatewayv2.DomainName(

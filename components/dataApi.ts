@@ -141,7 +141,7 @@ export class DataApi extends pulumi.ComponentResource {
                     {
                         name: dataApiNames.dataSourceRole(role, scope),
                         description: `AppSync ${apiName} resolves from ${DATA_SOURCES[role].table(scope)}`,
-                        assumeRolePolicy: pulumi.all([ctx, api.id]).apply(([c, id]) => JSON.stringify(appSyncTrustPolicy(c, id))),
+                        assumeRolePolicy: pulumi.output({ c: ctx, apiId: api.id }).apply(({ c, apiId }) => JSON.stringify(appSyncTrustPolicy(c, apiId))),
                     },
                     child,
                 );
@@ -189,7 +189,7 @@ export class DataApi extends pulumi.ComponentResource {
         this.voteTableName = tables.votes.name;
         this.logGroupName = logGroup.name;
         // Resolved only once the log group exists: no caller is granted before failures can be recorded.
-        this.callStatement = pulumi.all([ctx, api.id, logGroup.arn]).apply(([c, id]) => callDataApiStatement(c, id));
+        this.callStatement = pulumi.output({ c: ctx, apiId: api.id, logGroupArn: logGroup.arn }).apply(({ c, apiId }) => callDataApiStatement(c, apiId));
         this.registerOutputs({
             apiId: this.apiId,
             apiArn: this.apiArn,

@@ -105,7 +105,7 @@ export class NodeFunction extends pulumi.ComponentResource {
             {
                 role: this.role.id,
                 name: "least-privilege",
-                policy: pulumi.all([this.logGroup.arn, args.policy]).apply(([logGroupArn, extra]) =>
+                policy: pulumi.output({ logGroupArn: this.logGroup.arn, extra: args.policy }).apply(({ logGroupArn, extra }) =>
                     JSON.stringify(policyDocument(writeOwnLogsStatement(logGroupArn), ...(extra?.Statement ?? []))),
                 ),
             },

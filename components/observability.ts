@@ -119,7 +119,7 @@ export class Observability extends pulumi.ComponentResource {
         );
         const topicPolicy = new aws.sns.TopicPolicy(
             `${name}-alarms-policy`,
-            { arn: topic.arn, policy: pulumi.all([ctx, topic.arn]).apply(([c, t]) => JSON.stringify(alarmTopicPolicy(c, t, alarmNamePattern(env)))) },
+            { arn: topic.arn, policy: pulumi.output({ c: ctx, topicArn: topic.arn }).apply(({ c, topicArn }) => JSON.stringify(alarmTopicPolicy(c, topicArn, alarmNamePattern(env)))) },
             child,
         );
         // Keyed by address, so reordering the configured list replaces no subscription.
@@ -285,7 +285,7 @@ function createTrail(
     );
     const rolePolicy = new aws.iam.RolePolicy(
         `${name}-trail-logs-policy`,
-        { role: role.id, name: "deliver-trail-events", policy: pulumi.all([s.ctx, logGroup.arn]).apply(([c, a]) => JSON.stringify(cloudTrailLogsRolePolicy(c, a))) },
+        { role: role.id, name: "deliver-trail-events", policy: pulumi.output({ c: s.ctx, logGroupArn: logGroup.arn }).apply(({ c, logGroupArn }) => JSON.stringify(cloudTrailLogsRolePolicy(c, logGroupArn))) },
         child,
     );
 
@@ -298,7 +298,7 @@ function createTrail(
             description: `Encrypts the log files of the ${trailName} trail`,
             enableKeyRotation: true,
             deletionWindowInDays: s.protect ? OBSERVABILITY_DEFAULTS.protectedKeyDeletionWindowDays : OBSERVABILITY_DEFAULTS.keyDeletionWindowDays,
-            policy: pulumi.all([s.ctx, arnOfTrail]).apply(([c, t]) => JSON.stringify(cloudTrailKeyPolicy(c, t))),
+            policy: pulumi.output({ c: s.ctx, trailArn: arnOfTrail }).apply(({ c, trailArn }) => JSON.stringify(cloudTrailKeyPolicy(c, trailArn))),
         },
         // Deleting the key makes every encrypted log file unreadable.
         stateful,

@@ -138,11 +138,11 @@ export class ProofVerifier extends pulumi.ComponentResource {
                 policy:
                     app === undefined
                         ? pulumi
-                              .all([args.awsContext, args.bucketName, args.imageParameterArn])
-                              .apply(([ctx, bucket, parameterArn]) => verifierRunnerPolicy(ctx, bucket, args.proofPrefix, parameterArn))
+                              .output({ ctx: args.awsContext, bucket: args.bucketName, parameterArn: args.imageParameterArn })
+                              .apply(({ ctx, bucket, parameterArn }) => verifierRunnerPolicy(ctx, bucket, args.proofPrefix, parameterArn))
                         : pulumi
-                              .all([args.awsContext, args.bucketName])
-                              .apply(([ctx, bucket]) => policyDocument(...verifierApplicationStatements(ctx, bucket, args.proofPrefix))),
+                              .output({ ctx: args.awsContext, bucket: args.bucketName })
+                              .apply(({ ctx, bucket }) => policyDocument(...verifierApplicationStatements(ctx, bucket, args.proofPrefix))),
             },
             { parent: this },
         );

@@ -51,8 +51,8 @@ export class ProverImageRecord extends pulumi.ComponentResource {
                 // https://www.pulumi.com/registry/packages/aws/api-docs/ssm/parameter/#insecurevalue_nodejs
                 insecureValue: pulumi.unsecret(
                     pulumi
-                        .all([args.repositoryName, args.imageDigest, args.imageUri])
-                        .apply(([repository, digest, imageUri]) => formatProverImageRecord({ repository, digest, imageUri, zkvmImageId: args.zkvmImageId ?? null })),
+                        .output({ repository: args.repositoryName, digest: args.imageDigest, imageUri: args.imageUri })
+                        .apply(({ repository, digest, imageUri }) => formatProverImageRecord({ repository, digest, imageUri, zkvmImageId: args.zkvmImageId ?? null })),
                 ),
             },
             { parent: this },

@@ -216,8 +216,8 @@ export class ProverPipeline extends pulumi.ComponentResource {
             {
                 queueUrl: queue.url,
                 policy: pulumi
-                    .all([queue.arn, pulumi.all(args.workQueueSenderRoleArns)])
-                    .apply(([queueArn, senders]) => JSON.stringify(workQueuePolicy(queueArn, senders))),
+                    .output({ queueArn: queue.arn, senders: args.workQueueSenderRoleArns })
+                    .apply(({ queueArn, senders }) => JSON.stringify(workQueuePolicy(queueArn, senders))),
             },
             child,
         );
@@ -308,9 +308,9 @@ export class ProverPipeline extends pulumi.ComponentResource {
             {
                 role: executionRole.id,
                 name: "pull-image-write-logs",
-                policy: pulumi.all([ctx, image.repositoryArn, proverLogs.arn]).apply(([c, repoArn, logArn]) =>
-                    JSON.stringify(proverExecutionRolePolicy(c, repoArn, logArn)),
-                ),
+                policy: pulumi
+                    .output({ c: ctx, repositoryArn: image.repositoryArn, logGroupArn: proverLogs.arn })
+                    .apply(({ c, repositoryArn, logGroupArn }) => JSON.stringify(proverExecutionRolePolicy(c, repositoryArn, logGroupArn))),
             },
             child,
         );
@@ -328,7 +328,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
             {
                 role: taskRole.id,
                 name: "proof-objects",
-                policy: pulumi.all([ctx, bucket.bucket]).apply(([c, b]) => JSON.stringify(proverTaskRolePolicy(c, b, proofPrefix))),
+                policy: pulumi.output({ c: ctx, bucketName: bucket.bucket }).apply(({ c, bucketName }) => JSON.stringify(proverTaskRolePolicy(c, bucketName, proofPrefix))),
             },
             child,
         );
@@ -354,8 +354,8 @@ export class ProverPipeline extends pulumi.ComponentResource {
                 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deregister-task-definition-v2.html
                 skipDestroy: true,
                 containerDefinitions: pulumi
-                    .all([image.uri, bucket.bucket, proverLogs.name, ctx])
-                    .apply(([imageUri, bucketName, logGroupName, c]) =>
+                    .output({ imageUri: image.uri, bucketName: bucket.bucket, logGroupName: proverLogs.name, c: ctx })
+                    .apply(({ imageUri, bucketName, logGroupName, c }) =>
                         JSON.stringify(
                             proverContainerDefinitions({
                                 imageUri,
@@ -412,8 +412,18 @@ export class ProverPipeline extends pulumi.ComponentResource {
                 role: stateMachineRole.id,
                 name: "run-prover",
                 policy: pulumi
-                    .all([ctx, taskDefinition.arn, cluster.arn, cluster.name, taskRole.arn, executionRole.arn, signatureCheck.functionArn, pulumi.all([args.finalizeCallbackFunctionArn, args.verifyProofFunctionArn])])
-                    .apply(([c, taskDefinitionArn, clusterArn, clusterName, taskRoleArn, executionRoleArn, signatureArn, [finalizeArn, verifierArn]]) =>
+                    .output({
+                        c: ctx,
+                        taskDefinitionArn: taskDefinition.arn,
+                        clusterArn: cluster.arn,
+                        clusterName: cluster.name,
+                        taskRoleArn: taskRole.arn,
+                        executionRoleArn: executionRole.arn,
+                        signatureArn: signatureCheck.functionArn,
+                        finalizeArn: args.finalizeCallbackFunctionArn,
+                        verifierArn: args.verifyProofFunctionArn,
+                    })
+                    .apply(({ c, taskDefinitionArn, clusterArn, clusterName, taskRoleArn, executionRoleArn, signatureArn, finalizeArn, verifierArn }) =>
                         JSON.stringify(
                             stateMachineRolePolicy({
                                 ctx: c,
@@ -435,32 +445,33 @@ export class ProverPipeline extends pulumi.ComponentResource {
             child,
         );
 
-        // Two groups, because pulumi.all keeps tuple types for at most eight inputs.
-        const arns = pulumi.all([ctx.partition, signatureCheck.functionArn, args.finalizeCallbackFunctionArn, cluster.arn, taskDefinition.arn, image.repositoryName, image.digest, bucket.bucket]);
-        const placement = pulumi.all([pulumi.all(args.taskSubnetIds), pulumi.all(args.taskSecurityGroupIds), image.registryId, args.verifyProofFunctionArn, slots.table.name]);
+        // Named, not positional: two swapped ARNs cannot type-check.
         const definition = pulumi
-            .all([arns, placement])
-            .apply(([[partition, signatureArn, finalizeArn, clusterArn, taskDefinitionArn, repositoryName, imageDigest, bucketName], [subnetIds, securityGroupIds, registryId, verifyProofFunctionArn, proofSlotsTableName]]) =>
+            .output({
+                partition: ctx.partition,
+                checkImageSignatureFunctionArn: signatureCheck.functionArn,
+                finalizeCallbackFunctionArn: args.finalizeCallbackFunctionArn,
+                clusterArn: cluster.arn,
+                taskDefinitionArn: taskDefinition.arn,
+                subnetIds: args.taskSubnetIds,
+                securityGroupIds: args.taskSecurityGroupIds,
+                registryId: image.registryId,
+                repositoryName: image.repositoryName,
+                imageDigest: image.digest,
+                proofBucketName: bucket.bucket,
+                proofSlotsTableName: slots.table.name,
+                verifyProofFunctionArn: args.verifyProofFunctionArn,
+            })
+            .apply(({ verifyProofFunctionArn, ...resolved }) =>
                 JSON.stringify(
                     buildProverStateMachineDefinition({
-                        partition,
-                        checkImageSignatureFunctionArn: signatureArn,
-                        finalizeCallbackFunctionArn: finalizeArn,
-                        clusterArn,
-                        taskDefinitionArn,
-                        subnetIds,
-                        securityGroupIds,
+                        ...resolved,
                         assignPublicIp: args.assignPublicIp,
                         useFargateSpot: args.useFargateSpot ?? false,
-                        registryId,
-                        repositoryName,
-                        imageDigest,
                         allowHighScanFindings: args.allowHighScanFindings ?? false,
                         environment: env,
-                        proofBucketName: bucketName,
                         proofPrefix,
                         runProverTimeoutSeconds: hostTimeoutSeconds + PIPELINE_DEFAULTS.runProverOverheadSeconds,
-                        proofSlotsTableName,
                         maxConcurrentProofs,
                         ...(verifyProofFunctionArn === undefined ? {} : { verifyProofFunctionArn }),
                     }),
@@ -581,7 +592,7 @@ function createProofSlots(
             protectLogGroup: stateful.protect ?? false,
             awsContext: ctx,
             environment: { PROOF_SLOTS_TABLE: table.name, STATE_MACHINE_ARN: stateMachineArn },
-            policy: pulumi.all([ctx, table.arn]).apply(([c, t]) => proofSlotCleanupPolicy(c, t, stateMachineName)),
+            policy: pulumi.output({ c: ctx, tableArn: table.arn }).apply(({ c, tableArn }) => proofSlotCleanupPolicy(c, tableArn, stateMachineName)),
         },
         child,
     );

@@ -153,8 +153,8 @@ export class WebHosting extends pulumi.ComponentResource {
                 child,
             );
             customDomainTarget = pulumi
-                .all([domain.subDomains, domain.certificateVerificationDnsRecord])
-                .apply(([subDomains, certificateVerificationDnsRecord]) => ({
+                .output({ subDomains: domain.subDomains, certificateVerificationDnsRecord: domain.certificateVerificationDnsRecord })
+                .apply(({ subDomains, certificateVerificationDnsRecord }) => ({
                     dnsRecord: subDomains[0]?.dnsRecord ?? "",
                     certificateVerificationDnsRecord,
                 }));

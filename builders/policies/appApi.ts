@@ -87,8 +87,8 @@ export interface ApiPolicyArgs {
     proofPrefix: string;
     workQueueArn: string;
     stateMachineName: string;
-    /** Sessions, rate-limit and rate-limit-key tables, in this order. */
-    tableArns: [sessions: string, rateLimit: string, rateLimitKeys: string];
+    /** ARNs of the sessions, rate-limit and rate-limit-key tables, by name (so two cannot be swapped). */
+    tableArns: { sessions: string; rateLimit: string; rateLimitKeys: string };
     /** The three application-secret parameters. */
     secretParameterArns: string[];
     /**
@@ -118,9 +118,9 @@ export function bundleObjectsArn(ctx: Pick<AwsContext, "partition">, bucketName:
  * original's api stops a superseded execution and keeps rate-limit events).
  */
 export function apiPolicy(a: ApiPolicyArgs): PolicyDocument {
-    const [sessionsTableArn, , rateLimitKeysTableArn] = a.tableArns;
+    const { sessions: sessionsTableArn, rateLimit: rateLimitTableArn, rateLimitKeys: rateLimitKeysTableArn } = a.tableArns;
     const tableStatements: PolicyStatement[] = a.applicationBuild
-        ? [{ Sid: "ReadWriteAppTables", Effect: "Allow", Action: APP_TABLE_ACTIONS, Resource: [...a.tableArns] }]
+        ? [{ Sid: "ReadWriteAppTables", Effect: "Allow", Action: APP_TABLE_ACTIONS, Resource: [sessionsTableArn, rateLimitTableArn, rateLimitKeysTableArn] }]
         : [
               { Sid: "ReadWriteSessions", Effect: "Allow", Action: [...REFERENCE_API_TABLE_ACTIONS.sessions], Resource: sessionsTableArn },
               { Sid: "CountRateLimitWindows", Effect: "Allow", Action: [...REFERENCE_API_TABLE_ACTIONS.rateLimitKeys], Resource: rateLimitKeysTableArn },

@@ -38,7 +38,7 @@ describe("app layer IAM documents", () => {
         });
     });
 
-    const tableArns: [string, string, string] = [sessionsTableArn, `arn:aws-cn:dynamodb:${at}:table/rate-limit`, `arn:aws-cn:dynamodb:${at}:table/rate-limit-keys`];
+    const tableArns = { sessions: sessionsTableArn, rateLimit: `arn:aws-cn:dynamodb:${at}:table/rate-limit`, rateLimitKeys: `arn:aws-cn:dynamodb:${at}:table/rate-limit-keys` };
     const secretParameterArns = ["a", "b", "c"].map((n) => `arn:aws-cn:ssm:${at}:parameter/app/${n}`);
 
     it("api (reference handler): only what lambdas/api calls; bundles, not inputs; no StopExecution", () => {
@@ -50,7 +50,7 @@ describe("app layer IAM documents", () => {
                 { Sid: "FollowProverExecutions", Effect: "Allow", Action: "states:DescribeExecution", Resource: `arn:aws-cn:states:${at}:execution:dispatcher:*` },
                 { Sid: "ReadProofBundles", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws-cn:s3:::bundles/sessions/*/bundle.zip" },
                 { Sid: "ReadWriteSessions", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: sessionsTableArn },
-                { Sid: "CountRateLimitWindows", Effect: "Allow", Action: ["dynamodb:UpdateItem"], Resource: tableArns[2] },
+                { Sid: "CountRateLimitWindows", Effect: "Allow", Action: ["dynamodb:UpdateItem"], Resource: tableArns.rateLimitKeys },
                 { Sid: "ReadApplicationSecrets", Effect: "Allow", Action: "ssm:GetParameter", Resource: secretParameterArns },
             ],
         });
@@ -70,7 +70,7 @@ describe("app layer IAM documents", () => {
                 Sid: "ReadWriteAppTables",
                 Effect: "Allow",
                 Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
-                Resource: tableArns,
+                Resource: [tableArns.sessions, tableArns.rateLimit, tableArns.rateLimitKeys],
             },
         ]);
     });
