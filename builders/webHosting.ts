@@ -19,7 +19,7 @@
  * - the service role's confused-deputy conditions (`aws:SourceArn` `apps/*`, `aws:SourceAccount`):
  *   https://docs.aws.amazon.com/amplify/latest/userguide/amplify-service-role.html
  */
-import { DOMAIN_NAME } from "../stacks/rules";
+import { DOMAIN_NAME } from "./addressRules";
 import { AwsContext, PolicyDocument, policyDocument } from "./policies/document";
 
 /** A Next.js 12 or later server-rendered app on Amplify Hosting compute. */

@@ -6,7 +6,7 @@ import { PROJECT_NAME, bucketName, logGroupNames, physicalName } from "../builde
 import { alarmTopicKeyPolicy, alarmTopicPolicy } from "../builders/policies/alarmTopic";
 import { cloudTrailBucketPolicy, cloudTrailKeyPolicy, cloudTrailLogsRolePolicy, cloudTrailLogsRoleTrustPolicy, trailArn } from "../builders/policies/cloudTrail";
 import { AwsContext } from "../builders/policies/document";
-import { EMAIL } from "../stacks/rules";
+import { EMAIL } from "../builders/addressRules";
 import { hardenedBucket } from "./hardenedBucket";
 import { retainedLogGroup } from "./retainedLogGroup";
 

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ProverImageSource } from "../stacks/config";
+import { ProverImageSource } from "../builders/proverImageSource";
 import { AwsContext, arn } from "../builders/policies/document";
 import { PROJECT_ROOT } from "./lambdaCode";
 

@@ -20,7 +20,7 @@ import { proofSlotStatesProblems } from "../builders/proofSlots";
 import { tableKeyArgs } from "../builders/appApiSettings";
 import { PROOF_SLOTS_TABLE_SCHEMA } from "../lambdas/shared/proofSlots";
 import { proverContainerDefinitions } from "../builders/proverTask";
-import { ProverImageSource } from "../stacks/config";
+import { ProverImageSource } from "../builders/proverImageSource";
 import { hardenedBucket } from "./hardenedBucket";
 import { NodeFunction } from "./nodeFunction";
 import { proverImage } from "./proverImage";

@@ -13,6 +13,7 @@ import { APP_API_DEFAULTS } from "../builders/appApiSettings";
 import { ApplicationBuilds, applicationBuildsProblems, toApplicationBuilds } from "../builders/applicationBuilds";
 import { HOSTING_TOKEN_KEY, WebHostingSettings, toWebHosting, webHostingProblems } from "../builders/webHosting";
 import { VerifierConfig, verifierConfigProblems } from "../builders/verifierSettings";
+import { PROVER_PLATFORM, ProverImageSource } from "../builders/proverImageSource";
 import {
     ACCOUNT_ID,
     ACM_CERTIFICATE_ARN,
@@ -74,7 +75,6 @@ export const DEFAULT_PROOFS_PER_HOUR = APP_API_DEFAULTS.proofBudget.perHour;
 export const DEFAULT_PROOFS_PER_DAY = APP_API_DEFAULTS.proofBudget.perDay;
 /** A session capability lives one day from its issue time (a classroom session); 15 minutes to 30 days allowed. */
 export const DEFAULT_SESSION_CAPABILITY_TTL_SECONDS = APP_API_DEFAULTS.sessionCapabilityTtlSeconds;
-export const PROVER_PLATFORM = "linux/arm64";
 /** Repositories the bootstrap stack's signing rule covers (its filter is this prefix and `*`). */
 export const SIGNED_REPOSITORY_PREFIX = `${PROJECT_NAME}-prover-`;
 export const REQUIRED_DEFAULT_TAGS = ["Project", "Environment", "ManagedBy"] as const;
@@ -93,26 +93,6 @@ export interface RawStackConfig {
      */
     secretsPresent: readonly string[];
 }
-
-export type ProverImageSource =
-    | {
-          kind: "prebuilt";
-          /** `<account>.dkr.ecr.<region>.amazonaws.com/<repo>@sha256:<hex>` */
-          uri: string;
-          registryAccountId: string;
-          registryRegion: string;
-          repositoryName: string;
-          digest: string;
-      }
-    | {
-          kind: "build";
-          /** Docker build context, relative to the project directory. */
-          context: string;
-          /** Dockerfile path, relative to the project directory. */
-          dockerfile: string;
-          buildArgs: Readonly<Record<string, string>>;
-          platform: typeof PROVER_PLATFORM;
-      };
 
 export interface StackSettings {
     readonly stack: string;

@@ -17,8 +17,7 @@ export const ECR_DIGEST_URI =
  */
 export const PROOF_PREFIX = /^(?:[A-Za-z0-9._-]+\/)*$/;
 export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
-export const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-export const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+export { DOMAIN_NAME, EMAIL } from "../builders/addressRules";
 export const AWS_REGION = /^[a-z]{2}(?:-gov)?-[a-z]+-\d$/;
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
