@@ -23,7 +23,7 @@ import { proverContainerDefinitions } from "../builders/proverTask";
 import { ProverImageSource } from "../builders/proverImageSource";
 import { hardenedBucket } from "./hardenedBucket";
 import { NodeFunction } from "./nodeFunction";
-import { proverImage } from "./proverImage";
+import { PinnedImage, proverImage } from "./proverImage";
 import { retainedLogGroup } from "./retainedLogGroup";
 import { PIPELINE_DEFAULTS, bundleCorsRule, bundleLifecycleRules, ecrLifecyclePolicy } from "../builders/proverPipelineSettings";
 
@@ -159,343 +159,35 @@ export class ProverPipeline extends pulumi.ComponentResource {
         // (the state-machine builder checks its inputs too, but inside an apply, after ~30 children).
         throwIfInvalidArgs("ProverPipeline", name, validateProverPipelineArgs(args));
         super("stark:prover:ProverPipeline", name, {}, opts);
-        const child = { parent: this };
         const env = args.environment;
-        const scope = args.nameScope ?? env;
-        const ctx = pulumi.output(args.awsContext);
-        const proofPrefix = args.proofPrefix ?? PIPELINE_DEFAULTS.proofPrefix;
         const protect = args.protectStatefulResources ?? false;
-        // Losing the bucket loses every proof bundle; losing a queue loses queued and dead-lettered
-        // work; losing a log group loses the record of what happened to a proof.
-        const stateful = { parent: this, protect };
+        const base: PipelineBase = {
+            name,
+            args,
+            env,
+            scope: args.nameScope ?? env,
+            ctx: pulumi.output(args.awsContext),
+            proofPrefix: args.proofPrefix ?? PIPELINE_DEFAULTS.proofPrefix,
+            protect,
+            parent: this,
+            child: { parent: this },
+            // Losing the bucket loses every proof bundle; losing a queue loses queued and dead-lettered
+            // work; losing a log group loses the record of what happened to a proof.
+            stateful: { parent: this, protect },
+        };
 
-        // ---- Work queue and dead-letter queue -------------------------------------------------
+        const { dlq, queue, maxMessageBytes } = createWorkQueues(base);
+        const bucket = createBundleBucket(base);
+        const { repository, image } = createImageRepository(base);
+        const { proverLogs, stateMachineName, stateMachineLogs } = createLogGroups(base);
+        const task = createProverTask(base, image, bucket, proverLogs);
+        const signatureCheck = createSignatureCheck(base, image);
+        const slots = createProofSlots(base, stateMachineName);
+        const stateMachine = createDispatcher(base, { stateMachineName, stateMachineLogs, task, signatureCheck, image, bucket, slots });
+        subscribeProofSlotCleanup(name, base.scope, slots.cleanup, stateMachine.arn, base.child);
+
         this.workQueueVisibilityTimeoutSeconds = PIPELINE_DEFAULTS.workQueueVisibilityTimeoutSeconds;
-        const dlq = new aws.sqs.Queue(
-            `${name}-work-dlq`,
-            {
-                name: physicalName("prover-work-dlq", scope),
-                messageRetentionSeconds: PIPELINE_DEFAULTS.deadLetterRetentionSeconds,
-                sqsManagedSseEnabled: true,
-            },
-            stateful,
-        );
-        const queue = new aws.sqs.Queue(
-            `${name}-work-queue`,
-            {
-                name: physicalName("prover-work", scope),
-                visibilityTimeoutSeconds: this.workQueueVisibilityTimeoutSeconds,
-                maxMessageSize: PIPELINE_DEFAULTS.workQueueMaxMessageBytes,
-                messageRetentionSeconds: PIPELINE_DEFAULTS.workQueueRetentionSeconds,
-                receiveWaitTimeSeconds: PIPELINE_DEFAULTS.workQueueReceiveWaitSeconds,
-                sqsManagedSseEnabled: true,
-                redrivePolicy: dlq.arn.apply((deadLetterTargetArn) =>
-                    JSON.stringify({ deadLetterTargetArn, maxReceiveCount: PIPELINE_DEFAULTS.maxReceiveCount }),
-                ),
-            },
-            stateful,
-        );
-        // Read back from the queue, so the api's limit is the one SQS enforces.
-        this.workQueueMaxMessageBytes = queue.maxMessageSize.apply((bytes) => {
-            if (bytes === undefined) throw new Error("prover work queue: maxMessageSize must be set (the api reads it)");
-            return bytes;
-        });
-        // Only the work queue may move messages into the DLQ (and redrive them back).
-        new aws.sqs.RedriveAllowPolicy(
-            `${name}-work-dlq-redrive-allow`,
-            {
-                queueUrl: dlq.url,
-                redriveAllowPolicy: queue.arn.apply((arnOfQueue) =>
-                    JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [arnOfQueue] }),
-                ),
-            },
-            child,
-        );
-        new aws.sqs.QueuePolicy(
-            `${name}-work-queue-policy`,
-            {
-                queueUrl: queue.url,
-                policy: pulumi
-                    .output({ queueArn: queue.arn, senders: args.workQueueSenderRoleArns })
-                    .apply(({ queueArn, senders }) => JSON.stringify(workQueuePolicy(queueArn, senders))),
-            },
-            child,
-        );
-        new aws.sqs.QueuePolicy(
-            `${name}-work-dlq-policy`,
-            { queueUrl: dlq.url, policy: dlq.arn.apply((a) => JSON.stringify(queueTlsOnlyPolicy(a))) },
-            child,
-        );
-
-        // ---- Proof bundle bucket -----------------------------------------------------------------
-        const { bucket, versioning } = hardenedBucket(
-            `${name}-bundles`,
-            {
-                bucketName: args.bundleBucketName,
-                protect,
-                policy: (bucketName) => pulumi.output({ c: ctx, bucketName }).apply(({ c, bucketName }) => proofBucketPolicy(c, bucketName)),
-                bucketKeyEnabled: true,
-            },
-            this,
-        );
-        // The lifecycle expires noncurrent versions on the same schedule as the current ones.
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-bundles-lifecycle`,
-            { bucket: bucket.id, rules: bundleLifecycleRules(proofPrefix, args.bundleExpirationDays) },
-            // A noncurrent-version rule on a bucket whose versioning is not yet enabled would apply to nothing.
-            { parent: this, dependsOn: [versioning] },
-        );
-        if ((args.bundleCorsOrigins ?? []).length > 0) {
-            new aws.s3.BucketCorsConfiguration(
-                `${name}-bundles-cors`,
-                { bucket: bucket.id, corsRules: [bundleCorsRule(args.bundleCorsOrigins ?? [])] },
-                child,
-            );
-        }
-
-        // ---- Image repository and image --------------------------------------------------------
-        const repository = new aws.ecr.Repository(
-            `${name}-repository`,
-            {
-                name: physicalName("prover", scope),
-                imageScanningConfiguration: { scanOnPush: true },
-                encryptionConfigurations: [{ encryptionType: "AES256" }],
-                // A pushed tag never moves (ImageTagAlreadyExistsException): the program pushes a tag per
-                // build (buildContextTag) and the task runs by digest.
-                // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
-                imageTagMutability: "IMMUTABLE",
-                forceDelete: !protect,
-            },
-            stateful,
-        );
-        new aws.ecr.LifecyclePolicy(`${name}-repository-lifecycle`, { repository: repository.name, policy: JSON.stringify(ecrLifecyclePolicy()) }, child);
-        const image = proverImage(name, args.image, repository, ctx, this);
-
-        // ---- Log groups --------------------------------------------------------------------------
-        const proverLogs = retainedLogGroup(`${name}-prover-logs`, logGroupNames.ecs("prover", scope), args.logRetentionDays, stateful);
-        const stateMachineName = physicalName("prover-dispatcher", scope);
-        const stateMachineLogs = retainedLogGroup(
-            `${name}-dispatcher-logs`,
-            logGroupNames.stateMachine(stateMachineName),
-            args.logRetentionDays,
-            stateful,
-        );
-
-        // ---- ECS cluster and task ----------------------------------------------------------------
-        const cluster = new aws.ecs.Cluster(
-            `${name}-cluster`,
-            { name: physicalName("prover", scope), settings: [{ name: "containerInsights", value: "enabled" }] },
-            child,
-        );
-        new aws.ecs.ClusterCapacityProviders(
-            `${name}-cluster-capacity`,
-            // FARGATE only: the ARM64 prover can never run on FARGATE_SPOT (see useFargateSpot).
-            { clusterName: cluster.name, capacityProviders: ["FARGATE"] },
-            child,
-        );
-
-        const executionRole = new aws.iam.Role(
-            `${name}-task-execution-role`,
-            {
-                name: physicalName("prover-execution", scope),
-                description: "ECS pulls the prover image and writes its logs",
-                assumeRolePolicy: ctx.apply((c) => JSON.stringify(proverExecutionRoleTrustPolicy(c))),
-            },
-            child,
-        );
-        const executionPolicy = new aws.iam.RolePolicy(
-            `${name}-task-execution-policy`,
-            {
-                role: executionRole.id,
-                name: "pull-image-write-logs",
-                policy: pulumi
-                    .output({ c: ctx, repositoryArn: image.repositoryArn, logGroupArn: proverLogs.arn })
-                    .apply(({ c, repositoryArn, logGroupArn }) => JSON.stringify(proverExecutionRolePolicy(c, repositoryArn, logGroupArn))),
-            },
-            child,
-        );
-        const taskRole = new aws.iam.Role(
-            `${name}-task-role`,
-            {
-                name: physicalName("prover-task", scope),
-                description: "The prover reads its input and writes its bundle",
-                assumeRolePolicy: ctx.apply((c) => JSON.stringify(proverTaskRoleTrustPolicy(c))),
-            },
-            child,
-        );
-        const taskPolicy = new aws.iam.RolePolicy(
-            `${name}-task-policy`,
-            {
-                role: taskRole.id,
-                name: "proof-objects",
-                policy: pulumi.output({ c: ctx, bucketName: bucket.bucket }).apply(({ c, bucketName }) => JSON.stringify(proverTaskRolePolicy(c, bucketName, proofPrefix))),
-            },
-            child,
-        );
-
-        const cpu = args.cpu ?? PIPELINE_DEFAULTS.cpu;
-        const memory = args.memory ?? PIPELINE_DEFAULTS.memory;
-        const hostTimeoutSeconds = args.hostTimeoutSeconds ?? PIPELINE_DEFAULTS.hostTimeoutSeconds;
-        const taskDefinition = new aws.ecs.TaskDefinition(
-            `${name}-task`,
-            {
-                family: physicalName("prover", scope),
-                networkMode: "awsvpc",
-                requiresCompatibilities: ["FARGATE"],
-                cpu: String(cpu),
-                memory: String(memory),
-                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" },
-                executionRoleArn: executionRole.arn,
-                taskRoleArn: taskRole.arn,
-                volumes: [{ name: PIPELINE_DEFAULTS.scratchVolumeName }],
-                // A replaced revision stays ACTIVE, so an execution that started before a deploy can
-                // still run it ("You can't use an INACTIVE task definition revision to run new
-                // tasks"); the state machine role admits the family (taskDefinitionRevisionsPattern).
-                // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deregister-task-definition-v2.html
-                skipDestroy: true,
-                containerDefinitions: pulumi
-                    .output({ imageUri: image.uri, bucketName: bucket.bucket, logGroupName: proverLogs.name, c: ctx })
-                    .apply(({ imageUri, bucketName, logGroupName, c }) =>
-                        JSON.stringify(
-                            proverContainerDefinitions({
-                                imageUri,
-                                environment: env,
-                                bucketName,
-                                proofPrefix,
-                                hostTimeoutSeconds,
-                                logGroupName,
-                                region: c.region,
-                            }),
-                        ),
-                    ),
-            },
-            // The task must not start before it may pull, log and reach its objects.
-            { parent: this, dependsOn: [executionPolicy, taskPolicy] },
-        );
-
-        // ---- Image signature gate ----------------------------------------------------------------
-        const signatureCheck = new NodeFunction(
-            `${name}-check-image-signature`,
-            {
-                functionName: physicalName("check-image-signature", scope),
-                entry: "lambdas/check-image-signature/index.ts",
-                description: "Image gate: ECR signing status and scan findings of the prover image digest",
-                timeoutSeconds: PIPELINE_DEFAULTS.signatureCheckTimeoutSeconds,
-                memorySize: PIPELINE_DEFAULTS.signatureCheckMemoryMb,
-                logRetentionDays: args.logRetentionDays,
-                protectLogGroup: protect,
-                awsContext: ctx,
-                policy: image.repositoryArn.apply(checkImageSignaturePolicy),
-            },
-            child,
-        );
-
-        // ---- Admission control: the prover slot table and its cleanup ---------------------------------
-        const maxConcurrentProofs = args.maxConcurrentProofs ?? PIPELINE_DEFAULTS.maxConcurrentProofs;
-        const slots = createProofSlots(name, scope, ctx, stateMachineName, args, stateful);
-
-        // ---- State machine -----------------------------------------------------------------------
-        const stateMachineRole = new aws.iam.Role(
-            `${name}-dispatcher-role`,
-            {
-                name: physicalName("prover-dispatcher", scope),
-                description: "Step Functions runs the prover task and invokes the pipeline functions",
-                assumeRolePolicy: ctx.apply((c) =>
-                    JSON.stringify(serviceTrustPolicy("states.amazonaws.com", c, arn.stateMachine(c, stateMachineName))),
-                ),
-            },
-            child,
-        );
-        const stateMachinePolicy = new aws.iam.RolePolicy(
-            `${name}-dispatcher-policy`,
-            {
-                role: stateMachineRole.id,
-                name: "run-prover",
-                policy: pulumi
-                    .output({
-                        c: ctx,
-                        taskDefinitionArn: taskDefinition.arn,
-                        clusterArn: cluster.arn,
-                        clusterName: cluster.name,
-                        taskRoleArn: taskRole.arn,
-                        executionRoleArn: executionRole.arn,
-                        signatureArn: signatureCheck.functionArn,
-                        finalizeArn: args.finalizeCallbackFunctionArn,
-                        verifierArn: args.verifyProofFunctionArn,
-                    })
-                    .apply(({ c, taskDefinitionArn, clusterArn, clusterName, taskRoleArn, executionRoleArn, signatureArn, finalizeArn, verifierArn }) =>
-                        JSON.stringify(
-                            stateMachineRolePolicy({
-                                ctx: c,
-                                taskDefinitionArn,
-                                clusterArn,
-                                clusterName,
-                                taskRoleArn,
-                                executionRoleArn,
-                                invokedFunctionArns: [signatureArn, finalizeArn, ...(verifierArn === undefined ? [] : [verifierArn])],
-                            }),
-                        ),
-                    ),
-            },
-            child,
-        );
-        const slotsPolicy = new aws.iam.RolePolicy(
-            `${name}-dispatcher-slots-policy`,
-            { role: stateMachineRole.id, name: "proof-slots", policy: slots.table.arn.apply((t) => JSON.stringify(proofSlotsStateMachinePolicy(t))) },
-            child,
-        );
-
-        // Named, not positional: two swapped ARNs cannot type-check.
-        const definition = pulumi
-            .output({
-                partition: ctx.partition,
-                checkImageSignatureFunctionArn: signatureCheck.functionArn,
-                finalizeCallbackFunctionArn: args.finalizeCallbackFunctionArn,
-                clusterArn: cluster.arn,
-                taskDefinitionArn: taskDefinition.arn,
-                subnetIds: args.taskSubnetIds,
-                securityGroupIds: args.taskSecurityGroupIds,
-                registryId: image.registryId,
-                repositoryName: image.repositoryName,
-                imageDigest: image.digest,
-                proofBucketName: bucket.bucket,
-                proofSlotsTableName: slots.table.name,
-                verifyProofFunctionArn: args.verifyProofFunctionArn,
-            })
-            .apply(({ verifyProofFunctionArn, ...resolved }) =>
-                JSON.stringify(
-                    buildProverStateMachineDefinition({
-                        ...resolved,
-                        assignPublicIp: args.assignPublicIp,
-                        useFargateSpot: args.useFargateSpot ?? false,
-                        allowHighScanFindings: args.allowHighScanFindings ?? false,
-                        environment: env,
-                        proofPrefix,
-                        runProverTimeoutSeconds: hostTimeoutSeconds + PIPELINE_DEFAULTS.runProverOverheadSeconds,
-                        maxConcurrentProofs,
-                        ...(verifyProofFunctionArn === undefined ? {} : { verifyProofFunctionArn }),
-                    }),
-                ),
-            );
-
-        const stateMachine = new aws.sfn.StateMachine(
-            `${name}-dispatcher`,
-            {
-                name: stateMachineName,
-                type: "STANDARD",
-                roleArn: stateMachineRole.arn,
-                definition,
-                loggingConfiguration: {
-                    level: "ALL",
-                    includeExecutionData: false,
-                    logDestination: pulumi.interpolate`${stateMachineLogs.arn}:*`,
-                },
-            },
-            // Creation validates that the role may deliver logs and run the task.
-            { parent: this, dependsOn: [stateMachinePolicy, slotsPolicy] },
-        );
-        subscribeProofSlotCleanup(name, scope, slots.cleanup, stateMachine.arn, child);
-
+        this.workQueueMaxMessageBytes = maxMessageBytes;
         this.workQueueUrl = queue.url;
         this.workQueueArn = queue.arn;
         this.workQueueName = queue.name;
@@ -503,14 +195,14 @@ export class ProverPipeline extends pulumi.ComponentResource {
         this.deadLetterQueueName = dlq.name;
         this.bundleBucketName = bucket.bucket;
         this.bundleBucketArn = bucket.arn;
-        this.proofPrefix = proofPrefix;
+        this.proofPrefix = base.proofPrefix;
         this.repositoryUrl = repository.repositoryUrl;
         this.repositoryName = repository.name;
         this.imageUri = image.uri;
         this.imageDigest = image.digest;
-        this.clusterName = cluster.name;
-        this.clusterArn = cluster.arn;
-        this.taskDefinitionArn = taskDefinition.arn;
+        this.clusterName = task.cluster.name;
+        this.clusterArn = task.cluster.arn;
+        this.taskDefinitionArn = task.taskDefinition.arn;
         this.stateMachineArn = stateMachine.arn;
         this.stateMachineName = stateMachine.name;
         this.checkImageSignatureFunctionName = signatureCheck.functionName;
@@ -551,19 +243,391 @@ export class ProverPipeline extends pulumi.ComponentResource {
     }
 }
 
+/** What every part of the pipeline is built from: the component's name, args and resolved settings. */
+interface PipelineBase {
+    name: string;
+    args: ProverPipelineArgs;
+    env: string;
+    /** The physical-name suffix (args.nameScope, by default the environment). */
+    scope: string;
+    ctx: pulumi.Output<AwsContext>;
+    proofPrefix: string;
+    protect: boolean;
+    parent: pulumi.Resource;
+    child: pulumi.CustomResourceOptions;
+    /** For stateful children: `protect` where the stack protects them. */
+    stateful: pulumi.CustomResourceOptions;
+}
+
+/** The work queue, its dead-letter queue, and the policies that keep both TLS-only and the DLQ the queue's own. */
+function createWorkQueues(base: PipelineBase) {
+    const { name, args, scope, child, stateful } = base;
+    const dlq = new aws.sqs.Queue(
+        `${name}-work-dlq`,
+        {
+            name: physicalName("prover-work-dlq", scope),
+            messageRetentionSeconds: PIPELINE_DEFAULTS.deadLetterRetentionSeconds,
+            sqsManagedSseEnabled: true,
+        },
+        stateful,
+    );
+    const queue = new aws.sqs.Queue(
+        `${name}-work-queue`,
+        {
+            name: physicalName("prover-work", scope),
+            visibilityTimeoutSeconds: PIPELINE_DEFAULTS.workQueueVisibilityTimeoutSeconds,
+            maxMessageSize: PIPELINE_DEFAULTS.workQueueMaxMessageBytes,
+            messageRetentionSeconds: PIPELINE_DEFAULTS.workQueueRetentionSeconds,
+            receiveWaitTimeSeconds: PIPELINE_DEFAULTS.workQueueReceiveWaitSeconds,
+            sqsManagedSseEnabled: true,
+            redrivePolicy: dlq.arn.apply((deadLetterTargetArn) =>
+                JSON.stringify({ deadLetterTargetArn, maxReceiveCount: PIPELINE_DEFAULTS.maxReceiveCount }),
+            ),
+        },
+        stateful,
+    );
+    // Read back from the queue, so the api's limit is the one SQS enforces.
+    const maxMessageBytes = queue.maxMessageSize.apply((bytes) => {
+        if (bytes === undefined) throw new Error("prover work queue: maxMessageSize must be set (the api reads it)");
+        return bytes;
+    });
+    // Only the work queue may move messages into the DLQ (and redrive them back).
+    new aws.sqs.RedriveAllowPolicy(
+        `${name}-work-dlq-redrive-allow`,
+        {
+            queueUrl: dlq.url,
+            redriveAllowPolicy: queue.arn.apply((arnOfQueue) =>
+                JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [arnOfQueue] }),
+            ),
+        },
+        child,
+    );
+    new aws.sqs.QueuePolicy(
+        `${name}-work-queue-policy`,
+        {
+            queueUrl: queue.url,
+            policy: pulumi
+                .output({ queueArn: queue.arn, senders: args.workQueueSenderRoleArns })
+                .apply(({ queueArn, senders }) => JSON.stringify(workQueuePolicy(queueArn, senders))),
+        },
+        child,
+    );
+    new aws.sqs.QueuePolicy(
+        `${name}-work-dlq-policy`,
+        { queueUrl: dlq.url, policy: dlq.arn.apply((a) => JSON.stringify(queueTlsOnlyPolicy(a))) },
+        child,
+    );
+    return { dlq, queue, maxMessageBytes };
+}
+
+/** The proof bundle bucket: hardened (components/hardenedBucket.ts), expiring under the prefix, CORS where origins are set. */
+function createBundleBucket(base: PipelineBase): aws.s3.Bucket {
+    const { name, args, ctx, proofPrefix, protect, parent, child } = base;
+    const { bucket, versioning } = hardenedBucket(
+        `${name}-bundles`,
+        {
+            bucketName: args.bundleBucketName,
+            protect,
+            policy: (bucketName) => pulumi.output({ c: ctx, bucketName }).apply(({ c, bucketName }) => proofBucketPolicy(c, bucketName)),
+            bucketKeyEnabled: true,
+        },
+        parent,
+    );
+    // The lifecycle expires noncurrent versions on the same schedule as the current ones.
+    new aws.s3.BucketLifecycleConfiguration(
+        `${name}-bundles-lifecycle`,
+        { bucket: bucket.id, rules: bundleLifecycleRules(proofPrefix, args.bundleExpirationDays) },
+        // A noncurrent-version rule on a bucket whose versioning is not yet enabled would apply to nothing.
+        { parent, dependsOn: [versioning] },
+    );
+    if ((args.bundleCorsOrigins ?? []).length > 0) {
+        new aws.s3.BucketCorsConfiguration(
+            `${name}-bundles-cors`,
+            { bucket: bucket.id, corsRules: [bundleCorsRule(args.bundleCorsOrigins ?? [])] },
+            child,
+        );
+    }
+    return bucket;
+}
+
+/** The image repository (immutable tags, scan on push) and the pinned prover image. */
+function createImageRepository(base: PipelineBase) {
+    const { name, args, scope, ctx, protect, parent, child, stateful } = base;
+    const repository = new aws.ecr.Repository(
+        `${name}-repository`,
+        {
+            name: physicalName("prover", scope),
+            imageScanningConfiguration: { scanOnPush: true },
+            encryptionConfigurations: [{ encryptionType: "AES256" }],
+            // A pushed tag never moves (ImageTagAlreadyExistsException): the program pushes a tag per
+            // build (buildContextTag) and the task runs by digest.
+            // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
+            imageTagMutability: "IMMUTABLE",
+            forceDelete: !protect,
+        },
+        stateful,
+    );
+    new aws.ecr.LifecyclePolicy(`${name}-repository-lifecycle`, { repository: repository.name, policy: JSON.stringify(ecrLifecyclePolicy()) }, child);
+    const image = proverImage(name, args.image, repository, ctx, parent);
+    return { repository, image };
+}
+
+/** The prover task's and the state machine's log groups, created ahead of both. */
+function createLogGroups(base: PipelineBase) {
+    const { name, args, scope, stateful } = base;
+    const proverLogs = retainedLogGroup(`${name}-prover-logs`, logGroupNames.ecs("prover", scope), args.logRetentionDays, stateful);
+    const stateMachineName = physicalName("prover-dispatcher", scope);
+    const stateMachineLogs = retainedLogGroup(
+        `${name}-dispatcher-logs`,
+        logGroupNames.stateMachine(stateMachineName),
+        args.logRetentionDays,
+        stateful,
+    );
+    return { proverLogs, stateMachineName, stateMachineLogs };
+}
+
+/** The cluster (FARGATE only), the task's execution and task roles with their policies, and the task definition. */
+function createProverTask(base: PipelineBase, image: PinnedImage, bucket: aws.s3.Bucket, proverLogs: aws.cloudwatch.LogGroup) {
+    const { name, args, env, scope, ctx, proofPrefix, parent, child } = base;
+    const cluster = new aws.ecs.Cluster(
+        `${name}-cluster`,
+        { name: physicalName("prover", scope), settings: [{ name: "containerInsights", value: "enabled" }] },
+        child,
+    );
+    new aws.ecs.ClusterCapacityProviders(
+        `${name}-cluster-capacity`,
+        // FARGATE only: the ARM64 prover can never run on FARGATE_SPOT (see useFargateSpot).
+        { clusterName: cluster.name, capacityProviders: ["FARGATE"] },
+        child,
+    );
+
+    const executionRole = new aws.iam.Role(
+        `${name}-task-execution-role`,
+        {
+            name: physicalName("prover-execution", scope),
+            description: "ECS pulls the prover image and writes its logs",
+            assumeRolePolicy: ctx.apply((c) => JSON.stringify(proverExecutionRoleTrustPolicy(c))),
+        },
+        child,
+    );
+    const executionPolicy = new aws.iam.RolePolicy(
+        `${name}-task-execution-policy`,
+        {
+            role: executionRole.id,
+            name: "pull-image-write-logs",
+            policy: pulumi
+                .output({ c: ctx, repositoryArn: image.repositoryArn, logGroupArn: proverLogs.arn })
+                .apply(({ c, repositoryArn, logGroupArn }) => JSON.stringify(proverExecutionRolePolicy(c, repositoryArn, logGroupArn))),
+        },
+        child,
+    );
+    const taskRole = new aws.iam.Role(
+        `${name}-task-role`,
+        {
+            name: physicalName("prover-task", scope),
+            description: "The prover reads its input and writes its bundle",
+            assumeRolePolicy: ctx.apply((c) => JSON.stringify(proverTaskRoleTrustPolicy(c))),
+        },
+        child,
+    );
+    const taskPolicy = new aws.iam.RolePolicy(
+        `${name}-task-policy`,
+        {
+            role: taskRole.id,
+            name: "proof-objects",
+            policy: pulumi.output({ c: ctx, bucketName: bucket.bucket }).apply(({ c, bucketName }) => JSON.stringify(proverTaskRolePolicy(c, bucketName, proofPrefix))),
+        },
+        child,
+    );
+
+    const cpu = args.cpu ?? PIPELINE_DEFAULTS.cpu;
+    const memory = args.memory ?? PIPELINE_DEFAULTS.memory;
+    const hostTimeoutSeconds = args.hostTimeoutSeconds ?? PIPELINE_DEFAULTS.hostTimeoutSeconds;
+    const taskDefinition = new aws.ecs.TaskDefinition(
+        `${name}-task`,
+        {
+            family: physicalName("prover", scope),
+            networkMode: "awsvpc",
+            requiresCompatibilities: ["FARGATE"],
+            cpu: String(cpu),
+            memory: String(memory),
+            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" },
+            executionRoleArn: executionRole.arn,
+            taskRoleArn: taskRole.arn,
+            volumes: [{ name: PIPELINE_DEFAULTS.scratchVolumeName }],
+            // A replaced revision stays ACTIVE, so an execution that started before a deploy can
+            // still run it ("You can't use an INACTIVE task definition revision to run new
+            // tasks"); the state machine role admits the family (taskDefinitionRevisionsPattern).
+            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deregister-task-definition-v2.html
+            skipDestroy: true,
+            containerDefinitions: pulumi
+                .output({ imageUri: image.uri, bucketName: bucket.bucket, logGroupName: proverLogs.name, c: ctx })
+                .apply(({ imageUri, bucketName, logGroupName, c }) =>
+                    JSON.stringify(
+                        proverContainerDefinitions({
+                            imageUri,
+                            environment: env,
+                            bucketName,
+                            proofPrefix,
+                            hostTimeoutSeconds,
+                            logGroupName,
+                            region: c.region,
+                        }),
+                    ),
+                ),
+        },
+        // The task must not start before it may pull, log and reach its objects.
+        { parent, dependsOn: [executionPolicy, taskPolicy] },
+    );
+    return { cluster, executionRole, taskRole, taskDefinition, hostTimeoutSeconds };
+}
+
+/** The image gate's function: signing status and scan findings of the pinned digest. */
+function createSignatureCheck(base: PipelineBase, image: PinnedImage): NodeFunction {
+    const { name, args, scope, ctx, protect, child } = base;
+    const signatureCheck = new NodeFunction(
+        `${name}-check-image-signature`,
+        {
+            functionName: physicalName("check-image-signature", scope),
+            entry: "lambdas/check-image-signature/index.ts",
+            description: "Image gate: ECR signing status and scan findings of the prover image digest",
+            timeoutSeconds: PIPELINE_DEFAULTS.signatureCheckTimeoutSeconds,
+            memorySize: PIPELINE_DEFAULTS.signatureCheckMemoryMb,
+            logRetentionDays: args.logRetentionDays,
+            protectLogGroup: protect,
+            awsContext: ctx,
+            policy: image.repositoryArn.apply(checkImageSignaturePolicy),
+        },
+        child,
+    );
+    return signatureCheck;
+}
+
+/** The dispatcher: its role (run the task, invoke the functions, hold a slot) and the state machine. */
+function createDispatcher(
+    base: PipelineBase,
+    d: {
+        stateMachineName: string;
+        stateMachineLogs: aws.cloudwatch.LogGroup;
+        task: ReturnType<typeof createProverTask>;
+        signatureCheck: NodeFunction;
+        image: PinnedImage;
+        bucket: aws.s3.Bucket;
+        slots: ReturnType<typeof createProofSlots>;
+    },
+): aws.sfn.StateMachine {
+    const { name, args, env, scope, ctx, proofPrefix, parent, child } = base;
+    const { stateMachineName, stateMachineLogs, signatureCheck, image, bucket, slots } = d;
+    const { cluster, executionRole, taskRole, taskDefinition, hostTimeoutSeconds } = d.task;
+    const maxConcurrentProofs = args.maxConcurrentProofs ?? PIPELINE_DEFAULTS.maxConcurrentProofs;
+    const stateMachineRole = new aws.iam.Role(
+        `${name}-dispatcher-role`,
+        {
+            name: physicalName("prover-dispatcher", scope),
+            description: "Step Functions runs the prover task and invokes the pipeline functions",
+            assumeRolePolicy: ctx.apply((c) =>
+                JSON.stringify(serviceTrustPolicy("states.amazonaws.com", c, arn.stateMachine(c, stateMachineName))),
+            ),
+        },
+        child,
+    );
+    const stateMachinePolicy = new aws.iam.RolePolicy(
+        `${name}-dispatcher-policy`,
+        {
+            role: stateMachineRole.id,
+            name: "run-prover",
+            policy: pulumi
+                .output({
+                    c: ctx,
+                    taskDefinitionArn: taskDefinition.arn,
+                    clusterArn: cluster.arn,
+                    clusterName: cluster.name,
+                    taskRoleArn: taskRole.arn,
+                    executionRoleArn: executionRole.arn,
+                    signatureArn: signatureCheck.functionArn,
+                    finalizeArn: args.finalizeCallbackFunctionArn,
+                    verifierArn: args.verifyProofFunctionArn,
+                })
+                .apply(({ c, taskDefinitionArn, clusterArn, clusterName, taskRoleArn, executionRoleArn, signatureArn, finalizeArn, verifierArn }) =>
+                    JSON.stringify(
+                        stateMachineRolePolicy({
+                            ctx: c,
+                            taskDefinitionArn,
+                            clusterArn,
+                            clusterName,
+                            taskRoleArn,
+                            executionRoleArn,
+                            invokedFunctionArns: [signatureArn, finalizeArn, ...(verifierArn === undefined ? [] : [verifierArn])],
+                        }),
+                    ),
+                ),
+        },
+        child,
+    );
+    const slotsPolicy = new aws.iam.RolePolicy(
+        `${name}-dispatcher-slots-policy`,
+        { role: stateMachineRole.id, name: "proof-slots", policy: slots.table.arn.apply((t) => JSON.stringify(proofSlotsStateMachinePolicy(t))) },
+        child,
+    );
+
+    // Named, not positional: two swapped ARNs cannot type-check.
+    const definition = pulumi
+        .output({
+            partition: ctx.partition,
+            checkImageSignatureFunctionArn: signatureCheck.functionArn,
+            finalizeCallbackFunctionArn: args.finalizeCallbackFunctionArn,
+            clusterArn: cluster.arn,
+            taskDefinitionArn: taskDefinition.arn,
+            subnetIds: args.taskSubnetIds,
+            securityGroupIds: args.taskSecurityGroupIds,
+            registryId: image.registryId,
+            repositoryName: image.repositoryName,
+            imageDigest: image.digest,
+            proofBucketName: bucket.bucket,
+            proofSlotsTableName: slots.table.name,
+            verifyProofFunctionArn: args.verifyProofFunctionArn,
+        })
+        .apply(({ verifyProofFunctionArn, ...resolved }) =>
+            JSON.stringify(
+                buildProverStateMachineDefinition({
+                    ...resolved,
+                    assignPublicIp: args.assignPublicIp,
+                    useFargateSpot: args.useFargateSpot ?? false,
+                    allowHighScanFindings: args.allowHighScanFindings ?? false,
+                    environment: env,
+                    proofPrefix,
+                    runProverTimeoutSeconds: hostTimeoutSeconds + PIPELINE_DEFAULTS.runProverOverheadSeconds,
+                    maxConcurrentProofs,
+                    ...(verifyProofFunctionArn === undefined ? {} : { verifyProofFunctionArn }),
+                }),
+            ),
+        );
+
+    const stateMachine = new aws.sfn.StateMachine(
+        `${name}-dispatcher`,
+        {
+            name: stateMachineName,
+            type: "STANDARD",
+            roleArn: stateMachineRole.arn,
+            definition,
+            loggingConfiguration: {
+                level: "ALL",
+                includeExecutionData: false,
+                logDestination: pulumi.interpolate`${stateMachineLogs.arn}:*`,
+            },
+        },
+        // Creation validates that the role may deliver logs and run the task.
+        { parent, dependsOn: [stateMachinePolicy, slotsPolicy] },
+    );
+    return stateMachine;
+}
+
 /** How often the cleanup sweeps holders whose execution is no longer running (a lost status event). */
 export const PROOF_SLOT_SWEEP_SCHEDULE = "rate(10 minutes)";
 
 /** The slot table and the cleanup Lambda (AWS's semaphore pattern: builders/proofSlots.ts). */
-function createProofSlots(
-    name: string,
-    scope: string,
-    ctx: pulumi.Output<AwsContext>,
-    stateMachineName: string,
-    args: ProverPipelineArgs,
-    stateful: pulumi.CustomResourceOptions,
-) {
-    const child = { parent: stateful.parent };
+function createProofSlots(base: PipelineBase, stateMachineName: string) {
+    const { name, args, scope, ctx, child, stateful } = base;
     const table = new aws.dynamodb.Table(
         `${name}-proof-slots-table`,
         {
