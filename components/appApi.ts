@@ -166,341 +166,33 @@ export class AppApi extends pulumi.ComponentResource {
     constructor(name: string, args: AppApiArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super: a bad argument must fail before this component or any child is registered.
         throwIfInvalidArgs("AppApi", name, validateAppApiArgs(args));
-        const dispatchConcurrency = args.dispatchConcurrency ?? APP_API_DEFAULTS.dispatchConcurrency;
         super("stark:app:AppApi", name, {}, opts);
-        const child = { parent: this };
-        const env = args.environment;
-        const scope = args.nameScope ?? env;
-        const ctx = pulumi.output(args.awsContext);
         const protect = args.protectStatefulResources ?? false;
-        const throttling = args.apiThrottling ?? APP_API_DEFAULTS.throttling;
-        // Sessions and rate-limit history cannot be recreated, and a log group is the record of who
-        // called what: in main neither Pulumi (protect) nor, for tables, a direct API call
-        // (deletion protection) may delete them.
-        const stateful = { parent: this, protect };
+        const base: ApiBase = {
+            name,
+            args,
+            env: args.environment,
+            scope: args.nameScope ?? args.environment,
+            ctx: pulumi.output(args.awsContext),
+            protect,
+            child: { parent: this },
+            // Sessions and rate-limit history cannot be recreated, and a log group is the record of who
+            // called what: in main neither Pulumi (protect) nor, for tables, a direct API call
+            // (deletion protection) may delete them.
+            stateful: { parent: this, protect },
+            builds: args.applicationBuilds ?? {},
+            dispatchConcurrency: args.dispatchConcurrency ?? APP_API_DEFAULTS.dispatchConcurrency,
+        };
 
-        // ---- Tables ----------------------------------------------------------------------------------
-        const table = (role: string, tableName: string, schema: TableSchema) =>
-            new aws.dynamodb.Table(
-                `${name}-${role}-table`,
-                {
-                    name: tableName,
-                    billingMode: "PAY_PER_REQUEST",
-                    ...tableKeyArgs(schema),
-                    pointInTimeRecovery: { enabled: true },
-                    // The AWS-managed key (aws/dynamodb) instead of an AWS-owned one: its use shows in CloudTrail.
-                    serverSideEncryption: { enabled: true },
-                    deletionProtectionEnabled: protect,
-                },
-                stateful,
-            );
-        const sessions = table("sessions", appApiNames.sessionsTable(scope), SESSIONS_TABLE_SCHEMA);
-        const rateLimit = table("rate-limit", appApiNames.rateLimitTable(scope), RATE_LIMIT_TABLE_SCHEMA);
-        const rateLimitKeys = table("rate-limit-keys", appApiNames.rateLimitKeyTable(scope), RATE_LIMIT_KEY_TABLE_SCHEMA);
-
-        // ---- Application secrets ---------------------------------------------------------------------
-        const parameters = APP_SECRETS.map(
-            (s) =>
-                [
-                    s.envVar,
-                    new aws.ssm.Parameter(
-                        `${name}-${s.parameter}`,
-                        {
-                            name: secretParameterName(scope, s.parameter),
-                            description: `Application secret ${s.key} of ${scope} (read at run time by the api Lambda)`,
-                            type: "SecureString",
-                            // pulumi.secret: kept encrypted in the state even if a caller passed a plain Output.
-                            value: pulumi.secret(args.secrets[s.key]),
-                        },
-                        child,
-                    ),
-                ] as const,
-        );
-        const secretParameterNames = Object.fromEntries(parameters.map(([envVar, p]) => [envVar, p.name])) as Record<AppSecretEnvVar, pulumi.Output<string>>;
-
-        // ---- The application's own builds (optional) -------------------------------------------------
-        const builds = args.applicationBuilds ?? {};
-        const appEnvironment = (fn: ApplicationFunction, build: ApplicationBuild) =>
-            applicationEnvironment(fn, build, {
-                environment: env,
-                region: ctx.region,
-                dataApiEndpoint: pulumi.output(args.dataApi?.endpoint ?? ""),
-                dataApiId: pulumi.output(args.dataApi?.apiId ?? ""),
-                proofBucketName: pulumi.output(args.proofBucketName),
-                proofPrefix: args.proofPrefix,
-                stateMachineArn: pulumi.output(args.stateMachineArn),
-                workQueueUrl: pulumi.output(args.workQueueUrl),
-                rateLimitEventsTable: rateLimit.name,
-                rateLimitCountersTable: rateLimitKeys.name,
-                dispatchConcurrency,
-                verifier: args.verifier === undefined ? undefined : { functionName: pulumi.output(args.verifier.functionName), imageId: args.verifier.imageId },
-                // Names only: the wrapper reads the values from SSM before the application loads.
-                secretParameters: pulumi
-                    .output(Object.fromEntries(APP_SECRETS.map((s) => [s.key, parameters.find(([envVar]) => envVar === s.envVar)![1].name])) as Record<AppSecretKey, pulumi.Output<string>>)
-                    .apply(secretParametersVariable),
-            });
-        /** The reference handler's policy, plus what the application's build needs when one runs. */
-        const withApplication = (fn: ApplicationFunction, policy: pulumi.Output<PolicyDocument>): pulumi.Output<PolicyDocument> =>
-            builds[fn] === undefined
-                ? policy
-                : pulumi
-                      .output({ doc: policy, c: ctx, bucketName: args.proofBucketName, workQueueArn: args.workQueueArn, callDataApi: args.dataApi!.callStatement, verifierFunctionArn: args.verifier?.functionArn })
-                      .apply(({ doc, c, bucketName, workQueueArn, callDataApi, verifierFunctionArn }) =>
-                          policyDocument(
-                              ...doc.Statement,
-                              ...applicationPolicyStatements(fn, { ctx: c, bucketName, proofPrefix: args.proofPrefix, workQueueArn, callDataApi, verifierFunctionArn }),
-                          ),
-                      );
-
-        // ---- prover-dispatch -------------------------------------------------------------------------
-        const dispatch = new NodeFunction(
-            `${name}-prover-dispatch`,
-            {
-                functionName: appApiNames.proverDispatchFunction(scope),
-                ...(builds.proverDispatch === undefined
-                    ? { entry: "lambdas/prover-dispatch/index.ts" }
-                    : { code: applicationArchive(builds.proverDispatch, "applicationBuilds.proverDispatch") }),
-                description: "Starts a prover execution for each work message",
-                timeoutSeconds: APP_API_DEFAULTS.dispatch.timeoutSeconds,
-                memorySize: APP_API_DEFAULTS.dispatch.memoryMb,
-                // Only where configured: Lambda refuses a reservation that leaves the account's
-                // unreserved pool below its minimum (new accounts often have a quota of 10).
-                // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
-                reservedConcurrency: args.dispatchReservedConcurrency,
-                logRetentionDays: args.logRetentionDays,
-                protectLogGroup: protect,
-                awsContext: ctx,
-                environment:
-                    builds.proverDispatch === undefined
-                        ? lambdaEnvironment("proverDispatch", {
-                              STATE_MACHINE_ARN: args.stateMachineArn,
-                              S3_PROOF_BUCKET: args.proofBucketName,
-                              S3_PROOF_PREFIX: args.proofPrefix,
-                              SESSIONS_TABLE: sessions.name,
-                          })
-                        : appEnvironment("proverDispatch", builds.proverDispatch),
-                policy: withApplication("proverDispatch", pulumi
-                    .output({ c: ctx, bucketName: args.proofBucketName, stateMachineArn: args.stateMachineArn, sessionsTableArn: sessions.arn, workQueueArn: args.workQueueArn })
-                    .apply(({ c, bucketName, stateMachineArn, sessionsTableArn, workQueueArn }) =>
-                        proverDispatchPolicy({ ctx: c, bucketName, proofPrefix: args.proofPrefix, stateMachineArn, sessionsTableArn, workQueueArn }),
-                    )),
-            },
-            child,
-        );
-        new aws.lambda.EventSourceMapping(
-            `${name}-prover-dispatch-work-queue`,
-            {
-                eventSourceArn: args.workQueueArn,
-                functionName: dispatch.functionArn,
-                batchSize: APP_API_DEFAULTS.dispatchBatchSize,
-                functionResponseTypes: ["ReportBatchItemFailures"],
-                enabled: true,
-                // Caps the dispatcher without a reservation; where one is configured it is at least
-                // this (validated), so no message is throttled back to the queue (each throttle
-                // counts toward the DLQ).
-                // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html#events-sqs-max-concurrency
-                scalingConfig: { maximumConcurrency: dispatchConcurrency },
-            },
-            child,
-        );
-
-        // ---- finalize-callback -----------------------------------------------------------------------
-        const finalize = new NodeFunction(
-            `${name}-finalize-callback`,
-            {
-                functionName: args.finalizeCallbackFunctionName,
-                ...(builds.finalizeCallback === undefined
-                    ? { entry: "lambdas/finalize-callback/index.ts" }
-                    : { code: applicationArchive(builds.finalizeCallback, "applicationBuilds.finalizeCallback") }),
-                description: "Writes a prover execution's terminal state to its session",
-                timeoutSeconds: APP_API_DEFAULTS.finalizeCallback.timeoutSeconds,
-                memorySize: APP_API_DEFAULTS.finalizeCallback.memoryMb,
-                logRetentionDays: args.logRetentionDays,
-                protectLogGroup: protect,
-                awsContext: ctx,
-                environment:
-                    builds.finalizeCallback === undefined
-                        ? lambdaEnvironment("finalizeCallback", {
-                              SESSIONS_TABLE: sessions.name,
-                              S3_PROOF_PREFIX: args.proofPrefix,
-                              // The callback refuses events from executions of any other state machine.
-                              STATE_MACHINE_ARN: args.stateMachineArn,
-                          })
-                        : appEnvironment("finalizeCallback", builds.finalizeCallback),
-                policy: withApplication("finalizeCallback", sessions.arn.apply((sessionsTableArn) => finalizeCallbackPolicy({ sessionsTableArn }))),
-            },
-            child,
-        );
-        // Step Functions invokes with its execution role (whose policy names this function), not through
-        // this grant. The grant records the function's one intended caller on the function itself,
-        // scoped to this state machine and account (confused-deputy guard), so a reviewer of the
-        // function's resource policy sees exactly who may call it (SPEC §4: "invoked only by the
-        // state machine").
-        new aws.lambda.Permission(
-            `${name}-finalize-callback-invoke`,
-            {
-                action: "lambda:InvokeFunction",
-                function: finalize.functionName,
-                principal: "states.amazonaws.com",
-                sourceArn: args.stateMachineArn,
-                sourceAccount: ctx.accountId,
-            },
-            child,
-        );
-
-        // ---- api -------------------------------------------------------------------------------------
-        const apiFunction = new NodeFunction(
-            `${name}-api`,
-            {
-                functionName: appApiNames.apiFunction(scope),
-                ...(builds.api !== undefined
-                    ? { code: applicationArchive(builds.api, "applicationBuilds.api") }
-                    : args.apiHandlerPath === undefined
-                      ? { entry: "lambdas/api/index.ts" }
-                      : { code: prebuiltArchive(args.apiHandlerPath) }),
-                description: "The application's HTTP API handler",
-                timeoutSeconds: APP_API_DEFAULTS.api.timeoutSeconds,
-                memorySize: APP_API_DEFAULTS.api.memoryMb,
-                logRetentionDays: args.logRetentionDays,
-                protectLogGroup: protect,
-                awsContext: ctx,
-                environment:
-                    builds.api !== undefined
-                        ? appEnvironment("api", builds.api)
-                        : lambdaEnvironment("api", {
-                    ENV_NAME: env,
-                    SESSIONS_TABLE: sessions.name,
-                    RATE_LIMIT_TABLE: rateLimit.name,
-                    RATE_LIMIT_KEY_TABLE: rateLimitKeys.name,
-                    PROVER_WORK_QUEUE_URL: args.workQueueUrl,
-                    PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES: pulumi.output(args.workQueueMaxMessageBytes).apply(String),
-                    PROVER_STATE_MACHINE_ARN: args.stateMachineArn,
-                    S3_PROOF_BUCKET: args.proofBucketName,
-                    S3_PROOF_PREFIX: args.proofPrefix,
-                    PROOFS_PER_HOUR: String(args.proofBudget?.perHour ?? APP_API_DEFAULTS.proofBudget.perHour),
-                    PROOFS_PER_DAY: String(args.proofBudget?.perDay ?? APP_API_DEFAULTS.proofBudget.perDay),
-                    // Names only: the handler reads the values from SSM at run time.
-                    ...secretParameterNames,
-                    SESSION_CAPABILITY_TTL_SECONDS: String(args.sessionCapabilityTtlSeconds ?? APP_API_DEFAULTS.sessionCapabilityTtlSeconds),
-                    ALLOW_REPROVING: String(args.allowReproving ?? false),
-                }),
-                policy: withApplication("api", pulumi
-                    .output({
-                        c: ctx,
-                        bucketName: args.proofBucketName,
-                        workQueueArn: args.workQueueArn,
-                        stateMachineName: args.stateMachineName,
-                        tableArns: { sessions: sessions.arn, rateLimit: rateLimit.arn, rateLimitKeys: rateLimitKeys.arn },
-                        secretParameterArns: parameters.map(([, p]) => p.arn),
-                    })
-                    .apply(({ c, bucketName, workQueueArn, stateMachineName, tableArns, secretParameterArns }) =>
-                        apiPolicy({
-                            ctx: c,
-                            bucketName,
-                            proofPrefix: args.proofPrefix,
-                            workQueueArn,
-                            stateMachineName,
-                            tableArns,
-                            secretParameterArns,
-                            // An application build calls more than lambdas/api (StopExecution, rate-limit events).
-                            applicationBuild: builds.api !== undefined || args.apiHandlerPath !== undefined,
-                        }),
-                    )),
-            },
-            child,
-        );
-
-        // ---- HTTP API --------------------------------------------------------------------------------
-        const apiName = appApiNames.httpApi(scope);
-        const httpApi = new aws.apigatewayv2.Api(
-            `${name}-http-api`,
-            {
-                name: apiName,
-                protocolType: "HTTP",
-                description: `STARK Ballot Simulator API (${scope})`,
-                corsConfiguration:
-                    args.webOrigins === undefined
-                        ? apiCorsConfiguration(args.apiCorsOrigins ?? [])
-                        : pulumi
-                              .output(args.webOrigins)
-                              .apply((web) => apiCorsConfiguration(combinedCorsOrigins(args.apiCorsOrigins ?? [], web)) as ApiCorsConfiguration),
-            },
-            child,
-        );
-        const integration = new aws.apigatewayv2.Integration(
-            `${name}-api-integration`,
-            {
-                apiId: httpApi.id,
-                integrationType: "AWS_PROXY",
-                integrationMethod: "POST",
-                integrationUri: apiFunction.functionArn,
-                payloadFormatVersion: APP_API_DEFAULTS.payloadFormatVersion,
-                timeoutMilliseconds: APP_API_DEFAULTS.integrationTimeoutMilliseconds,
-            },
-            child,
-        );
-        for (const routeKey of API_ROUTE_KEYS) {
-            new aws.apigatewayv2.Route(
-                `${name}-route-${routeResourceSuffix(routeKey)}`,
-                {
-                    apiId: httpApi.id,
-                    routeKey,
-                    target: pulumi.interpolate`integrations/${integration.id}`,
-                    // Public by design: the handler authenticates with session capabilities.
-                    authorizationType: "NONE",
-                },
-                child,
-            );
-        }
-        new aws.lambda.Permission(
-            `${name}-api-invoke`,
-            {
-                action: "lambda:InvokeFunction",
-                function: apiFunction.functionName,
-                principal: "apigateway.amazonaws.com",
-                // Any stage, method and path of this API, and of no other.
-                sourceArn: pulumi.interpolate`${httpApi.executionArn}/*/*`,
-            },
-            child,
-        );
-
-        const accessLogs = retainedLogGroup(`${name}-api-access-logs`, logGroupNames.apiAccess(apiName), args.logRetentionDays, stateful);
-        const stage = new aws.apigatewayv2.Stage(
-            `${name}-api-stage`,
-            {
-                apiId: httpApi.id,
-                name: APP_API_DEFAULTS.stageName,
-                autoDeploy: true,
-                accessLogSettings: { destinationArn: accessLogs.arn, format: accessLogFormat() },
-                defaultRouteSettings: { throttlingBurstLimit: throttling.burstLimit, throttlingRateLimit: throttling.rateLimit },
-            },
-            child,
-        );
-
-        let apiUrl = pulumi.output({ endpoint: httpApi.apiEndpoint, stageId: stage.id }).apply(({ endpoint }) => endpoint);
-        let customDomainTarget: pulumi.Output<string> | undefined;
-        if (args.customDomain) {
-            const domain = new aws.apigatewayv2.DomainName(
-                `${name}-api-domain`,
-                {
-                    domainName: args.customDomain.domainName,
-                    domainNameConfiguration: {
-                        certificateArn: args.customDomain.certificateArn,
-                        endpointType: "REGIONAL",
-                        securityPolicy: APP_API_DEFAULTS.tlsSecurityPolicy,
-                    },
-                },
-                child,
-            );
-            const mapping = new aws.apigatewayv2.ApiMapping(
-                `${name}-api-domain-mapping`,
-                { apiId: httpApi.id, domainName: domain.id, stage: stage.id },
-                child,
-            );
-            // Published once the mapping exists, so the URL answers as soon as DNS points at the target.
-            apiUrl = pulumi.interpolate`https://${mapping.domainName}`;
-            customDomainTarget = domain.domainNameConfiguration.targetDomainName;
-        }
+        const tables = createTables(base);
+        const secrets = createSecretParameters(base);
+        const app = applicationWiring(base, tables, secrets.parameters);
+        const dispatch = createProverDispatch(base, tables, app);
+        const finalize = createFinalizeCallback(base, tables, app);
+        const apiFunction = createApiFunction(base, tables, secrets, app);
+        const { httpApi, stage, accessLogs, apiUrl, customDomainTarget } = createHttpApi(base, apiFunction);
+        const { sessions, rateLimit, rateLimitKeys } = tables;
+        const { secretParameterNames } = secrets;
 
         this.apiUrl = apiUrl;
         this.apiId = httpApi.id;
@@ -543,4 +235,378 @@ export class AppApi extends pulumi.ComponentResource {
             logGroupNames: this.logGroupNames,
         });
     }
+}
+
+/** What every part of the API is built from: the component's name, args and resolved settings. */
+interface ApiBase {
+    name: string;
+    args: AppApiArgs;
+    env: string;
+    /** The physical-name suffix (args.nameScope, by default the environment). */
+    scope: string;
+    ctx: pulumi.Output<AwsContext>;
+    protect: boolean;
+    child: pulumi.CustomResourceOptions;
+    /** For stateful children: `protect` where the stack protects them. */
+    stateful: pulumi.CustomResourceOptions;
+    builds: ApplicationBuilds;
+    dispatchConcurrency: number;
+}
+type ApiTables = ReturnType<typeof createTables>;
+type ApiSecrets = ReturnType<typeof createSecretParameters>;
+type ApplicationWiring = ReturnType<typeof applicationWiring>;
+
+/** The sessions, rate-limit and rate-limit-key tables (on-demand, point-in-time recovery, AWS-managed key). */
+function createTables(base: ApiBase) {
+    const { name, protect, scope, stateful } = base;
+    const table = (role: string, tableName: string, schema: TableSchema) =>
+        new aws.dynamodb.Table(
+            `${name}-${role}-table`,
+            {
+                name: tableName,
+                billingMode: "PAY_PER_REQUEST",
+                ...tableKeyArgs(schema),
+                pointInTimeRecovery: { enabled: true },
+                // The AWS-managed key (aws/dynamodb) instead of an AWS-owned one: its use shows in CloudTrail.
+                serverSideEncryption: { enabled: true },
+                deletionProtectionEnabled: protect,
+            },
+            stateful,
+        );
+    const sessions = table("sessions", appApiNames.sessionsTable(scope), SESSIONS_TABLE_SCHEMA);
+    const rateLimit = table("rate-limit", appApiNames.rateLimitTable(scope), RATE_LIMIT_TABLE_SCHEMA);
+    const rateLimitKeys = table("rate-limit-keys", appApiNames.rateLimitKeyTable(scope), RATE_LIMIT_KEY_TABLE_SCHEMA);
+    return { sessions, rateLimit, rateLimitKeys };
+}
+
+/** One SecureString parameter per application secret; the functions get their names, never the values. */
+function createSecretParameters(base: ApiBase) {
+    const { name, args, scope, child } = base;
+    const parameters = APP_SECRETS.map(
+        (s) =>
+            [
+                s.envVar,
+                new aws.ssm.Parameter(
+                    `${name}-${s.parameter}`,
+                    {
+                        name: secretParameterName(scope, s.parameter),
+                        description: `Application secret ${s.key} of ${scope} (read at run time by the api Lambda)`,
+                        type: "SecureString",
+                        // pulumi.secret: kept encrypted in the state even if a caller passed a plain Output.
+                        value: pulumi.secret(args.secrets[s.key]),
+                    },
+                    child,
+                ),
+            ] as const,
+    );
+    const secretParameterNames = Object.fromEntries(parameters.map(([envVar, p]) => [envVar, p.name])) as Record<AppSecretEnvVar, pulumi.Output<string>>;
+    return { parameters, secretParameterNames };
+}
+
+/** What an application build of a function gets instead of the reference handler's environment, and adds to its policy. */
+function applicationWiring(base: ApiBase, tables: ApiTables, parameters: ApiSecrets["parameters"]) {
+    const { args, env, ctx, builds, dispatchConcurrency } = base;
+    const appEnvironment = (fn: ApplicationFunction, build: ApplicationBuild) =>
+        applicationEnvironment(fn, build, {
+            environment: env,
+            region: ctx.region,
+            dataApiEndpoint: pulumi.output(args.dataApi?.endpoint ?? ""),
+            dataApiId: pulumi.output(args.dataApi?.apiId ?? ""),
+            proofBucketName: pulumi.output(args.proofBucketName),
+            proofPrefix: args.proofPrefix,
+            stateMachineArn: pulumi.output(args.stateMachineArn),
+            workQueueUrl: pulumi.output(args.workQueueUrl),
+            rateLimitEventsTable: tables.rateLimit.name,
+            rateLimitCountersTable: tables.rateLimitKeys.name,
+            dispatchConcurrency,
+            verifier: args.verifier === undefined ? undefined : { functionName: pulumi.output(args.verifier.functionName), imageId: args.verifier.imageId },
+            // Names only: the wrapper reads the values from SSM before the application loads.
+            secretParameters: pulumi
+                .output(Object.fromEntries(APP_SECRETS.map((s) => [s.key, parameters.find(([envVar]) => envVar === s.envVar)![1].name])) as Record<AppSecretKey, pulumi.Output<string>>)
+                .apply(secretParametersVariable),
+        });
+    /** The reference handler's policy, plus what the application's build needs when one runs. */
+    const withApplication = (fn: ApplicationFunction, policy: pulumi.Output<PolicyDocument>): pulumi.Output<PolicyDocument> =>
+        builds[fn] === undefined
+            ? policy
+            : pulumi
+                  .output({ doc: policy, c: ctx, bucketName: args.proofBucketName, workQueueArn: args.workQueueArn, callDataApi: args.dataApi!.callStatement, verifierFunctionArn: args.verifier?.functionArn })
+                  .apply(({ doc, c, bucketName, workQueueArn, callDataApi, verifierFunctionArn }) =>
+                      policyDocument(
+                          ...doc.Statement,
+                          ...applicationPolicyStatements(fn, { ctx: c, bucketName, proofPrefix: args.proofPrefix, workQueueArn, callDataApi, verifierFunctionArn }),
+                      ),
+                  );
+    return { appEnvironment, withApplication };
+}
+
+/** prover-dispatch and its work-queue event source (capped at dispatchConcurrency). */
+function createProverDispatch(base: ApiBase, { sessions }: ApiTables, { appEnvironment, withApplication }: ApplicationWiring): NodeFunction {
+    const { name, args, scope, ctx, protect, child, builds, dispatchConcurrency } = base;
+    const dispatch = new NodeFunction(
+        `${name}-prover-dispatch`,
+        {
+            functionName: appApiNames.proverDispatchFunction(scope),
+            ...(builds.proverDispatch === undefined
+                ? { entry: "lambdas/prover-dispatch/index.ts" }
+                : { code: applicationArchive(builds.proverDispatch, "applicationBuilds.proverDispatch") }),
+            description: "Starts a prover execution for each work message",
+            timeoutSeconds: APP_API_DEFAULTS.dispatch.timeoutSeconds,
+            memorySize: APP_API_DEFAULTS.dispatch.memoryMb,
+            // Only where configured: Lambda refuses a reservation that leaves the account's
+            // unreserved pool below its minimum (new accounts often have a quota of 10).
+            // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+            reservedConcurrency: args.dispatchReservedConcurrency,
+            logRetentionDays: args.logRetentionDays,
+            protectLogGroup: protect,
+            awsContext: ctx,
+            environment:
+                builds.proverDispatch === undefined
+                    ? lambdaEnvironment("proverDispatch", {
+                          STATE_MACHINE_ARN: args.stateMachineArn,
+                          S3_PROOF_BUCKET: args.proofBucketName,
+                          S3_PROOF_PREFIX: args.proofPrefix,
+                          SESSIONS_TABLE: sessions.name,
+                      })
+                    : appEnvironment("proverDispatch", builds.proverDispatch),
+            policy: withApplication("proverDispatch", pulumi
+                .output({ c: ctx, bucketName: args.proofBucketName, stateMachineArn: args.stateMachineArn, sessionsTableArn: sessions.arn, workQueueArn: args.workQueueArn })
+                .apply(({ c, bucketName, stateMachineArn, sessionsTableArn, workQueueArn }) =>
+                    proverDispatchPolicy({ ctx: c, bucketName, proofPrefix: args.proofPrefix, stateMachineArn, sessionsTableArn, workQueueArn }),
+                )),
+        },
+        child,
+    );
+    new aws.lambda.EventSourceMapping(
+        `${name}-prover-dispatch-work-queue`,
+        {
+            eventSourceArn: args.workQueueArn,
+            functionName: dispatch.functionArn,
+            batchSize: APP_API_DEFAULTS.dispatchBatchSize,
+            functionResponseTypes: ["ReportBatchItemFailures"],
+            enabled: true,
+            // Caps the dispatcher without a reservation; where one is configured it is at least
+            // this (validated), so no message is throttled back to the queue (each throttle
+            // counts toward the DLQ).
+            // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html#events-sqs-max-concurrency
+            scalingConfig: { maximumConcurrency: dispatchConcurrency },
+        },
+        child,
+    );
+    return dispatch;
+}
+
+/** finalize-callback, which only this stack's state machine may invoke. */
+function createFinalizeCallback(base: ApiBase, { sessions }: ApiTables, { appEnvironment, withApplication }: ApplicationWiring): NodeFunction {
+    const { name, args, ctx, protect, child, builds } = base;
+    const finalize = new NodeFunction(
+        `${name}-finalize-callback`,
+        {
+            functionName: args.finalizeCallbackFunctionName,
+            ...(builds.finalizeCallback === undefined
+                ? { entry: "lambdas/finalize-callback/index.ts" }
+                : { code: applicationArchive(builds.finalizeCallback, "applicationBuilds.finalizeCallback") }),
+            description: "Writes a prover execution's terminal state to its session",
+            timeoutSeconds: APP_API_DEFAULTS.finalizeCallback.timeoutSeconds,
+            memorySize: APP_API_DEFAULTS.finalizeCallback.memoryMb,
+            logRetentionDays: args.logRetentionDays,
+            protectLogGroup: protect,
+            awsContext: ctx,
+            environment:
+                builds.finalizeCallback === undefined
+                    ? lambdaEnvironment("finalizeCallback", {
+                          SESSIONS_TABLE: sessions.name,
+                          S3_PROOF_PREFIX: args.proofPrefix,
+                          // The callback refuses events from executions of any other state machine.
+                          STATE_MACHINE_ARN: args.stateMachineArn,
+                      })
+                    : appEnvironment("finalizeCallback", builds.finalizeCallback),
+            policy: withApplication("finalizeCallback", sessions.arn.apply((sessionsTableArn) => finalizeCallbackPolicy({ sessionsTableArn }))),
+        },
+        child,
+    );
+    // Step Functions invokes with its execution role (whose policy names this function), not through
+    // this grant. The grant records the function's one intended caller on the function itself,
+    // scoped to this state machine and account (confused-deputy guard), so a reviewer of the
+    // function's resource policy sees exactly who may call it (SPEC §4: "invoked only by the
+    // state machine").
+    new aws.lambda.Permission(
+        `${name}-finalize-callback-invoke`,
+        {
+            action: "lambda:InvokeFunction",
+            function: finalize.functionName,
+            principal: "states.amazonaws.com",
+            sourceArn: args.stateMachineArn,
+            sourceAccount: ctx.accountId,
+        },
+        child,
+    );
+
+    // ---- api -------------------------------------------------------------------------------------
+    return finalize;
+}
+
+/** The api function: the reference handler, an application build, or a prebuilt handler. */
+function createApiFunction(base: ApiBase, { sessions, rateLimit, rateLimitKeys }: ApiTables, { parameters, secretParameterNames }: ApiSecrets, { appEnvironment, withApplication }: ApplicationWiring): NodeFunction {
+    const { name, args, env, scope, ctx, protect, child, builds } = base;
+    const apiFunction = new NodeFunction(
+        `${name}-api`,
+        {
+            functionName: appApiNames.apiFunction(scope),
+            ...(builds.api !== undefined
+                ? { code: applicationArchive(builds.api, "applicationBuilds.api") }
+                : args.apiHandlerPath === undefined
+                  ? { entry: "lambdas/api/index.ts" }
+                  : { code: prebuiltArchive(args.apiHandlerPath) }),
+            description: "The application's HTTP API handler",
+            timeoutSeconds: APP_API_DEFAULTS.api.timeoutSeconds,
+            memorySize: APP_API_DEFAULTS.api.memoryMb,
+            logRetentionDays: args.logRetentionDays,
+            protectLogGroup: protect,
+            awsContext: ctx,
+            environment:
+                builds.api !== undefined
+                    ? appEnvironment("api", builds.api)
+                    : lambdaEnvironment("api", {
+                ENV_NAME: env,
+                SESSIONS_TABLE: sessions.name,
+                RATE_LIMIT_TABLE: rateLimit.name,
+                RATE_LIMIT_KEY_TABLE: rateLimitKeys.name,
+                PROVER_WORK_QUEUE_URL: args.workQueueUrl,
+                PROVER_WORK_QUEUE_MAX_MESSAGE_BYTES: pulumi.output(args.workQueueMaxMessageBytes).apply(String),
+                PROVER_STATE_MACHINE_ARN: args.stateMachineArn,
+                S3_PROOF_BUCKET: args.proofBucketName,
+                S3_PROOF_PREFIX: args.proofPrefix,
+                PROOFS_PER_HOUR: String(args.proofBudget?.perHour ?? APP_API_DEFAULTS.proofBudget.perHour),
+                PROOFS_PER_DAY: String(args.proofBudget?.perDay ?? APP_API_DEFAULTS.proofBudget.perDay),
+                // Names only: the handler reads the values from SSM at run time.
+                ...secretParameterNames,
+                SESSION_CAPABILITY_TTL_SECONDS: String(args.sessionCapabilityTtlSeconds ?? APP_API_DEFAULTS.sessionCapabilityTtlSeconds),
+                ALLOW_REPROVING: String(args.allowReproving ?? false),
+            }),
+            policy: withApplication("api", pulumi
+                .output({
+                    c: ctx,
+                    bucketName: args.proofBucketName,
+                    workQueueArn: args.workQueueArn,
+                    stateMachineName: args.stateMachineName,
+                    tableArns: { sessions: sessions.arn, rateLimit: rateLimit.arn, rateLimitKeys: rateLimitKeys.arn },
+                    secretParameterArns: parameters.map(([, p]) => p.arn),
+                })
+                .apply(({ c, bucketName, workQueueArn, stateMachineName, tableArns, secretParameterArns }) =>
+                    apiPolicy({
+                        ctx: c,
+                        bucketName,
+                        proofPrefix: args.proofPrefix,
+                        workQueueArn,
+                        stateMachineName,
+                        tableArns,
+                        secretParameterArns,
+                        // An application build calls more than lambdas/api (StopExecution, rate-limit events).
+                        applicationBuild: builds.api !== undefined || args.apiHandlerPath !== undefined,
+                    }),
+                )),
+        },
+        child,
+    );
+
+    // ---- HTTP API --------------------------------------------------------------------------------
+    return apiFunction;
+}
+
+/** The HTTP API in front of the api function: routes, stage with access logs and throttling, optional custom domain. */
+function createHttpApi(base: ApiBase, apiFunction: NodeFunction) {
+    const { name, args, scope, child, stateful } = base;
+    const throttling = args.apiThrottling ?? APP_API_DEFAULTS.throttling;
+    const apiName = appApiNames.httpApi(scope);
+    const httpApi = new aws.apigatewayv2.Api(
+        `${name}-http-api`,
+        {
+            name: apiName,
+            protocolType: "HTTP",
+            description: `STARK Ballot Simulator API (${scope})`,
+            corsConfiguration:
+                args.webOrigins === undefined
+                    ? apiCorsConfiguration(args.apiCorsOrigins ?? [])
+                    : pulumi
+                          .output(args.webOrigins)
+                          .apply((web) => apiCorsConfiguration(combinedCorsOrigins(args.apiCorsOrigins ?? [], web)) as ApiCorsConfiguration),
+        },
+        child,
+    );
+    const integration = new aws.apigatewayv2.Integration(
+        `${name}-api-integration`,
+        {
+            apiId: httpApi.id,
+            integrationType: "AWS_PROXY",
+            integrationMethod: "POST",
+            integrationUri: apiFunction.functionArn,
+            payloadFormatVersion: APP_API_DEFAULTS.payloadFormatVersion,
+            timeoutMilliseconds: APP_API_DEFAULTS.integrationTimeoutMilliseconds,
+        },
+        child,
+    );
+    for (const routeKey of API_ROUTE_KEYS) {
+        new aws.apigatewayv2.Route(
+            `${name}-route-${routeResourceSuffix(routeKey)}`,
+            {
+                apiId: httpApi.id,
+                routeKey,
+                target: pulumi.interpolate`integrations/${integration.id}`,
+                // Public by design: the handler authenticates with session capabilities.
+                authorizationType: "NONE",
+            },
+            child,
+        );
+    }
+    new aws.lambda.Permission(
+        `${name}-api-invoke`,
+        {
+            action: "lambda:InvokeFunction",
+            function: apiFunction.functionName,
+            principal: "apigateway.amazonaws.com",
+            // Any stage, method and path of this API, and of no other.
+            sourceArn: pulumi.interpolate`${httpApi.executionArn}/*/*`,
+        },
+        child,
+    );
+
+    const accessLogs = retainedLogGroup(`${name}-api-access-logs`, logGroupNames.apiAccess(apiName), args.logRetentionDays, stateful);
+    const stage = new aws.apigatewayv2.Stage(
+        `${name}-api-stage`,
+        {
+            apiId: httpApi.id,
+            name: APP_API_DEFAULTS.stageName,
+            autoDeploy: true,
+            accessLogSettings: { destinationArn: accessLogs.arn, format: accessLogFormat() },
+            defaultRouteSettings: { throttlingBurstLimit: throttling.burstLimit, throttlingRateLimit: throttling.rateLimit },
+        },
+        child,
+    );
+
+    let apiUrl = pulumi.output({ endpoint: httpApi.apiEndpoint, stageId: stage.id }).apply(({ endpoint }) => endpoint);
+    let customDomainTarget: pulumi.Output<string> | undefined;
+    if (args.customDomain) {
+        const domain = new aws.apigatewayv2.DomainName(
+            `${name}-api-domain`,
+            {
+                domainName: args.customDomain.domainName,
+                domainNameConfiguration: {
+                    certificateArn: args.customDomain.certificateArn,
+                    endpointType: "REGIONAL",
+                    securityPolicy: APP_API_DEFAULTS.tlsSecurityPolicy,
+                },
+            },
+            child,
+        );
+        const mapping = new aws.apigatewayv2.ApiMapping(
+            `${name}-api-domain-mapping`,
+            { apiId: httpApi.id, domainName: domain.id, stage: stage.id },
+            child,
+        );
+        // Published once the mapping exists, so the URL answers as soon as DNS points at the target.
+        apiUrl = pulumi.interpolate`https://${mapping.domainName}`;
+        customDomainTarget = domain.domainNameConfiguration.targetDomainName;
+    }
+    return { httpApi, stage, accessLogs, apiUrl, customDomainTarget };
 }
