@@ -132,55 +132,7 @@ export class DataApi extends pulumi.ComponentResource {
             child,
         );
 
-        // ---- Data sources and resolvers --------------------------------------------------------------
-        const dataSources = Object.fromEntries(
-            (Object.keys(DATA_SOURCES) as DataSourceRole[]).map((role) => {
-                const table = tables[role];
-                const roleResource = new aws.iam.Role(
-                    `${name}-${role}-source-role`,
-                    {
-                        name: dataApiNames.dataSourceRole(role, scope),
-                        description: `AppSync ${apiName} resolves from ${DATA_SOURCES[role].table(scope)}`,
-                        assumeRolePolicy: pulumi.output({ c: ctx, apiId: api.id }).apply(({ c, apiId }) => JSON.stringify(appSyncTrustPolicy(c, apiId))),
-                    },
-                    child,
-                );
-                const policy = new aws.iam.RolePolicy(
-                    `${name}-${role}-source-policy`,
-                    { role: roleResource.id, name: "resolve-from-table", policy: table.arn.apply((arn) => JSON.stringify(dataSourcePolicy(role, arn, DATA_SOURCES[role].queriedIndexes))) },
-                    child,
-                );
-                const source = new aws.appsync.DataSource(
-                    `${name}-${role}-source`,
-                    {
-                        apiId: api.id,
-                        name: dataApiNames.dataSource(role),
-                        type: "AMAZON_DYNAMODB",
-                        serviceRoleArn: roleResource.arn,
-                        dynamodbConfig: { tableName: table.name },
-                    },
-                    // Resolvers must not run before the role may read the table.
-                    { parent: this, dependsOn: [policy] },
-                );
-                return [role, source];
-            }),
-        ) as Record<DataSourceRole, aws.appsync.DataSource>;
-
-        for (const r of DATA_API_RESOLVERS) {
-            new aws.appsync.Resolver(
-                `${name}-${r.typeName.toLowerCase()}-${r.fieldName}`,
-                {
-                    apiId: api.id,
-                    type: r.typeName,
-                    field: r.fieldName,
-                    kind: "UNIT",
-                    dataSource: dataSources[r.dataSource].name,
-                    requestTemplate: r.requestTemplate,
-                    responseTemplate: r.responseTemplate,
-                },
-                child,
-            );
-        }
+        createResolvers(name, scope, ctx, api, tables, this);
 
         this.apiId = api.id;
         this.apiArn = api.arn;
@@ -199,5 +151,59 @@ export class DataApi extends pulumi.ComponentResource {
             logGroupName: this.logGroupName,
             callStatement: this.callStatement,
         });
+    }
+}
+
+/** One role and data source per table (the role reads exactly that table), and the resolvers of every field. */
+function createResolvers(name: string, scope: string, ctx: pulumi.Output<AwsContext>, api: aws.appsync.GraphQLApi, tables: Record<DataSourceRole, aws.dynamodb.Table>, parent: pulumi.Resource): void {
+    const child = { parent };
+    const apiName = dataApiNames.graphqlApi(scope);
+    const dataSources = Object.fromEntries(
+        (Object.keys(DATA_SOURCES) as DataSourceRole[]).map((role) => {
+            const table = tables[role];
+            const roleResource = new aws.iam.Role(
+                `${name}-${role}-source-role`,
+                {
+                    name: dataApiNames.dataSourceRole(role, scope),
+                    description: `AppSync ${apiName} resolves from ${DATA_SOURCES[role].table(scope)}`,
+                    assumeRolePolicy: pulumi.output({ c: ctx, apiId: api.id }).apply(({ c, apiId }) => JSON.stringify(appSyncTrustPolicy(c, apiId))),
+                },
+                child,
+            );
+            const policy = new aws.iam.RolePolicy(
+                `${name}-${role}-source-policy`,
+                { role: roleResource.id, name: "resolve-from-table", policy: table.arn.apply((arn) => JSON.stringify(dataSourcePolicy(role, arn, DATA_SOURCES[role].queriedIndexes))) },
+                child,
+            );
+            const source = new aws.appsync.DataSource(
+                `${name}-${role}-source`,
+                {
+                    apiId: api.id,
+                    name: dataApiNames.dataSource(role),
+                    type: "AMAZON_DYNAMODB",
+                    serviceRoleArn: roleResource.arn,
+                    dynamodbConfig: { tableName: table.name },
+                },
+                // Resolvers must not run before the role may read the table.
+                { parent, dependsOn: [policy] },
+            );
+            return [role, source];
+        }),
+    ) as Record<DataSourceRole, aws.appsync.DataSource>;
+
+    for (const r of DATA_API_RESOLVERS) {
+        new aws.appsync.Resolver(
+            `${name}-${r.typeName.toLowerCase()}-${r.fieldName}`,
+            {
+                apiId: api.id,
+                type: r.typeName,
+                field: r.fieldName,
+                kind: "UNIT",
+                dataSource: dataSources[r.dataSource].name,
+                requestTemplate: r.requestTemplate,
+                responseTemplate: r.responseTemplate,
+            },
+            child,
+        );
     }
 }

@@ -41,6 +41,8 @@ export const NETWORK_DEFAULTS = {
 export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs"] as const;
 
 const HTTPS = 443;
+/** Subnets are keyed by their AZ slot ("a", "b"), which never changes, not by list position. */
+const SUBNET_SLOTS = ["a", "b"] as const;
 
 /** Every problem with the arguments at once, each naming the argument and the rule. */
 export function validateNetworkArgs(args: NetworkArgs): string[] {
@@ -111,8 +113,7 @@ export class Network extends pulumi.ComponentResource {
             child,
         );
 
-        // Subnets are keyed by their AZ slot ("a", "b"), which never changes, not by list position.
-        const slots = ["a", "b"] as const;
+        const slots = SUBNET_SLOTS;
         this.publicSubnetIds = slots.map((slot, i) => {
             const subnet = new aws.ec2.Subnet(
                 `${name}-public-${slot}`,
@@ -130,65 +131,8 @@ export class Network extends pulumi.ComponentResource {
             return subnet.id;
         });
 
-        this.privateSubnetIds = [];
-        if (mode === "private") {
-            const privateRoutes = new aws.ec2.RouteTable(`${name}-private-rt`, { vpcId: vpc.id, tags: tagName("private") }, child);
-            this.privateSubnetIds = slots.map((slot, i) => {
-                const subnet = new aws.ec2.Subnet(
-                    `${name}-private-${slot}`,
-                    {
-                        vpcId: vpc.id,
-                        cidrBlock: privateCidrs[i],
-                        availabilityZone: zoneName(i),
-                        mapPublicIpOnLaunch: false,
-                        tags: tagName(`private-${slot}`),
-                    },
-                    child,
-                );
-                new aws.ec2.RouteTableAssociation(`${name}-private-${slot}-rta`, { subnetId: subnet.id, routeTableId: privateRoutes.id }, child);
-                return subnet.id;
-            });
-
-            const endpointSg = new aws.ec2.SecurityGroup(
-                `${name}-endpoints-sg`,
-                {
-                    vpcId: vpc.id,
-                    name: physicalName("vpc-endpoints", args.nameScope ?? args.environment),
-                    description: "HTTPS from inside the VPC to interface endpoints",
-                    ingress: [{ protocol: "tcp", fromPort: HTTPS, toPort: HTTPS, cidrBlocks: [cidrBlock], description: "HTTPS from the VPC" }],
-                    egress: [],
-                    tags: tagName("vpc-endpoints"),
-                },
-                child,
-            );
-            for (const service of INTERFACE_ENDPOINT_SERVICES) {
-                new aws.ec2.VpcEndpoint(
-                    `${name}-${service.replace(".", "-")}-endpoint`,
-                    {
-                        vpcId: vpc.id,
-                        serviceName: `com.amazonaws.${args.region}.${service}`,
-                        vpcEndpointType: "Interface",
-                        privateDnsEnabled: true,
-                        subnetIds: this.privateSubnetIds,
-                        securityGroupIds: [endpointSg.id],
-                        tags: tagName(`${service.replace(".", "-")}-endpoint`),
-                    },
-                    child,
-                );
-            }
-            // ECR stores image layers in S3: the gateway endpoint carries them (and the proof objects).
-            new aws.ec2.VpcEndpoint(
-                `${name}-s3-endpoint`,
-                {
-                    vpcId: vpc.id,
-                    serviceName: `com.amazonaws.${args.region}.s3`,
-                    vpcEndpointType: "Gateway",
-                    routeTableIds: [privateRoutes.id],
-                    tags: tagName("s3-endpoint"),
-                },
-                child,
-            );
-        }
+        this.privateSubnetIds =
+            mode === "private" ? createPrivateSubnets(name, args, vpc, { cidrBlock, privateCidrs, zoneName, tagName }, this) : [];
 
         const proverSg = new aws.ec2.SecurityGroup(
             `${name}-prover-sg`,
@@ -217,4 +161,77 @@ export class Network extends pulumi.ComponentResource {
             assignPublicIp: this.assignPublicIp,
         });
     }
+}
+
+/**
+ * Private mode: two private subnets without a route out, reaching ECR and CloudWatch Logs through
+ * interface endpoints (HTTPS from inside the VPC only) and S3 through the gateway endpoint.
+ */
+function createPrivateSubnets(
+    name: string,
+    args: NetworkArgs,
+    vpc: aws.ec2.Vpc,
+    n: { cidrBlock: string; privateCidrs: readonly [string, string]; zoneName: (index: number) => pulumi.Output<string>; tagName: (role: string) => { Name: string } },
+    parent: pulumi.Resource,
+): pulumi.Output<string>[] {
+    const { cidrBlock, privateCidrs, zoneName, tagName } = n;
+    const child = { parent };
+    const slots = SUBNET_SLOTS;
+    const privateRoutes = new aws.ec2.RouteTable(`${name}-private-rt`, { vpcId: vpc.id, tags: tagName("private") }, child);
+    const privateSubnetIds = slots.map((slot, i) => {
+        const subnet = new aws.ec2.Subnet(
+            `${name}-private-${slot}`,
+            {
+                vpcId: vpc.id,
+                cidrBlock: privateCidrs[i],
+                availabilityZone: zoneName(i),
+                mapPublicIpOnLaunch: false,
+                tags: tagName(`private-${slot}`),
+            },
+            child,
+        );
+        new aws.ec2.RouteTableAssociation(`${name}-private-${slot}-rta`, { subnetId: subnet.id, routeTableId: privateRoutes.id }, child);
+        return subnet.id;
+    });
+
+    const endpointSg = new aws.ec2.SecurityGroup(
+        `${name}-endpoints-sg`,
+        {
+            vpcId: vpc.id,
+            name: physicalName("vpc-endpoints", args.nameScope ?? args.environment),
+            description: "HTTPS from inside the VPC to interface endpoints",
+            ingress: [{ protocol: "tcp", fromPort: HTTPS, toPort: HTTPS, cidrBlocks: [cidrBlock], description: "HTTPS from the VPC" }],
+            egress: [],
+            tags: tagName("vpc-endpoints"),
+        },
+        child,
+    );
+    for (const service of INTERFACE_ENDPOINT_SERVICES) {
+        new aws.ec2.VpcEndpoint(
+            `${name}-${service.replace(".", "-")}-endpoint`,
+            {
+                vpcId: vpc.id,
+                serviceName: `com.amazonaws.${args.region}.${service}`,
+                vpcEndpointType: "Interface",
+                privateDnsEnabled: true,
+                subnetIds: privateSubnetIds,
+                securityGroupIds: [endpointSg.id],
+                tags: tagName(`${service.replace(".", "-")}-endpoint`),
+            },
+            child,
+        );
+    }
+    // ECR stores image layers in S3: the gateway endpoint carries them (and the proof objects).
+    new aws.ec2.VpcEndpoint(
+        `${name}-s3-endpoint`,
+        {
+            vpcId: vpc.id,
+            serviceName: `com.amazonaws.${args.region}.s3`,
+            vpcEndpointType: "Gateway",
+            routeTableIds: [privateRoutes.id],
+            tags: tagName("s3-endpoint"),
+        },
+        child,
+    );
+    return privateSubnetIds;
 }

@@ -96,36 +96,7 @@ export class Observability extends pulumi.ComponentResource {
         const protect = args.protectStatefulResources ?? false;
         const httpApiStage = args.httpApiStage ?? OBSERVABILITY_DEFAULTS.httpApiStage;
 
-        // ---- Alarm topic ---------------------------------------------------------------------------
-        // Encrypted with a customer-managed key: CloudWatch cannot publish to a topic encrypted with
-        // the AWS-managed alias/aws/sns key (its policy does not admit cloudwatch.amazonaws.com, and
-        // every notification would be dropped silently). Notifications carry only alarm metadata; a
-        // key of our own ($1/month) still encrypts them at rest and its policy names who may use it.
-        const key = new aws.kms.Key(
-            `${name}-alarms-key`,
-            {
-                description: `Encrypts the ${physicalName("alarms", env)} topic`,
-                enableKeyRotation: true,
-                deletionWindowInDays: protect ? OBSERVABILITY_DEFAULTS.protectedKeyDeletionWindowDays : OBSERVABILITY_DEFAULTS.keyDeletionWindowDays,
-                policy: ctx.apply((c) => JSON.stringify(alarmTopicKeyPolicy(c))),
-            },
-            child,
-        );
-        new aws.kms.Alias(`${name}-alarms-key-alias`, { name: `alias/${physicalName("alarms", env)}`, targetKeyId: key.arn }, child);
-        const topic = new aws.sns.Topic(
-            `${name}-alarms`,
-            { name: physicalName("alarms", env), displayName: `STARK Ballot Simulator alarms (${env})`, kmsMasterKeyId: key.arn },
-            child,
-        );
-        const topicPolicy = new aws.sns.TopicPolicy(
-            `${name}-alarms-policy`,
-            { arn: topic.arn, policy: pulumi.output({ c: ctx, topicArn: topic.arn }).apply(({ c, topicArn }) => JSON.stringify(alarmTopicPolicy(c, topicArn, alarmNamePattern(env)))) },
-            child,
-        );
-        // Keyed by address, so reordering the configured list replaces no subscription.
-        for (const email of args.alarmEmails ?? []) {
-            new aws.sns.TopicSubscription(`${name}-alarm-email-${email}`, { topic: topic.arn, protocol: "email", endpoint: email }, child);
-        }
+        const { key, topic, topicPolicy } = createAlarmTopic(name, args, { env, ctx, protect }, this);
 
         // ---- Alarms ----------------------------------------------------------------------------------
         const proverErrors = proverErrorLogMetric(env);
@@ -226,6 +197,44 @@ export class Observability extends pulumi.ComponentResource {
             trailLogGroupName: this.trailLogGroupName,
         });
     }
+}
+
+/**
+ * The alarm topic, encrypted with a customer-managed key: CloudWatch cannot publish to a topic
+ * encrypted with the AWS-managed alias/aws/sns key (its policy does not admit
+ * cloudwatch.amazonaws.com, and every notification would be dropped silently). Notifications carry
+ * only alarm metadata; a key of our own ($1/month) still encrypts them at rest and its policy names
+ * who may use it. One e-mail subscription per configured address.
+ */
+function createAlarmTopic(name: string, args: ObservabilityArgs, s: { env: string; ctx: pulumi.Output<AwsContext>; protect: boolean }, parent: pulumi.Resource) {
+    const { env, ctx, protect } = s;
+    const child = { parent };
+    const key = new aws.kms.Key(
+        `${name}-alarms-key`,
+        {
+            description: `Encrypts the ${physicalName("alarms", env)} topic`,
+            enableKeyRotation: true,
+            deletionWindowInDays: protect ? OBSERVABILITY_DEFAULTS.protectedKeyDeletionWindowDays : OBSERVABILITY_DEFAULTS.keyDeletionWindowDays,
+            policy: ctx.apply((c) => JSON.stringify(alarmTopicKeyPolicy(c))),
+        },
+        child,
+    );
+    new aws.kms.Alias(`${name}-alarms-key-alias`, { name: `alias/${physicalName("alarms", env)}`, targetKeyId: key.arn }, child);
+    const topic = new aws.sns.Topic(
+        `${name}-alarms`,
+        { name: physicalName("alarms", env), displayName: `STARK Ballot Simulator alarms (${env})`, kmsMasterKeyId: key.arn },
+        child,
+    );
+    const topicPolicy = new aws.sns.TopicPolicy(
+        `${name}-alarms-policy`,
+        { arn: topic.arn, policy: pulumi.output({ c: ctx, topicArn: topic.arn }).apply(({ c, topicArn }) => JSON.stringify(alarmTopicPolicy(c, topicArn, alarmNamePattern(env)))) },
+        child,
+    );
+    // Keyed by address, so reordering the configured list replaces no subscription.
+    for (const email of args.alarmEmails ?? []) {
+        new aws.sns.TopicSubscription(`${name}-alarm-email-${email}`, { topic: topic.arn, protocol: "email", endpoint: email }, child);
+    }
+    return { key, topic, topicPolicy };
 }
 
 /**
