@@ -12,8 +12,8 @@ import type { StateMachineDefinition } from "../builders/proverStateMachine";
 import { physicalName } from "../builders/names";
 import { PROVER_CONTAINER_NAME } from "../lambdas/shared/contracts";
 import type { KeyAttribute, TableSchema } from "../lambdas/shared/tables";
-import { mockState } from "../scripts/lib/mockCloud";
-import type { SynthResource, SynthResult } from "../scripts/lib/synthesize";
+import { mockState } from "../offline/mockCloud";
+import type { SynthResource, SynthResult } from "../offline/synthResult";
 
 /** The functions of the pipeline, by the role their physical name carries. */
 export const FUNCTION_ROLES = ["api", "prover-dispatch", "finalize-callback", "check-image-signature", "proof-slot-cleanup"] as const;

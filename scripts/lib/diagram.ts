@@ -9,7 +9,7 @@
  * act, not where data flows), alarms and the dashboard (they reference everything they watch), and
  * log groups, subnets and other plumbing.
  */
-import { mockState } from "./mockCloud";
+import { mockState } from "../../offline/mockCloud";
 import type { SynthResource, SynthResult } from "./synthesize";
 
 /** The resource types drawn, with the label shown under the logical name. */

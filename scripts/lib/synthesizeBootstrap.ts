@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { BOOTSTRAP_PROJECT } from "../../bootstrap/config";
-import { type MockAccount, type RecordedResource, createMocks } from "./mockCloud";
+import { type MockAccount, type RecordedResource, createMocks } from "../../offline/mockCloud";
 import { PROJECT_ROOT, readStackFile } from "./synthesize";
 
 export const BOOTSTRAP_ROOT = path.join(PROJECT_ROOT, "bootstrap");

@@ -10,7 +10,7 @@ import { SIGNED_REPOSITORY_FILTER, SIGNING_PROFILE_NAME } from "../../bootstrap/
 import { type CiPolicyContext, UNSCOPABLE_DATA_API_ACTIONS, deployRolePolicy, githubTrustPolicy, oidcSubjects, previewRolePolicy } from "../../bootstrap/policies";
 import type { PolicyDocument, PolicyStatement } from "../../builders/policies/document";
 import { loadIamCatalogue, verifyPolicyDocument } from "../../scripts/lib/iamCatalogue";
-import { mockState } from "../../scripts/lib/mockCloud";
+import { mockState } from "../../offline/mockCloud";
 import { type BootstrapSynthResult, synthesizeBootstrap } from "../../scripts/lib/synthesizeBootstrap";
 import type { SynthResult } from "../../scripts/lib/synthesize";
 import { SIGNED_REPOSITORY_PREFIX } from "../../stacks/config";

@@ -7,7 +7,7 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { appApiSettingsProblems, lambdaEnvironment, routeResourceSuffix, tableKeyArgs } from "../../builders/appApiSettings";
 import { AppApi } from "../../components/appApi";
 import { RATE_LIMIT_TABLE_SCHEMA } from "../../lambdas/shared/tables";
-import { mockState } from "../../scripts/lib/mockCloud";
+import { mockState } from "../../offline/mockCloud";
 import { SynthResource, SynthResult } from "../../scripts/lib/synthesize";
 import { find, findAll, json, statementsBySid, synth } from "../support/synth";
 

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { DATA_API_RESOLVERS } from "../../builders/dataApi/resolvers";
 import { dataApiSchema } from "../../builders/dataApi/schema";
 import { bundleHandler } from "../../components/lambdaCode";
-import { mockState } from "../../scripts/lib/mockCloud";
+import { mockState } from "../../offline/mockCloud";
 import { SynthResource, SynthResult } from "../../scripts/lib/synthesize";
 import { evaluatePolicies } from "../../policy-pack/policies";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";

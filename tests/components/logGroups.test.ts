@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { SynthResource, SynthResult } from "../../scripts/lib/synthesize";
-import { MockAccount, mockState } from "../../scripts/lib/mockCloud";
+import { MockAccount, mockState } from "../../offline/mockCloud";
 import { appSyncLogGroupName } from "../../builders/dataApi/settings";
 import { findAll, synth } from "../support/synth";
 

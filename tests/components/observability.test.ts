@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { ObservabilityArgs, validateObservabilityArgs } from "../../components/observability";
-import { mockState } from "../../scripts/lib/mockCloud";
+import { mockState } from "../../offline/mockCloud";
 import { SynthResource, SynthResult } from "../../scripts/lib/synthesize";
 import { find, findAll, json, statementsBySid, synth } from "../support/synth";
 

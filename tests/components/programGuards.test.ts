@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { synthesizeStack } from "../../scripts/lib/synthesize";
-import { mockCall } from "../../scripts/lib/mockCloud";
+import { mockCall } from "../../offline/mockCloud";
 import { synth } from "../support/synth";
 
 async function failure(promise: Promise<unknown>): Promise<Error & { registeredResources?: number }> {

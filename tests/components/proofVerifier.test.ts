@@ -3,7 +3,7 @@
  * (no verification step, the record with a null image id) and develop with one (test stack file).
  */
 import * as assert from "node:assert/strict";
-import { mockState } from "../../scripts/lib/mockCloud";
+import { mockState } from "../../offline/mockCloud";
 import { find, findAll, json, statementsBySid, synth } from "../support/synth";
 
 const CONFIG_DIR = "tests/fixtures/verifier-stack";
