@@ -54,14 +54,16 @@ const DATA_SOURCE_TYPE = "STARK_DATA_API_DYNAMODB";
 class RoleBoundDynamoDBDataLoader extends DynamoDBDataLoader {
     async load(payload: { operation: string }): Promise<unknown> {
         const method = ({ GetItem: "getItem", PutItem: "putItem", UpdateItem: "updateItem", Query: "query", Scan: "scan" } as Record<string, string>)[payload.operation];
-        const role = (this as any).ddbConfig.name as DataSourceRole;
+        // The simulator keeps the data source's config and its operations on the loader, untyped.
+        const loader = this as unknown as { ddbConfig: { name: DataSourceRole } } & Record<string, (payload: unknown) => Promise<unknown>>;
+        const role = loader.ddbConfig.name;
         if (method === undefined || !DATA_SOURCE_ACTIONS[role].includes(`dynamodb:${payload.operation}`)) {
             throw Object.assign(new Error(`data source ${role} is not authorized to perform dynamodb:${payload.operation}`), {
                 extensions: { errorType: "DynamoDB:AccessDeniedException" },
             });
         }
         try {
-            return await (this as any)[method](payload);
+            return await loader[method](payload);
         } catch (error) {
             const e = error as Error & { extensions?: unknown };
             if (e.name) e.extensions = { errorType: `DynamoDB:${e.name}` };
@@ -221,12 +223,12 @@ async function authenticate(req: http.IncomingMessage, body: string, options: Lo
 }
 
 /** Top-level fields of the operation the request runs, as `Type.field`. */
-function topLevelFields(doc: any, operationName: string | undefined): string[] {
-    const operations = doc.definitions.filter((d: any) => d.kind === "OperationDefinition");
-    const operation = operationName ? operations.find((o: any) => o.name?.value === operationName) : operations[0];
+function topLevelFields(doc: graphql.DocumentNode, operationName: string | undefined): string[] {
+    const operations = doc.definitions.filter((d): d is graphql.OperationDefinitionNode => d.kind === graphql.Kind.OPERATION_DEFINITION);
+    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
     if (!operation) return [];
     const typeName = operation.operation === "mutation" ? "Mutation" : operation.operation === "subscription" ? "Subscription" : "Query";
-    return operation.selectionSet.selections.filter((s: any) => s.kind === "Field").map((s: any) => `${typeName}.${s.name.value}`);
+    return operation.selectionSet.selections.filter((s): s is graphql.FieldNode => s.kind === graphql.Kind.FIELD).map((s) => `${typeName}.${s.name.value}`);
 }
 
 function send(res: http.ServerResponse, status: number, payload: unknown): void {
@@ -259,7 +261,7 @@ export async function startLocalGraphql(options: LocalGraphqlOptions): Promise<L
         if ("status" in auth) return send(res, auth.status, { errors: [{ errorType: auth.errorType, message: auth.message }] });
 
         let request: { query?: string; variables?: Record<string, unknown>; operationName?: string };
-        let doc: any;
+        let doc: graphql.DocumentNode;
         try {
             request = JSON.parse(body);
             doc = graphql.parse(request.query ?? "");

@@ -130,6 +130,17 @@ export interface LogRecord {
     fields: Record<string, unknown>;
 }
 
+/** A function as the stand-ins invoke it: with whatever event their service would send. */
+type LocalHandler = (event: unknown) => Promise<unknown>;
+
+/**
+ * Each handler declares the event type its service sends; the stand-ins (queue, state machine,
+ * HTTP API) build those events from the same contracts, so the type is dropped only here.
+ */
+function eraseEventType<E>(instance: () => (event: E) => Promise<unknown>): LocalHandler {
+    return async (event) => instance()(event as E);
+}
+
 export class LocalPipeline {
     readonly faults: PipelineFaults;
     readonly trace: TraceEntry[] = [];
@@ -146,7 +157,7 @@ export class LocalPipeline {
     readonly ssmCalls: SsmCall[] = [];
     /** Reads the sessions table the api writes, for assertions. */
     private readonly sessions: SessionStore;
-    private readonly functions = new Map<string, { role: PipelineFunctionRole; handler: (event: any) => Promise<unknown> }>();
+    private readonly functions = new Map<string, { role: PipelineFunctionRole; handler: LocalHandler }>();
     private readonly started = performance.now();
     /** Wall-clock start, to place events that carry a Date (execution start) on the same time line. */
     private readonly startedAt = Date.now();
@@ -227,7 +238,7 @@ export class LocalPipeline {
                 this.log(role, level, message, fields);
             });
         // Built on first invocation, as in Lambda: a configuration error is an ERROR line and a failed invocation.
-        const factories: Record<FunctionRole, () => (event: any) => Promise<unknown>> = {
+        const factories: Record<FunctionRole, () => (event: never) => Promise<unknown>> = {
             api: () =>
                 createApiFunction(
                     env("api"),
@@ -252,9 +263,9 @@ export class LocalPipeline {
         const handlers = Object.fromEntries(
             FUNCTION_ROLES.map((role) => {
                 const instance = lazyInit(role, factories[role], logger(role));
-                return [role, async (event: any) => instance()(event)];
+                return [role, eraseEventType(instance)];
             }),
-        ) as Record<FunctionRole, (event: any) => Promise<unknown>>;
+        ) as Record<FunctionRole, LocalHandler>;
         for (const role of FUNCTION_ROLES) {
             this.functions.set(wiring.functions[role].arn, { role, handler: handlers[role] });
         }
@@ -274,7 +285,7 @@ export class LocalPipeline {
                     ),
                 logger(VERIFIER_ROLE),
             );
-            this.functions.set(wiring.verifier.arn, { role: VERIFIER_ROLE, handler: async (event: any) => instance()(event) });
+            this.functions.set(wiring.verifier.arn, { role: VERIFIER_ROLE, handler: eraseEventType(instance) });
         }
     }
 
@@ -446,7 +457,7 @@ export class LocalPipeline {
         return this.invoke(functionArn, event);
     }
 
-    private functionFor(role: FunctionRole): (event: any) => Promise<unknown> {
+    private functionFor(role: FunctionRole): LocalHandler {
         return this.functions.get(this.wiring.functions[role].arn)!.handler;
     }
 

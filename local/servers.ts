@@ -80,8 +80,20 @@ export async function startLocalS3(buckets: string[]): Promise<LocalS3> {
     };
 }
 
+/** The parts of s3rver's Koa context the middleware below reads and sets. */
+interface S3rverContext {
+    get(header: string): string;
+    method: string;
+    path: string;
+    query: Record<string, string | string[] | undefined>;
+    status: number;
+    type: string;
+    body: unknown;
+    store: { existsObject(bucket: string, key: string): Promise<boolean> };
+}
+
 interface KoaLike {
-    middleware: ((ctx: any, next: () => Promise<void>) => Promise<void>)[];
+    middleware: ((ctx: S3rverContext, next: () => Promise<void>) => Promise<void>)[];
 }
 
 /**

@@ -40,6 +40,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from "aws-local-stepfunctions";
 import {
+    type JsonValue,
     PROVER_STATES,
     type RunProverParameters,
     type StateMachineDefinition,
@@ -114,12 +115,12 @@ export async function runProverStateMachine(
     const S = PROVER_STATES;
     // Aborted when the execution ends without finishing (stopped, timed out): running tasks are stopped.
     const executionEnded = new AbortController();
-    const limited = (state: string, task: string, result: unknown) => checkResultSize(definition, state, task, result);
+    const limited = (state: string, task: string, result: JsonValue) => checkResultSize(definition, state, task, result);
     // The library hands each local handler the effective parameters as untyped JSON.
     const lambda = <E>(state: string, fn: (event: E, functionName: string) => unknown) => async (parameters: unknown) => {
         taskCalls.push({ state, parameters });
         const { Payload, FunctionName } = parameters as { Payload: E; FunctionName: string };
-        let result: unknown;
+        let result: JsonValue;
         try {
             result = { ExecutedVersion: "$LATEST", Payload: toJson(await fn(Payload, FunctionName)), StatusCode: 200 };
         } catch (error) {
@@ -181,7 +182,8 @@ export async function runProverStateMachine(
     }
 
     // The library (through asl-validator) annotates the definition it is given, so it gets a copy.
-    const machine = new StateMachine(toJson(definition));
+    // Our typed ASL is the library's definition type without its index signatures.
+    const machine = new StateMachine(toJson(definition) as unknown as ConstructorParameters<typeof StateMachine>[0]);
     const execution = machine.run(toJson(input), {
         context: { Execution: { Id: options.executionArn ?? localExecutionArn(input.payload.executionId), Name: input.payload.executionId } },
         overrides: {
@@ -259,7 +261,7 @@ function asFunctionError(error: unknown): Error {
  * retries it, and `States.ALL` does not catch it: only a catcher that names it does (as deployed
  * state machines rely on: https://github.com/cdklabs/construct-hub/pull/1651).
  */
-function checkResultSize(definition: StateMachineDefinition, state: string, task: string, result: unknown): any {
+function checkResultSize(definition: StateMachineDefinition, state: string, task: string, result: JsonValue): JsonValue {
     const bytes = Buffer.byteLength(JSON.stringify(result ?? null));
     if (bytes <= MAX_PAYLOAD_BYTES) return result;
     const catchers = (definition.States as unknown as Record<string, { Catch?: { ErrorEquals: string[] }[] }>)[state].Catch ?? [];
@@ -288,11 +290,12 @@ function dynamoAction(resource: string): DynamoAction | undefined {
     return match[1] as DynamoAction;
 }
 
-async function callDynamo(client: DynamoDBClient, action: DynamoAction, parameters: unknown): Promise<unknown> {
+async function callDynamo(client: DynamoDBClient, action: DynamoAction, parameters: unknown): Promise<JsonValue> {
     const Command = DYNAMO_ACTIONS[action] as unknown as new (input: unknown) => UpdateItemCommand;
     try {
         const { $metadata: _metadata, ...output } = await client.send(new Command(parameters));
-        return output;
+        // Items of the slot table hold only S and N attributes: the output is plain JSON.
+        return output as JsonValue;
     } catch (error) {
         const e = error as Error & { $fault?: string };
         // Errors the service answered carry its exception name; anything else is the integration's generic one.
@@ -302,6 +305,6 @@ async function callDynamo(client: DynamoDBClient, action: DynamoAction, paramete
 }
 
 /** A JSON round trip: what crosses a service boundary, and a copy nobody else holds. */
-function toJson<T>(value: T): any {
-    return value === undefined ? null : JSON.parse(JSON.stringify(value));
+function toJson(value: unknown): JsonValue {
+    return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
 }
