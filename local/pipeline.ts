@@ -204,7 +204,7 @@ export class LocalPipeline {
                     ),
                 finalize: (event, functionName) => this.invokeFinalize(functionName, event),
                 dynamodb,
-                verifyProof: (event, functionName) => this.invokeVerifier(functionName, event) as never,
+                verifyProof: (event, functionName) => this.invokeVerifier(functionName, event),
             },
             wiring.region,
             (execution, outcome) => {
@@ -434,12 +434,14 @@ export class LocalPipeline {
     }
 
     /** VerifyProof: writes the fake verifier in the mode asked for, plays a replaced bundle, then invokes the function. */
-    private async invokeVerifier(functionArn: string, event: { sessionId: string; executionId: string }): Promise<unknown> {
+    private async invokeVerifier(functionArn: string, event: unknown): Promise<unknown> {
         writeFakeVerifier(path.join(this.workDir, "verifier-layer"), this.faults.verifierMode);
         const replacement = this.faults.replaceBundle;
         if (replacement !== undefined) {
             this.faults.replaceBundle = undefined;
-            const key = bundleObjectKey(this.wiring.proofPrefix, event.sessionId, event.executionId);
+            // Both contracts' events carry the two ids (builders/verifierContract.ts).
+            const { sessionId, executionId } = event as { sessionId: string; executionId: string };
+            const key = bundleObjectKey(this.wiring.proofPrefix, sessionId, executionId);
             await this.s3.client.send(new PutObjectCommand({ Bucket: this.wiring.bucket, Key: key, Body: replacement }));
             this.trace.push({ atMs: this.now(), durationMs: 0, actor: "prover", step: "PutObject bundle.zip", outcome: "replaced by an injected bundle" });
         }

@@ -118,9 +118,50 @@ describe("prover state machine: VerifyProof (verifier configured)", () => {
         });
         assert.deepEqual(d.States.CheckProofVerification, {
             Type: "Choice",
-            Comment: "Only a success verdict lets the proof count; failed and dev_mode fail the session.",
-            Choices: [{ Variable: "$.verification.Payload.status", StringEquals: "success", Next: "FinalizeSucceeded" }],
-            Default: "FinalizeVerificationFailed",
+            Comment: "Only a success verdict lets the proof count; failed and dev_mode reject it; any other answer is a runner failure.",
+            Choices: [
+                { Variable: "$.verification.Payload.status", StringEquals: "success", Next: "FinalizeSucceeded" },
+                {
+                    Or: [
+                        { Variable: "$.verification.Payload.status", StringEquals: "failed" },
+                        { Variable: "$.verification.Payload.status", StringEquals: "dev_mode" },
+                    ],
+                    Next: "RecordVerificationRejection",
+                },
+            ],
+            Default: "RecordVerifierRunnerFailure",
+        });
+        assert.deepEqual(d.States.RecordVerificationRejection, {
+            Type: "Pass",
+            Comment: "The verdict rejects the proof: name it.",
+            Parameters: {
+                Error: "ProofVerificationFailed",
+                "Cause.$":
+                    "States.Format('Proof verification reported {} (expected zkVM image id {}); report at {}', $.verification.Payload.status, $.verification.Payload.expectedImageId, $.verification.Payload.reportKey)",
+            },
+            ResultPath: "$.verificationError",
+            Next: "FinalizeVerificationFailed",
+        });
+        assert.deepEqual(d.States.RecordVerifierRunnerFailure, {
+            Type: "Pass",
+            Comment: "The runner answered without a verdict (or without publishing its report): keep its answer.",
+            Parameters: { Error: "VerifierRunnerFailed", "Cause.$": "States.JsonToString($.verification.Payload)" },
+            ResultPath: "$.verificationError",
+            Next: "FinalizeVerificationFailed",
+        });
+        assert.deepEqual(d.States.FinalizeVerificationFailed?.Parameters.Payload, {
+            status: "FAILED",
+            "payload.$": "$.payload",
+            "executionArn.$": "$$.Execution.Id",
+            "error.$": "$.verificationError",
+        });
+        assert.equal(d.States.FinalizeVerificationFailed?.Next, "ProofNotVerified");
+        assert.equal(d.States.FinalizeVerificationFailed?.End, undefined);
+        assert.deepEqual(d.States.ProofNotVerified, {
+            Type: "Fail",
+            Comment: "The session is failed; the execution fails too, with the same error, so ExecutionsFailed alarms.",
+            ErrorPath: "$.verificationError.Error",
+            CausePath: "$.verificationError.Cause",
         });
         assert.deepEqual(d.States.FinalizeSucceeded.Parameters.Payload, {
             status: "SUCCEEDED",
@@ -160,24 +201,32 @@ describe("prover state machine: VerifyProof (verifier configured)", () => {
         });
 
         for (const status of ["failed", "dev_mode"] as const) {
-            it(`${status}: the session fails with ProofVerificationFailed naming the verdict, image id and report`, async () => {
+            it(`${status}: the session fails with ProofVerificationFailed naming the verdict, image id and report, and so does the execution`, async () => {
                 const { execution } = await run(() => verdict(status));
-                assert.equal(execution.status, "SUCCEEDED");
-                assert.deepEqual(execution.path.slice(-2), ["CheckProofVerification", "FinalizeVerificationFailed"]);
+                const cause = `Proof verification reported ${status} (expected zkVM image id ${IMAGE_ID}); report at sessions/session-1/exec-0001/verification.json`;
+                assert.equal(execution.status, "FAILED");
+                assert.deepEqual(execution.error, { Error: "ProofVerificationFailed", Cause: cause });
+                assert.deepEqual(execution.path.slice(-4), ["CheckProofVerification", "RecordVerificationRejection", "FinalizeVerificationFailed", "ProofNotVerified"]);
                 const [{ state, event }] = execution.finalizeCalls;
                 assert.equal(state, "FinalizeVerificationFailed");
                 assert.deepEqual(event, {
                     status: "FAILED",
                     payload: INPUT.payload,
                     executionArn: localExecutionArn("exec-0001"),
-                    error: {
-                        Error: "ProofVerificationFailed",
-                        Cause: `Proof verification reported ${status} (expected zkVM image id ${IMAGE_ID}); report at sessions/session-1/exec-0001/verification.json`,
-                    },
+                    error: { Error: "ProofVerificationFailed", Cause: cause },
                 });
                 assert.deepEqual(parseFinalizeEvent(event), event);
             });
         }
+
+        it("an answer that is no verdict fails the session and the execution with VerifierRunnerFailed, the answer as the cause", async () => {
+            const answer = { ...verdict("success"), status: "maybe" } as unknown as VerifyProofResult;
+            const { execution } = await run(() => answer);
+            assert.equal(execution.status, "FAILED");
+            assert.deepEqual(execution.path.slice(-4), ["CheckProofVerification", "RecordVerifierRunnerFailure", "FinalizeVerificationFailed", "ProofNotVerified"]);
+            assert.deepEqual(execution.error, { Error: "VerifierRunnerFailed", Cause: JSON.stringify(answer) });
+            assert.deepEqual(execution.finalizeCalls[0].event, { status: "FAILED", payload: INPUT.payload, executionArn: localExecutionArn("exec-0001"), error: { Error: "VerifierRunnerFailed", Cause: JSON.stringify(answer) } });
+        });
 
         it("a verifier crash is retried, and a later verdict counts", async () => {
             let attempt = 0;

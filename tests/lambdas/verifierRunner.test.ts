@@ -243,7 +243,7 @@ describe("fake verifier (local/fakeVerifier.ts) follows the verifier-service com
     for (const [what, imageId, inner, code, stderr, status] of verdicts) {
         it(`exits ${code} after writing a ${what} report; the expected image id may carry 0x`, () => {
             const bundle = fs.mkdtempSync(path.join(dir, "bundle-"));
-            for (const { name, data } of bundleOf(receipt(imageId, inner))) fs.writeFileSync(path.join(bundle, name), data);
+            for (const { name, data } of bundleOf(receipt(imageId, inner))) fs.writeFileSync(path.join(bundle, name), data ?? "");
             const output = path.join(bundle, "report.json");
             const result = spawnSync(writeFakeVerifier(dir), ["verify", "--bundle", bundle, "--image-id", `0x${EXPECTED}`, "--output", output], { encoding: "utf8", env: cleanEnvironment(dir) });
             assert.equal(result.status, code);
