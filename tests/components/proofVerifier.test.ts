@@ -89,6 +89,10 @@ describe("ProofVerifier and ProverImageRecord", function () {
             assert.equal(definition.States.RunProver.Next, "ReleaseProofSlot");
             assert.equal(definition.States.ReleaseProofSlot.Next, "VerifyProof");
             assert.equal(definition.States.VerifyProof.Parameters.FunctionName, FUNCTION_ARN);
+            // The reference handler's contract: the two ids only, the reference answer's status.
+            assert.deepEqual(definition.States.VerifyProof.Parameters.Payload, { "sessionId.$": "$.payload.sessionId", "executionId.$": "$.payload.executionId" });
+            assert.deepEqual(definition.States.CheckProofVerification.Choices[0], { Variable: "$.verification.Payload.status", StringEquals: "success", Next: "FinalizeSucceeded" });
+            assert.equal(definition.States.FinalizeSucceeded.Parameters.Payload["verification.$"], "$.verification.Payload");
             const invoke = Object.values(statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-dispatcher-policy"))).find((st: any) => st.Action === "lambda:InvokeFunction" || (Array.isArray(st.Action) && st.Action.includes("lambda:InvokeFunction")));
             assert.ok(invoke, "an invoke statement");
             assert.ok((invoke.Resource as string[]).includes(FUNCTION_ARN), JSON.stringify(invoke.Resource));

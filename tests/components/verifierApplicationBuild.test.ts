@@ -88,6 +88,27 @@ describe("the application's verifier-service-runner build", function () {
         assert.deepEqual(s.InvokeVerifier, { Sid: "InvokeVerifier", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION}` });
     });
 
+    it("the state machine speaks the application's contract: its s3_bundle event, its verifierStatus, its published report", () => {
+        const definition = JSON.parse(find(r, "aws:sfn/stateMachine:StateMachine", "prover-dispatcher").inputs.definition);
+        const bundleKey = "States.Format('sessions/{}/{}/bundle.zip', $.payload.sessionId, $.payload.executionId)";
+        assert.deepEqual(definition.States.VerifyProof.Parameters, {
+            FunctionName: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION}`,
+            Payload: { mode: "s3_bundle", "sessionId.$": "$.payload.sessionId", "executionId.$": "$.payload.executionId", "bundleKey.$": bundleKey, expectedImageId: IMAGE_ID },
+        });
+        assert.deepEqual(definition.States.CheckProofVerification.Choices[0].And, [
+            { Variable: "$.verification.Payload.status", StringEquals: "success" },
+            { Variable: "$.verification.Payload.verifierStatus", StringEquals: "success" },
+            { Variable: "$.verification.Payload.s3.reportKey", IsPresent: true },
+        ]);
+        assert.deepEqual(definition.States.FinalizeSucceeded.Parameters.Payload.verification, {
+            "status.$": "$.verification.Payload.verifierStatus",
+            "bundleKey.$": bundleKey,
+            "reportKey.$": "$.verification.Payload.s3.reportKey",
+            expectedImageId: IMAGE_ID,
+        });
+        assert.equal(definition.States.ProofNotVerified.Type, "Fail");
+    });
+
     it("the policy pack passes", async () => {
         assert.deepEqual(await evaluatePolicies(r.resources, { environment: "develop" }), []);
     });
