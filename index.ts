@@ -180,6 +180,7 @@ async function main() {
             "prover-dispatch": app.proverDispatchFunctionName,
             "finalize-callback": app.finalizeCallbackFunctionName,
             api: app.apiFunctionName,
+            ...(verifier === undefined ? {} : { "verifier-service-runner": verifier.functionName }),
         },
         httpApiId: app.apiId,
         httpApiStage: app.apiStageName,

@@ -98,6 +98,18 @@ describe("ProofVerifier and ProverImageRecord", function () {
             assert.ok((invoke.Resource as string[]).includes(FUNCTION_ARN), JSON.stringify(invoke.Resource));
         });
 
+        it("the verifier's Errors alarm watches the function it creates and notifies the alarm topic", async () => {
+            const r = await result();
+            const alarm = find(r, "aws:cloudwatch/metricAlarm:MetricAlarm", "observability-verifier-service-runner-errors").inputs;
+            assert.deepEqual(
+                [alarm.name, alarm.namespace, alarm.metricName, alarm.dimensions, alarm.statistic, alarm.threshold, alarm.comparisonOperator],
+                ["stark-ballot-simulator-verifier-service-runner-errors-develop", "AWS/Lambda", "Errors", { FunctionName: FUNCTION }, "Sum", 0, "GreaterThanThreshold"],
+            );
+            const topic = `arn:aws:sns:${REGION}:${ACCOUNT}:stark-ballot-simulator-alarms-develop`;
+            assert.deepEqual(alarm.alarmActions, [topic]);
+            assert.deepEqual(alarm.okActions, [topic]);
+        });
+
         it("the record carries the configured image id", async () => {
             const parameter = find(await result(), "aws:ssm/parameter:Parameter", "prover-image-record-parameter");
             assert.equal(JSON.parse(parameter.inputs.insecureValue).zkvmImageId, IMAGE_ID);
