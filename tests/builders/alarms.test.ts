@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import {
     AlarmTargets,
+    DashboardInput,
     MAX_ALARM_DESCRIPTION_LENGTH,
     WATCHED_FUNCTION_ROLES,
     alarmNamePattern,
@@ -22,6 +23,19 @@ const targets: AlarmTargets<string> = {
     functionNames: { "check-image-signature": "fn-sig", "prover-dispatch": "fn-dispatch", "finalize-callback": "fn-finalize", api: "fn-api" },
     httpApiId: "a1b2c3",
     httpApiStage: "$default",
+};
+
+const DASHBOARD: DashboardInput = {
+    region: "eu-west-1",
+    environment: "develop",
+    workQueueName: "work-q",
+    deadLetterQueueName: "dlq-q",
+    stateMachineArn: SM_ARN,
+    functionNames: targets.functionNames,
+    httpApiId: "a1b2c3",
+    httpApiStage: "$default",
+    proverLogGroupName: "/ecs/prover",
+    alarmArns: ["arn:alarm:1", "arn:alarm:2"],
 };
 
 describe("alarm definitions", () => {
@@ -132,18 +146,7 @@ describe("alarm definitions with a verifier (config verifier)", () => {
     });
 
     it("the dashboard's Lambda errors include the verifier", () => {
-        const body = buildDashboardBody({
-            region: "eu-west-1",
-            environment: "develop",
-            workQueueName: "work-q",
-            deadLetterQueueName: "dlq-q",
-            stateMachineArn: SM_ARN,
-            functionNames: withVerifier.functionNames,
-            httpApiId: "a1b2c3",
-            httpApiStage: "$default",
-            proverLogGroupName: "/ecs/prover",
-            alarmArns: [],
-        });
+        const body = buildDashboardBody({ ...DASHBOARD, functionNames: withVerifier.functionNames });
         const errors = body.widgets.find((w) => w.properties.title === "Lambda errors")!;
         assert.deepEqual((errors.properties.metrics as unknown[]).at(-1), ["AWS/Lambda", "Errors", "FunctionName", "fn-verifier", { label: "verifier-service-runner" }]);
     });
@@ -164,18 +167,7 @@ describe("prover ERROR log metric", () => {
 });
 
 describe("dashboard body", () => {
-    const body = buildDashboardBody({
-        region: "eu-west-1",
-        environment: "develop",
-        workQueueName: "work-q",
-        deadLetterQueueName: "dlq-q",
-        stateMachineArn: SM_ARN,
-        functionNames: targets.functionNames,
-        httpApiId: "a1b2c3",
-        httpApiStage: "$default",
-        proverLogGroupName: "/ecs/prover",
-        alarmArns: ["arn:alarm:1", "arn:alarm:2"],
-    });
+    const body = buildDashboardBody(DASHBOARD);
     const titled = (title: string) => {
         const w = body.widgets.find((x) => x.properties.title === title);
         assert.ok(w, `no widget titled ${title}: ${body.widgets.map((x) => x.properties.title).join(", ")}`);

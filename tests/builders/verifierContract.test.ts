@@ -16,34 +16,11 @@ import { PROOF_SLOTS_TABLE_SCHEMA } from "../../lambdas/shared/proofSlots";
 import { bundleObjectKey, executionPrefix, type ExecutionInput, verificationReportKey } from "../../lambdas/shared/contracts";
 import { type LocalDynamo, createTable, startLocalDynamo } from "../../local/servers";
 import { type ProverTaskHandlers, aslValidationErrors, localExecutionArn, runProverStateMachine } from "../../local/stateMachine";
+import { SERVICE_RETRY, STOPPED_TASK, VERIFIER_ARN, VERIFYING_ARGS, VERIFY_CATCH } from "./support/verifyingArgs";
 
-const DIGEST = `sha256:${"ab".repeat(32)}`;
-const VERIFIER_ARN = "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-verifier-service-runner-develop";
 const IMAGE_ID = "5a".repeat(32);
 const SESSION_ID = "0b9d6a1e-3c1f-4a59-9d7e-2f8c5b7a1e44";
-const ARGS: ProverStateMachineArgs = {
-    partition: "aws",
-    checkImageSignatureFunctionArn: "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-check-image-signature-develop",
-    finalizeCallbackFunctionArn: "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-finalize-callback-develop",
-    clusterArn: "arn:aws:ecs:ap-northeast-1:123456789012:cluster/stark-ballot-simulator-prover-develop",
-    taskDefinitionArn: "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/stark-ballot-simulator-prover-develop:7",
-    subnetIds: ["subnet-0a1"],
-    securityGroupIds: ["sg-0c3"],
-    assignPublicIp: true,
-    useFargateSpot: false,
-    repositoryName: "stark-ballot-simulator-prover-develop",
-    imageDigest: DIGEST,
-    environment: "develop",
-    proofBucketName: "stark-ballot-simulator-proofs-develop-123456789012",
-    proofPrefix: "sessions/",
-    runProverTimeoutSeconds: 1500,
-    registryId: "123456789012",
-    allowHighScanFindings: false,
-    proofSlotsTableName: "stark-ballot-simulator-proof-slots-develop",
-    maxConcurrentProofs: 2,
-    verifyProofFunctionArn: VERIFIER_ARN,
-    verifierContract: { kind: "application", expectedImageId: IMAGE_ID },
-};
+const ARGS: ProverStateMachineArgs = { ...VERIFYING_ARGS, verifierContract: { kind: "application", expectedImageId: IMAGE_ID } };
 const INPUT: ExecutionInput = {
     payload: { sessionId: SESSION_ID, executionId: "exec-0001", inputS3Key: `sessions/${SESSION_ID}/exec-0001/input.json`, queuedAt: "2026-03-01T10:00:00.000Z" },
     messageId: "msg-1",
@@ -52,7 +29,7 @@ const INPUT: ExecutionInput = {
 const BUNDLE_KEY = `sessions/${SESSION_ID}/exec-0001/bundle.zip`;
 const REPORT_KEY = `sessions/${SESSION_ID}/exec-0001/verification.json`;
 const BUILD = { path: "app-build", handler: "amplify/functions/verifier-service-runner/handler.handler" };
-const TASK = { TaskArn: "arn:aws:ecs:ap-northeast-1:123456789012:task/prover/0123", LastStatus: "STOPPED", Containers: [{ Name: "prover", ExitCode: 0 }] };
+const TASK = STOPPED_TASK;
 
 /** The application's answer when the binary ran (its VerifierServiceRunnerSuccess). */
 const ranAnswer = (verifierStatus: string, s3: Record<string, string> | undefined = { bundleKey: BUNDLE_KEY, reportKey: REPORT_KEY }) => ({
@@ -127,19 +104,8 @@ describe("prover state machine: VerifyProof with the application's verifier-serv
             ResultSelector: { "Payload.$": "$.Payload" },
             ResultPath: "$.verification",
             // The application's runner never throws VerifierCrashed: only the Lambda service's errors are retried.
-            Retry: [
-                {
-                    ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
-                    IntervalSeconds: 1,
-                    MaxAttempts: 3,
-                    BackoffRate: 2,
-                    JitterStrategy: "FULL",
-                },
-            ],
-            Catch: [
-                { ErrorEquals: ["States.DataLimitExceeded"], ResultPath: "$.proverError", Next: "ReleaseProofSlotAfterFailure" },
-                { ErrorEquals: ["States.ALL"], ResultPath: "$.proverError", Next: "ReleaseProofSlotAfterFailure" },
-            ],
+            Retry: [SERVICE_RETRY],
+            Catch: VERIFY_CATCH,
             Next: "CheckProofVerification",
         });
     });
