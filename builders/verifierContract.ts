@@ -24,7 +24,7 @@
  *
  * Pure: no Pulumi, no AWS calls.
  */
-import { PROOF_VERIFICATION_FAILED_ERROR, bundleObjectKey } from "../lambdas/shared/contracts";
+import { PROOF_VERIFICATION_FAILED_ERROR, VERIFIER_RUNNER_FAILED_ERROR, bundleObjectKey } from "../lambdas/shared/contracts";
 import type { ApplicationBuilds } from "./applicationBuilds";
 import {
     type JsonObject,
@@ -53,15 +53,15 @@ export function verifierContractChoice(settings: { verifier?: { imageId: string 
     return settings.applicationBuilds?.verifierRunner === undefined ? { kind: "reference" } : { kind: "application", expectedImageId: settings.verifier.imageId };
 }
 
-/** A Choice rule's condition, the subset these rules use (https://states-language.net/#choice-rules). */
+/**
+ * A Choice rule's condition, the subset these rules use: StringEquals, IsPresent (false, not an
+ * error, when the path is missing), And, Or. https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html
+ */
 export type ChoiceCondition =
     | { Variable: string; StringEquals: string }
     | { Variable: string; IsPresent: boolean }
     | { And: ChoiceCondition[] }
     | { Or: ChoiceCondition[] };
-
-/** The error FinalizeVerificationFailed records when the runner gave no usable answer (see `runnerFailure`). */
-export const VERIFIER_RUNNER_FAILED_ERROR = "VerifierRunnerFailed";
 
 export interface VerifierContract {
     kind: VerifierContractChoice["kind"];
@@ -88,7 +88,10 @@ const oneOf = (path: string, values: readonly string[]): ChoiceCondition => ({ O
 const REJECTING_VERDICTS = ["failed", "dev_mode"] as const;
 const IDS: JsonObject = { "sessionId.$": "$.payload.sessionId", "executionId.$": "$.payload.executionId" };
 
-/** The answer's whole JSON as the Cause: its shape is unknown here, and a missing path would fail the state. */
+/**
+ * The answer's whole JSON as the Cause: its shape is unknown here, and a missing path would fail the
+ * state. https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html (States.JsonToString)
+ */
 const runnerFailure = (): JsonObject => ({ Error: VERIFIER_RUNNER_FAILED_ERROR, "Cause.$": `States.JsonToString(${PROVER_PATHS.verificationPayload})` });
 
 /**
