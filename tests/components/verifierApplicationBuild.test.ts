@@ -7,7 +7,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler } from "../../components/lambdaCode";
+import { ProverPipeline } from "../../components/proverPipeline";
 import { evaluatePolicies } from "../../policy-pack/policies";
 import { SynthResult } from "../../scripts/lib/synthesize";
 import { find, statementsBySid, synth } from "../support/synth";
@@ -111,6 +113,24 @@ describe("the application's verifier-service-runner build", function () {
 
     it("the policy pack passes", async () => {
         assert.deepEqual(await evaluatePolicies(r.resources, { environment: "develop" }), []);
+    });
+
+    it("ProverPipeline refuses a verifier contract without the verification step, before registering anything", () => {
+        const args = {
+            environment: "develop",
+            awsContext: { partition: "aws", region: REGION, accountId: ACCOUNT },
+            bundleBucketName: "b",
+            bundleExpirationDays: 7,
+            logRetentionDays: 7,
+            image: { kind: "prebuilt" as const, uri: "u", registryAccountId: ACCOUNT, registryRegion: REGION, repositoryName: "r", digest: "sha256:x" },
+            taskSubnetIds: [pulumi.output("s")],
+            taskSecurityGroupIds: [pulumi.output("g")],
+            assignPublicIp: true,
+            finalizeCallbackFunctionArn: "f",
+            workQueueSenderRoleArns: [`arn:aws:iam::${ACCOUNT}:role/api-role`],
+            verifierContract: { kind: "application" as const, expectedImageId: IMAGE_ID },
+        };
+        assert.throws(() => new ProverPipeline("no-verifier", args), /^Error: ProverPipeline no-verifier: verifierContract: "application" needs verifyProofFunctionArn \(the verification step\)$/);
     });
 
     it("main (no verifier) refuses applicationBuilds.verifierRunner, naming the key", async () => {
