@@ -15,6 +15,7 @@ import {
     stateMachineRolePolicy,
 } from "../builders/policies/proverPipeline";
 import { buildProverStateMachineDefinition } from "../builders/proverStateMachine";
+import type { VerifierContractChoice } from "../builders/verifierContract";
 import { executionEndedPattern, proofSlotCleanupPolicy, proofSlotsStateMachinePolicy } from "../builders/policies/proofSlots";
 import { proofSlotStatesProblems } from "../builders/proofSlots";
 import { tableKeyArgs } from "../builders/appApiSettings";
@@ -91,6 +92,8 @@ export interface ProverPipelineArgs {
      * Set: the state machine verifies every proof (state VerifyProof). Default: no verification step.
      */
     verifyProofFunctionArn?: pulumi.Input<string>;
+    /** Which build that function runs, hence VerifyProof's event and answer (builders/verifierContract.ts). Default: the reference handler. */
+    verifierContract?: VerifierContractChoice;
 }
 
 /**
@@ -106,6 +109,9 @@ export function validateProverPipelineArgs(args: ProverPipelineArgs): string[] {
         ...problemsOf(
             nonEmptyProblem("environment", args.environment),
             args.useFargateSpot ? "useFargateSpot: the prover task is ARM64, and Fargate Spot runs only X86_64 Linux tasks (every RunTask would fail)" : undefined,
+            args.verifierContract !== undefined && args.verifyProofFunctionArn === undefined
+                ? `verifierContract: "${args.verifierContract.kind}" needs verifyProofFunctionArn (the verification step)`
+                : undefined,
             positiveIntegerProblem("bundleExpirationDays", args.bundleExpirationDays),
             logRetentionProblem("logRetentionDays", args.logRetentionDays),
             positiveIntegerProblem("hostTimeoutSeconds", args.hostTimeoutSeconds ?? PIPELINE_DEFAULTS.hostTimeoutSeconds),
@@ -598,7 +604,7 @@ function createDispatcher(
                     proofPrefix,
                     runProverTimeoutSeconds: hostTimeoutSeconds + PIPELINE_DEFAULTS.runProverOverheadSeconds,
                     maxConcurrentProofs,
-                    ...(verifyProofFunctionArn === undefined ? {} : { verifyProofFunctionArn }),
+                    ...(verifyProofFunctionArn === undefined ? {} : { verifyProofFunctionArn, verifierContract: args.verifierContract }),
                 }),
             ),
         );

@@ -79,10 +79,12 @@ describe("component arguments: checked before anything is registered", function 
                     finalizeCallbackFunctionArn: "arn:aws:lambda:ap-northeast-1:123456789012:function:f",
                     maxConcurrentProofs: 0,
                     workQueueSenderRoleArns: [],
+                    verifierContract: { kind: "reference" },
                 }),
             problems: [
                 "environment: must not be empty",
                 "useFargateSpot: the prover task is ARM64, and Fargate Spot runs only X86_64 Linux tasks (every RunTask would fail)",
+                'verifierContract: "reference" needs verifyProofFunctionArn (the verification step)',
                 "bundleExpirationDays: 0 must be a positive integer",
                 "logRetentionDays: 8 is not a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
                 "hostTimeoutSeconds: 1.5 must be a positive integer",
