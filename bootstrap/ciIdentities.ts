@@ -39,7 +39,9 @@ export class CiIdentities extends pulumi.ComponentResource {
         // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html
         const provider = new aws.iam.OpenIdConnectProvider(`${name}-github-oidc`, { url: GITHUB_OIDC_URL, clientIdLists: [GITHUB_OIDC_AUDIENCE] }, child);
         const subjects = oidcSubjects(args.githubRepository);
-        const context = pulumi.all([args.awsContext, args.signingProfileArn]).apply(([c, signingProfileArn]) => ({ ...c, stateBucketName: args.stateBucketName, signingProfileArn }));
+        const context = pulumi
+            .output({ c: args.awsContext, signingProfileArn: args.signingProfileArn })
+            .apply(({ c, signingProfileArn }) => ({ ...c, stateBucketName: args.stateBucketName, signingProfileArn }));
 
         const role = (key: "preview" | DeployEnvironment, description: string, policy: pulumi.Output<string>) => {
             const r = new aws.iam.Role(

@@ -28,8 +28,8 @@ const settings = parseBootstrapConfig({
 });
 
 const awsContext = pulumi
-    .all([aws.getPartitionOutput(), aws.getCallerIdentityOutput()])
-    .apply(([p, id]) => ({ partition: p.partition, region: settings.region, accountId: id.accountId }));
+    .output({ partition: aws.getPartitionOutput(), identity: aws.getCallerIdentityOutput() })
+    .apply(({ partition, identity }) => ({ partition: partition.partition, region: settings.region, accountId: identity.accountId }));
 
 const signing = new ImageSigning("signing");
 const ci = new CiIdentities("ci", {
