@@ -113,23 +113,7 @@ export class Network extends pulumi.ComponentResource {
             child,
         );
 
-        const slots = SUBNET_SLOTS;
-        this.publicSubnetIds = slots.map((slot, i) => {
-            const subnet = new aws.ec2.Subnet(
-                `${name}-public-${slot}`,
-                {
-                    vpcId: vpc.id,
-                    cidrBlock: publicCidrs[i],
-                    availabilityZone: zoneName(i),
-                    // Tasks get a public IP from RunTask (AssignPublicIp), not from the subnet default.
-                    mapPublicIpOnLaunch: false,
-                    tags: tagName(`public-${slot}`),
-                },
-                child,
-            );
-            new aws.ec2.RouteTableAssociation(`${name}-public-${slot}-rta`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, child);
-            return subnet.id;
-        });
+        this.publicSubnetIds = slotSubnets(name, "public", vpc, publicRoutes, { cidrs: publicCidrs, zoneName, tagName }, this);
 
         this.privateSubnetIds =
             mode === "private" ? createPrivateSubnets(name, args, vpc, { cidrBlock, privateCidrs, zoneName, tagName }, this) : [];
@@ -176,23 +160,8 @@ function createPrivateSubnets(
 ): pulumi.Output<string>[] {
     const { cidrBlock, privateCidrs, zoneName, tagName } = n;
     const child = { parent };
-    const slots = SUBNET_SLOTS;
     const privateRoutes = new aws.ec2.RouteTable(`${name}-private-rt`, { vpcId: vpc.id, tags: tagName("private") }, child);
-    const privateSubnetIds = slots.map((slot, i) => {
-        const subnet = new aws.ec2.Subnet(
-            `${name}-private-${slot}`,
-            {
-                vpcId: vpc.id,
-                cidrBlock: privateCidrs[i],
-                availabilityZone: zoneName(i),
-                mapPublicIpOnLaunch: false,
-                tags: tagName(`private-${slot}`),
-            },
-            child,
-        );
-        new aws.ec2.RouteTableAssociation(`${name}-private-${slot}-rta`, { subnetId: subnet.id, routeTableId: privateRoutes.id }, child);
-        return subnet.id;
-    });
+    const privateSubnetIds = slotSubnets(name, "private", vpc, privateRoutes, { cidrs: privateCidrs, zoneName, tagName }, parent);
 
     const endpointSg = new aws.ec2.SecurityGroup(
         `${name}-endpoints-sg`,
@@ -234,4 +203,28 @@ function createPrivateSubnets(
         child,
     );
     return privateSubnetIds;
+}
+
+/**
+ * One subnet per AZ slot with its route table association. No subnet assigns public IPs on
+ * launch: a public-mode task gets one from RunTask (AssignPublicIp), not from the subnet default.
+ */
+function slotSubnets(
+    name: string,
+    kind: "public" | "private",
+    vpc: aws.ec2.Vpc,
+    routes: aws.ec2.RouteTable,
+    n: { cidrs: readonly [string, string]; zoneName: (index: number) => pulumi.Output<string>; tagName: (role: string) => { Name: string } },
+    parent: pulumi.Resource,
+): pulumi.Output<string>[] {
+    const child = { parent };
+    return SUBNET_SLOTS.map((slot, i) => {
+        const subnet = new aws.ec2.Subnet(
+            `${name}-${kind}-${slot}`,
+            { vpcId: vpc.id, cidrBlock: n.cidrs[i], availabilityZone: n.zoneName(i), mapPublicIpOnLaunch: false, tags: n.tagName(`${kind}-${slot}`) },
+            child,
+        );
+        new aws.ec2.RouteTableAssociation(`${name}-${kind}-${slot}-rta`, { subnetId: subnet.id, routeTableId: routes.id }, child);
+        return subnet.id;
+    });
 }
