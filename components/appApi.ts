@@ -347,9 +347,7 @@ function createProverDispatch(base: ApiBase, { sessions }: ApiTables, { appEnvir
         `${name}-prover-dispatch`,
         {
             functionName: appApiNames.proverDispatchFunction(scope),
-            ...(builds.proverDispatch === undefined
-                ? { entry: "lambdas/prover-dispatch/index.ts" }
-                : { code: applicationArchive(builds.proverDispatch, "applicationBuilds.proverDispatch") }),
+            ...handlerSource(builds.proverDispatch, "lambdas/prover-dispatch/index.ts", "applicationBuilds.proverDispatch"),
             description: "Starts a prover execution for each work message",
             timeoutSeconds: APP_API_DEFAULTS.dispatch.timeoutSeconds,
             memorySize: APP_API_DEFAULTS.dispatch.memoryMb,
@@ -403,9 +401,7 @@ function createFinalizeCallback(base: ApiBase, { sessions }: ApiTables, { appEnv
         `${name}-finalize-callback`,
         {
             functionName: args.finalizeCallbackFunctionName,
-            ...(builds.finalizeCallback === undefined
-                ? { entry: "lambdas/finalize-callback/index.ts" }
-                : { code: applicationArchive(builds.finalizeCallback, "applicationBuilds.finalizeCallback") }),
+            ...handlerSource(builds.finalizeCallback, "lambdas/finalize-callback/index.ts", "applicationBuilds.finalizeCallback"),
             description: "Writes a prover execution's terminal state to its session",
             timeoutSeconds: APP_API_DEFAULTS.finalizeCallback.timeoutSeconds,
             memorySize: APP_API_DEFAULTS.finalizeCallback.memoryMb,
@@ -609,4 +605,9 @@ function createHttpApi(base: ApiBase, apiFunction: NodeFunction) {
         customDomainTarget = domain.domainNameConfiguration.targetDomainName;
     }
     return { httpApi, stage, accessLogs, apiUrl, customDomainTarget };
+}
+
+/** The reference handler's entry to bundle, or the application's build (its config key named in errors) in its place. */
+function handlerSource(build: ApplicationBuild | undefined, entry: string, configKey: string): { entry: string } | { code: pulumi.Input<pulumi.asset.Archive> } {
+    return build === undefined ? { entry } : { code: applicationArchive(build, configKey) };
 }
