@@ -7,7 +7,7 @@
 import * as assert from "node:assert/strict";
 import { BootstrapConfigError, parseBootstrapConfig, type RawBootstrapConfig } from "../../bootstrap/config";
 import { SIGNED_REPOSITORY_FILTER, SIGNING_PROFILE_NAME } from "../../bootstrap/imageSigning";
-import { type CiPolicyContext, UNSCOPABLE_DATA_API_ACTIONS, deployRolePolicy, githubTrustPolicy, oidcSubjects, previewRolePolicy } from "../../bootstrap/policies";
+import { type CiPolicyContext, ENVIRONMENT_UNBOUND_HOSTING_ACTIONS, UNSCOPABLE_DATA_API_ACTIONS, deployRolePolicy, githubTrustPolicy, oidcSubjects, previewRolePolicy } from "../../bootstrap/policies";
 import type { PolicyDocument, PolicyStatement } from "../../builders/policies/document";
 import { loadIamCatalogue, verifyPolicyDocument } from "../../scripts/lib/iamCatalogue";
 import { mockState } from "../../scripts/lib/mockCloud";
@@ -331,4 +331,72 @@ describe("bootstrap: CI role boundaries", function () {
             for (const action of UNSCOPABLE_DATA_API_ACTIONS) assert.ok(allows(doc, action, "*"), action);
         });
     }
+
+    /** What `pulumi up` of a stack with `hosting` (components/webHosting.ts) does to each Amplify resource. */
+    const HOSTING_NEEDS: Record<string, string[]> = {
+        "aws:amplify/app:App": ["amplify:CreateApp", "amplify:GetApp", "amplify:UpdateApp", "amplify:DeleteApp", "amplify:TagResource"],
+        "aws:amplify/branch:Branch": ["amplify:CreateBranch", "amplify:GetBranch", "amplify:UpdateBranch", "amplify:DeleteBranch", "amplify:TagResource"],
+        "aws:amplify/domainAssociation:DomainAssociation": ["amplify:CreateDomainAssociation", "amplify:GetDomainAssociation", "amplify:UpdateDomainAssociation", "amplify:DeleteDomainAssociation"],
+        "aws:cloudwatch/logGroup:LogGroup": ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:DeleteLogGroup"],
+    };
+    const hostedStack = (env: "develop" | "main") =>
+        synth(env, {
+            configOverrides: { "stark-ballot-simulator:hosting": { repository: "https://github.com/example-org/stark-ballot-simulator", branch: env, customDomain: { domainName: "example.com", prefix: env } } },
+            secrets: { "stark-ballot-simulator:hostingAccessToken": "ghp_bootstrapTestToken0123456789" },
+        });
+    function hostingResources(r: SynthResult): { arn: string; actions: string[]; environment: string }[] {
+        return r.resources
+            .filter((x) => x.type.startsWith("aws:amplify/") || (x.type === "aws:cloudwatch/logGroup:LogGroup" && x.name.startsWith("web-")))
+            .map((x) => ({ arn: mockState(x.type, x.name, x.inputs, r.account).state.arn, actions: HOSTING_NEEDS[x.type], environment: String(r.outputs.environment) }));
+    }
+
+    for (const [env, other] of [["develop", "main"], ["main", "develop"]] as const) {
+        it(`deploy-${env} deploys a hosted ${env} stack (Amplify app, branch, domain, SSR log group, the web role passed to Amplify) and of ${other}'s only the untaggable domain`, async () => {
+            const doc = deployRolePolicy(CONTEXT, env);
+            const mine = hostingResources(await hostedStack(env));
+            const theirs = hostingResources(await hostedStack(other));
+            assert.equal(mine.length, 4);
+            assert.deepEqual(mine.flatMap((x) => x.actions.filter((a) => !allows(doc, a, x.arn, x.environment)).map((a) => `${a} on ${x.arn}`)), []);
+            const leaking = theirs.flatMap((x) => x.actions.filter((a) => allows(doc, a, x.arn, x.environment)).map((a) => a));
+            assert.deepEqual(leaking, ENVIRONMENT_UNBOUND_HOSTING_ACTIONS);
+            const passRole = doc.Statement.find((s) => s.Sid === "PassAppRoles");
+            assert.deepEqual((passRole?.Condition as Record<string, Record<string, string[]>>).StringEquals["iam:PassedToService"], [
+                "lambda.amazonaws.com",
+                "ecs-tasks.amazonaws.com",
+                "states.amazonaws.com",
+                "cloudtrail.amazonaws.com",
+                "appsync.amazonaws.com",
+                "amplify.amazonaws.com",
+            ]);
+            assert.ok(allows(doc, "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/stark-ballot-simulator-web-${env}`));
+        });
+    }
+
+    it("hosting statements: exact actions, resources and Environment tag conditions (Service Authorization Reference for Amplify)", () => {
+        const doc = deployRolePolicy(CONTEXT, "develop");
+        const apps = `arn:aws:amplify:ap-northeast-1:${ACCOUNT}:apps/*`;
+        const request = { StringEquals: { "aws:RequestedRegion": "ap-northeast-1", "aws:RequestTag/Environment": "develop" } };
+        const resource = { StringEquals: { "aws:RequestedRegion": "ap-northeast-1", "aws:ResourceTag/Environment": "develop" } };
+        const groups = [`arn:aws:logs:ap-northeast-1:${ACCOUNT}:log-group:/aws/amplify/*`, `arn:aws:logs:ap-northeast-1:${ACCOUNT}:log-group:/aws/amplify/*:*`];
+        const sids = ["CreateWebApp", "CreateWebBranch", "WebApp", "WebBranch", "WebTags", "WebDomain", "CreateWebSsrLogGroup", "WebSsrLogGroup"];
+        assert.deepEqual(
+            doc.Statement.filter((s) => sids.includes(s.Sid ?? "")),
+            [
+                { Sid: "CreateWebApp", Effect: "Allow", Action: ["amplify:CreateApp"], Resource: "*", Condition: request },
+                { Sid: "CreateWebBranch", Effect: "Allow", Action: ["amplify:CreateBranch"], Resource: `${apps}/branches/*`, Condition: request },
+                { Sid: "WebApp", Effect: "Allow", Action: ["amplify:GetApp", "amplify:UpdateApp", "amplify:DeleteApp", "amplify:ListBranches", "amplify:ListDomainAssociations"], Resource: apps, Condition: resource },
+                { Sid: "WebBranch", Effect: "Allow", Action: ["amplify:GetBranch", "amplify:UpdateBranch", "amplify:DeleteBranch"], Resource: `${apps}/branches/*`, Condition: resource },
+                { Sid: "WebTags", Effect: "Allow", Action: ["amplify:TagResource", "amplify:UntagResource", "amplify:ListTagsForResource"], Resource: [apps, `${apps}/branches/*`], Condition: resource },
+                { Sid: "WebDomain", Effect: "Allow", Action: ENVIRONMENT_UNBOUND_HOSTING_ACTIONS, Resource: `${apps}/domains/*`, Condition: { StringEquals: { "aws:RequestedRegion": "ap-northeast-1" } } },
+                { Sid: "CreateWebSsrLogGroup", Effect: "Allow", Action: ["logs:CreateLogGroup", "logs:TagResource"], Resource: groups, Condition: request },
+                {
+                    Sid: "WebSsrLogGroup",
+                    Effect: "Allow",
+                    Action: ["logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:UntagResource", "logs:ListTagsForResource"],
+                    Resource: groups,
+                    Condition: resource,
+                },
+            ],
+        );
+    });
 });
