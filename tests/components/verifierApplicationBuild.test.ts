@@ -80,12 +80,29 @@ describe("the application's verifier-service-runner build", function () {
         });
     });
 
-    it("the application's api gets the verifier's function name and image id, and may invoke exactly that function", () => {
+    it("the application's api gets the verifier's function name, may invoke exactly that function, and reads the image id from the prover image record only", () => {
         const env = find(r, "aws:lambda/function:Function", "app-api-function").inputs.environment.variables;
         assert.equal(env.VERIFIER_SERVICE_RUNNER_FUNCTION_NAME, FUNCTION);
-        assert.equal(env.EXPECTED_IMAGE_ID, IMAGE_ID);
+        // No copy of the image id in the configuration: the wrapper sets EXPECTED_IMAGE_ID from the record.
+        assert.equal(env.EXPECTED_IMAGE_ID, undefined);
+        assert.equal(env.APP_PROVER_IMAGE_PARAMETER, "/stark-ballot-simulator/develop/prover-image");
         const s = statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "app-api-policy"));
         assert.deepEqual(s.InvokeVerifier, { Sid: "InvokeVerifier", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION}` });
+        assert.deepEqual(s.ReadProverImageRecord, {
+            Sid: "ReadProverImageRecord",
+            Effect: "Allow",
+            Action: "ssm:GetParameter",
+            Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/stark-ballot-simulator/develop/prover-image`,
+        });
+        const record = find(r, "aws:ssm/parameter:Parameter", "prover-image-record-parameter");
+        assert.equal(JSON.parse(record.inputs.insecureValue).zkvmImageId, IMAGE_ID);
+    });
+
+    it("no function but the application's verifier runner (whose contract takes it per proof) carries EXPECTED_IMAGE_ID", () => {
+        const carrying = r.resources
+            .filter((x) => x.type === "aws:lambda/function:Function" && x.inputs.environment?.variables?.EXPECTED_IMAGE_ID !== undefined)
+            .map((x) => x.name);
+        assert.deepEqual(carrying, ["proof-verifier-runner-function"]);
     });
 
     it("the policy pack passes", async () => {
