@@ -534,7 +534,66 @@ export function deployRolePolicy(c: CiPolicyContext, env: DeployEnvironment): Po
             Sid: "DenyCiRoles",
             Effect: "Deny",
             Action: ["iam:*"],
-            Resource: `arn:${c.partition}:iam::${c.accountId}:role/gha-${PROJECT_NAME}-*`,
+            // The roles and the managed policies that make up the deploy roles' permissions.
+            Resource: [`arn:${c.partition}:iam::${c.accountId}:role/gha-${PROJECT_NAME}-*`, `arn:${c.partition}:iam::${c.accountId}:policy/gha-${PROJECT_NAME}-*`],
         },
     );
+}
+
+/**
+ * IAM's size limits: a role's inline policies together at most 10,240 characters, a managed policy
+ * at most 6,144, whitespace not counted; 10 managed policies per role by default.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ * A deploy role's document is far over the inline limit, so it is attached as this many customer
+ * managed policies. The count is fixed (resources cannot depend on a resolved size); a test keeps
+ * every part under the limit for the longest names a stack can have.
+ */
+export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
+export const DEPLOY_POLICY_PARTS = 4;
+
+/** The size IAM counts: the document's JSON without whitespace. */
+export function policySize(doc: PolicyDocument): number {
+    return JSON.stringify(doc).replace(/\s/g, "").length;
+}
+
+/**
+ * The document's statements, in order, cut into exactly `parts` documents with the largest as small
+ * as possible (contiguous linear partition). Throws when a part exceeds `maxCharacters`, naming it.
+ */
+export function splitPolicyDocument(doc: PolicyDocument, parts: number, maxCharacters: number): PolicyDocument[] {
+    const statements = doc.Statement;
+    if (statements.length < parts) throw new Error(`cannot split ${statements.length} statements into ${parts} policies`);
+    const size = (from: number, to: number) => policySize(policyDocument(...statements.slice(from, to)));
+    // best[k][i]: the smallest possible largest part when the first i statements form k parts.
+    const best = Array.from({ length: parts + 1 }, () => new Array<number>(statements.length + 1).fill(Infinity));
+    const cut = Array.from({ length: parts + 1 }, () => new Array<number>(statements.length + 1).fill(0));
+    best[0][0] = 0;
+    for (let k = 1; k <= parts; k++) {
+        for (let i = k; i <= statements.length; i++) {
+            for (let j = k - 1; j < i; j++) {
+                const candidate = Math.max(best[k - 1][j], size(j, i));
+                if (candidate < best[k][i]) {
+                    best[k][i] = candidate;
+                    cut[k][i] = j;
+                }
+            }
+        }
+    }
+    const bounds: number[] = [statements.length];
+    for (let k = parts, i = statements.length; k > 0; k--) {
+        i = cut[k][i];
+        bounds.unshift(i);
+    }
+    const documents = bounds.slice(0, -1).map((from, index) => policyDocument(...statements.slice(from, bounds[index + 1])));
+    documents.forEach((part, index) => {
+        if (policySize(part) > maxCharacters) {
+            throw new Error(`policy part ${index + 1} of ${parts} has ${policySize(part)} characters; IAM allows ${maxCharacters} (raise DEPLOY_POLICY_PARTS)`);
+        }
+    });
+    return documents;
+}
+
+/** The deploy role's document as the managed policies attached to it. */
+export function deployRolePolicyParts(c: CiPolicyContext, env: DeployEnvironment): PolicyDocument[] {
+    return splitPolicyDocument(deployRolePolicy(c, env), DEPLOY_POLICY_PARTS, MANAGED_POLICY_MAX_CHARACTERS);
 }

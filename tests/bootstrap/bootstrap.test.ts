@@ -7,7 +7,14 @@
 import * as assert from "node:assert/strict";
 import { BootstrapConfigError, parseBootstrapConfig, type RawBootstrapConfig } from "../../bootstrap/config";
 import { SIGNED_REPOSITORY_FILTER, SIGNING_PROFILE_NAME } from "../../bootstrap/imageSigning";
-import { type CiPolicyContext, ENVIRONMENT_UNBOUND_HOSTING_ACTIONS, UNSCOPABLE_DATA_API_ACTIONS, deployRolePolicy, githubTrustPolicy, oidcSubjects, previewRolePolicy } from "../../bootstrap/policies";
+import {
+    type CiPolicyContext,
+    DEPLOY_POLICY_PARTS,
+    MANAGED_POLICY_MAX_CHARACTERS,
+    deployRolePolicyParts,
+    policySize,
+    splitPolicyDocument,
+    ENVIRONMENT_UNBOUND_HOSTING_ACTIONS, UNSCOPABLE_DATA_API_ACTIONS, deployRolePolicy, githubTrustPolicy, oidcSubjects, previewRolePolicy } from "../../bootstrap/policies";
 import type { PolicyDocument, PolicyStatement } from "../../builders/policies/document";
 import { loadIamCatalogue, verifyPolicyDocument } from "../../scripts/lib/iamCatalogue";
 import { mockState } from "../../scripts/lib/mockCloud";
@@ -115,14 +122,16 @@ describe("bootstrap: the example stack, synthesized", function () {
                 "aws:iam/role:Role::ci-preview",
                 "aws:iam/rolePolicy:RolePolicy::ci-preview-policy",
                 "aws:iam/role:Role::ci-develop",
-                "aws:iam/rolePolicy:RolePolicy::ci-develop-policy",
                 "aws:iam/role:Role::ci-main",
-                "aws:iam/rolePolicy:RolePolicy::ci-main-policy",
+                // Each deploy role: DEPLOY_POLICY_PARTS managed policies and their attachments (IAM's inline limit).
+                ...["develop", "main"].flatMap((env) =>
+                    [1, 2, 3, 4].flatMap((i) => [`aws:iam/policy:Policy::ci-${env}-policy-${i}`, `aws:iam/rolePolicyAttachment:RolePolicyAttachment::ci-${env}-policy-${i}`]),
+                ),
             ].sort(),
         );
         const parents = Object.fromEntries(r.resources.filter((x) => x.custom).map((x) => [x.name, x.parent]));
         assert.equal(parents["signing-registry-signing"], "stark:bootstrap:ImageSigning::signing");
-        assert.equal(parents["ci-main-policy"], "stark:bootstrap:CiIdentities::ci");
+        assert.equal(parents["ci-main-policy-4"], "stark:bootstrap:CiIdentities::ci");
         assert.deepEqual([...new Set(r.invokes)], ["aws:index/getPartition:getPartition", "aws:index/getCallerIdentity:getCallerIdentity"]);
     });
 
@@ -178,11 +187,25 @@ describe("bootstrap: the example stack, synthesized", function () {
         });
     });
 
-    it("role policies are the pure documents for this account", () => {
-        const policy = (name: string) => JSON.parse(r.resources.find((x) => x.name === name)!.inputs.policy);
-        assert.deepEqual(policy("ci-preview-policy"), previewRolePolicy(CONTEXT));
-        assert.deepEqual(policy("ci-develop-policy"), deployRolePolicy(CONTEXT, "develop"));
-        assert.deepEqual(policy("ci-main-policy"), deployRolePolicy(CONTEXT, "main"));
+    it("role policies are the pure documents for this account; a deploy role's, in order, across its managed policies, each within IAM's limit", () => {
+        const byName = (name: string, type: string) => r.resources.find((x) => x.name === name && x.type === type)!;
+        assert.deepEqual(JSON.parse(byName("ci-preview-policy", "aws:iam/rolePolicy:RolePolicy").inputs.policy), previewRolePolicy(CONTEXT));
+        for (const env of ["develop", "main"] as const) {
+            const parts = [1, 2, 3, 4].map((i) => byName(`ci-${env}-policy-${i}`, "aws:iam/policy:Policy"));
+            assert.deepEqual(parts.map((p) => p.inputs.name), [1, 2, 3, 4].map((i) => `gha-stark-ballot-simulator-deploy-${env}-${i}`));
+            const documents = parts.map((p) => JSON.parse(p.inputs.policy) as PolicyDocument);
+            assert.deepEqual(documents, deployRolePolicyParts(CONTEXT, env));
+            assert.deepEqual(documents.flatMap((d) => d.Statement), deployRolePolicy(CONTEXT, env).Statement);
+            for (const d of documents) assert.ok(policySize(d) <= MANAGED_POLICY_MAX_CHARACTERS, `${env}: ${policySize(d)}`);
+            for (const i of [1, 2, 3, 4]) {
+                const attachment = byName(`ci-${env}-policy-${i}`, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+                assert.equal(attachment.inputs.role, `gha-stark-ballot-simulator-deploy-${env}`);
+                assert.equal(attachment.inputs.policyArn, `arn:aws:iam::${ACCOUNT}:policy/gha-stark-ballot-simulator-deploy-${env}-${i}`);
+            }
+        }
+        // No inline deploy policy: its size (about 19,000 characters) is over IAM's 10,240 per role.
+        assert.deepEqual(r.resources.filter((x) => x.type === "aws:iam/rolePolicy:RolePolicy").map((x) => x.name), ["ci-preview-policy"]);
+        assert.ok(policySize(deployRolePolicy(CONTEXT, "develop")) > 10240);
     });
 
     it("is the project the policy pack exempts from no-account-singletons-in-app-stack", () => {
@@ -240,11 +263,38 @@ describe("bootstrap: the example stack, synthesized", function () {
 describe("bootstrap: CI role boundaries", function () {
     before(() => loadIamCatalogue());
 
+    it("every deploy policy part stays within IAM's managed-policy limit for the longest names a stack can have", () => {
+        // The longest partition and region names, a 63-character state bucket (S3's maximum).
+        const longest: CiPolicyContext = {
+            partition: "aws-us-gov",
+            region: "ap-southeast-5",
+            accountId: ACCOUNT,
+            stateBucketName: "b".repeat(63),
+            signingProfileArn: `arn:aws-us-gov:signer:ap-southeast-5:${ACCOUNT}:/signing-profiles/${SIGNING_PROFILE_NAME}`,
+        };
+        for (const env of ["develop", "main"] as const) {
+            const parts = deployRolePolicyParts(longest, env);
+            assert.equal(parts.length, DEPLOY_POLICY_PARTS);
+            assert.ok(parts.every((p) => p.Statement.length > 0 && policySize(p) <= MANAGED_POLICY_MAX_CHARACTERS), parts.map(policySize).join(", "));
+            assert.deepEqual(parts.flatMap((p) => p.Statement), deployRolePolicy(longest, env).Statement);
+        }
+    });
+
+    it("splitPolicyDocument: exactly n contiguous parts, the largest as small as possible; over the limit it names the part", () => {
+        const statement = (sid: string, n: number): PolicyStatement => ({ Sid: sid, Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${"x".repeat(n)}` });
+        const doc = { Version: "2012-10-17" as const, Statement: [statement("A", 100), statement("B", 100), statement("C", 300), statement("D", 100)] };
+        assert.deepEqual(splitPolicyDocument(doc, 2, 10000).map((p) => p.Statement.map((x) => x.Sid)), [["A", "B"], ["C", "D"]]);
+        assert.deepEqual(splitPolicyDocument(doc, 3, 10000).map((p) => p.Statement.map((x) => x.Sid)), [["A", "B"], ["C"], ["D"]]);
+        assert.throws(() => splitPolicyDocument(doc, 5, 10000), /cannot split 4 statements into 5 policies/);
+        assert.throws(() => splitPolicyDocument(doc, 2, 400), /^Error: policy part 2 of 2 has \d+ characters; IAM allows 400 \(raise DEPLOY_POLICY_PARTS\)$/);
+    });
+
     it("every action of every document is a real IAM action (IAM catalogue)", () => {
         for (const [label, doc] of [
             ["preview", previewRolePolicy(CONTEXT)],
             ["deploy-develop", deployRolePolicy(CONTEXT, "develop")],
             ["deploy-main", deployRolePolicy(CONTEXT, "main")],
+            ...deployRolePolicyParts(CONTEXT, "develop").map((p, i) => [`deploy-develop part ${i + 1}`, p] as const),
         ] as const) {
             assert.deepEqual(verifyPolicyDocument(doc), [], label);
         }
