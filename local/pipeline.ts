@@ -36,7 +36,8 @@ import { type FakeHostMode, writeFakeHost } from "./fakeHost";
 import { callHttpApi, type HttpApiHandler, type HttpResponse, postJson } from "./httpApi";
 import { type InvocationFault, withLambdaTimeout } from "./lambdaInvoker";
 import { LocalQueue, type PollResult, pollUntilEmpty } from "./queue";
-import { failPutObjects } from "./s3Faults";
+import { type S3Refusal, encryptionPolicyRefusal, failPutObjects, refusePutObjects } from "./s3Faults";
+import { proofBucketPolicy } from "../builders/policies/proverPipeline";
 import { createTable, type LocalDynamo, type LocalS3, startLocalDynamo, startLocalS3 } from "./servers";
 import { type LocalEcr, type LocalRegistryModel, localEcr } from "./ecr";
 import { localSsm, type SsmCall, type SsmFault } from "./ssm";
@@ -65,6 +66,8 @@ export interface PipelineFaults {
     hostTimeoutSeconds?: number;
     /** PutObject calls of the prover that fail with S3's 503 SlowDown before uploads work again. */
     uploadFailures: number;
+    /** Taken one per PutObject of Step Functions (PublishVerificationReport): how S3 refuses it. */
+    reportPutFaults: S3Refusal[];
     /** Finalize invocations that run but whose answer is lost (`Lambda.ServiceException`), so Step Functions retries them. */
     lostFinalizeAnswers: number;
     /** Deliveries of each work batch at once (2: a visibility timeout lapsed while the first still ran). */
@@ -103,6 +106,7 @@ const HEALTHY: PipelineFaults = {
     registry: {},
     hostMode: "success",
     uploadFailures: 0,
+    reportPutFaults: [],
     lostFinalizeAnswers: 0,
     workDeliveries: 1,
     queueUnavailable: false,
@@ -166,6 +170,7 @@ export class LocalPipeline {
         const s3Config = s3.clientConfig(wiring.region);
         const dynamodb = new DynamoDBClient(dynamo.clientConfig(wiring.region));
         const s3Client = new S3Client(s3Config);
+        const refuseByPolicy = encryptionPolicyRefusal(proofBucketPolicy({ partition: "aws" }, wiring.bucket));
         this.sessions = new SessionStore(DynamoDBDocumentClient.from(dynamodb), wiring.functions.api.environment.SESSIONS_TABLE);
 
         this.ecr = localEcr(wiring, () => this.faults.registry);
@@ -205,6 +210,8 @@ export class LocalPipeline {
                     ),
                 finalize: (event, functionName) => this.invokeFinalize(functionName, event),
                 dynamodb,
+                // The bucket policy the stack deploys refuses a put without SSE-S3; s3rver enforces no policy.
+                s3: refusePutObjects(new S3Client(s3Config), (input) => refuseByPolicy(input) ?? this.faults.reportPutFaults.shift()),
                 verifyProof: (event, functionName) => this.invokeVerifier(functionName, event),
             },
             wiring.region,
