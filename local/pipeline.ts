@@ -146,7 +146,8 @@ export class LocalPipeline {
     /** The registry the image gate asks, with the calls it answered. */
     readonly ecr: LocalEcr;
     /** Every Lambda invocation, by function role, with the event it received. */
-    readonly invocations: { role: PipelineFunctionRole; event: unknown; outcome: string }[] = [];
+    /** `answer`: what the function returned, once it did. */
+    readonly invocations: { role: PipelineFunctionRole; event: unknown; outcome: string; answer?: unknown }[] = [];
     /** Every SSM GetParameter call and how it was answered. */
     readonly ssmCalls: SsmCall[] = [];
     /** Reads the sessions table the api writes, for assertions. */
@@ -418,7 +419,7 @@ export class LocalPipeline {
             return Promise.reject(Object.assign(new Error(`Function not found: ${functionArn}`), { name: "Lambda.ResourceNotFoundException" }));
         }
         // Recorded in the order invocations start; the outcome is filled in when each ends.
-        const invocation = { role: fn.role, event, outcome: "running" };
+        const invocation: (typeof this.invocations)[number] = { role: fn.role, event, outcome: "running" };
         this.invocations.push(invocation);
         const wired = fn.role === VERIFIER_ROLE ? this.wiring.verifier! : this.wiring.functions[fn.role];
         const timeoutSeconds = this.faults.functionTimeoutSeconds[fn.role] ?? wired.timeoutSeconds;
@@ -432,7 +433,11 @@ export class LocalPipeline {
                     const result = await fn.handler(event);
                     return padding === undefined ? result : { ...(result as object), padding: "x".repeat(padding) };
                 }),
-            (result) => (invocation.outcome = summarize(result)),
+            (result) => {
+                invocation.outcome = summarize(result);
+                invocation.answer = result;
+                return invocation.outcome;
+            },
             (error) => {
                 invocation.outcome = `${(error as Error).name}: ${(error as Error).message}`;
                 return undefined; // the trace keeps its default, shortened description
