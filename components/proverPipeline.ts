@@ -14,7 +14,7 @@ import {
     stateMachineRolePolicy,
 } from "../builders/policies/proverPipeline";
 import { buildProverStateMachineDefinition } from "../builders/proverStateMachine";
-import type { VerifierContractChoice } from "../builders/verifierContract";
+import { type VerifierContractChoice, stateMachinePublishesReports } from "../builders/verifierContract";
 import { executionEndedPattern, proofSlotCleanupPolicy, proofSlotsStateMachinePolicy } from "../builders/policies/proofSlots";
 import { tableKeyArgs } from "../builders/appApiSettings";
 import { PROOF_SLOTS_TABLE_SCHEMA } from "../lambdas/shared/proofSlots";
@@ -410,8 +410,8 @@ export class ProverPipeline extends pulumi.ComponentResource {
                 role: stateMachineRole.id,
                 name: "run-prover",
                 policy: pulumi
-                    .all([ctx, taskDefinition.arn, cluster.arn, cluster.name, taskRole.arn, executionRole.arn, signatureCheck.functionArn, pulumi.all([args.finalizeCallbackFunctionArn, args.verifyProofFunctionArn])])
-                    .apply(([c, taskDefinitionArn, clusterArn, clusterName, taskRoleArn, executionRoleArn, signatureArn, [finalizeArn, verifierArn]]) =>
+                    .all([ctx, taskDefinition.arn, cluster.arn, cluster.name, taskRole.arn, executionRole.arn, signatureCheck.functionArn, pulumi.all([args.finalizeCallbackFunctionArn, args.verifyProofFunctionArn, bucket.bucket])])
+                    .apply(([c, taskDefinitionArn, clusterArn, clusterName, taskRoleArn, executionRoleArn, signatureArn, [finalizeArn, verifierArn, bucketName]]) =>
                         JSON.stringify(
                             stateMachineRolePolicy({
                                 ctx: c,
@@ -421,6 +421,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
                                 taskRoleArn,
                                 executionRoleArn,
                                 invokedFunctionArns: [signatureArn, finalizeArn, ...(verifierArn === undefined ? [] : [verifierArn])],
+                                ...(stateMachinePublishesReports(args.verifierContract) ? { verificationReports: { bucketName, proofPrefix } } : {}),
                             }),
                         ),
                     ),

@@ -128,6 +128,31 @@ describe("the application's verifier-service-runner build", function () {
         assert.equal(definition.States.ProofNotVerified.Type, "Fail");
     });
 
+    it("a success verdict without a published report: PublishVerificationReport puts it beside the bundle; the state machine role may put only verification.json", () => {
+        const definition = JSON.parse(find(r, "aws:sfn/stateMachine:StateMachine", "prover-dispatcher").inputs.definition);
+        assert.equal(definition.States.CheckProofVerification.Choices[1].Next, "PublishVerificationReport");
+        assert.equal(definition.States.PublishVerificationReport.Resource, "arn:aws:states:::aws-sdk:s3:putObject");
+        assert.deepEqual(definition.States.PublishVerificationReport.Parameters, {
+            Bucket: BUCKET,
+            "Key.$": "States.Format('sessions/{}/{}/verification.json', $.payload.sessionId, $.payload.executionId)",
+            "Body.$": "States.JsonToString($.verification.Payload.verificationReport)",
+            ContentType: "application/json",
+            ServerSideEncryption: "AES256",
+        });
+        const s = statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-dispatcher-policy"));
+        assert.deepEqual(s.PublishVerificationReports, {
+            Sid: "PublishVerificationReports",
+            Effect: "Allow",
+            Action: "s3:PutObject",
+            Resource: `arn:aws:s3:::${BUCKET}/sessions/*/verification.json`,
+        });
+        // No other statement of the state machine's role touches S3.
+        assert.deepEqual(
+            Object.values(s).filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith("s3:"))).map((st: any) => st.Sid),
+            ["PublishVerificationReports"],
+        );
+    });
+
     it("the policy pack passes", async () => {
         assert.deepEqual(await evaluatePolicies(r.resources, { environment: "develop" }), []);
     });
