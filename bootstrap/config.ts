@@ -3,6 +3,8 @@
  * tested with plain objects, and every problem is reported at once, naming the key and the rule,
  * before any resource is registered.
  */
+import { bucketNameProblem } from "../lambdas/shared/rules";
+
 export const BOOTSTRAP_PROJECT = "stark-ballot-simulator-bootstrap";
 export const BOOTSTRAP_CONFIG_KEYS = ["githubRepository", "stateBucketName"] as const;
 
@@ -35,7 +37,6 @@ export class BootstrapConfigError extends Error {
 
 // GitHub owner: 1-39 alphanumerics or single hyphens; repository: letters, digits, ".", "_", "-".
 const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/;
-const BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const ACCOUNT = /^\d{12}$/;
 
@@ -50,8 +51,11 @@ export function parseBootstrapConfig(raw: RawBootstrapConfig): BootstrapSettings
         problems.push(`${key("githubRepository")}: required: the GitHub repository as owner/repo, got ${JSON.stringify(repository)}`);
     }
     const bucket = raw.project.stateBucketName;
-    if (typeof bucket !== "string" || !BUCKET.test(bucket)) {
-        problems.push(`${key("stateBucketName")}: required: the S3 bucket of the Pulumi backend (3-63 lower-case letters, digits, dots, hyphens), got ${JSON.stringify(bucket)}`);
+    if (typeof bucket !== "string") {
+        problems.push(`${key("stateBucketName")}: required: the S3 bucket of the Pulumi backend, got ${JSON.stringify(bucket)}`);
+    } else {
+        const bucketRule = bucketNameProblem(bucket);
+        if (bucketRule !== undefined) problems.push(`${key("stateBucketName")}: ${bucketRule}`);
     }
     const region = raw.aws.region;
     if (typeof region !== "string" || !REGION.test(region)) {

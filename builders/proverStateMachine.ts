@@ -14,6 +14,7 @@
  * slot is taken) before it, ReleaseProofSlot after it, ReleaseProofSlotAfterFailure before FinalizeFailed.
  */
 import { IMAGE_GATE, PROOF_VERIFICATION_FAILED_ERROR, PROVER_CONTAINER_NAME, PROVER_ENV } from "../lambdas/shared/contracts";
+import { SHA256_DIGEST, SHA256_DIGEST_RULE, bucketNameProblem, proofPrefixProblem } from "../lambdas/shared/rules";
 import { PROOF_SLOT_STATES, type ProofSlotStates, buildProofSlotStates, proofSlotStatesProblems } from "./proofSlots";
 
 // ---------------------------------------------------------------------------------------------------
@@ -294,9 +295,6 @@ const ARN_TAIL = {
 };
 // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
 const REPOSITORY_NAME_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
-// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (the characters and length)
-const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // RunTask's awsvpcConfiguration limits.
 const MAX_SUBNETS = 16;
 const MAX_SECURITY_GROUPS = 5;
@@ -332,18 +330,16 @@ export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): strin
     if (a.repositoryName.length < 2 || a.repositoryName.length > 256 || !REPOSITORY_NAME_PATTERN.test(a.repositoryName)) {
         problems.push(`repositoryName: "${a.repositoryName}" is not an ECR repository name`);
     }
-    if (!DIGEST_PATTERN.test(a.imageDigest)) {
-        problems.push(`imageDigest: "${a.imageDigest}" must be sha256:<64 lower-case hex> (signing status is per digest)`);
+    if (!SHA256_DIGEST.test(a.imageDigest)) {
+        problems.push(`imageDigest: "${a.imageDigest}" must be ${SHA256_DIGEST_RULE} (signing status is per digest)`);
     }
     if (a.environment.trim() === "") {
         problems.push("environment: must not be empty");
     }
-    if (!BUCKET_NAME_PATTERN.test(a.proofBucketName)) {
-        problems.push(`proofBucketName: "${a.proofBucketName}" is not an S3 bucket name`);
-    }
-    if (a.proofPrefix !== "" && (!a.proofPrefix.endsWith("/") || a.proofPrefix.startsWith("/"))) {
-        problems.push(`proofPrefix: "${a.proofPrefix}" must be empty or end with "/" (and not start with "/")`);
-    }
+    const bucketRule = bucketNameProblem(a.proofBucketName);
+    if (bucketRule !== undefined) problems.push(`proofBucketName: ${bucketRule}`);
+    const prefixRule = proofPrefixProblem(a.proofPrefix);
+    if (prefixRule !== undefined) problems.push(`proofPrefix: ${prefixRule}`);
     if (!Number.isInteger(a.runProverTimeoutSeconds) || a.runProverTimeoutSeconds < 1) {
         problems.push(`runProverTimeoutSeconds: ${a.runProverTimeoutSeconds} must be a positive integer`);
     }

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { ProverImageSource } from "../stacks/config";
 import { AwsContext, arn } from "../builders/policies/document";
 import { PROJECT_ROOT } from "./lambdaCode";
+import { DIGEST_REFERENCE } from "../lambdas/shared/rules";
 
 /** A prover image reference that is always pinned by digest. */
 export interface PinnedImage {
@@ -21,7 +22,7 @@ export interface PinnedImage {
 
 /** Splits `<registry>/<repo>@sha256:<hex>` into its parts; rejects anything not pinned by digest. */
 export function splitDigestReference(reference: string): { repository: string; digest: string } {
-    const match = /^(.+)@(sha256:[0-9a-f]{64})$/.exec(reference);
+    const match = DIGEST_REFERENCE.exec(reference);
     if (!match) throw new Error(`image reference ${reference} is not pinned by a sha256 digest`);
     return { repository: match[1], digest: match[2] };
 }

@@ -18,14 +18,13 @@ import {
     ACM_CERTIFICATE_ARN,
     AWS_REGION,
     DOMAIN_NAME,
-    ECR_DIGEST_URI,
     EMAIL,
-    PROOF_PREFIX,
     fargateSizeProblem,
     integerProblem,
     isPlainObject,
     originProblem,
 } from "./rules";
+import { ECR_DIGEST_URI, bucketNameProblem, proofPrefixProblem } from "../lambdas/shared/rules";
 
 /** Config keys of this project (namespace `stark-ballot-simulator:`), documented in Pulumi.yaml. */
 export const CONFIG_KEYS = [
@@ -225,14 +224,12 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     const proverTask = parseProverTask(cfg.proverTask, profile, environment, problems);
 
     const proofPrefix = optionalString(cfg.proofPrefix, "proofPrefix", problems) ?? DEFAULT_PROOF_PREFIX;
-    if (!PROOF_PREFIX.test(proofPrefix)) {
-        problems.add(P("proofPrefix"), `"${proofPrefix}" must be empty or end in "/", using only letters, digits, ".", "_", "-" and "/" (no empty segments)`);
-    }
+    const proofPrefixRule = proofPrefixProblem(proofPrefix);
+    if (proofPrefixRule !== undefined) problems.add(P("proofPrefix"), proofPrefixRule);
 
     const proofBucketName = optionalString(cfg.proofBucketName, "proofBucketName", problems);
-    if (proofBucketName !== undefined && !/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(proofBucketName)) {
-        problems.add(P("proofBucketName"), `"${proofBucketName}" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)`);
-    }
+    const proofBucketNameRule = proofBucketName === undefined ? undefined : bucketNameProblem(proofBucketName);
+    if (proofBucketNameRule !== undefined) problems.add(P("proofBucketName"), proofBucketNameRule);
 
     const bundleCorsOrigins = parseOrigins(cfg.bundleCorsOrigins, "bundleCorsOrigins", problems);
     const apiCorsOrigins = parseOrigins(cfg.apiCorsOrigins, "apiCorsOrigins", problems);

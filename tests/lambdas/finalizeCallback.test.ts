@@ -264,7 +264,7 @@ describe("finalize-callback", () => {
     it("reads exactly LAMBDA_ENV.finalizeCallback", () => {
         assert.deepEqual(loadFinalizeConfig({ SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "", STATE_MACHINE_ARN }), { sessionsTable: "t", proofPrefix: "", stateMachineArn: STATE_MACHINE_ARN });
         assert.throws(() => loadFinalizeConfig({ S3_PROOF_PREFIX: "p/" }), /missing required environment variable\(s\): SESSIONS_TABLE, STATE_MACHINE_ARN$/);
-        assert.throws(() => loadFinalizeConfig({ SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "p", STATE_MACHINE_ARN }), /S3_PROOF_PREFIX must be empty or end with/);
+        assert.throws(() => loadFinalizeConfig({ SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "p", STATE_MACHINE_ARN }), /S3_PROOF_PREFIX: "p" must be empty or end in "\/"/);
         assert.throws(() => loadFinalizeConfig({ SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "", STATE_MACHINE_ARN: "sm" }), /STATE_MACHINE_ARN must be a state machine ARN, got "sm"/);
     });
 });

@@ -368,7 +368,7 @@ describe("prover-dispatch", () => {
         it("fails clearly on a missing variable, a bad ARN or a bad prefix", () => {
             assert.throws(() => loadDispatchConfig({ ...env, STATE_MACHINE_ARN: undefined }), /missing required environment variable\(s\): STATE_MACHINE_ARN/);
             assert.throws(() => loadDispatchConfig({ ...env, STATE_MACHINE_ARN: "sm" }), /STATE_MACHINE_ARN must be a state machine ARN, got "sm"/);
-            assert.throws(() => loadDispatchConfig({ ...env, S3_PROOF_PREFIX: "sessions" }), /S3_PROOF_PREFIX must be empty or end with "\/"/);
+            assert.throws(() => loadDispatchConfig({ ...env, S3_PROOF_PREFIX: "sessions" }), /S3_PROOF_PREFIX: "sessions" must be empty or end in "\/"/);
         });
 
         it("derives execution ARNs in any partition", () => {

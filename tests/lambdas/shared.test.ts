@@ -55,7 +55,11 @@ describe("lambdas/shared", () => {
     it("checkProofPrefix accepts empty or slash-terminated prefixes only", () => {
         assert.equal(checkProofPrefix(""), "");
         assert.equal(checkProofPrefix("sessions/"), "sessions/");
-        assert.throws(() => checkProofPrefix("sessions"), /S3_PROOF_PREFIX must be empty or end with "\/", got "sessions"/);
+        assert.throws(() => checkProofPrefix("sessions"), {
+            message: 'S3_PROOF_PREFIX: "sessions" must be empty or end in "/", using only letters, digits, ".", "_", "-" and "/" (no empty, "." or ".." segments)',
+        });
+        // The config's rule, not a weaker copy: a brace would break the States.Format literal.
+        assert.throws(() => checkProofPrefix("a{b}/"), { message: /^S3_PROOF_PREFIX: "a\{b\}\/" must be empty or end in "\/"/ });
     });
 
     describe("validation", () => {
