@@ -24,7 +24,13 @@ import {
     isPlainObject,
     originProblem,
 } from "./rules";
-import { ECR_DIGEST_URI, bucketNameProblem, proofPrefixProblem } from "../lambdas/shared/rules";
+import {
+    ECR_DIGEST_URI,
+    PROOF_BUDGET_BOUNDS,
+    SESSION_CAPABILITY_TTL_BOUNDS,
+    bucketNameProblem,
+    proofPrefixProblem,
+} from "../lambdas/shared/rules";
 
 /** Config keys of this project (namespace `stark-ballot-simulator:`), documented in Pulumi.yaml. */
 export const CONFIG_KEYS = [
@@ -62,17 +68,8 @@ export const OPTIONAL_SECRET_CONFIG_KEYS = [HOSTING_TOKEN_KEY] as const;
 export type OptionalSecretConfigKey = (typeof OPTIONAL_SECRET_CONFIG_KEYS)[number];
 
 export const DEFAULT_REGION = "ap-northeast-1";
-export const DEFAULT_PROOF_PREFIX = "sessions/";
-export const DEFAULT_PROVER_CPU = 16384;
-export const DEFAULT_PROVER_MEMORY = 32768;
-export const DEFAULT_HOST_TIMEOUT_SECONDS = 900;
-export const DEFAULT_DISPATCH_CONCURRENCY = 2;
-/** Admission control (SPEC §7): prover tasks at once, and proofs the API admits per UTC hour and day. */
-export const DEFAULT_MAX_CONCURRENT_PROOFS = PIPELINE_DEFAULTS.maxConcurrentProofs;
-export const DEFAULT_PROOFS_PER_HOUR = APP_API_DEFAULTS.proofBudget.perHour;
-export const DEFAULT_PROOFS_PER_DAY = APP_API_DEFAULTS.proofBudget.perDay;
-/** A session capability lives one day from its issue time (a classroom session); 15 minutes to 30 days allowed. */
-export const DEFAULT_SESSION_CAPABILITY_TTL_SECONDS = APP_API_DEFAULTS.sessionCapabilityTtlSeconds;
+// Every default of an optional key is the components' own, read from their one table
+// (PIPELINE_DEFAULTS, APP_API_DEFAULTS), so an unset key and an omitted component arg agree.
 export const PROVER_PLATFORM = "linux/arm64";
 /** Repositories the bootstrap stack's signing rule covers (its filter is this prefix and `*`). */
 export const SIGNED_REPOSITORY_PREFIX = `${PROJECT_NAME}-prover-`;
@@ -223,7 +220,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     if (proverImage?.kind === "prebuilt" && aws) foreignImageProblems(proverImage, aws, problems);
     const proverTask = parseProverTask(cfg.proverTask, profile, environment, problems);
 
-    const proofPrefix = optionalString(cfg.proofPrefix, "proofPrefix", problems) ?? DEFAULT_PROOF_PREFIX;
+    const proofPrefix = optionalString(cfg.proofPrefix, "proofPrefix", problems) ?? PIPELINE_DEFAULTS.proofPrefix;
     const proofPrefixRule = proofPrefixProblem(proofPrefix);
     if (proofPrefixRule !== undefined) problems.add(P("proofPrefix"), proofPrefixRule);
 
@@ -245,7 +242,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     const apiThrottling = parseThrottling(cfg.apiThrottling, problems);
     const customDomain = parseCustomDomain(cfg.customDomain, problems);
 
-    let dispatchConcurrency = DEFAULT_DISPATCH_CONCURRENCY;
+    let dispatchConcurrency: number = APP_API_DEFAULTS.dispatchConcurrency;
     if (cfg.dispatchConcurrency !== undefined) {
         // The SQS event source's maximumConcurrency: "Minimum value of 2. Maximum value of 1000."
         // https://docs.aws.amazon.com/lambda/latest/dg/API_ScalingConfig.html (this project caps it at 100)
@@ -289,12 +286,11 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     const verifierProblems = verifierConfigProblems(cfg.verifier, P("verifier"));
     problems.list.push(...verifierProblems);
     const verifier = cfg.verifier === undefined || verifierProblems.length > 0 ? undefined : ({ ...(cfg.verifier as VerifierConfig) } as VerifierConfig);
-    const admission = parseAdmission(cfg, proverTask?.hostTimeoutSeconds ?? DEFAULT_HOST_TIMEOUT_SECONDS, problems);
+    const admission = parseAdmission(cfg, proverTask?.hostTimeoutSeconds ?? PIPELINE_DEFAULTS.hostTimeoutSeconds, problems);
 
-    let sessionCapabilityTtlSeconds: number = DEFAULT_SESSION_CAPABILITY_TTL_SECONDS;
+    let sessionCapabilityTtlSeconds: number = APP_API_DEFAULTS.sessionCapabilityTtlSeconds;
     if (cfg.sessionCapabilityTtlSeconds !== undefined) {
-        // At least a proof's 15 minutes (a shorter token expires under a running proof), at most 30 days.
-        const problem = integerProblem(cfg.sessionCapabilityTtlSeconds, 900, 2592000);
+        const problem = integerProblem(cfg.sessionCapabilityTtlSeconds, SESSION_CAPABILITY_TTL_BOUNDS.min, SESSION_CAPABILITY_TTL_BOUNDS.max);
         if (problem) problems.add(P("sessionCapabilityTtlSeconds"), problem);
         else sessionCapabilityTtlSeconds = cfg.sessionCapabilityTtlSeconds as number;
     }
@@ -376,9 +372,9 @@ function parseAdmission(cfg: Record<string, unknown>, hostTimeoutSeconds: number
         }
         return cfg[key] as number;
     };
-    const maxConcurrentProofs = read("maxConcurrentProofs", DEFAULT_MAX_CONCURRENT_PROOFS, 20);
-    const perHour = read("proofsPerHour", DEFAULT_PROOFS_PER_HOUR, 10000);
-    const perDay = read("proofsPerDay", DEFAULT_PROOFS_PER_DAY, 10000);
+    const maxConcurrentProofs = read("maxConcurrentProofs", PIPELINE_DEFAULTS.maxConcurrentProofs, 20);
+    const perHour = read("proofsPerHour", APP_API_DEFAULTS.proofBudget.perHour, PROOF_BUDGET_BOUNDS.max);
+    const perDay = read("proofsPerDay", APP_API_DEFAULTS.proofBudget.perDay, PROOF_BUDGET_BOUNDS.max);
     if (perHour !== undefined && perDay !== undefined && perHour > perDay) {
         problems.add(P("proofsPerHour"), `${perHour} must not exceed proofsPerDay (${perDay})`);
     }
@@ -393,8 +389,8 @@ function parseAdmission(cfg: Record<string, unknown>, hostTimeoutSeconds: number
         }
     }
     return {
-        maxConcurrentProofs: maxConcurrentProofs ?? DEFAULT_MAX_CONCURRENT_PROOFS,
-        proofBudget: Object.freeze({ perHour: perHour ?? DEFAULT_PROOFS_PER_HOUR, perDay: perDay ?? DEFAULT_PROOFS_PER_DAY }),
+        maxConcurrentProofs: maxConcurrentProofs ?? PIPELINE_DEFAULTS.maxConcurrentProofs,
+        proofBudget: Object.freeze({ perHour: perHour ?? APP_API_DEFAULTS.proofBudget.perHour, perDay: perDay ?? APP_API_DEFAULTS.proofBudget.perDay }),
     };
 }
 
@@ -547,9 +543,9 @@ function parseProverTask(
     for (const extra of Object.keys(task).filter((k) => !["cpu", "memory", "hostTimeoutSeconds", "useFargateSpot", "architecture"].includes(k))) {
         problems.add(`${key}.${extra}`, "unknown key (allowed: cpu, memory, hostTimeoutSeconds, useFargateSpot, architecture)");
     }
-    const cpu = task.cpu ?? DEFAULT_PROVER_CPU;
-    const memory = task.memory ?? DEFAULT_PROVER_MEMORY;
-    const hostTimeoutSeconds = task.hostTimeoutSeconds ?? DEFAULT_HOST_TIMEOUT_SECONDS;
+    const cpu = task.cpu ?? PIPELINE_DEFAULTS.cpu;
+    const memory = task.memory ?? PIPELINE_DEFAULTS.memory;
+    const hostTimeoutSeconds = task.hostTimeoutSeconds ?? PIPELINE_DEFAULTS.hostTimeoutSeconds;
     const useFargateSpot = task.useFargateSpot ?? false;
     let ok = true;
     if (typeof cpu !== "number" || typeof memory !== "number") {

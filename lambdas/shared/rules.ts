@@ -64,3 +64,16 @@ export function bucketNameProblem(name: string): string | undefined {
     if (suffix !== undefined) return `${invalid} (the suffix "${suffix}" is reserved)`;
     return undefined;
 }
+
+/**
+ * Lifetime of a session capability (stack key `sessionCapabilityTtlSeconds`, api variable
+ * `SESSION_CAPABILITY_TTL_SECONDS`): at least a proof's 15 minutes, since a shorter token expires
+ * under a running proof, and at most 30 days.
+ */
+export const SESSION_CAPABILITY_TTL_BOUNDS = Object.freeze({ min: 900, max: 2_592_000 });
+
+/**
+ * Proofs the API admits per UTC hour and per day (stack keys `proofsPerHour`/`proofsPerDay`, api
+ * variables `PROOFS_PER_HOUR`/`PROOFS_PER_DAY`); the hourly budget never exceeds the daily one.
+ */
+export const PROOF_BUDGET_BOUNDS = Object.freeze({ min: 1, max: 10_000 });

@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
 import { RawStackConfig, StackConfigError, parseStackConfig } from "../../stacks/config";
 import { readStackFile } from "../../scripts/lib/synthesize";
+import { APP_API_DEFAULTS } from "../../builders/appApiSettings";
+import { PIPELINE_DEFAULTS } from "../../builders/proverPipelineSettings";
 
 const DIGEST = "a".repeat(64);
 
@@ -102,6 +104,32 @@ describe("stack configuration", () => {
                 repositoryName: "stark-ballot-simulator-prover-develop",
                 digest: `sha256:${DIGEST}`,
             });
+        });
+
+        it("an unset key takes the components' own default (one table: PIPELINE_DEFAULTS, APP_API_DEFAULTS)", () => {
+            const s = parseStackConfig(validRaw());
+            assert.deepEqual(
+                {
+                    proofPrefix: s.proofPrefix,
+                    cpu: s.proverTask.cpu,
+                    memory: s.proverTask.memory,
+                    hostTimeoutSeconds: s.proverTask.hostTimeoutSeconds,
+                    dispatchConcurrency: s.dispatchConcurrency,
+                    sessionCapabilityTtlSeconds: s.sessionCapabilityTtlSeconds,
+                    maxConcurrentProofs: s.maxConcurrentProofs,
+                    proofBudget: s.proofBudget,
+                },
+                {
+                    proofPrefix: PIPELINE_DEFAULTS.proofPrefix,
+                    cpu: PIPELINE_DEFAULTS.cpu,
+                    memory: PIPELINE_DEFAULTS.memory,
+                    hostTimeoutSeconds: PIPELINE_DEFAULTS.hostTimeoutSeconds,
+                    dispatchConcurrency: APP_API_DEFAULTS.dispatchConcurrency,
+                    sessionCapabilityTtlSeconds: APP_API_DEFAULTS.sessionCapabilityTtlSeconds,
+                    maxConcurrentProofs: PIPELINE_DEFAULTS.maxConcurrentProofs,
+                    proofBudget: APP_API_DEFAULTS.proofBudget,
+                },
+            );
         });
 
         it("keeps an explicit empty prefix and a configured false", () => {
