@@ -116,16 +116,27 @@ describe("lambdas/shared", () => {
     });
 
     describe("log", () => {
-        it("writes one JSON object per line with time, level and message first", () => {
+        it("writes one JSON object per line with level, msg and time first", () => {
             const lines: string[] = [];
             const logger = createLogger((line) => lines.push(line), () => new Date("2026-03-01T00:00:00.000Z"));
             logger.error("boom", { sessionId: "s1" });
             logger.warn("careful");
             logger.info("fine", { n: 1 });
             assert.deepEqual(lines, [
-                '{"time":"2026-03-01T00:00:00.000Z","level":"ERROR","message":"boom","sessionId":"s1"}',
-                '{"time":"2026-03-01T00:00:00.000Z","level":"WARN","message":"careful"}',
-                '{"time":"2026-03-01T00:00:00.000Z","level":"INFO","message":"fine","n":1}',
+                '{"level":"ERROR","msg":"boom","time":"2026-03-01T00:00:00.000Z","sessionId":"s1"}',
+                '{"level":"WARN","msg":"careful","time":"2026-03-01T00:00:00.000Z"}',
+                '{"level":"INFO","msg":"fine","time":"2026-03-01T00:00:00.000Z","n":1}',
+            ]);
+        });
+
+        it("a field named level, msg or time cannot change what the error metric filter and the dashboard read", () => {
+            const lines: string[] = [];
+            const logger = createLogger((line) => lines.push(line), () => new Date("2026-03-01T00:00:00.000Z"));
+            logger.error("upload failed", { level: "INFO", msg: "spoofed", time: "1970-01-01T00:00:00.000Z", key: "a/b" });
+            logger.info("fine", { level: "ERROR" });
+            assert.deepEqual(lines, [
+                '{"level":"ERROR","msg":"upload failed","time":"2026-03-01T00:00:00.000Z","key":"a/b"}',
+                '{"level":"INFO","msg":"fine","time":"2026-03-01T00:00:00.000Z"}',
             ]);
         });
 
