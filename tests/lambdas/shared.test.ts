@@ -102,14 +102,31 @@ describe("lambdas/shared", () => {
     });
 
     describe("awsErrors", () => {
-        it("classifies throttling, SDK-retryable and 5xx errors as transient", () => {
-            const named = (name: string, extra: object = {}) => Object.assign(new Error(name), { name, ...extra });
-            assert.equal(isTransientAwsError(named("ThrottlingException")), true);
-            assert.equal(isTransientAwsError(named("ProvisionedThroughputExceededException")), true);
-            assert.equal(isTransientAwsError(named("Whatever", { $retryable: {} })), true);
-            assert.equal(isTransientAwsError(named("InternalError", { $metadata: { httpStatusCode: 503 } })), true);
-            assert.equal(isTransientAwsError(named("AccessDeniedException", { $metadata: { httpStatusCode: 400 } })), false);
-            assert.equal(isTransientAwsError("ThrottlingException"), false);
+        const named = (name: string, extra: object = {}) => Object.assign(new Error(name), { name, ...extra });
+        const status = (code: number) => ({ $metadata: { httpStatusCode: code } });
+        const cases: [string, unknown, boolean][] = [
+            ["ThrottlingException", named("ThrottlingException"), true],
+            ["ProvisionedThroughputExceededException (DynamoDB)", named("ProvisionedThroughputExceededException"), true],
+            ["TooManyRequestsException (Lambda, Step Functions)", named("TooManyRequestsException"), true],
+            ["any error answered with 429", named("Whatever", status(429)), true],
+            ["the SDK's $retryable trait", named("Whatever", { $retryable: {} }), true],
+            ["503", named("InternalError", status(503)), true],
+            ["501, a server error outside the transient statuses", named("NotImplemented", status(501)), true],
+            ["an SDK timeout", named("TimeoutError"), true],
+            ["a connection reset", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), true],
+            ["AccessDeniedException", named("AccessDeniedException", status(400)), false],
+            ["ConditionalCheckFailedException", named("ConditionalCheckFailedException", status(400)), false],
+            ["ExecutionAlreadyExists", named("ExecutionAlreadyExists", status(400)), false],
+            ["an abort, even with a 503", named("AbortError", status(503)), false],
+            ["an error without name or status", new Error("bug"), false],
+            ["a string", "ThrottlingException", false],
+            ["undefined", undefined, false],
+        ];
+        for (const [label, error, transient] of cases) {
+            it(`isTransientAwsError: ${label} -> ${transient}`, () => assert.equal(isTransientAwsError(error), transient));
+        }
+
+        it("hasErrorName compares the name only", () => {
             assert.equal(hasErrorName(named("ExecutionAlreadyExists"), "ExecutionAlreadyExists"), true);
             assert.equal(hasErrorName(undefined, "ExecutionAlreadyExists"), false);
         });
