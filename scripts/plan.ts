@@ -9,6 +9,7 @@ import { SynthResource, SynthResult, synthesizeStack } from "./lib/synthesize";
 import { planSettings } from "./lib/planSettings";
 import { bundleFigures } from "./lib/bundleFigures";
 import { bundlesBuilt } from "../components/lambdaCode";
+import { EXIT_USAGE, parseCommandLine } from "./lib/cli";
 
 type PolicyEvaluator = (resources: SynthResource[], options: { environment: "develop" | "main"; stack?: string }) => Promise<
     Array<{ policy: string; resource: string; message: string; enforcementLevel: string }>
@@ -63,11 +64,17 @@ function loadPolicies(): PolicyEvaluator | undefined {
 }
 
 async function main(): Promise<number> {
-    const [stack, flag, stackConfigDir, ...extra] = process.argv.slice(2);
-    if (!stack || (flag !== undefined && (flag !== "--config-dir" || !stackConfigDir)) || extra.length > 0) {
-        console.error("usage: npm run plan -- <stack> [--config-dir <dir holding Pulumi.<stack>.yaml>]");
-        return 64;
+    const args = parseCommandLine(process.argv.slice(2), {
+        usage: "usage: npm run plan -- <stack> [--config-dir <dir holding Pulumi.<stack>.yaml>]",
+        options: { "config-dir": { type: "string" } },
+        positionals: { min: 1, max: 1 },
+    });
+    if (!args.ok) {
+        console.error(args.message);
+        return EXIT_USAGE;
     }
+    const [stack] = args.positionals;
+    const stackConfigDir = args.values["config-dir"];
     let result: SynthResult;
     try {
         result = await synthesizeStack(stack, { stackConfigDir });
