@@ -9,7 +9,7 @@ import { SynthResource, SynthResult, synthesizeStack } from "./lib/synthesize";
 import { planSettings } from "./lib/planSettings";
 import { bundleFigures } from "./lib/bundleFigures";
 import { bundlesBuilt } from "../components/lambdaCode";
-import { EXIT_USAGE, parseCommandLine } from "./lib/cli";
+import { EXIT_USAGE, parseStackCommand } from "./lib/cli";
 
 type PolicyEvaluator = (resources: SynthResource[], options: { environment: "develop" | "main"; stack?: string }) => Promise<
     Array<{ policy: string; resource: string; message: string; enforcementLevel: string }>
@@ -64,17 +64,12 @@ function loadPolicies(): PolicyEvaluator | undefined {
 }
 
 async function main(): Promise<number> {
-    const args = parseCommandLine(process.argv.slice(2), {
-        usage: "usage: npm run plan -- <stack> [--config-dir <dir holding Pulumi.<stack>.yaml>]",
-        options: { "config-dir": { type: "string" } },
-        positionals: { min: 1, max: 1 },
-    });
-    if (!args.ok) {
+    const args = parseStackCommand(process.argv.slice(2), "plan");
+    if ("message" in args) {
         console.error(args.message);
         return EXIT_USAGE;
     }
-    const [stack] = args.positionals;
-    const stackConfigDir = args.values["config-dir"];
+    const { stack, configDir: stackConfigDir } = args;
     let result: SynthResult;
     try {
         result = await synthesizeStack(stack, { stackConfigDir });

@@ -5,21 +5,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EXIT_USAGE, parseCommandLine } from "./lib/cli";
+import { EXIT_USAGE, parseStackCommand } from "./lib/cli";
 import { stackFileReadiness } from "./lib/stackCheck";
 
 function main(): number {
-    const args = parseCommandLine(process.argv.slice(2), {
-        usage: "usage: npm run stack:check -- <stack> [--config-dir <dir holding Pulumi.<stack>.yaml>]",
-        options: { "config-dir": { type: "string" } },
-        positionals: { min: 1, max: 1 },
-    });
-    if (!args.ok) {
+    const args = parseStackCommand(process.argv.slice(2), "stack:check");
+    if ("message" in args) {
         console.error(args.message);
         return EXIT_USAGE;
     }
-    const [stack] = args.positionals;
-    const dir = args.values["config-dir"];
+    const { stack, configDir: dir } = args;
     const file = path.join(dir ?? path.resolve(__dirname, ".."), `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         console.error(`stack:check: no stack file ${file}`);

@@ -45,3 +45,13 @@ export function integerOption(value: string | undefined, option: string, min: nu
     problems.push(`${option}: "${value}" must be an integer from ${min} to ${max}`);
     return undefined;
 }
+
+/** `npm run <script> -- <stack> [--config-dir <dir>]`: the command line of plan and stack:check. */
+export function parseStackCommand(args: readonly string[], script: string): { stack: string; configDir: string | undefined } | { message: string } {
+    const parsed = parseCommandLine(args, {
+        usage: `usage: npm run ${script} -- <stack> [--config-dir <dir holding Pulumi.<stack>.yaml>]`,
+        options: { "config-dir": { type: "string" } },
+        positionals: { min: 1, max: 1 },
+    });
+    return parsed.ok ? { stack: parsed.positionals[0], configDir: parsed.values["config-dir"] } : { message: parsed.message };
+}

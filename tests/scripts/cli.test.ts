@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { EXIT_USAGE, integerOption, parseCommandLine } from "../../scripts/lib/cli";
+import { EXIT_USAGE, integerOption, parseCommandLine, parseStackCommand } from "../../scripts/lib/cli";
 import { parseBurstArgs } from "../../scripts/bench-burst";
 
 const USAGE = "usage: npm run plan -- <stack> [--config-dir <dir>]";
@@ -65,5 +65,18 @@ describe("bench:burst arguments", () => {
     ];
     for (const [args, expected] of cases) {
         it(JSON.stringify(args), () => assert.deepEqual(parseBurstArgs(args), expected));
+    }
+});
+
+describe("plan and stack:check command line", () => {
+    const usage = "usage: npm run stack:check -- <stack> [--config-dir <dir holding Pulumi.<stack>.yaml>]";
+    const cases: [string[], ReturnType<typeof parseStackCommand>][] = [
+        [["develop"], { stack: "develop", configDir: undefined }],
+        [["main", "--config-dir", "tests/fixtures"], { stack: "main", configDir: "tests/fixtures" }],
+        [[], { message: usage }],
+        [["develop", "--dir", "x"], { message: `Unknown option '--dir'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "--dir"\n${usage}` }],
+    ];
+    for (const [args, expected] of cases) {
+        it(JSON.stringify(args), () => assert.deepEqual(parseStackCommand(args, "stack:check"), expected));
     }
 });
