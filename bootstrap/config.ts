@@ -3,7 +3,7 @@
  * tested with plain objects, and every problem is reported at once, naming the key and the rule,
  * before any resource is registered.
  */
-import { bucketNameProblem } from "../lambdas/shared/rules";
+import { ACCOUNT_ID, AWS_REGION, bucketNameProblem } from "../lambdas/shared/rules";
 
 export const BOOTSTRAP_PROJECT = "stark-ballot-simulator-bootstrap";
 export const BOOTSTRAP_CONFIG_KEYS = ["githubRepository", "stateBucketName"] as const;
@@ -37,8 +37,6 @@ export class BootstrapConfigError extends Error {
 
 // GitHub owner: 1-39 alphanumerics or single hyphens; repository: letters, digits, ".", "_", "-".
 const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const ACCOUNT = /^\d{12}$/;
 
 export function parseBootstrapConfig(raw: RawBootstrapConfig): BootstrapSettings {
     const problems: string[] = [];
@@ -58,11 +56,11 @@ export function parseBootstrapConfig(raw: RawBootstrapConfig): BootstrapSettings
         if (bucketRule !== undefined) problems.push(`${key("stateBucketName")}: ${bucketRule}`);
     }
     const region = raw.aws.region;
-    if (typeof region !== "string" || !REGION.test(region)) {
+    if (typeof region !== "string" || !AWS_REGION.test(region)) {
         problems.push(`aws:region: required: the region of the app stacks, got ${JSON.stringify(region)}`);
     }
     const accounts = raw.aws.allowedAccountIds;
-    if (!Array.isArray(accounts) || accounts.length !== 1 || typeof accounts[0] !== "string" || !ACCOUNT.test(accounts[0])) {
+    if (!Array.isArray(accounts) || accounts.length !== 1 || typeof accounts[0] !== "string" || !ACCOUNT_ID.test(accounts[0])) {
         problems.push("aws:allowedAccountIds: required: a list of exactly one 12-digit account id (one bootstrap stack per account)");
     }
     if (problems.length > 0) throw new BootstrapConfigError(raw.stack, problems);

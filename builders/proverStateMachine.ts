@@ -14,7 +14,7 @@
  * slot is taken) before it, ReleaseProofSlot after it, ReleaseProofSlotAfterFailure before FinalizeFailed.
  */
 import { IMAGE_GATE, PROOF_VERIFICATION_FAILED_ERROR, PROVER_CONTAINER_NAME, PROVER_ENV } from "../lambdas/shared/contracts";
-import { SHA256_DIGEST, SHA256_DIGEST_RULE, bucketNameProblem, proofPrefixProblem } from "../lambdas/shared/rules";
+import { ACCOUNT_ID, SHA256_DIGEST, SHA256_DIGEST_RULE, bucketNameProblem, proofPrefixProblem } from "../lambdas/shared/rules";
 import { PROOF_SLOT_STATES, type ProofSlotStates, buildProofSlotStates, proofSlotStatesProblems } from "./proofSlots";
 
 // ---------------------------------------------------------------------------------------------------
@@ -324,7 +324,7 @@ export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): strin
     }
     checkIdList("subnetIds", a.subnetIds, MAX_SUBNETS, problems);
     checkIdList("securityGroupIds", a.securityGroupIds, MAX_SECURITY_GROUPS, problems);
-    if (!/^\d{12}$/.test(a.registryId)) {
+    if (!ACCOUNT_ID.test(a.registryId)) {
         problems.push(`registryId: "${a.registryId}" is not a 12-digit account id`);
     }
     if (a.repositoryName.length < 2 || a.repositoryName.length > 256 || !REPOSITORY_NAME_PATTERN.test(a.repositoryName)) {

@@ -14,9 +14,7 @@ import { ApplicationBuilds, applicationBuildsProblems, toApplicationBuilds } fro
 import { HOSTING_TOKEN_KEY, WebHostingSettings, toWebHosting, webHostingProblems } from "../builders/webHosting";
 import { VerifierConfig, verifierConfigProblems } from "../builders/verifierSettings";
 import {
-    ACCOUNT_ID,
     ACM_CERTIFICATE_ARN,
-    AWS_REGION,
     DOMAIN_NAME,
     EMAIL,
     fargateSizeProblem,
@@ -25,6 +23,8 @@ import {
     originProblem,
 } from "./rules";
 import {
+    ACCOUNT_ID,
+    AWS_REGION,
     ECR_DIGEST_URI,
     PROOF_BUDGET_BOUNDS,
     SESSION_CAPABILITY_TTL_BOUNDS,

@@ -5,11 +5,9 @@
  * lambdas/shared/rules.ts instead.
  */
 
-export const ACCOUNT_ID = /^\d{12}$/;
 export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
 export const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 export const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
-export const AWS_REGION = /^[a-z]{2}(?:-gov)?-[a-z]+-\d$/;
 
 export { isPlainObject } from "../lambdas/shared/validation";
 

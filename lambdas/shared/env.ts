@@ -1,5 +1,5 @@
 /** Reads a handler's environment once, reporting every missing variable in one error. */
-import { proofPrefixProblem } from "./rules";
+import { STATE_MACHINE_ARN, proofPrefixProblem } from "./rules";
 
 export class MissingEnvironmentError extends Error {
     constructor(readonly missing: readonly string[]) {
@@ -41,4 +41,9 @@ export function checkProofPrefix(prefix: string): string {
     const problem = proofPrefixProblem(prefix);
     if (problem !== undefined) throw new Error(`S3_PROOF_PREFIX: ${problem}`);
     return prefix;
+}
+
+export function checkStateMachineArn(arn: string): string {
+    if (!STATE_MACHINE_ARN.test(arn)) throw new Error(`STATE_MACHINE_ARN must be a state machine ARN, got ${JSON.stringify(arn)}`);
+    return arn;
 }

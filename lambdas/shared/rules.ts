@@ -6,6 +6,19 @@
  * rule and the value, or undefined; callers put their key (config key, argument, variable) in front.
  */
 
+/** An AWS account id: exactly 12 digits. */
+export const ACCOUNT_ID = /^\d{12}$/;
+
+/**
+ * A region of the partitions the program supports (aws, aws-cn, aws-us-gov: the ECR and ARN rules
+ * below know no others), such as ap-northeast-1, cn-north-1 or us-gov-west-1.
+ * https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints
+ */
+export const AWS_REGION = /^[a-z]{2}(?:-gov)?-[a-z]+-\d$/;
+
+/** A Step Functions state machine ARN, `arn:<partition>:states:<region>:<account>:stateMachine:<name>`. */
+export const STATE_MACHINE_ARN = /^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
+
 /** 64 lower-case hex digits: a SHA-256 as ECR and the zkVM print it. */
 const SHA256_HEX = "[0-9a-f]{64}";
 

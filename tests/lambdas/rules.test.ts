@@ -1,6 +1,9 @@
 import * as assert from "node:assert/strict";
 import {
+    ACCOUNT_ID,
+    AWS_REGION,
     DIGEST_REFERENCE,
+    STATE_MACHINE_ARN,
     ECR_DIGEST_URI,
     SHA256_DIGEST,
     ZKVM_IMAGE_ID,
@@ -11,6 +14,36 @@ import {
 const HEX = "0123456789abcdef".repeat(4);
 
 describe("lambdas/shared/rules: the one home of each shared rule", () => {
+    describe("ACCOUNT_ID", () => {
+        const cases: [string, boolean][] = [["123456789012", true], ["12345678901", false], ["1234567890123", false], ["12345678901a", false], [" 123456789012", false]];
+        for (const [value, valid] of cases) it(JSON.stringify(value), () => assert.equal(ACCOUNT_ID.test(value), valid));
+    });
+
+    describe("AWS_REGION (the partitions the program supports)", () => {
+        const cases: [string, boolean][] = [
+            ["ap-northeast-1", true],
+            ["eu-central-2", true],
+            ["cn-north-1", true],
+            ["us-gov-west-1", true],
+            ["us-iso-east-1", false],
+            ["tokyo", false],
+            ["ap-northeast", false],
+            ["AP-NORTHEAST-1", false],
+        ];
+        for (const [value, valid] of cases) it(JSON.stringify(value), () => assert.equal(AWS_REGION.test(value), valid));
+    });
+
+    describe("STATE_MACHINE_ARN", () => {
+        const cases: [string, boolean][] = [
+            ["arn:aws:states:ap-northeast-1:123456789012:stateMachine:prover", true],
+            ["arn:aws-cn:states:cn-north-1:123456789012:stateMachine:prover", true],
+            ["arn:aws:states:ap-northeast-1:123456789012:execution:prover:e-1", false],
+            ["arn:aws:states:ap-northeast-1:123456789012:stateMachine:prover:1", false],
+            ["sm", false],
+        ];
+        for (const [value, valid] of cases) it(value, () => assert.equal(STATE_MACHINE_ARN.test(value), valid));
+    });
+
     describe("SHA256_DIGEST", () => {
         const cases: [string, string, boolean][] = [
             ["a digest", `sha256:${HEX}`, true],
