@@ -10,6 +10,7 @@ import { PROJECT_NAME, nameScopeProblem } from "../builders/names";
 import { maxSlotWaitSeconds, queueWaitBoundSeconds } from "../builders/proofSlots";
 import { PIPELINE_DEFAULTS } from "../builders/proverPipelineSettings";
 import { APP_API_DEFAULTS } from "../builders/appApiSettings";
+import { NETWORK_DEFAULTS, NETWORK_MODES, type NetworkMode } from "../builders/networkSettings";
 import { ApplicationBuilds, applicationBuildsProblems, toApplicationBuilds } from "../builders/applicationBuilds";
 import { HOSTING_TOKEN_KEY, WebHostingSettings, toWebHosting, webHostingProblems } from "../builders/webHosting";
 import { VerifierConfig, verifierConfigProblems } from "../builders/verifierSettings";
@@ -142,7 +143,7 @@ export interface StackSettings {
     /** Reserved concurrency of the dispatch Lambda; undefined = none (opt-in, see parseReservedConcurrency). */
     readonly dispatchReservedConcurrency?: number;
     readonly alarmEmails: readonly string[];
-    readonly networkMode: "public" | "private";
+    readonly networkMode: NetworkMode;
     readonly apiHandlerPath?: string;
     /** The application's own Lambda builds, per function (default: none, the reference handlers run). */
     readonly applicationBuilds?: ApplicationBuilds;
@@ -257,9 +258,9 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         if (!EMAIL.test(email)) problems.add(P(`alarmEmails[${i}]`), `"${email}" is not an e-mail address`);
     });
 
-    const networkMode = cfg.networkMode ?? "public";
-    if (networkMode !== "public" && networkMode !== "private") {
-        problems.add(P("networkMode"), `must be "public" or "private", got ${JSON.stringify(networkMode)}`);
+    const networkMode = cfg.networkMode ?? NETWORK_DEFAULTS.mode;
+    if (!(NETWORK_MODES as readonly unknown[]).includes(networkMode)) {
+        problems.add(P("networkMode"), `must be ${NETWORK_MODES.map((m) => JSON.stringify(m)).join(" or ")}, got ${JSON.stringify(networkMode)}`);
     }
 
     const apiHandlerPath = optionalString(cfg.apiHandlerPath, "apiHandlerPath", problems);
@@ -326,7 +327,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         dispatchConcurrency,
         dispatchReservedConcurrency,
         alarmEmails,
-        networkMode: networkMode as "public" | "private",
+        networkMode: networkMode as NetworkMode,
         apiHandlerPath,
         applicationBuilds,
         sessionCapabilityTtlSeconds,

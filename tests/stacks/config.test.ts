@@ -3,6 +3,7 @@ import { RawStackConfig, StackConfigError, parseStackConfig } from "../../stacks
 import { readStackFile } from "../../scripts/lib/synthesize";
 import { APP_API_DEFAULTS } from "../../builders/appApiSettings";
 import { PIPELINE_DEFAULTS } from "../../builders/proverPipelineSettings";
+import { NETWORK_DEFAULTS } from "../../builders/networkSettings";
 
 const DIGEST = "a".repeat(64);
 
@@ -106,7 +107,7 @@ describe("stack configuration", () => {
             });
         });
 
-        it("an unset key takes the components' own default (one table: PIPELINE_DEFAULTS, APP_API_DEFAULTS)", () => {
+        it("an unset key takes the components' own default (one table each: PIPELINE_DEFAULTS, APP_API_DEFAULTS, NETWORK_DEFAULTS)", () => {
             const s = parseStackConfig(validRaw());
             assert.deepEqual(
                 {
@@ -118,6 +119,7 @@ describe("stack configuration", () => {
                     sessionCapabilityTtlSeconds: s.sessionCapabilityTtlSeconds,
                     maxConcurrentProofs: s.maxConcurrentProofs,
                     proofBudget: s.proofBudget,
+                    networkMode: s.networkMode,
                 },
                 {
                     proofPrefix: PIPELINE_DEFAULTS.proofPrefix,
@@ -128,6 +130,7 @@ describe("stack configuration", () => {
                     sessionCapabilityTtlSeconds: APP_API_DEFAULTS.sessionCapabilityTtlSeconds,
                     maxConcurrentProofs: PIPELINE_DEFAULTS.maxConcurrentProofs,
                     proofBudget: APP_API_DEFAULTS.proofBudget,
+                    networkMode: NETWORK_DEFAULTS.mode,
                 },
             );
         });
