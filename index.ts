@@ -20,6 +20,7 @@ import { ProofVerifier, resolveVerifierLayer } from "./components/proofVerifier"
 import { ProverImageRecord } from "./components/proverImageRecord";
 import { bucketName, physicalName } from "./builders/names";
 import { arn } from "./builders/policies/document";
+import { verifierContractChoice } from "./builders/verifierContract";
 import { loadStackSettings, secretConfig } from "./stacks/load";
 import { assertDeployerAllowed } from "./stacks/deployer";
 import { assertProviderRegion } from "./stacks/region";
@@ -72,6 +73,7 @@ async function main() {
         workQueueSenderRoleArns: [arn.iamRole(awsContext, functionRoleName(appApiNames.apiFunction(nameScope)))],
         // Same cycle as the callback: the verifier needs the pipeline's bucket, the state machine its ARN.
         verifyProofFunctionArn: settings.verifier === undefined ? undefined : arn.lambdaFunction(awsContext, physicalName("verifier-service-runner", nameScope)),
+        verifierContract: verifierContractChoice(settings),
     });
 
     const imageRecord = new ProverImageRecord("prover-image-record", {
@@ -178,6 +180,7 @@ async function main() {
             "prover-dispatch": app.proverDispatchFunctionName,
             "finalize-callback": app.finalizeCallbackFunctionName,
             api: app.apiFunctionName,
+            ...(verifier === undefined ? {} : { "verifier-service-runner": verifier.functionName }),
         },
         httpApiId: app.apiId,
         httpApiStage: app.apiStageName,
