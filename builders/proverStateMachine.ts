@@ -15,7 +15,7 @@
  * slot is taken) before it, ReleaseProofSlot after it, ReleaseProofSlotAfterFailure before FinalizeFailed.
  */
 import { IMAGE_GATE, PROVER_CONTAINER_NAME, PROVER_ENV, executionPrefix } from "../lambdas/shared/contracts";
-import { ACCOUNT_ID, SHA256_DIGEST, SHA256_DIGEST_RULE, ZKVM_IMAGE_ID, ZKVM_IMAGE_ID_RULE, bucketNameProblem, proofPrefixProblem } from "../lambdas/shared/rules";
+import { ACCOUNT_ID, ECR_REPOSITORY_NAME, SHA256_DIGEST, SHA256_DIGEST_RULE, ZKVM_IMAGE_ID, ZKVM_IMAGE_ID_RULE, bucketNameProblem, proofPrefixProblem } from "../lambdas/shared/rules";
 import { PROOF_SLOT_STATES, type ProofSlotStates, buildProofSlotStates, proofSlotStatesProblems } from "./proofSlots";
 import { type ChoiceCondition, type VerifierContract, type VerifierContractChoice, buildVerifierContract } from "./verifierContract";
 
@@ -325,8 +325,6 @@ const ARN_TAIL = {
     cluster: /^ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/,
     taskDefinition: /^ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/,
 };
-// https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
-const REPOSITORY_NAME_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 // RunTask's awsvpcConfiguration limits.
 const MAX_SUBNETS = 16;
 const MAX_SECURITY_GROUPS = 5;
@@ -359,7 +357,7 @@ export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): strin
     if (!ACCOUNT_ID.test(a.registryId)) {
         problems.push(`registryId: "${a.registryId}" is not a 12-digit account id`);
     }
-    if (a.repositoryName.length < 2 || a.repositoryName.length > 256 || !REPOSITORY_NAME_PATTERN.test(a.repositoryName)) {
+    if (!ECR_REPOSITORY_NAME.test(a.repositoryName)) {
         problems.push(`repositoryName: "${a.repositoryName}" is not an ECR repository name`);
     }
     if (!SHA256_DIGEST.test(a.imageDigest)) {

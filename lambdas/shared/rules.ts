@@ -30,12 +30,19 @@ export const SHA256_DIGEST_RULE = "sha256:<64 lower-case hex>";
 export const DIGEST_REFERENCE = new RegExp(`^(.+)@(sha256:${SHA256_HEX})$`);
 
 /**
+ * An ECR repository name: lower-case segments joined by `.`, `_` or `-`, namespaces separated by `/`,
+ * 2-256 characters. https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
+ */
+const ECR_REPOSITORY_NAME_SOURCE = "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*";
+export const ECR_REPOSITORY_NAME = new RegExp(`^(?=.{2,256}$)${ECR_REPOSITORY_NAME_SOURCE}$`);
+
+/**
  * ECR image reference pinned by digest. ECR signing status is kept per digest, so a tag (which can
  * move) would let the signature gate approve one image and Fargate run another. Groups: account,
  * region, repository, digest.
  */
 export const ECR_DIGEST_URI = new RegExp(
-    `^(\\d{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(?:\\.cn)?\\/([a-z0-9][a-z0-9._\\/-]*)@(sha256:${SHA256_HEX})$`,
+    `^(\\d{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(?:\\.cn)?\\/(${ECR_REPOSITORY_NAME_SOURCE})@(sha256:${SHA256_HEX})$`,
 );
 
 /** The zkVM guest image id a proof must carry: 64 lower-case hex digits, without `0x`. */

@@ -3,6 +3,7 @@ import {
     ACCOUNT_ID,
     AWS_REGION,
     DIGEST_REFERENCE,
+    ECR_REPOSITORY_NAME,
     STATE_MACHINE_ARN,
     ECR_DIGEST_URI,
     SHA256_DIGEST,
@@ -73,6 +74,23 @@ describe("lambdas/shared/rules: the one home of each shared rule", () => {
         }
     });
 
+    describe("ECR_REPOSITORY_NAME", () => {
+        const cases: [string, string, boolean][] = [
+            ["a plain name", "stark-ballot-simulator-prover-develop", true],
+            ["namespaces", "stark/prover_1.x", true],
+            ["2 characters", "ab", true],
+            ["256 characters", "a".repeat(256), true],
+            ["1 character", "a", false],
+            ["257 characters", "a".repeat(257), false],
+            ["upper case", "Stark", false],
+            ["a trailing separator", "prover-", false],
+            ["two separators in a row", "prover--x", false],
+            ["an empty namespace", "stark//prover", false],
+            ["a leading slash", "/prover", false],
+        ];
+        for (const [name, value, valid] of cases) it(name, () => assert.equal(ECR_REPOSITORY_NAME.test(value), valid));
+    });
+
     describe("ECR_DIGEST_URI", () => {
         const cases: [string, string, string[] | null][] = [
             ["a commercial-partition image", `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/stark/prover@sha256:${HEX}`, ["123456789012", "ap-northeast-1", "stark/prover", `sha256:${HEX}`]],
@@ -80,6 +98,7 @@ describe("lambdas/shared/rules: the one home of each shared rule", () => {
             ["a tag", "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/p:latest", null],
             ["an 11-digit account", `12345678901.dkr.ecr.ap-northeast-1.amazonaws.com/p@sha256:${HEX}`, null],
             ["Docker Hub", `docker.io/library/node@sha256:${HEX}`, null],
+            ["a repository name ECR refuses", `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/prover-@sha256:${HEX}`, null],
         ];
         for (const [name, value, groups] of cases) {
             it(name, () => assert.deepEqual(ECR_DIGEST_URI.exec(value)?.slice(1) ?? null, groups));
