@@ -17,6 +17,7 @@
  * slot is taken) before it, ReleaseProofSlot after it, ReleaseProofSlotAfterFailure before FinalizeFailed.
  */
 import { IMAGE_GATE, PROVER_CONTAINER_NAME, PROVER_ENV, executionPrefix, verificationReportKey } from "../lambdas/shared/contracts";
+import { ACCOUNT_ID, ECR_REPOSITORY_NAME, SHA256_DIGEST, SHA256_DIGEST_RULE, ZKVM_IMAGE_ID, ZKVM_IMAGE_ID_RULE, bucketNameProblem, proofPrefixProblem } from "../lambdas/shared/rules";
 import { PROOF_SLOT_STATES, type ProofSlotStates, buildProofSlotStates, proofSlotStatesProblems } from "./proofSlots";
 import { type ChoiceCondition, type VerifierContract, type VerifierContractChoice, buildVerifierContract } from "./verifierContract";
 
@@ -361,11 +362,6 @@ const ARN_TAIL = {
     cluster: /^ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/,
     taskDefinition: /^ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/,
 };
-// https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
-const REPOSITORY_NAME_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
-// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (the characters and length)
-const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // RunTask's awsvpcConfiguration limits.
 const MAX_SUBNETS = 16;
 const MAX_SECURITY_GROUPS = 5;
@@ -395,24 +391,22 @@ export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): strin
     }
     checkIdList("subnetIds", a.subnetIds, MAX_SUBNETS, problems);
     checkIdList("securityGroupIds", a.securityGroupIds, MAX_SECURITY_GROUPS, problems);
-    if (!/^\d{12}$/.test(a.registryId)) {
+    if (!ACCOUNT_ID.test(a.registryId)) {
         problems.push(`registryId: "${a.registryId}" is not a 12-digit account id`);
     }
-    if (a.repositoryName.length < 2 || a.repositoryName.length > 256 || !REPOSITORY_NAME_PATTERN.test(a.repositoryName)) {
+    if (!ECR_REPOSITORY_NAME.test(a.repositoryName)) {
         problems.push(`repositoryName: "${a.repositoryName}" is not an ECR repository name`);
     }
-    if (!DIGEST_PATTERN.test(a.imageDigest)) {
-        problems.push(`imageDigest: "${a.imageDigest}" must be sha256:<64 lower-case hex> (signing status is per digest)`);
+    if (!SHA256_DIGEST.test(a.imageDigest)) {
+        problems.push(`imageDigest: "${a.imageDigest}" must be ${SHA256_DIGEST_RULE} (signing status is per digest)`);
     }
     if (a.environment.trim() === "") {
         problems.push("environment: must not be empty");
     }
-    if (!BUCKET_NAME_PATTERN.test(a.proofBucketName)) {
-        problems.push(`proofBucketName: "${a.proofBucketName}" is not an S3 bucket name`);
-    }
-    if (a.proofPrefix !== "" && (!a.proofPrefix.endsWith("/") || a.proofPrefix.startsWith("/"))) {
-        problems.push(`proofPrefix: "${a.proofPrefix}" must be empty or end with "/" (and not start with "/")`);
-    }
+    const bucketRule = bucketNameProblem(a.proofBucketName);
+    if (bucketRule !== undefined) problems.push(`proofBucketName: ${bucketRule}`);
+    const prefixRule = proofPrefixProblem(a.proofPrefix);
+    if (prefixRule !== undefined) problems.push(`proofPrefix: ${prefixRule}`);
     if (!Number.isInteger(a.runProverTimeoutSeconds) || a.runProverTimeoutSeconds < 1) {
         problems.push(`runProverTimeoutSeconds: ${a.runProverTimeoutSeconds} must be a positive integer`);
     }
@@ -421,9 +415,9 @@ export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): strin
         problems.push(`verifierContract: "${a.verifierContract.kind}" needs verifyProofFunctionArn (the verification step)`);
     }
     // The application's runner accepts 32 bytes of hex (handler.ts `hexStringSchema(32, 'expectedImageId')`);
-    // the stack's rule is the config's: 64 lower-case hex, no 0x (builders/verifierSettings.ts).
-    if (a.verifierContract?.kind === "application" && !/^[0-9a-f]{64}$/.test(a.verifierContract.expectedImageId)) {
-        problems.push(`verifierContract.expectedImageId: "${a.verifierContract.expectedImageId}" must be 64 lower-case hex digits without 0x`);
+    // the stack's rule is the config's: 64 lower-case hex, no 0x (lambdas/shared/rules.ts).
+    if (a.verifierContract?.kind === "application" && !ZKVM_IMAGE_ID.test(a.verifierContract.expectedImageId)) {
+        problems.push(`verifierContract.expectedImageId: "${a.verifierContract.expectedImageId}" must be ${ZKVM_IMAGE_ID_RULE}`);
     }
     return problems;
 }

@@ -8,6 +8,7 @@
  * `verifier-service-runner` function after every proof (state `VerifyProof`).
  */
 import { PROJECT_NAME } from "./names";
+import { ZKVM_IMAGE_ID, ZKVM_IMAGE_ID_RULE } from "../lambdas/shared/rules";
 import { AwsContext, PolicyDocument, PolicyStatement, arn, policyDocument } from "./policies/document";
 
 /** Architectures a layer and a function can have; they must match for a native binary to run. */
@@ -35,8 +36,6 @@ export const VERIFIER_FUNCTION_DEFAULTS = Object.freeze({
     memoryMb: 2048,
 });
 
-const IMAGE_ID = /^[0-9a-f]{64}$/;
-
 /** Problems of the `verifier` config value, each naming its key; `key` is the full config key. */
 export function verifierConfigProblems(value: unknown, key: string): string[] {
     if (value === undefined) return [];
@@ -54,8 +53,8 @@ export function verifierConfigProblems(value: unknown, key: string): string[] {
     if (!(VERIFIER_ARCHITECTURES as readonly unknown[]).includes(v.architecture)) {
         problems.push(`${key}.architecture: must be one of ${VERIFIER_ARCHITECTURES.join(", ")} (the binary's), got ${JSON.stringify(v.architecture)}`);
     }
-    if (typeof v.imageId !== "string" || !IMAGE_ID.test(v.imageId)) {
-        problems.push(`${key}.imageId: must be the zkVM image id as 64 lower-case hex digits without 0x, got ${JSON.stringify(v.imageId)}`);
+    if (typeof v.imageId !== "string" || !ZKVM_IMAGE_ID.test(v.imageId)) {
+        problems.push(`${key}.imageId: must be the zkVM image id as ${ZKVM_IMAGE_ID_RULE}, got ${JSON.stringify(v.imageId)}`);
     }
     return problems;
 }

@@ -59,7 +59,7 @@ export interface AppApiArgs {
     workQueueArn: pulumi.Input<string>;
     /** The work queue's MaximumMessageSize (ProverPipeline): the api refuses a proof request whose message would exceed it. Required. */
     workQueueMaxMessageBytes: pulumi.Input<number>;
-    /** The work queue's visibility timeout, checked against the dispatch timeout. Default: 1000. */
+    /** The work queue's visibility timeout, checked against the dispatch timeout. Default: `APP_API_DEFAULTS.workQueueVisibilityTimeoutSeconds` (1000). */
     workQueueVisibilityTimeoutSeconds?: number;
     /** ARN of the prover dispatcher state machine (ProverPipeline). Required. */
     stateMachineArn: pulumi.Input<string>;
@@ -70,7 +70,7 @@ export interface AppApiArgs {
      * this name (the pipeline is created first), so the function must carry exactly it. Required.
      */
     finalizeCallbackFunctionName: string;
-    /** Lifetime of a session capability from its issue time (stack key `sessionCapabilityTtlSeconds`). Default: 86400. */
+    /** Lifetime of a session capability from its issue time (stack key `sessionCapabilityTtlSeconds`). Default: `APP_API_DEFAULTS.sessionCapabilityTtlSeconds` (86400). */
     sessionCapabilityTtlSeconds?: number;
     /** Whether a succeeded session may be proven again (stack key `allowReproving`; the earlier bundle stays listed). Default: false. */
     allowReproving?: boolean;
@@ -81,13 +81,13 @@ export interface AppApiArgs {
      * Default: none (only the configured origins).
      */
     webOrigins?: pulumi.Input<string[]>;
-    /** Stage throttling. Default: burst 50, rate 20 per second (every stage throttles). */
+    /** Stage throttling. Default: `APP_API_DEFAULTS.throttling` (burst 50, rate 20 per second: every stage throttles). */
     apiThrottling?: { burstLimit: number; rateLimit: number };
     /** Custom domain with its (same-region) ACM certificate. Default: none (the execute-api endpoint). */
     customDomain?: { domainName: string; certificateArn: string };
-    /** The SQS event source's maximum concurrency (dispatches running at once). Default: 2. */
+    /** The SQS event source's maximum concurrency (dispatches running at once). Default: `APP_API_DEFAULTS.dispatchConcurrency` (2). */
     dispatchConcurrency?: number;
-    /** Global budget: proofs `POST /api/finalize` admits per UTC hour and day (429 beyond). Default: 30 and 60. */
+    /** Global budget: proofs `POST /api/finalize` admits per UTC hour and day (429 beyond). Default: `APP_API_DEFAULTS.proofBudget` (30 and 60). */
     proofBudget?: { perHour: number; perDay: number };
     /**
      * Reserved concurrency of prover-dispatch, at least `dispatchConcurrency`. Opt-in: a reservation

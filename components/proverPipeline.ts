@@ -35,7 +35,7 @@ export interface ProverPipelineArgs {
     nameScope?: string;
     /** Partition, region and account of the stack. Required. */
     awsContext: pulumi.Input<AwsContext>;
-    /** Key prefix of proof inputs and bundles: empty or ending in `/`. Default: `sessions/`. */
+    /** Key prefix of proof inputs and bundles: empty or ending in `/` (lambdas/shared/rules.ts). Default: `PIPELINE_DEFAULTS.proofPrefix` (`sessions/`). */
     proofPrefix?: string;
     /** Physical bundle bucket name. Required (the caller decides between configured and derived). */
     bundleBucketName: string;
@@ -49,11 +49,11 @@ export interface ProverPipelineArgs {
     protectStatefulResources?: boolean;
     /** Where the prover image comes from. Required. */
     image: ProverImageSource;
-    /** Task CPU units. Default: 16384. */
+    /** Task CPU units. Default: `PIPELINE_DEFAULTS.cpu` (16384). */
     cpu?: number;
-    /** Task memory in MiB. Default: 32768. */
+    /** Task memory in MiB. Default: `PIPELINE_DEFAULTS.memory` (32768). */
     memory?: number;
-    /** Seconds the runner lets the zkVM host run. Default: 900. */
+    /** Seconds the runner lets the zkVM host run. Default: `PIPELINE_DEFAULTS.hostTimeoutSeconds` (900). */
     hostTimeoutSeconds?: number;
     /**
      * Run the prover on Fargate Spot. Must stay false: the task is ARM64, and "Linux tasks with the
@@ -75,7 +75,7 @@ export interface ProverPipelineArgs {
      * cycle by passing the ARN derived from the function's deterministic name. Required.
      */
     finalizeCallbackFunctionArn: pulumi.Input<string>;
-    /** At most this many prover tasks run at once; the rest wait for a slot (builders/proofSlots.ts). Default: 2. */
+    /** At most this many prover tasks run at once; the rest wait for a slot (builders/proofSlots.ts). Default: `PIPELINE_DEFAULTS.maxConcurrentProofs` (2). */
     maxConcurrentProofs?: number;
     /**
      * Roles that may send to the work queue (the api's): the queue policy denies SendMessage to

@@ -232,8 +232,8 @@ export class LocalPipeline {
         });
         const logger = (role: PipelineFunctionRole) =>
             createLogger((line) => {
-                const { level, message, time: _time, ...fields } = JSON.parse(line);
-                this.log(role, level, message, fields);
+                const { level, msg, time: _time, ...fields } = JSON.parse(line);
+                this.log(role, level, msg, fields);
             });
         // Built on first invocation, as in Lambda: a configuration error is an ERROR line and a failed invocation.
         const factories: Record<FunctionRole, () => (event: any) => Promise<unknown>> = {

@@ -14,6 +14,7 @@ import { FAKE_IMAGE_ID, SAMPLE_INPUT } from "../local/fakeHost";
 import { postJson } from "../local/httpApi";
 import { LocalPipeline, type TraceEntry } from "../local/pipeline";
 import { pipelineWiring } from "../local/stackWiring";
+import { EXIT_USAGE, parseCommandLine } from "./lib/cli";
 import { readStackFile, synthesizeStack } from "./lib/synthesize";
 
 const VERIFIER_KEY = "stark-ballot-simulator:verifier";
@@ -28,12 +29,13 @@ const STAND_IN_VERIFIER = { layer: "tests/fixtures/verifier-layer", architecture
 const USAGE = "usage: npm run pipeline:local [-- <stack> [--config-dir <dir holding Pulumi.<stack>.yaml>]]   (default stack: develop)";
 
 async function main(argv: string[]): Promise<number> {
-    const [first, flag, stackConfigDir, ...extra] = argv;
-    if (first?.startsWith("-") || (flag !== undefined && (flag !== "--config-dir" || !stackConfigDir)) || extra.length > 0) {
-        console.error(USAGE);
-        return 64;
+    const args = parseCommandLine(argv, { usage: USAGE, options: { "config-dir": { type: "string" } }, positionals: { min: 0, max: 1 } });
+    if (!args.ok) {
+        console.error(args.message);
+        return EXIT_USAGE;
     }
-    const stack = first ?? "develop";
+    const stack = args.positionals[0] ?? "develop";
+    const stackConfigDir = args.values["config-dir"];
     const synthStarted = Date.now();
     const standIn = readStackFile(stack, stackConfigDir).config[VERIFIER_KEY] === undefined;
     const wiring = pipelineWiring(await synthesizeStack(stack, { stackConfigDir, ...(standIn ? { configOverrides: { [VERIFIER_KEY]: STAND_IN_VERIFIER } } : {}) }));

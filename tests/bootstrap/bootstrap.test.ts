@@ -82,7 +82,7 @@ describe("bootstrap: configuration", () => {
                     [
                         "stark-ballot-simulator-bootstrap:extra: unknown key (known keys: githubRepository, stateBucketName)",
                         'stark-ballot-simulator-bootstrap:githubRepository: required: the GitHub repository as owner/repo, got "<owner>/<repo>"',
-                        'stark-ballot-simulator-bootstrap:stateBucketName: required: the S3 bucket of the Pulumi backend (3-63 lower-case letters, digits, dots, hyphens), got "Bad_Bucket"',
+                        'stark-ballot-simulator-bootstrap:stateBucketName: "Bad_Bucket" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit)',
                         'aws:region: required: the region of the app stacks, got "tokyo"',
                         "aws:allowedAccountIds: required: a list of exactly one 12-digit account id (one bootstrap stack per account)",
                     ].join("\n"),

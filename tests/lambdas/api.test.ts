@@ -401,7 +401,7 @@ describe("api", () => {
                 queuedAt: "2026-03-01T12:00:00.000Z",
                 updatedAt: "2026-03-01T12:00:00.000Z",
             });
-            assert.deepEqual(logs.at("ERROR").map((entry) => [entry.message, entry.errorName]), [["could not queue proof work", "InternalError"]]);
+            assert.deepEqual(logs.at("ERROR").map((entry) => [entry.msg, entry.errorName]), [["could not queue proof work", "InternalError"]]);
 
             // The client retries with its capability.
             sqsMock.on(SendMessageCommand).resolves({ MessageId: "queued-2" });
@@ -542,7 +542,7 @@ describe("api", () => {
             const error = { Error: "States.Runtime", Cause: "An error occurred while executing the state 'RunProver'" };
             assert.deepEqual(view, { sessionId, status: "failed", executionId: "exec-1", updatedAt: "2026-03-01T12:30:00.000Z", error: { code: "prover_failed", message: "the prover could not produce a proof for this input" } });
             assert.deepEqual((await sessions.get(sessionId))?.error, error);
-            assert.deepEqual(logs.at("WARN").map((e) => [e.message, e.executionStatus, e.error]), [
+            assert.deepEqual(logs.at("WARN").map((e) => [e.msg, e.executionStatus, e.error]), [
                 ["attempt ended without a result; session marked failed", "FAILED", "States.Runtime"],
             ]);
         });
@@ -584,7 +584,7 @@ describe("api", () => {
             const response = await status(sessionId);
             assert.equal(response.status, 200);
             assert.equal((response.json as { status: string }).status, "running");
-            assert.deepEqual(logs.at("WARN").map((e) => [e.message, e.errorName]), [["could not describe the session's execution; status left as recorded", "ThrottlingException"]]);
+            assert.deepEqual(logs.at("WARN").map((e) => [e.msg, e.errorName]), [["could not describe the session's execution; status left as recorded", "ThrottlingException"]]);
         });
     });
 
@@ -613,7 +613,7 @@ describe("api", () => {
                 error: { code: "dispatch_timed_out", message: "the proof request was not picked up in time" },
             });
             assert.deepEqual((await sessions.get(sessionId))?.error, { Error: "DispatchTimedOut", Cause: "the work message was not dispatched within 3600 s; it is in the prover work DLQ or was lost" });
-            assert.deepEqual(logs.at("WARN").map((e) => [e.message, e.pendingSeconds, e.error]), [
+            assert.deepEqual(logs.at("WARN").map((e) => [e.msg, e.pendingSeconds, e.error]), [
                 ["attempt ended without a result; session marked failed", 3600, "DispatchTimedOut"],
             ]);
             assert.equal(sfnMock.commandCalls(DescribeExecutionCommand).length, 0);
@@ -663,7 +663,7 @@ describe("api", () => {
             });
             const errors = logs.at("ERROR");
             assert.equal(errors.length, 1);
-            assert.equal(errors[0].message, "unhandled api error");
+            assert.equal(errors[0].msg, "unhandled api error");
             assert.equal(errors[0].path, "/api/finalize");
         });
 
@@ -732,7 +732,7 @@ describe("api", () => {
         const response = await status("any-session");
         assert.deepEqual(response.json, { error: { code: "internal_error", message: "internal server error" } });
         assert.equal(response.status, 500);
-        assert.deepEqual(logs.at("ERROR").map((entry) => [entry.message, entry.errorName, entry.method]), [
+        assert.deepEqual(logs.at("ERROR").map((entry) => [entry.msg, entry.errorName, entry.method]), [
             ["unhandled api error", "ResourceNotFoundException", "GET"],
         ]);
     });

@@ -68,7 +68,7 @@ describe("deployed handlers (index.ts)", () => {
         const { result, lines } = await withEnv(env, () => captureStdout(() => dispatchHandler(sqsEvent(sqsRecord("m-1", body)))));
 
         assert.deepEqual(result, { batchItemFailures: [] });
-        assert.deepEqual(lines.map((line) => JSON.parse(line).message), ["dispatched proof execution"]);
+        assert.deepEqual(lines.map((line) => JSON.parse(line).msg), ["dispatched proof execution"]);
         const object = await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: "sessions/deployed-1/e-1/input.json" }));
         assert.equal(await object.Body!.transformToString(), '{"a":1}');
         assert.equal(sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input.stateMachineArn, STATE_MACHINE_ARN);
