@@ -158,6 +158,7 @@ async function main() {
         applicationBuilds: settings.applicationBuilds,
         verifier: verifier === undefined || settings.verifier === undefined ? undefined : { functionName: verifier.functionName, functionArn: verifier.functionArn, imageId: settings.verifier.imageId },
         dataApi: { endpoint: data.graphqlEndpoint, apiId: data.apiId, callStatement: data.callStatement },
+        proverImageRecord: { parameterName: imageRecord.parameterName, parameterArn: imageRecord.parameterArn },
         secrets: {
             sessionCapabilitySecret: secretConfig("sessionCapabilitySecret"),
             voteEncryptionKey: secretConfig("voteEncryptionKey"),

@@ -3,6 +3,8 @@
  * tested with plain objects, and every problem is reported at once, naming the key and the rule,
  * before any resource is registered.
  */
+import { ACCOUNT_ID, AWS_REGION, bucketNameProblem } from "../lambdas/shared/rules";
+
 export const BOOTSTRAP_PROJECT = "stark-ballot-simulator-bootstrap";
 export const BOOTSTRAP_CONFIG_KEYS = ["githubRepository", "stateBucketName"] as const;
 
@@ -35,9 +37,6 @@ export class BootstrapConfigError extends Error {
 
 // GitHub owner: 1-39 alphanumerics or single hyphens; repository: letters, digits, ".", "_", "-".
 const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/;
-const BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const ACCOUNT = /^\d{12}$/;
 
 export function parseBootstrapConfig(raw: RawBootstrapConfig): BootstrapSettings {
     const problems: string[] = [];
@@ -50,15 +49,18 @@ export function parseBootstrapConfig(raw: RawBootstrapConfig): BootstrapSettings
         problems.push(`${key("githubRepository")}: required: the GitHub repository as owner/repo, got ${JSON.stringify(repository)}`);
     }
     const bucket = raw.project.stateBucketName;
-    if (typeof bucket !== "string" || !BUCKET.test(bucket)) {
-        problems.push(`${key("stateBucketName")}: required: the S3 bucket of the Pulumi backend (3-63 lower-case letters, digits, dots, hyphens), got ${JSON.stringify(bucket)}`);
+    if (typeof bucket !== "string") {
+        problems.push(`${key("stateBucketName")}: required: the S3 bucket of the Pulumi backend, got ${JSON.stringify(bucket)}`);
+    } else {
+        const bucketRule = bucketNameProblem(bucket);
+        if (bucketRule !== undefined) problems.push(`${key("stateBucketName")}: ${bucketRule}`);
     }
     const region = raw.aws.region;
-    if (typeof region !== "string" || !REGION.test(region)) {
+    if (typeof region !== "string" || !AWS_REGION.test(region)) {
         problems.push(`aws:region: required: the region of the app stacks, got ${JSON.stringify(region)}`);
     }
     const accounts = raw.aws.allowedAccountIds;
-    if (!Array.isArray(accounts) || accounts.length !== 1 || typeof accounts[0] !== "string" || !ACCOUNT.test(accounts[0])) {
+    if (!Array.isArray(accounts) || accounts.length !== 1 || typeof accounts[0] !== "string" || !ACCOUNT_ID.test(accounts[0])) {
         problems.push("aws:allowedAccountIds: required: a list of exactly one 12-digit account id (one bootstrap stack per account)");
     }
     if (problems.length > 0) throw new BootstrapConfigError(raw.stack, problems);

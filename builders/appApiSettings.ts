@@ -17,7 +17,7 @@ export const APP_API_DEFAULTS = {
     api: { timeoutSeconds: 60, memoryMb: 1024 },
     /** Global budget of proofs admitted per UTC hour and day (SPEC §7; README: Admission control). */
     proofBudget: { perHour: 30, perDay: 60 },
-    /** A session capability lives one day from its issue time: a classroom session, not a year. */
+    /** A session capability lives one day from its issue time: a classroom session, not a year (bounds: SESSION_CAPABILITY_TTL_BOUNDS). */
     sessionCapabilityTtlSeconds: 86400,
     /** The work queue's own setting; the component checks it against the dispatch timeout. */
     workQueueVisibilityTimeoutSeconds: PIPELINE_DEFAULTS.workQueueVisibilityTimeoutSeconds,

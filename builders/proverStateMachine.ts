@@ -10,11 +10,14 @@
  * IMAGE_GATE.maxRechecks times IMAGE_GATE.recheckIntervalSeconds (5 minutes, SPEC §7).
  * With a verifier configured, RunProver → VerifyProof → CheckProofVerification → FinalizeSucceeded,
  * or, when the proof is not verified, RecordVerificationRejection / RecordVerifierRunnerFailure →
- * FinalizeVerificationFailed → ProofNotVerified (a Fail state), see `verificationStates`.
+ * FinalizeVerificationFailed → ProofNotVerified (a Fail state), see `verificationStates`. Under the
+ * application's verifier contract a verified proof whose report the runner did not publish passes
+ * PublishVerificationReport (an S3 PutObject) before FinalizeSucceeded.
  * Admission control (builders/proofSlots.ts) wraps RunProver: AcquireProofSlot (waiting while every
  * slot is taken) before it, ReleaseProofSlot after it, ReleaseProofSlotAfterFailure before FinalizeFailed.
  */
-import { IMAGE_GATE, PROVER_CONTAINER_NAME, PROVER_ENV, executionPrefix } from "../lambdas/shared/contracts";
+import { IMAGE_GATE, PROVER_CONTAINER_NAME, PROVER_ENV, executionPrefix, verificationReportKey } from "../lambdas/shared/contracts";
+import { ACCOUNT_ID, ECR_REPOSITORY_NAME, SHA256_DIGEST, SHA256_DIGEST_RULE, ZKVM_IMAGE_ID, ZKVM_IMAGE_ID_RULE, bucketNameProblem, proofPrefixProblem } from "../lambdas/shared/rules";
 import { PROOF_SLOT_STATES, type ProofSlotStates, buildProofSlotStates, proofSlotStatesProblems } from "./proofSlots";
 import { type ChoiceCondition, type VerifierContract, type VerifierContractChoice, buildVerifierContract } from "./verifierContract";
 
@@ -61,6 +64,21 @@ export type TaskState<P> = TaskStateFields<P> & ({ Next: string; End?: never } |
 export interface LambdaInvokeParameters {
     FunctionName: string;
     Payload: JsonObject;
+}
+
+/**
+ * Parameters of the AWS SDK integration `aws-sdk:s3:putObject` (the PutObject API, PascalCase). Body
+ * is a string: the integration sends it as the object's bytes (UTF-8).
+ * https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
+ */
+export interface S3PutObjectParameters {
+    Bucket: string;
+    "Key.$": string;
+    "Body.$": string;
+    ContentType: "application/json";
+    /** The proof bucket's policy refuses any PutObject without it (policies/proverPipeline.ts proofBucketPolicy). */
+    ServerSideEncryption: "AES256";
 }
 
 /** A container environment entry: a literal value, or one Step Functions computes (`Value.$`). */
@@ -136,6 +154,8 @@ export interface StateMachineDefinition {
         CheckProofVerification?: ChoiceState<ChoiceCondition & { Next: string }>;
         RecordVerificationRejection?: PassState;
         RecordVerifierRunnerFailure?: PassState;
+        /** Only under the application's verifier contract (builders/verifierContract.ts `unpublishedReport`). */
+        PublishVerificationReport?: TaskState<S3PutObjectParameters>;
         FinalizeVerificationFailed?: TaskState<LambdaInvokeParameters>;
         ProofNotVerified?: FailState;
     } & ProofSlotStates;
@@ -157,6 +177,7 @@ export const PROVER_STATES = {
     CheckProofVerification: "CheckProofVerification",
     RecordVerificationRejection: "RecordVerificationRejection",
     RecordVerifierRunnerFailure: "RecordVerifierRunnerFailure",
+    PublishVerificationReport: "PublishVerificationReport",
     FinalizeVerificationFailed: "FinalizeVerificationFailed",
     ProofNotVerified: "ProofNotVerified",
     ...PROOF_SLOT_STATES,
@@ -245,6 +266,23 @@ export const LAMBDA_SERVICE_RETRY: Readonly<Retrier> = Object.freeze({
 });
 
 /**
+ * S3 errors of an AWS SDK integration task: the service's answers (a 503 SlowDown, a 500) arrive as
+ * `S3.S3Exception`, a request that did not get through as `S3.SdkClientException` (the integration
+ * names errors `<Service>.<Error>`: https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html;
+ * S3's 503 throttling surfaces as S3.S3Exception: https://github.com/cdklabs/construct-hub/pull/1904).
+ * A PutObject of the same key and body is idempotent, so it is simply repeated: 1, 2, 4 s with full
+ * jitter, as S3 advises for 503 SlowDown (https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html).
+ * A 403 is an S3.S3Exception too and is retried in vain three times; it ends in the Catch all the same.
+ */
+export const S3_SERVICE_RETRY: Readonly<Retrier> = Object.freeze({
+    ErrorEquals: ["S3.S3Exception", "S3.SdkClientException"],
+    IntervalSeconds: 1,
+    MaxAttempts: 3,
+    BackoffRate: 2,
+    JitterStrategy: "FULL",
+});
+
+/**
  * A 16 vCPU Fargate (Spot) shortage can last minutes, hence the long, capped backoff:
  * 20, 40, 80, 160, 300 s at most (full jitter spreads concurrent executions), so at most 5 retries
  * within 600 s before FinalizeFailed records the last error. Each attempt has its own TimeoutSeconds.
@@ -324,11 +362,6 @@ const ARN_TAIL = {
     cluster: /^ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/,
     taskDefinition: /^ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/,
 };
-// https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
-const REPOSITORY_NAME_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
-// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (the characters and length)
-const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // RunTask's awsvpcConfiguration limits.
 const MAX_SUBNETS = 16;
 const MAX_SECURITY_GROUPS = 5;
@@ -358,24 +391,22 @@ export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): strin
     }
     checkIdList("subnetIds", a.subnetIds, MAX_SUBNETS, problems);
     checkIdList("securityGroupIds", a.securityGroupIds, MAX_SECURITY_GROUPS, problems);
-    if (!/^\d{12}$/.test(a.registryId)) {
+    if (!ACCOUNT_ID.test(a.registryId)) {
         problems.push(`registryId: "${a.registryId}" is not a 12-digit account id`);
     }
-    if (a.repositoryName.length < 2 || a.repositoryName.length > 256 || !REPOSITORY_NAME_PATTERN.test(a.repositoryName)) {
+    if (!ECR_REPOSITORY_NAME.test(a.repositoryName)) {
         problems.push(`repositoryName: "${a.repositoryName}" is not an ECR repository name`);
     }
-    if (!DIGEST_PATTERN.test(a.imageDigest)) {
-        problems.push(`imageDigest: "${a.imageDigest}" must be sha256:<64 lower-case hex> (signing status is per digest)`);
+    if (!SHA256_DIGEST.test(a.imageDigest)) {
+        problems.push(`imageDigest: "${a.imageDigest}" must be ${SHA256_DIGEST_RULE} (signing status is per digest)`);
     }
     if (a.environment.trim() === "") {
         problems.push("environment: must not be empty");
     }
-    if (!BUCKET_NAME_PATTERN.test(a.proofBucketName)) {
-        problems.push(`proofBucketName: "${a.proofBucketName}" is not an S3 bucket name`);
-    }
-    if (a.proofPrefix !== "" && (!a.proofPrefix.endsWith("/") || a.proofPrefix.startsWith("/"))) {
-        problems.push(`proofPrefix: "${a.proofPrefix}" must be empty or end with "/" (and not start with "/")`);
-    }
+    const bucketRule = bucketNameProblem(a.proofBucketName);
+    if (bucketRule !== undefined) problems.push(`proofBucketName: ${bucketRule}`);
+    const prefixRule = proofPrefixProblem(a.proofPrefix);
+    if (prefixRule !== undefined) problems.push(`proofPrefix: ${prefixRule}`);
     if (!Number.isInteger(a.runProverTimeoutSeconds) || a.runProverTimeoutSeconds < 1) {
         problems.push(`runProverTimeoutSeconds: ${a.runProverTimeoutSeconds} must be a positive integer`);
     }
@@ -384,9 +415,9 @@ export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): strin
         problems.push(`verifierContract: "${a.verifierContract.kind}" needs verifyProofFunctionArn (the verification step)`);
     }
     // The application's runner accepts 32 bytes of hex (handler.ts `hexStringSchema(32, 'expectedImageId')`);
-    // the stack's rule is the config's: 64 lower-case hex, no 0x (builders/verifierSettings.ts).
-    if (a.verifierContract?.kind === "application" && !/^[0-9a-f]{64}$/.test(a.verifierContract.expectedImageId)) {
-        problems.push(`verifierContract.expectedImageId: "${a.verifierContract.expectedImageId}" must be 64 lower-case hex digits without 0x`);
+    // the stack's rule is the config's: 64 lower-case hex, no 0x (lambdas/shared/rules.ts).
+    if (a.verifierContract?.kind === "application" && !ZKVM_IMAGE_ID.test(a.verifierContract.expectedImageId)) {
+        problems.push(`verifierContract.expectedImageId: "${a.verifierContract.expectedImageId}" must be ${ZKVM_IMAGE_ID_RULE}`);
     }
     return problems;
 }
@@ -424,8 +455,14 @@ export function statesFormat(parts: readonly string[], ...paths: string[]): stri
  * `States.Format` of an object key under `{prefix}{sessionId}/{executionId}` built by `key` (one of
  * lambdas/shared/contracts.ts's key functions) from the execution's ids. The literal parts come from
  * calling `key` with markers for the two ids, so the layout has one definition, in contracts.ts.
+ * `payload` is where the ids are read: the state's input (default) or, where only the context object
+ * is in reach (a ResultSelector), the execution's input `$$.Execution.Input.payload`.
  */
-export function executionKeyFormat(key: (proofPrefix: string, sessionId: string, executionId: string) => string, proofPrefix: string): string {
+export function executionKeyFormat(
+    key: (proofPrefix: string, sessionId: string, executionId: string) => string,
+    proofPrefix: string,
+    payload: string = PROVER_PATHS.payload,
+): string {
     const SESSION = "\u0000session\u0000";
     const EXECUTION = "\u0000execution\u0000";
     const template = key(proofPrefix, SESSION, EXECUTION);
@@ -434,7 +471,7 @@ export function executionKeyFormat(key: (proofPrefix: string, sessionId: string,
     if (rest === undefined || tail === undefined || extraSession.length > 0 || extraExecution.length > 0 || head.includes(EXECUTION)) {
         throw new Error(`executionKeyFormat: the key must hold the session id once and then the execution id once, got ${JSON.stringify(template)}`);
     }
-    return statesFormat([head, middle, tail], "$.payload.sessionId", "$.payload.executionId");
+    return statesFormat([head, middle, tail], `${payload}.sessionId`, `${payload}.executionId`);
 }
 
 export function buildProverStateMachineDefinition(args: ProverStateMachineArgs): StateMachineDefinition {
@@ -556,7 +593,7 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
                 ...common,
                 "error.$": P.proverError,
             }),
-            ...(verifier === undefined ? {} : verificationStates(verifier.functionArn, verifier.contract, lambdaInvoke, keepPayload, catchAll, finalize, common)),
+            ...(verifier === undefined ? {} : verificationStates(args, verifier.functionArn, verifier.contract, lambdaInvoke, keepPayload, catchAll, finalize, common)),
             ...buildProofSlotStates({
                 partition: args.partition,
                 tableName: args.proofSlotsTableName,
@@ -580,6 +617,7 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
  * The contract (builders/verifierContract.ts) decides the event, the retries and how the answer reads.
  */
 function verificationStates(
+    args: ProverStateMachineArgs,
     functionArn: string,
     contract: VerifierContract,
     lambdaInvoke: string,
@@ -590,9 +628,11 @@ function verificationStates(
 ): Pick<
     Required<StateMachineDefinition["States"]>,
     "VerifyProof" | "CheckProofVerification" | "RecordVerificationRejection" | "RecordVerifierRunnerFailure" | "FinalizeVerificationFailed" | "ProofNotVerified"
-> {
+> &
+    Pick<StateMachineDefinition["States"], "PublishVerificationReport"> {
     const S = PROVER_STATES;
     const P = PROVER_PATHS;
+    const unpublished = contract.unpublishedReport;
     return {
         [S.VerifyProof]: {
             Type: "Task",
@@ -610,6 +650,7 @@ function verificationStates(
             Comment: `Only a ${VERIFICATION_STATUS_SUCCESS} verdict lets the proof count; failed and dev_mode reject it; any other answer is a runner failure.`,
             Choices: [
                 { ...contract.accepted, Next: S.FinalizeSucceeded },
+                ...(unpublished === undefined ? [] : [{ ...unpublished.when, Next: S.PublishVerificationReport }]),
                 { ...contract.rejected, Next: S.RecordVerificationRejection },
             ],
             Default: S.RecordVerifierRunnerFailure,
@@ -628,6 +669,7 @@ function verificationStates(
             ResultPath: P.verificationError,
             Next: S.FinalizeVerificationFailed,
         },
+        ...(unpublished === undefined ? {} : { [S.PublishVerificationReport]: publishVerificationReport(args, unpublished) }),
         [S.FinalizeVerificationFailed]: finalize(
             "Record the unverified proof on the session.",
             { status: "FAILED", ...common, "error.$": P.verificationError },
@@ -639,6 +681,45 @@ function verificationStates(
             ErrorPath: `${P.verificationError}.Error`,
             CausePath: `${P.verificationError}.Cause`,
         },
+    };
+}
+
+/**
+ * The runner verified the proof but could not publish its report (builders/verifierContract.ts): the
+ * state machine puts the answered report as verification.json beside the bundle, then links its key
+ * where FinalizeSucceeded reads it.
+ * - Body: `States.JsonToString` of the report, a string the integration stores as is:
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html#asl-intrsc-func-json-manipulate
+ * - ResultSelector: PutObject answers only ETag and the like, so the key is formed again, from the
+ *   execution's input in the context object (a ResultSelector sees the result and the context object,
+ *   not the state's input): https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html
+ * - Catch: a report that cannot be published after the retries leaves the proof unverified, as when
+ *   the runner could not publish it: FinalizeVerificationFailed records S3's own error (its Cause
+ *   names the status code, e.g. 403 for a refused put) and ProofNotVerified fails the execution, so
+ *   the executions-failed alarm tells an operator, who must fix S3 access, not the user's session.
+ *   FinalizeFailed would end the execution SUCCEEDED with nobody alarmed. A PutObject answer is a few
+ *   headers, never near 256 KiB, so States.ALL needs no States.DataLimitExceeded catcher beside it.
+ */
+function publishVerificationReport(
+    a: ProverStateMachineArgs,
+    unpublished: NonNullable<VerifierContract["unpublishedReport"]>,
+): TaskState<S3PutObjectParameters> {
+    return {
+        Type: "Task",
+        Comment: "The runner verified the proof but did not publish its report: put it as verification.json beside the bundle.",
+        Resource: `arn:${a.partition}:states:::aws-sdk:s3:putObject`,
+        Parameters: {
+            Bucket: a.proofBucketName,
+            "Key.$": executionKeyFormat(verificationReportKey, a.proofPrefix),
+            "Body.$": `States.JsonToString(${unpublished.report})`,
+            ContentType: "application/json",
+            ServerSideEncryption: "AES256",
+        },
+        ResultSelector: { "reportKey.$": executionKeyFormat(verificationReportKey, a.proofPrefix, "$$.Execution.Input.payload") },
+        ResultPath: unpublished.linkedAt,
+        Retry: copyRetriers([S3_SERVICE_RETRY]),
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: PROVER_PATHS.verificationError, Next: PROVER_STATES.FinalizeVerificationFailed }],
+        Next: PROVER_STATES.FinalizeSucceeded,
     };
 }
 

@@ -4,6 +4,7 @@
  * needs to run the zkVM host as a non-root user, logs to the pre-created group.
  */
 import { PROVER_CONTAINER_NAME, PROVER_HOST_USER, PROVER_RUNNER_USER, PROVER_SCRATCH_DIR } from "../lambdas/shared/contracts";
+import { DIGEST_REFERENCE } from "../lambdas/shared/rules";
 import { PIPELINE_DEFAULTS } from "./proverPipelineSettings";
 
 export interface ProverContainerArgs {
@@ -41,7 +42,7 @@ export const RUNNER_DROPPED_CAPABILITIES = [
 ] as const;
 
 export function proverContainerDefinitions(a: ProverContainerArgs) {
-    if (!/@sha256:[0-9a-f]{64}$/.test(a.imageUri)) {
+    if (!DIGEST_REFERENCE.test(a.imageUri)) {
         throw new Error(`prover image ${a.imageUri} must be pinned by digest: ECR signing status is per digest`);
     }
     return [

@@ -21,6 +21,15 @@
  *   public artifacts to `{S3_PROOF_PREFIX}{sessionId}/{executionId}/bundle.zip` and puts
  *   `verification.json` beside it (`src/lib/aws/s3-upload.ts`); when any of that fails it logs and
  *   answers without `s3.reportKey`. A verdict without a published report is not a verified proof.
+ * - the re-zip requires six files, `metadata.json` among them, which only the application's
+ *   synchronous prover writes: bundles of the asynchronous (Fargate) path never hold it (the
+ *   application's public-book/src/verification/bundle-structure.md, "同期バンドルと非同期バンドルの違い"),
+ *   and prover/runner reproduces that bundle on purpose. So with our prover the runner gives its
+ *   verdict and the whole report but never publishes it. A `success` verdict without `s3.reportKey`
+ *   therefore goes through PublishVerificationReport (`unpublishedReport` below): the state machine
+ *   itself puts the answered `verificationReport` as `verification.json` beside the bundle, at the key
+ *   contracts.verificationReportKey lays out, and links that key. The runner's own re-zipped bundle
+ *   is never written then (the re-zip fails before any upload), so bundle.zip stays the prover's.
  *
  * Pure: no Pulumi, no AWS calls.
  */
@@ -81,6 +90,12 @@ export interface VerifierContract {
     rejection: JsonObject;
     /** `{Error, Cause.$}` recorded for any other answer: the runner failed without a verdict. */
     runnerFailure: JsonObject;
+    /**
+     * Only for a runner that may give a `success` verdict without publishing its report: that answer
+     * (`when`, tried right after `accepted`, so it needs not repeat that the key is missing), the report it carries (`report`, a path) and where the state machine links the key it
+     * publishes the report under (`linkedAt`, the path `finalizeVerification` reads the key from).
+     */
+    unpublishedReport?: { when: ChoiceCondition; report: string; linkedAt: string };
 }
 
 const statusIs = (path: string, value: string): ChoiceCondition => ({ Variable: path, StringEquals: value });
@@ -100,7 +115,18 @@ const runnerFailure = (): JsonObject => ({ Error: VERIFIER_RUNNER_FAILED_ERROR, 
  */
 export function applicationVerifierPaths() {
     const answer = PROVER_PATHS.verificationPayload;
-    return { status: `${answer}.status`, verdict: `${answer}.verifierStatus`, reportKey: `${answer}.s3.reportKey` } as const;
+    return {
+        status: `${answer}.status`,
+        verdict: `${answer}.verifierStatus`,
+        s3: `${answer}.s3`,
+        reportKey: `${answer}.s3.reportKey`,
+        report: `${answer}.verificationReport`,
+    } as const;
+}
+
+/** Whether the definition puts verification reports itself (PublishVerificationReport), so its role needs s3:PutObject. */
+export function stateMachinePublishesReports(choice: VerifierContractChoice | undefined): boolean {
+    return choice !== undefined && buildVerifierContract(choice, "").unpublishedReport !== undefined;
 }
 
 export function buildVerifierContract(choice: VerifierContractChoice, proofPrefix: string): VerifierContract {
@@ -131,7 +157,7 @@ export function buildVerifierContract(choice: VerifierContractChoice, proofPrefi
     const bundleKey = executionKeyFormat(bundleObjectKey, proofPrefix);
     return {
         kind: "application",
-        comment: "The application's verifier-service-runner: verify the published bundle against the stack's zkVM image id; it publishes verification.json beside it.",
+        comment: "The application's verifier-service-runner: verify the published bundle against the stack's zkVM image id; it publishes verification.json beside it when it can re-zip the bundle.",
         payload: { mode: "s3_bundle", ...IDS, "bundleKey.$": bundleKey, expectedImageId: choice.expectedImageId },
         // Only the Lambda service's own errors: the runner answers its failures instead of throwing them.
         retry: [LAMBDA_SERVICE_RETRY],
@@ -147,5 +173,14 @@ export function buildVerifierContract(choice: VerifierContractChoice, proofPrefi
             "Cause.$": statesFormat(["Proof verification reported ", ` (expected zkVM image id ${choice.expectedImageId})`], A.verdict),
         },
         runnerFailure: runnerFailure(),
+        unpublishedReport: {
+            // Placed right after `accepted`: Choice rules are tried in order, so an answer reaching this
+            // rule has no s3.reportKey. (No `IsPresent: false` here: aws-local-stepfunctions never
+            // matches it, so the local runs could not show the route.)
+            // https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html
+            when: { And: [statusIs(A.status, "success"), statusIs(A.verdict, VERIFICATION_STATUS_SUCCESS), { Variable: A.report, IsPresent: true }] },
+            report: A.report,
+            linkedAt: A.s3,
+        },
     };
 }

@@ -8,7 +8,8 @@
  * `verifier-service-runner` function after every proof (state `VerifyProof`).
  */
 import { PROJECT_NAME } from "./names";
-import { AwsContext, PolicyDocument, arn, policyDocument } from "./policies/document";
+import { ZKVM_IMAGE_ID, ZKVM_IMAGE_ID_RULE } from "../lambdas/shared/rules";
+import { AwsContext, PolicyDocument, PolicyStatement, arn, policyDocument } from "./policies/document";
 
 /** Architectures a layer and a function can have; they must match for a native binary to run. */
 export const VERIFIER_ARCHITECTURES = ["arm64", "x86_64"] as const;
@@ -35,8 +36,6 @@ export const VERIFIER_FUNCTION_DEFAULTS = Object.freeze({
     memoryMb: 2048,
 });
 
-const IMAGE_ID = /^[0-9a-f]{64}$/;
-
 /** Problems of the `verifier` config value, each naming its key; `key` is the full config key. */
 export function verifierConfigProblems(value: unknown, key: string): string[] {
     if (value === undefined) return [];
@@ -54,8 +53,8 @@ export function verifierConfigProblems(value: unknown, key: string): string[] {
     if (!(VERIFIER_ARCHITECTURES as readonly unknown[]).includes(v.architecture)) {
         problems.push(`${key}.architecture: must be one of ${VERIFIER_ARCHITECTURES.join(", ")} (the binary's), got ${JSON.stringify(v.architecture)}`);
     }
-    if (typeof v.imageId !== "string" || !IMAGE_ID.test(v.imageId)) {
-        problems.push(`${key}.imageId: must be the zkVM image id as 64 lower-case hex digits without 0x, got ${JSON.stringify(v.imageId)}`);
+    if (typeof v.imageId !== "string" || !ZKVM_IMAGE_ID.test(v.imageId)) {
+        problems.push(`${key}.imageId: must be the zkVM image id as ${ZKVM_IMAGE_ID_RULE}, got ${JSON.stringify(v.imageId)}`);
     }
     return problems;
 }
@@ -92,11 +91,15 @@ export function verifierRunnerPolicy(ctx: AwsContext, bucketName: string, proofP
             Action: "s3:PutObject",
             Resource: arn.s3Object(ctx, bucketName, `${proofPrefix}*/verification.json`),
         },
-        {
-            Sid: "ReadProverImageRecord",
-            Effect: "Allow",
-            Action: "ssm:GetParameter",
-            Resource: imageParameterArn,
-        },
+        readProverImageRecordStatement(imageParameterArn),
     );
+}
+
+/**
+ * GetParameter on the prover image record only: every reader of the expected image id (the verifier,
+ * the api) reads it from there. A String parameter, so no kms:Decrypt.
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-access.html
+ */
+export function readProverImageRecordStatement(imageParameterArn: string): PolicyStatement {
+    return { Sid: "ReadProverImageRecord", Effect: "Allow", Action: "ssm:GetParameter", Resource: imageParameterArn };
 }

@@ -60,7 +60,7 @@ export interface AppApiArgs {
     workQueueArn: pulumi.Input<string>;
     /** The work queue's MaximumMessageSize (ProverPipeline): the api refuses a proof request whose message would exceed it. Required. */
     workQueueMaxMessageBytes: pulumi.Input<number>;
-    /** The work queue's visibility timeout, checked against the dispatch timeout. Default: 1000. */
+    /** The work queue's visibility timeout, checked against the dispatch timeout. Default: `APP_API_DEFAULTS.workQueueVisibilityTimeoutSeconds` (1000). */
     workQueueVisibilityTimeoutSeconds?: number;
     /** ARN of the prover dispatcher state machine (ProverPipeline). Required. */
     stateMachineArn: pulumi.Input<string>;
@@ -71,7 +71,7 @@ export interface AppApiArgs {
      * this name (the pipeline is created first), so the function must carry exactly it. Required.
      */
     finalizeCallbackFunctionName: string;
-    /** Lifetime of a session capability from its issue time (stack key `sessionCapabilityTtlSeconds`). Default: 86400. */
+    /** Lifetime of a session capability from its issue time (stack key `sessionCapabilityTtlSeconds`). Default: `APP_API_DEFAULTS.sessionCapabilityTtlSeconds` (86400). */
     sessionCapabilityTtlSeconds?: number;
     /** Whether a succeeded session may be proven again (stack key `allowReproving`; the earlier bundle stays listed). Default: false. */
     allowReproving?: boolean;
@@ -82,13 +82,13 @@ export interface AppApiArgs {
      * Default: none (only the configured origins).
      */
     webOrigins?: pulumi.Input<string[]>;
-    /** Stage throttling. Default: burst 50, rate 20 per second (every stage throttles). */
+    /** Stage throttling. Default: `APP_API_DEFAULTS.throttling` (burst 50, rate 20 per second: every stage throttles). */
     apiThrottling?: { burstLimit: number; rateLimit: number };
     /** Custom domain with its (same-region) ACM certificate. Default: none (the execute-api endpoint). */
     customDomain?: { domainName: string; certificateArn: string };
-    /** The SQS event source's maximum concurrency (dispatches running at once). Default: 2. */
+    /** The SQS event source's maximum concurrency (dispatches running at once). Default: `APP_API_DEFAULTS.dispatchConcurrency` (2). */
     dispatchConcurrency?: number;
-    /** Global budget: proofs `POST /api/finalize` admits per UTC hour and day (429 beyond). Default: 30 and 60. */
+    /** Global budget: proofs `POST /api/finalize` admits per UTC hour and day (429 beyond). Default: `APP_API_DEFAULTS.proofBudget` (30 and 60). */
     proofBudget?: { perHour: number; perDay: number };
     /**
      * Reserved concurrency of prover-dispatch, at least `dispatchConcurrency`. Opt-in: a reservation
@@ -117,6 +117,12 @@ export interface AppApiArgs {
      * runner's own application build is ProofVerifier's, not this layer's. Default: none.
      */
     verifier?: { functionName: pulumi.Input<string>; functionArn: pulumi.Input<string>; imageId: string };
+    /**
+     * The stack's prover image record (ProverImageRecord): the api reads the expected zkVM image id
+     * from it at run time (reference handler: `PROVER_IMAGE_PARAMETER`; an application build: the
+     * wrapper, `APP_PROVER_IMAGE_PARAMETER`), so no function's configuration carries a copy. Required.
+     */
+    proverImageRecord: { parameterName: pulumi.Input<string>; parameterArn: pulumi.Input<string> };
 }
 
 /** Every problem with the arguments at once, each naming the argument and the rule (before anything is registered). */
@@ -320,6 +326,7 @@ function applicationWiring(base: ApiBase, tables: ApiTables, parameters: ApiSecr
             rateLimitCountersTable: tables.rateLimitKeys.name,
             dispatchConcurrency,
             verifier: args.verifier === undefined ? undefined : { functionName: pulumi.output(args.verifier.functionName), imageId: args.verifier.imageId },
+            proverImageParameter: pulumi.output(args.proverImageRecord.parameterName),
             // Names only: the wrapper reads the values from SSM before the application loads.
             secretParameters: pulumi
                 .output(Object.fromEntries(APP_SECRETS.map((s) => [s.key, parameters.find(([envVar]) => envVar === s.envVar)![1].name])) as Record<AppSecretKey, pulumi.Output<string>>)
@@ -479,6 +486,7 @@ function createApiFunction(base: ApiBase, { sessions, rateLimit, rateLimitKeys }
                 ...secretParameterNames,
                 SESSION_CAPABILITY_TTL_SECONDS: String(args.sessionCapabilityTtlSeconds ?? APP_API_DEFAULTS.sessionCapabilityTtlSeconds),
                 ALLOW_REPROVING: String(args.allowReproving ?? false),
+                PROVER_IMAGE_PARAMETER: args.proverImageRecord.parameterName,
             }),
             policy: withApplication("api", pulumi
                 .output({
@@ -488,8 +496,9 @@ function createApiFunction(base: ApiBase, { sessions, rateLimit, rateLimitKeys }
                     stateMachineName: args.stateMachineName,
                     tableArns: { sessions: sessions.arn, rateLimit: rateLimit.arn, rateLimitKeys: rateLimitKeys.arn },
                     secretParameterArns: parameters.map(([, p]) => p.arn),
+                    imageParameterArn: args.proverImageRecord.parameterArn,
                 })
-                .apply(({ c, bucketName, workQueueArn, stateMachineName, tableArns, secretParameterArns }) =>
+                .apply(({ c, bucketName, workQueueArn, stateMachineName, tableArns, secretParameterArns, imageParameterArn }) =>
                     apiPolicy({
                         ctx: c,
                         bucketName,
@@ -498,6 +507,7 @@ function createApiFunction(base: ApiBase, { sessions, rateLimit, rateLimitKeys }
                         stateMachineName,
                         tableArns,
                         secretParameterArns,
+                        imageParameterArn,
                         // An application build calls more than lambdas/api (StopExecution, rate-limit events).
                         applicationBuild: builds.api !== undefined || args.apiHandlerPath !== undefined,
                     }),

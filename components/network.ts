@@ -3,8 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { vpcCidrProblems } from "../builders/cidr";
 import { nonEmptyProblem, problemsOf, throwIfInvalidArgs } from "../builders/componentArgs";
 import { physicalName } from "../builders/names";
+import { NETWORK_DEFAULTS, type NetworkMode } from "../builders/networkSettings";
 
-export type NetworkMode = "public" | "private";
+export { NETWORK_DEFAULTS, type NetworkMode } from "../builders/networkSettings";
 
 export interface NetworkArgs {
     /** Environment name; by default the suffix of physical names and Name tags. Required. */
@@ -19,7 +20,7 @@ export interface NetworkArgs {
     /**
      * `public`: tasks in public subnets with a public IP, no NAT (parity).
      * `private`: tasks in private subnets reaching ECR, CloudWatch Logs and S3 through VPC endpoints,
-     * still no NAT. Default: `public`.
+     * still no NAT. Default: `NETWORK_DEFAULTS.mode` (`public`).
      */
     mode?: NetworkMode;
     /** VPC CIDR. Default: `10.0.0.0/16` (parity). */
@@ -29,13 +30,6 @@ export interface NetworkArgs {
     /** One private subnet CIDR per AZ (private mode). Default: `10.0.11.0/24`, `10.0.12.0/24`. */
     privateSubnetCidrs?: [string, string];
 }
-
-export const NETWORK_DEFAULTS = {
-    mode: "public" as NetworkMode,
-    cidrBlock: "10.0.0.0/16",
-    publicSubnetCidrs: ["10.0.1.0/24", "10.0.2.0/24"] as [string, string],
-    privateSubnetCidrs: ["10.0.11.0/24", "10.0.12.0/24"] as [string, string],
-};
 
 /** Interface endpoints a Fargate task needs to start without internet access: pull image, write logs. */
 export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs"] as const;

@@ -7,6 +7,8 @@ import * as path from "node:path";
 import { ProverImageSource } from "../builders/proverImageSource";
 import { AwsContext, arn } from "../builders/policies/document";
 import { PROJECT_ROOT } from "./lambdaCode";
+import { DIGEST_REFERENCE } from "../lambdas/shared/rules";
+import ignore, { type Ignore } from "@balena/dockerignore";
 
 /** A prover image reference that is always pinned by digest. */
 export interface PinnedImage {
@@ -21,47 +23,23 @@ export interface PinnedImage {
 
 /** Splits `<registry>/<repo>@sha256:<hex>` into its parts; rejects anything not pinned by digest. */
 export function splitDigestReference(reference: string): { repository: string; digest: string } {
-    const match = /^(.+)@(sha256:[0-9a-f]{64})$/.exec(reference);
+    const match = DIGEST_REFERENCE.exec(reference);
     if (!match) throw new Error(`image reference ${reference} is not pinned by a sha256 digest`);
     return { repository: match[1], digest: match[2] };
 }
 
 /**
  * Whether `.dockerignore` keeps `relativePath` (`/`-separated, relative to the context) out of the
- * build context: the last matching pattern wins, `!` re-includes, and excluding a directory excludes
- * everything under it. https://docs.docker.com/build/concepts/context/#dockerignore-files
+ * build context, by Docker's own rules (Go's filepath.Match per pattern, `**`, the last matching
+ * pattern wins, `!` re-includes, an excluded directory excludes everything under it) as
+ * @balena/dockerignore implements them. https://docs.docker.com/build/concepts/context/#dockerignore-files
  */
 export function isDockerIgnored(dockerignore: string, relativePath: string): boolean {
-    let ignored = false;
-    for (const raw of dockerignore.split("\n")) {
-        const line = raw.trim();
-        if (line === "" || line.startsWith("#")) continue;
-        const negated = line.startsWith("!");
-        const pattern = (negated ? line.slice(1) : line).replace(/^\/+/, "").replace(/\/+$/, "");
-        if (dockerignorePattern(pattern).test(relativePath)) ignored = !negated;
-    }
-    return ignored;
+    return dockerignoreMatcher(dockerignore).ignores(relativePath);
 }
 
-function dockerignorePattern(pattern: string): RegExp {
-    let source = "";
-    for (let i = 0; i < pattern.length; i++) {
-        const char = pattern[i];
-        if (pattern.startsWith("**/", i)) {
-            source += "(?:.*/)?";
-            i += 2;
-        } else if (pattern.startsWith("**", i)) {
-            source += ".*";
-            i += 1;
-        } else if (char === "*") {
-            source += "[^/]*";
-        } else if (char === "?") {
-            source += "[^/]";
-        } else {
-            source += char.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-        }
-    }
-    return new RegExp(`^${source}(?:/.*)?$`);
+function dockerignoreMatcher(dockerignore: string): Ignore {
+    return ignore().add(dockerignore.split(/\r?\n/));
 }
 
 /**
@@ -77,15 +55,19 @@ function dockerignorePattern(pattern: string): RegExp {
 export function buildContextTag(contextDir: string, dockerfile: string, platform: string, buildArgs: Record<string, string>): string {
     const ignoreFile = path.join(contextDir, ".dockerignore");
     const dockerignore = fs.existsSync(ignoreFile) ? fs.readFileSync(ignoreFile, "utf8") : "";
+    const matcher = dockerignoreMatcher(dockerignore);
+    // An excluded directory is skipped whole (node_modules, .git) unless a `!` pattern could bring
+    // back something inside it, as Docker itself walks such a directory only then.
+    const hasExceptions = dockerignore.split(/\r?\n/).some((line) => line.trim().startsWith("!"));
     const hash = createHash("sha256");
     const walk = (relativeDir: string): void => {
         const entries = fs.readdirSync(path.join(contextDir, relativeDir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         for (const entry of entries) {
             const relative = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
-            if (isDockerIgnored(dockerignore, relative)) continue;
+            const ignored = matcher.ignores(relative);
             if (entry.isDirectory()) {
-                walk(relative);
-            } else if (entry.isFile() || entry.isSymbolicLink()) {
+                if (!ignored || hasExceptions) walk(relative);
+            } else if (!ignored && (entry.isFile() || entry.isSymbolicLink())) {
                 const full = path.join(contextDir, relative);
                 let content: Buffer | string;
                 try {

@@ -15,7 +15,7 @@ import {
     stateMachineRolePolicy,
 } from "../builders/policies/proverPipeline";
 import { buildProverStateMachineDefinition } from "../builders/proverStateMachine";
-import type { VerifierContractChoice } from "../builders/verifierContract";
+import { type VerifierContractChoice, stateMachinePublishesReports } from "../builders/verifierContract";
 import { executionEndedPattern, proofSlotCleanupPolicy, proofSlotsStateMachinePolicy } from "../builders/policies/proofSlots";
 import { proofSlotStatesProblems } from "../builders/proofSlots";
 import { tableKeyArgs } from "../builders/appApiSettings";
@@ -38,7 +38,7 @@ export interface ProverPipelineArgs {
     nameScope?: string;
     /** Partition, region and account of the stack. Required. */
     awsContext: pulumi.Input<AwsContext>;
-    /** Key prefix of proof inputs and bundles: empty or ending in `/`. Default: `sessions/`. */
+    /** Key prefix of proof inputs and bundles: empty or ending in `/` (lambdas/shared/rules.ts). Default: `PIPELINE_DEFAULTS.proofPrefix` (`sessions/`). */
     proofPrefix?: string;
     /** Physical bundle bucket name. Required (the caller decides between configured and derived). */
     bundleBucketName: string;
@@ -52,11 +52,11 @@ export interface ProverPipelineArgs {
     protectStatefulResources?: boolean;
     /** Where the prover image comes from. Required. */
     image: ProverImageSource;
-    /** Task CPU units. Default: 16384. */
+    /** Task CPU units. Default: `PIPELINE_DEFAULTS.cpu` (16384). */
     cpu?: number;
-    /** Task memory in MiB. Default: 32768. */
+    /** Task memory in MiB. Default: `PIPELINE_DEFAULTS.memory` (32768). */
     memory?: number;
-    /** Seconds the runner lets the zkVM host run. Default: 900. */
+    /** Seconds the runner lets the zkVM host run. Default: `PIPELINE_DEFAULTS.hostTimeoutSeconds` (900). */
     hostTimeoutSeconds?: number;
     /**
      * Run the prover on Fargate Spot. Must stay false: the task is ARM64, and "Linux tasks with the
@@ -78,7 +78,7 @@ export interface ProverPipelineArgs {
      * cycle by passing the ARN derived from the function's deterministic name. Required.
      */
     finalizeCallbackFunctionArn: pulumi.Input<string>;
-    /** At most this many prover tasks run at once; the rest wait for a slot (builders/proofSlots.ts). Default: 2. */
+    /** At most this many prover tasks run at once; the rest wait for a slot (builders/proofSlots.ts). Default: `PIPELINE_DEFAULTS.maxConcurrentProofs` (2). */
     maxConcurrentProofs?: number;
     /**
      * Roles that may send to the work queue (the api's): the queue policy denies SendMessage to
@@ -553,8 +553,9 @@ function createDispatcher(
                     signatureArn: signatureCheck.functionArn,
                     finalizeArn: args.finalizeCallbackFunctionArn,
                     verifierArn: args.verifyProofFunctionArn,
+                    bucketName: bucket.bucket,
                 })
-                .apply(({ c, taskDefinitionArn, clusterArn, clusterName, taskRoleArn, executionRoleArn, signatureArn, finalizeArn, verifierArn }) =>
+                .apply(({ c, taskDefinitionArn, clusterArn, clusterName, taskRoleArn, executionRoleArn, signatureArn, finalizeArn, verifierArn, bucketName }) =>
                     JSON.stringify(
                         stateMachineRolePolicy({
                             ctx: c,
@@ -564,6 +565,7 @@ function createDispatcher(
                             taskRoleArn,
                             executionRoleArn,
                             invokedFunctionArns: [signatureArn, finalizeArn, ...(verifierArn === undefined ? [] : [verifierArn])],
+                            ...(stateMachinePublishesReports(args.verifierContract) ? { verificationReports: { bucketName, proofPrefix } } : {}),
                         }),
                     ),
                 ),

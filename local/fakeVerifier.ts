@@ -23,6 +23,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ZKVM_IMAGE_ID } from "../lambdas/shared/rules";
 
 export type FakeVerifierMode = "honest" | "crash" | "hang" | "garbage-report";
 
@@ -55,7 +56,7 @@ else {
         process.exit(0);
     }
     const expected = options["--image-id"].trim().replace(/^0x/, "").toLowerCase();
-    if (!/^[0-9a-f]{64}$/.test(expected)) die("--image-id must be 64 hex digits");
+    if (!${ZKVM_IMAGE_ID}.test(expected)) die("--image-id must be 64 hex digits");
     let file;
     try {
         file = JSON.parse(fs.readFileSync(path.join(options["--bundle"], "receipt.json"), "utf8"));

@@ -36,7 +36,8 @@ import { type FakeHostMode, writeFakeHost } from "./fakeHost";
 import { callHttpApi, type HttpApiHandler, type HttpResponse, postJson } from "./httpApi";
 import { type InvocationFault, withLambdaTimeout } from "./lambdaInvoker";
 import { LocalQueue, type PollResult, pollUntilEmpty } from "./queue";
-import { failPutObjects } from "./s3Faults";
+import { type S3Refusal, encryptionPolicyRefusal, failPutObjects, refusePutObjects } from "./s3Faults";
+import { proofBucketPolicy } from "../builders/policies/proverPipeline";
 import { createTable, type LocalDynamo, type LocalS3, startLocalDynamo, startLocalS3 } from "./servers";
 import { type LocalEcr, type LocalRegistryModel, localEcr } from "./ecr";
 import { localSsm, type SsmCall, type SsmFault } from "./ssm";
@@ -65,6 +66,8 @@ export interface PipelineFaults {
     hostTimeoutSeconds?: number;
     /** PutObject calls of the prover that fail with S3's 503 SlowDown before uploads work again. */
     uploadFailures: number;
+    /** Taken one per PutObject of Step Functions (PublishVerificationReport): how S3 refuses it. */
+    reportPutFaults: S3Refusal[];
     /** Finalize invocations that run but whose answer is lost (`Lambda.ServiceException`), so Step Functions retries them. */
     lostFinalizeAnswers: number;
     /** Deliveries of each work batch at once (2: a visibility timeout lapsed while the first still ran). */
@@ -103,6 +106,7 @@ const HEALTHY: PipelineFaults = {
     registry: {},
     hostMode: "success",
     uploadFailures: 0,
+    reportPutFaults: [],
     lostFinalizeAnswers: 0,
     workDeliveries: 1,
     queueUnavailable: false,
@@ -153,7 +157,8 @@ export class LocalPipeline {
     /** The registry the image gate asks, with the calls it answered. */
     readonly ecr: LocalEcr;
     /** Every Lambda invocation, by function role, with the event it received. */
-    readonly invocations: { role: PipelineFunctionRole; event: unknown; outcome: string }[] = [];
+    /** `answer`: what the function returned, once it did. */
+    readonly invocations: { role: PipelineFunctionRole; event: unknown; outcome: string; answer?: unknown }[] = [];
     /** Every SSM GetParameter call and how it was answered. */
     readonly ssmCalls: SsmCall[] = [];
     /** Reads the sessions table the api writes, for assertions. */
@@ -177,6 +182,7 @@ export class LocalPipeline {
         const s3Config = s3.clientConfig(wiring.region);
         const dynamodb = new DynamoDBClient(dynamo.clientConfig(wiring.region));
         const s3Client = new S3Client(s3Config);
+        const refuseByPolicy = encryptionPolicyRefusal(proofBucketPolicy({ partition: "aws" }, wiring.bucket));
         this.sessions = new SessionStore(DynamoDBDocumentClient.from(dynamodb), wiring.functions.api.environment.SESSIONS_TABLE);
 
         this.ecr = localEcr(wiring, () => this.faults.registry);
@@ -216,6 +222,8 @@ export class LocalPipeline {
                     ),
                 finalize: (event, functionName) => this.invokeFinalize(functionName, event),
                 dynamodb,
+                // The bucket policy the stack deploys refuses a put without SSE-S3; s3rver enforces no policy.
+                s3: refusePutObjects(new S3Client(s3Config), (input) => refuseByPolicy(input) ?? this.faults.reportPutFaults.shift()),
                 verifyProof: (event, functionName) => this.invokeVerifier(functionName, event),
             },
             wiring.region,
@@ -235,8 +243,8 @@ export class LocalPipeline {
         });
         const logger = (role: PipelineFunctionRole) =>
             createLogger((line) => {
-                const { level, message, time: _time, ...fields } = JSON.parse(line);
-                this.log(role, level, message, fields);
+                const { level, msg, time: _time, ...fields } = JSON.parse(line);
+                this.log(role, level, msg, fields);
             });
         // Built on first invocation, as in Lambda: a configuration error is an ERROR line and a failed invocation.
         const factories: Record<FunctionRole, () => (event: never) => Promise<unknown>> = {
@@ -422,7 +430,7 @@ export class LocalPipeline {
             return Promise.reject(Object.assign(new Error(`Function not found: ${functionArn}`), { name: "Lambda.ResourceNotFoundException" }));
         }
         // Recorded in the order invocations start; the outcome is filled in when each ends.
-        const invocation = { role: fn.role, event, outcome: "running" };
+        const invocation: (typeof this.invocations)[number] = { role: fn.role, event, outcome: "running" };
         this.invocations.push(invocation);
         const wired = fn.role === VERIFIER_ROLE ? this.wiring.verifier! : this.wiring.functions[fn.role];
         const timeoutSeconds = this.faults.functionTimeoutSeconds[fn.role] ?? wired.timeoutSeconds;
@@ -436,7 +444,11 @@ export class LocalPipeline {
                     const result = await fn.handler(event);
                     return padding === undefined ? result : { ...(result as object), padding: "x".repeat(padding) };
                 }),
-            (result) => (invocation.outcome = summarize(result)),
+            (result) => {
+                invocation.outcome = summarize(result);
+                invocation.answer = result;
+                return invocation.outcome;
+            },
             (error) => {
                 invocation.outcome = `${(error as Error).name}: ${(error as Error).message}`;
                 return undefined; // the trace keeps its default, shortened description

@@ -22,6 +22,14 @@
  *   `DynamoDB.<exception>` (`DynamoDB.ConditionalCheckFailedException`, ...), and one the SDK cannot
  *   name `DynamoDB.AmazonDynamoDBException`, as the integration reports them:
  *   https://docs.aws.amazon.com/step-functions/latest/dg/connect-ddb.html
+ * - `aws-sdk:s3:putObject` (PublishVerificationReport): the effective parameters are the PutObject
+ *   request (a string Body is sent as its UTF-8 bytes), sent to a real S3 protocol server (s3rver on
+ *   127.0.0.1) through `handlers.s3`; the answer is the API response without its metadata. An error the
+ *   service answered (403 AccessDenied, 503 SlowDown, ...) is `S3.S3Exception` with the Java SDK's
+ *   Cause text `<message> (Service: S3, Status Code: <code>, Request ID: <id>)`, one that got no
+ *   answer `S3.SdkClientException`, as the AWS SDK integration names them:
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ *   (S3's 503 arrives as S3.S3Exception: https://github.com/cdklabs/construct-hub/pull/1904)
  * - a Task result over 256 KiB fails the state with `States.DataLimitExceeded`, which `States.ALL`
  *   neither retries nor catches (only a catcher naming it does):
  *   https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
@@ -38,6 +46,7 @@ import {
     PutItemCommand,
     UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
+import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from "@aws-sdk/client-s3";
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from "aws-local-stepfunctions";
 import {
     type JsonValue,
@@ -71,6 +80,8 @@ export interface ProverTaskHandlers {
     finalize(event: FinalizeEvent, functionName: string): unknown;
     /** The DynamoDB endpoint the `dynamodb:*` Task states reach (a local server). */
     dynamodb: DynamoDBClient;
+    /** The S3 endpoint the `aws-sdk:s3:putObject` Task state reaches (a local server), when the definition has one. */
+    s3?: S3Client;
     /**
      * The verifier-service-runner Lambda (state VerifyProof), when the definition has one. Its event
      * and answer follow the stack's verifier contract (builders/verifierContract.ts): the reference
@@ -177,6 +188,17 @@ export async function runProverStateMachine(
                 return limited(name, state.Resource!, await callDynamo(handlers.dynamodb, action, parameters));
             };
         }
+    }
+    for (const [name, state] of Object.entries(definition.States) as [string, { Type: string; Resource?: string }][]) {
+        if (state.Type !== "Task" || !isS3SdkResource(state.Resource ?? "")) continue;
+        if (!/:aws-sdk:s3:putObject$/.test(state.Resource!)) throw new Error(`local Step Functions: ${state.Resource} is not emulated`);
+        const s3 = handlers.s3;
+        // Without a client the state stays unanswered and is reported below, never sent anywhere.
+        if (s3 === undefined) continue;
+        (localHandlers as Record<string, (parameters: unknown) => Promise<unknown>>)[name] = async (parameters: unknown) => {
+            taskCalls.push({ state: name, parameters });
+            return limited(name, state.Resource!, await putObject(s3, parameters as PutObjectCommandInput));
+        };
     }
     const taskStates = Object.entries(definition.States).filter(([, state]) => state.Type === "Task").map(([name]) => name);
     const unanswered = taskStates.filter((name) => !(name in localHandlers));
@@ -305,6 +327,25 @@ async function callDynamo(client: DynamoDBClient, action: DynamoAction, paramete
         // Errors the service answered carry its exception name; anything else is the integration's generic one.
         const named = e.$fault !== undefined && /^[A-Za-z]+$/.test(e.name) ? e.name : "AmazonDynamoDBException";
         throw Object.assign(new Error(e.message), { name: `DynamoDB.${named}` });
+    }
+}
+
+function isS3SdkResource(resource: string): boolean {
+    return /^arn:aws(?:-[a-z]+)*:states:::aws-sdk:s3:[A-Za-z]+$/.test(resource);
+}
+
+async function putObject(client: S3Client, parameters: PutObjectCommandInput): Promise<JsonValue> {
+    try {
+        const { $metadata: _metadata, ...output } = await client.send(new PutObjectCommand(parameters));
+        // PutObject answers strings only (ETag, VersionId, checksums, encryption): plain JSON.
+        return output as JsonValue;
+    } catch (error) {
+        const e = error as Error & { $fault?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+        const status = e.$metadata?.httpStatusCode;
+        if (e.$fault === undefined || status === undefined) {
+            throw Object.assign(new Error(`Unable to execute HTTP request: ${e.message}`), { name: "S3.SdkClientException" });
+        }
+        throw Object.assign(new Error(`${e.message} (Service: S3, Status Code: ${status}, Request ID: ${e.$metadata?.requestId ?? "local"})`), { name: "S3.S3Exception" });
     }
 }
 

@@ -12,6 +12,7 @@ import { PROOF_SLOT_STATES } from "../builders/proofSlots";
 import { formatBurstLine, runBurst, runTaskSpans } from "../local/burst";
 import { LocalPipeline } from "../local/pipeline";
 import { pipelineWiring } from "../local/stackWiring";
+import { EXIT_USAGE, integerOption, parseCommandLine } from "./lib/cli";
 import { synthesizeStack } from "./lib/synthesize";
 
 const USAGE = "usage: npm run bench:burst [-- --requests <n>] [--limit <n>] [--host-ms <ms>]";
@@ -19,23 +20,26 @@ const USAGE = "usage: npm run bench:burst [-- --requests <n>] [--limit <n>] [--h
 const LOCAL_POLL_MS = 250;
 const MAX_RATIO = 1.2;
 
-export function parseBurstArgs(argv: readonly string[]): { requests: number; limit: number; hostMs: number } | undefined {
-    const parsed = { requests: 20, limit: 2, hostMs: 10000 };
-    const flags: Record<string, keyof typeof parsed> = { "--requests": "requests", "--limit": "limit", "--host-ms": "hostMs" };
-    for (let i = 0; i < argv.length; i += 2) {
-        const key = flags[argv[i]];
-        const value = argv[i + 1];
-        if (key === undefined || value === undefined || !/^[1-9]\d{0,5}$/.test(value)) return undefined;
-        parsed[key] = Number(value);
-    }
-    return parsed;
+/** The burst's figures, or the usage problem as text. */
+export function parseBurstArgs(argv: readonly string[]): { requests: number; limit: number; hostMs: number } | string {
+    const parsed = parseCommandLine(argv, {
+        usage: USAGE,
+        options: { requests: { type: "string" }, limit: { type: "string" }, "host-ms": { type: "string" } },
+        positionals: { min: 0, max: 0 },
+    });
+    if (!parsed.ok) return parsed.message;
+    const problems: string[] = [];
+    const requests = integerOption(parsed.values.requests, "--requests", 1, 999999, problems) ?? 20;
+    const limit = integerOption(parsed.values.limit, "--limit", 1, 999999, problems) ?? 2;
+    const hostMs = integerOption(parsed.values["host-ms"], "--host-ms", 1, 999999, problems) ?? 10000;
+    return problems.length > 0 ? `${problems.join("\n")}\n${USAGE}` : { requests, limit, hostMs };
 }
 
 async function main(argv: string[]): Promise<number> {
     const args = parseBurstArgs(argv);
-    if (args === undefined) {
-        console.error(USAGE);
-        return 64;
+    if (typeof args === "string") {
+        console.error(args);
+        return EXIT_USAGE;
     }
     const wiring = pipelineWiring(await synthesizeStack("develop"));
     const acquire = wiring.stateMachine.definition.States[PROOF_SLOT_STATES.AcquireProofSlot];

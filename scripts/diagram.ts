@@ -7,25 +7,23 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { EXIT_USAGE, parseCommandLine } from "./lib/cli";
 import { readmeBlocks, replaceReadmeBlock } from "./lib/diagram";
 import { PROJECT_ROOT, synthesizeStack } from "./lib/synthesize";
 
 async function main(): Promise<number> {
-    let parsed;
-    try {
-        parsed = parseArgs({ allowPositionals: true, options: { write: { type: "boolean", default: false } } });
-    } catch (e) {
-        console.error(`${(e as Error).message}\nusage: npm run diagram -- <stack> [--write]`);
-        return 64;
+    const args = parseCommandLine(process.argv.slice(2), {
+        usage: "usage: npm run diagram -- <stack> [--write]",
+        options: { write: { type: "boolean", default: false } },
+        positionals: { min: 1, max: 1 },
+    });
+    if (!args.ok) {
+        console.error(args.message);
+        return EXIT_USAGE;
     }
-    const [stack, ...extra] = parsed.positionals;
-    if (!stack || extra.length > 0) {
-        console.error("usage: npm run diagram -- <stack> [--write]");
-        return 64;
-    }
+    const [stack] = args.positionals;
     const blocks = readmeBlocks(await synthesizeStack(stack));
-    if (!parsed.values.write) {
+    if (!args.values.write) {
         console.log(blocks.map((b) => b.block).join("\n\n"));
         return 0;
     }

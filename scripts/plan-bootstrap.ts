@@ -7,6 +7,8 @@
  */
 import { evaluatePolicies } from "../policy-pack/policies";
 import { BOOTSTRAP_PROJECT } from "../policy-pack/policies/accountSingletons";
+import { MANAGED_POLICY_MAX_CHARACTERS, policySize } from "../bootstrap/policies";
+import { EXIT_USAGE, parseCommandLine } from "./lib/cli";
 import { synthesizeBootstrap } from "./lib/synthesizeBootstrap";
 
 function settingsOf(type: string, inputs: Record<string, any>): string {
@@ -25,17 +27,29 @@ function settingsOf(type: string, inputs: Record<string, any>): string {
             const doc = JSON.parse(inputs.policy);
             return `statements=${doc.Statement.map((s: any) => `${s.Effect === "Deny" ? "!" : ""}${s.Sid}`).join(",")}`;
         }
+        case "aws:iam/policy:Policy": {
+            // The size IAM counts against its 6,144-character limit for a managed policy.
+            const doc = JSON.parse(inputs.policy);
+            return `name=${inputs.name} size=${policySize(doc)}/${MANAGED_POLICY_MAX_CHARACTERS} statements=${doc.Statement.map((s: any) => `${s.Effect === "Deny" ? "!" : ""}${s.Sid}`).join(",")}`;
+        }
+        case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+            return `role=${inputs.role} policy=${inputs.policyArn}`;
         default:
             return "";
     }
 }
 
 async function main(): Promise<number> {
-    const [stack, ...extra] = process.argv.slice(2);
-    if (!stack || extra.length > 0) {
-        console.error("usage: npm run plan:bootstrap -- <stack>   (reads bootstrap/Pulumi.<stack>.yaml, e.g. example)");
-        return 64;
+    const args = parseCommandLine(process.argv.slice(2), {
+        usage: "usage: npm run plan:bootstrap -- <stack>   (reads bootstrap/Pulumi.<stack>.yaml, e.g. example)",
+        options: {},
+        positionals: { min: 1, max: 1 },
+    });
+    if (!args.ok) {
+        console.error(args.message);
+        return EXIT_USAGE;
     }
+    const [stack] = args.positionals;
     const result = await synthesizeBootstrap(stack).catch((e: Error) => e);
     if (result instanceof Error) {
         console.error(result.message);

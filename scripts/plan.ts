@@ -9,6 +9,7 @@ import { SynthResource, SynthResult, synthesizeStack } from "./lib/synthesize";
 import { planSettings } from "./lib/planSettings";
 import { bundleFigures } from "./lib/bundleFigures";
 import { bundlesBuilt } from "../components/lambdaCode";
+import { EXIT_USAGE, parseStackCommand } from "./lib/cli";
 
 type PolicyEvaluator = (resources: SynthResource[], options: { environment: "develop" | "main"; stack?: string }) => Promise<
     Array<{ policy: string; resource: string; message: string; enforcementLevel: string }>
@@ -63,11 +64,12 @@ function loadPolicies(): PolicyEvaluator | undefined {
 }
 
 async function main(): Promise<number> {
-    const [stack, flag, stackConfigDir, ...extra] = process.argv.slice(2);
-    if (!stack || (flag !== undefined && (flag !== "--config-dir" || !stackConfigDir)) || extra.length > 0) {
-        console.error("usage: npm run plan -- <stack> [--config-dir <dir holding Pulumi.<stack>.yaml>]");
-        return 64;
+    const args = parseStackCommand(process.argv.slice(2), "plan");
+    if ("message" in args) {
+        console.error(args.message);
+        return EXIT_USAGE;
     }
+    const { stack, configDir: stackConfigDir } = args;
     let result: SynthResult;
     try {
         result = await synthesizeStack(stack, { stackConfigDir });

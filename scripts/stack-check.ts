@@ -5,14 +5,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { EXIT_USAGE, parseStackCommand } from "./lib/cli";
 import { stackFileReadiness } from "./lib/stackCheck";
 
 function main(): number {
-    const [stack, flag, dir, ...extra] = process.argv.slice(2);
-    if (!stack || (flag !== undefined && (flag !== "--config-dir" || !dir)) || extra.length > 0) {
-        console.error("usage: npm run stack:check -- <stack> [--config-dir <dir holding Pulumi.<stack>.yaml>]");
-        return 64;
+    const args = parseStackCommand(process.argv.slice(2), "stack:check");
+    if ("message" in args) {
+        console.error(args.message);
+        return EXIT_USAGE;
     }
+    const { stack, configDir: dir } = args;
     const file = path.join(dir ?? path.resolve(__dirname, ".."), `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         console.error(`stack:check: no stack file ${file}`);

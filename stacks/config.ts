@@ -10,23 +10,29 @@ import { PROJECT_NAME, nameScopeProblem } from "../builders/names";
 import { maxSlotWaitSeconds, queueWaitBoundSeconds } from "../builders/proofSlots";
 import { PIPELINE_DEFAULTS } from "../builders/proverPipelineSettings";
 import { APP_API_DEFAULTS } from "../builders/appApiSettings";
+import { NETWORK_DEFAULTS, NETWORK_MODES, type NetworkMode } from "../builders/networkSettings";
 import { ApplicationBuilds, applicationBuildsProblems, toApplicationBuilds } from "../builders/applicationBuilds";
 import { HOSTING_TOKEN_KEY, WebHostingSettings, toWebHosting, webHostingProblems } from "../builders/webHosting";
 import { VerifierConfig, verifierConfigProblems } from "../builders/verifierSettings";
 import { PROVER_PLATFORM, ProverImageSource } from "../builders/proverImageSource";
 import {
-    ACCOUNT_ID,
     ACM_CERTIFICATE_ARN,
-    AWS_REGION,
     DOMAIN_NAME,
-    ECR_DIGEST_URI,
     EMAIL,
-    PROOF_PREFIX,
     fargateSizeProblem,
     integerProblem,
     isPlainObject,
     originProblem,
 } from "./rules";
+import {
+    ACCOUNT_ID,
+    AWS_REGION,
+    ECR_DIGEST_URI,
+    PROOF_BUDGET_BOUNDS,
+    SESSION_CAPABILITY_TTL_BOUNDS,
+    bucketNameProblem,
+    proofPrefixProblem,
+} from "../lambdas/shared/rules";
 
 /** Config keys of this project (namespace `stark-ballot-simulator:`), documented in Pulumi.yaml. */
 export const CONFIG_KEYS = [
@@ -64,17 +70,8 @@ export const OPTIONAL_SECRET_CONFIG_KEYS = [HOSTING_TOKEN_KEY] as const;
 export type OptionalSecretConfigKey = (typeof OPTIONAL_SECRET_CONFIG_KEYS)[number];
 
 export const DEFAULT_REGION = "ap-northeast-1";
-export const DEFAULT_PROOF_PREFIX = "sessions/";
-export const DEFAULT_PROVER_CPU = 16384;
-export const DEFAULT_PROVER_MEMORY = 32768;
-export const DEFAULT_HOST_TIMEOUT_SECONDS = 900;
-export const DEFAULT_DISPATCH_CONCURRENCY = 2;
-/** Admission control (SPEC §7): prover tasks at once, and proofs the API admits per UTC hour and day. */
-export const DEFAULT_MAX_CONCURRENT_PROOFS = PIPELINE_DEFAULTS.maxConcurrentProofs;
-export const DEFAULT_PROOFS_PER_HOUR = APP_API_DEFAULTS.proofBudget.perHour;
-export const DEFAULT_PROOFS_PER_DAY = APP_API_DEFAULTS.proofBudget.perDay;
-/** A session capability lives one day from its issue time (a classroom session); 15 minutes to 30 days allowed. */
-export const DEFAULT_SESSION_CAPABILITY_TTL_SECONDS = APP_API_DEFAULTS.sessionCapabilityTtlSeconds;
+// Every default of an optional key is the components' own, read from their one table
+// (PIPELINE_DEFAULTS, APP_API_DEFAULTS), so an unset key and an omitted component arg agree.
 /** Repositories the bootstrap stack's signing rule covers (its filter is this prefix and `*`). */
 export const SIGNED_REPOSITORY_PREFIX = `${PROJECT_NAME}-prover-`;
 export const REQUIRED_DEFAULT_TAGS = ["Project", "Environment", "ManagedBy"] as const;
@@ -126,7 +123,7 @@ export interface StackSettings {
     /** Reserved concurrency of the dispatch Lambda; undefined = none (opt-in, see parseReservedConcurrency). */
     readonly dispatchReservedConcurrency?: number;
     readonly alarmEmails: readonly string[];
-    readonly networkMode: "public" | "private";
+    readonly networkMode: NetworkMode;
     readonly apiHandlerPath?: string;
     /** The application's own Lambda builds, per function (default: none, the reference handlers run). */
     readonly applicationBuilds?: ApplicationBuilds;
@@ -204,15 +201,13 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     if (proverImage?.kind === "prebuilt" && aws) foreignImageProblems(proverImage, aws, problems);
     const proverTask = parseProverTask(cfg.proverTask, profile, environment, problems);
 
-    const proofPrefix = optionalString(cfg.proofPrefix, "proofPrefix", problems) ?? DEFAULT_PROOF_PREFIX;
-    if (!PROOF_PREFIX.test(proofPrefix)) {
-        problems.add(P("proofPrefix"), `"${proofPrefix}" must be empty or end in "/", using only letters, digits, ".", "_", "-" and "/" (no empty segments)`);
-    }
+    const proofPrefix = optionalString(cfg.proofPrefix, "proofPrefix", problems) ?? PIPELINE_DEFAULTS.proofPrefix;
+    const proofPrefixRule = proofPrefixProblem(proofPrefix);
+    if (proofPrefixRule !== undefined) problems.add(P("proofPrefix"), proofPrefixRule);
 
     const proofBucketName = optionalString(cfg.proofBucketName, "proofBucketName", problems);
-    if (proofBucketName !== undefined && !/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(proofBucketName)) {
-        problems.add(P("proofBucketName"), `"${proofBucketName}" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)`);
-    }
+    const proofBucketNameRule = proofBucketName === undefined ? undefined : bucketNameProblem(proofBucketName);
+    if (proofBucketNameRule !== undefined) problems.add(P("proofBucketName"), proofBucketNameRule);
 
     const bundleCorsOrigins = parseOrigins(cfg.bundleCorsOrigins, "bundleCorsOrigins", problems);
     const apiCorsOrigins = parseOrigins(cfg.apiCorsOrigins, "apiCorsOrigins", problems);
@@ -228,7 +223,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     const apiThrottling = parseThrottling(cfg.apiThrottling, problems);
     const customDomain = parseCustomDomain(cfg.customDomain, problems);
 
-    let dispatchConcurrency = DEFAULT_DISPATCH_CONCURRENCY;
+    let dispatchConcurrency: number = APP_API_DEFAULTS.dispatchConcurrency;
     if (cfg.dispatchConcurrency !== undefined) {
         // The SQS event source's maximumConcurrency: "Minimum value of 2. Maximum value of 1000."
         // https://docs.aws.amazon.com/lambda/latest/dg/API_ScalingConfig.html (this project caps it at 100)
@@ -243,9 +238,9 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         if (!EMAIL.test(email)) problems.add(P(`alarmEmails[${i}]`), `"${email}" is not an e-mail address`);
     });
 
-    const networkMode = cfg.networkMode ?? "public";
-    if (networkMode !== "public" && networkMode !== "private") {
-        problems.add(P("networkMode"), `must be "public" or "private", got ${JSON.stringify(networkMode)}`);
+    const networkMode = cfg.networkMode ?? NETWORK_DEFAULTS.mode;
+    if (!(NETWORK_MODES as readonly unknown[]).includes(networkMode)) {
+        problems.add(P("networkMode"), `must be ${NETWORK_MODES.map((m) => JSON.stringify(m)).join(" or ")}, got ${JSON.stringify(networkMode)}`);
     }
 
     const apiHandlerPath = optionalString(cfg.apiHandlerPath, "apiHandlerPath", problems);
@@ -277,12 +272,11 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
     const verifierProblems = verifierConfigProblems(cfg.verifier, P("verifier"));
     problems.list.push(...verifierProblems);
     const verifier = cfg.verifier === undefined || verifierProblems.length > 0 ? undefined : ({ ...(cfg.verifier as VerifierConfig) } as VerifierConfig);
-    const admission = parseAdmission(cfg, proverTask?.hostTimeoutSeconds ?? DEFAULT_HOST_TIMEOUT_SECONDS, problems);
+    const admission = parseAdmission(cfg, proverTask?.hostTimeoutSeconds ?? PIPELINE_DEFAULTS.hostTimeoutSeconds, problems);
 
-    let sessionCapabilityTtlSeconds: number = DEFAULT_SESSION_CAPABILITY_TTL_SECONDS;
+    let sessionCapabilityTtlSeconds: number = APP_API_DEFAULTS.sessionCapabilityTtlSeconds;
     if (cfg.sessionCapabilityTtlSeconds !== undefined) {
-        // At least a proof's 15 minutes (a shorter token expires under a running proof), at most 30 days.
-        const problem = integerProblem(cfg.sessionCapabilityTtlSeconds, 900, 2592000);
+        const problem = integerProblem(cfg.sessionCapabilityTtlSeconds, SESSION_CAPABILITY_TTL_BOUNDS.min, SESSION_CAPABILITY_TTL_BOUNDS.max);
         if (problem) problems.add(P("sessionCapabilityTtlSeconds"), problem);
         else sessionCapabilityTtlSeconds = cfg.sessionCapabilityTtlSeconds as number;
     }
@@ -318,7 +312,7 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         dispatchConcurrency,
         dispatchReservedConcurrency,
         alarmEmails,
-        networkMode: networkMode as "public" | "private",
+        networkMode: networkMode as NetworkMode,
         apiHandlerPath,
         applicationBuilds,
         sessionCapabilityTtlSeconds,
@@ -364,9 +358,9 @@ function parseAdmission(cfg: Record<string, unknown>, hostTimeoutSeconds: number
         }
         return cfg[key] as number;
     };
-    const maxConcurrentProofs = read("maxConcurrentProofs", DEFAULT_MAX_CONCURRENT_PROOFS, 20);
-    const perHour = read("proofsPerHour", DEFAULT_PROOFS_PER_HOUR, 10000);
-    const perDay = read("proofsPerDay", DEFAULT_PROOFS_PER_DAY, 10000);
+    const maxConcurrentProofs = read("maxConcurrentProofs", PIPELINE_DEFAULTS.maxConcurrentProofs, 20);
+    const perHour = read("proofsPerHour", APP_API_DEFAULTS.proofBudget.perHour, PROOF_BUDGET_BOUNDS.max);
+    const perDay = read("proofsPerDay", APP_API_DEFAULTS.proofBudget.perDay, PROOF_BUDGET_BOUNDS.max);
     if (perHour !== undefined && perDay !== undefined && perHour > perDay) {
         problems.add(P("proofsPerHour"), `${perHour} must not exceed proofsPerDay (${perDay})`);
     }
@@ -381,8 +375,8 @@ function parseAdmission(cfg: Record<string, unknown>, hostTimeoutSeconds: number
         }
     }
     return {
-        maxConcurrentProofs: maxConcurrentProofs ?? DEFAULT_MAX_CONCURRENT_PROOFS,
-        proofBudget: Object.freeze({ perHour: perHour ?? DEFAULT_PROOFS_PER_HOUR, perDay: perDay ?? DEFAULT_PROOFS_PER_DAY }),
+        maxConcurrentProofs: maxConcurrentProofs ?? PIPELINE_DEFAULTS.maxConcurrentProofs,
+        proofBudget: Object.freeze({ perHour: perHour ?? APP_API_DEFAULTS.proofBudget.perHour, perDay: perDay ?? APP_API_DEFAULTS.proofBudget.perDay }),
     };
 }
 
@@ -535,9 +529,9 @@ function parseProverTask(
     for (const extra of Object.keys(task).filter((k) => !["cpu", "memory", "hostTimeoutSeconds", "useFargateSpot", "architecture"].includes(k))) {
         problems.add(`${key}.${extra}`, "unknown key (allowed: cpu, memory, hostTimeoutSeconds, useFargateSpot, architecture)");
     }
-    const cpu = task.cpu ?? DEFAULT_PROVER_CPU;
-    const memory = task.memory ?? DEFAULT_PROVER_MEMORY;
-    const hostTimeoutSeconds = task.hostTimeoutSeconds ?? DEFAULT_HOST_TIMEOUT_SECONDS;
+    const cpu = task.cpu ?? PIPELINE_DEFAULTS.cpu;
+    const memory = task.memory ?? PIPELINE_DEFAULTS.memory;
+    const hostTimeoutSeconds = task.hostTimeoutSeconds ?? PIPELINE_DEFAULTS.hostTimeoutSeconds;
     const useFargateSpot = task.useFargateSpot ?? false;
     let ok = true;
     if (typeof cpu !== "number" || typeof memory !== "number") {

@@ -1,28 +1,14 @@
 /**
  * Small reusable validators. Each returns the problem as text (naming the rule) or undefined, so
- * the config parser can collect every problem of a stack file and report them at once.
+ * the config parser can collect every problem of a stack file and report them at once. Rules that
+ * code running in AWS applies too (digests, image ids, the proof prefix, bucket names) live in
+ * lambdas/shared/rules.ts instead.
  */
 
-export const ACCOUNT_ID = /^\d{12}$/;
-export const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
-/**
- * ECR image reference pinned by digest. ECR signing status is kept per digest, so a tag (which can
- * move) would let the signature gate approve one image and Fargate run another.
- */
-export const ECR_DIGEST_URI =
-    /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9][a-z0-9._\/-]*)@(sha256:[0-9a-f]{64})$/;
-/**
- * The prefix is spliced into S3 keys, IAM resource ARNs and a Step Functions `States.Format`
- * literal, whose escape characters (`'{}\`) must therefore never appear.
- */
-export const PROOF_PREFIX = /^(?:[A-Za-z0-9._-]+\/)*$/;
 export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
 export { DOMAIN_NAME, EMAIL } from "../builders/addressRules";
-export const AWS_REGION = /^[a-z]{2}(?:-gov)?-[a-z]+-\d$/;
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export { isPlainObject } from "../lambdas/shared/validation";
 
 /** A concrete browser origin: scheme and host (and port), no path, wildcard or placeholder. */
 export function originProblem(value: unknown): string | undefined {

@@ -1,7 +1,7 @@
 /**
  * IAM documents of the prover pipeline (SPEC §4, "IAM (parity, tightened)").
  */
-import { INPUT_OBJECT_NAME } from "../../lambdas/shared/contracts";
+import { INPUT_OBJECT_NAME, VERIFICATION_REPORT_OBJECT_NAME } from "../../lambdas/shared/contracts";
 import { AwsContext, PolicyDocument, arn, denyInsecureTransport, policyDocument, serviceTrustPolicy, writeOwnLogsStatement } from "./document";
 
 export const ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com";
@@ -136,6 +136,11 @@ export interface StateMachineRoleArgs {
     executionRoleArn: string;
     /** The check-image-signature and finalize-callback functions: the only Lambdas it may invoke. */
     invokedFunctionArns: string[];
+    /**
+     * Where the definition puts verification reports itself (state PublishVerificationReport, under the
+     * application's verifier contract only); absent = it writes nothing to S3.
+     */
+    verificationReports?: { bucketName: string; proofPrefix: string };
 }
 
 export function stateMachineRolePolicy(a: StateMachineRoleArgs): PolicyDocument {
@@ -178,7 +183,24 @@ export function stateMachineRolePolicy(a: StateMachineRoleArgs): PolicyDocument 
             Action: LOG_DELIVERY_ACTIONS,
             Resource: "*",
         },
+        ...(a.verificationReports === undefined ? [] : [publishVerificationReportsStatement(a.ctx, a.verificationReports)]),
     );
+}
+
+/**
+ * PublishVerificationReport's `aws-sdk:s3:putObject`: PutObject of verification.json under the proof
+ * prefix, nothing else (no read, no other name). The bucket is SSE-S3 (AES256, no KMS key, hence no
+ * kms:GenerateDataKey), and its policy only refuses plain HTTP, which Step Functions never uses, and
+ * puts without the AES256 header, which the state sends.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html (Permissions: s3:PutObject)
+ */
+function publishVerificationReportsStatement(ctx: AwsContext, r: { bucketName: string; proofPrefix: string }) {
+    return {
+        Sid: "PublishVerificationReports",
+        Effect: "Allow" as const,
+        Action: "s3:PutObject",
+        Resource: arn.s3Object(ctx, r.bucketName, `${r.proofPrefix}*/${VERIFICATION_REPORT_OBJECT_NAME}`),
+    };
 }
 
 /**

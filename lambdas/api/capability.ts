@@ -17,8 +17,6 @@ const VERSION = "v2";
 const CONTEXT = "stark-ballot-simulator/session-capability/v2\n";
 /** A shorter secret is a configuration mistake (HMAC-SHA256 wants at least 256 bits of key). */
 export const MIN_SECRET_LENGTH = 32;
-/** Lifetime when the stack does not set `sessionCapabilityTtlSeconds`: one day, a classroom session. */
-export const DEFAULT_CAPABILITY_TTL_SECONDS = 86400;
 /** Clocks of two api containers may differ a little; a token from further in the future is forged or misissued. */
 export const MAX_CLOCK_SKEW_SECONDS = 60;
 

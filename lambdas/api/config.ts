@@ -1,5 +1,6 @@
 import { LAMBDA_ENV } from "../shared/contracts";
 import { checkProofPrefix, readEnv } from "../shared/env";
+import { SESSION_CAPABILITY_TTL_BOUNDS } from "../shared/rules";
 import { type ProofBudgetLimits, parseProofBudgetLimits } from "./proofBudget";
 import type { SecretName } from "./secrets";
 
@@ -23,6 +24,8 @@ export interface ApiConfig {
     capabilityTtlSeconds: number;
     /** Whether a new attempt may start on a session whose proof succeeded (the earlier bundle stays listed). */
     allowReproving: boolean;
+    /** Name of the stack's prover image record (SSM String parameter): where the expected zkVM image id lives. */
+    proverImageParameter: string;
     /** The captcha provider's verification endpoint (Cloudflare Turnstile siteverify unless `CAPTCHA_VERIFY_URL` says otherwise). */
     captchaVerifyUrl: string;
 }
@@ -50,18 +53,16 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
         }),
         capabilityTtlSeconds: parseTtlSeconds(values.SESSION_CAPABILITY_TTL_SECONDS),
         allowReproving: parseFlag("ALLOW_REPROVING", values.ALLOW_REPROVING),
+        proverImageParameter: values.PROVER_IMAGE_PARAMETER,
         captchaVerifyUrl: parseVerifyUrl(env.CAPTCHA_VERIFY_URL),
     };
 }
 
-/** Same bounds as the stack key `sessionCapabilityTtlSeconds`: at least a proof's 15 minutes, at most 30 days. */
-export const MIN_CAPABILITY_TTL_SECONDS = 900;
-export const MAX_CAPABILITY_TTL_SECONDS = 2592000;
-
 function parseTtlSeconds(value: string): number {
+    const { min, max } = SESSION_CAPABILITY_TTL_BOUNDS;
     const seconds = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!(seconds >= MIN_CAPABILITY_TTL_SECONDS && seconds <= MAX_CAPABILITY_TTL_SECONDS)) {
-        throw new Error(`SESSION_CAPABILITY_TTL_SECONDS: "${value}" must be an integer from ${MIN_CAPABILITY_TTL_SECONDS} to ${MAX_CAPABILITY_TTL_SECONDS}`);
+    if (!(seconds >= min && seconds <= max)) {
+        throw new Error(`SESSION_CAPABILITY_TTL_SECONDS: "${value}" must be an integer from ${min} to ${max}`);
     }
     return seconds;
 }

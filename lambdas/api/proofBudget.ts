@@ -9,6 +9,7 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { RATE_LIMIT_KEY_TABLE_SCHEMA } from "../shared/tables";
+import { PROOF_BUDGET_BOUNDS } from "../shared/rules";
 
 export interface ProofBudgetLimits {
     perHour: number;
@@ -84,8 +85,10 @@ export class ProofBudget {
 /** PROOFS_PER_HOUR / PROOFS_PER_DAY: positive integers, the hour's at most the day's. */
 export function parseProofBudgetLimits(perHour: string, perDay: string): ProofBudgetLimits {
     const parse = (name: string, value: string) => {
-        if (!/^[1-9]\d{0,8}$/.test(value)) throw new Error(`${name}: "${value}" must be a positive integer`);
-        return Number(value);
+        const { min, max } = PROOF_BUDGET_BOUNDS;
+        const count = /^\d+$/.test(value) ? Number(value) : NaN;
+        if (!(count >= min && count <= max)) throw new Error(`${name}: "${value}" must be an integer from ${min} to ${max}`);
+        return count;
     };
     const limits = { perHour: parse("PROOFS_PER_HOUR", perHour), perDay: parse("PROOFS_PER_DAY", perDay) };
     if (limits.perHour > limits.perDay) throw new Error(`PROOFS_PER_HOUR: ${limits.perHour} must not exceed PROOFS_PER_DAY (${limits.perDay})`);

@@ -1,14 +1,13 @@
 import { DescribeImageScanFindingsCommand, DescribeImageSigningStatusCommand, ECRClient } from "@aws-sdk/client-ecr";
 import type { CheckImageSignatureInput, CheckImageSignatureResult } from "../shared/contracts";
+import { ECR_REPOSITORY_NAME, SHA256_DIGEST, SHA256_DIGEST_RULE } from "../shared/rules";
 import { InvalidInput, checkString, isPlainObject } from "../shared/validation";
 import { MAX_CHECKS, MISSING_SCAN, type ScanReport, decideImageGate } from "./imageGate";
 
 export { MISSING_SIGNING_STATUS } from "./imageGate";
 
 // ECR signing status is per digest, so only a full sha256 digest identifies what will run.
-const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
 // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeImageSigningStatus.html
-const REPOSITORY_NAME_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const REGISTRY_ID_PATTERN = /^[0-9]{12}$/;
 const SHAPE = "{registryId, repositoryName, imageDigest, allowHighScanFindings, previousChecks?}";
 
@@ -18,8 +17,8 @@ export function parseCheckImageSignatureInput(event: unknown): CheckImageSignatu
     }
     const problems: string[] = [];
     const registryId = checkString(event, "registryId", problems, REGISTRY_ID_PATTERN, "a 12-digit account id (the registry that holds the image)");
-    const repositoryName = checkString(event, "repositoryName", problems, REPOSITORY_NAME_PATTERN, "an ECR repository name");
-    const imageDigest = checkString(event, "imageDigest", problems, DIGEST_PATTERN, "a digest of the form sha256:<64 lower-case hex>");
+    const repositoryName = checkString(event, "repositoryName", problems, ECR_REPOSITORY_NAME, "an ECR repository name");
+    const imageDigest = checkString(event, "imageDigest", problems, SHA256_DIGEST, `a digest of the form ${SHA256_DIGEST_RULE}`);
     if (typeof event.allowHighScanFindings !== "boolean") {
         problems.push("allowHighScanFindings must be a boolean");
     }

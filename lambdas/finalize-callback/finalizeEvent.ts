@@ -3,6 +3,7 @@
  * in the state machine, so it throws and the Step Functions task fails visibly.
  */
 import { VERIFICATION_STATUSES, type ExecutionPayload, type FinalizeEvent, type StepFunctionsError, type VerifyProofResult } from "../shared/contracts";
+import { ZKVM_IMAGE_ID } from "../shared/rules";
 import {
     EXECUTION_ID_PATTERN,
     EXECUTION_ID_RULE,
@@ -109,7 +110,7 @@ function parseVerification(value: unknown, problems: string[]): VerifyProofResul
     for (const key of ["bundleKey", "reportKey"] as const) {
         if (typeof value[key] !== "string" || value[key] === "") problems.push(`verification.${key} must be a non-empty string`);
     }
-    if (typeof value.expectedImageId !== "string" || !/^[0-9a-f]{64}$/.test(value.expectedImageId)) {
+    if (typeof value.expectedImageId !== "string" || !ZKVM_IMAGE_ID.test(value.expectedImageId)) {
         problems.push("verification.expectedImageId must be 64 lower-case hex");
     }
     return problems.length > before ? undefined : (value as unknown as VerifyProofResult);

@@ -222,6 +222,7 @@ export const LAMBDA_ENV = {
         "PROOFS_PER_DAY",
         "SESSION_CAPABILITY_TTL_SECONDS",
         "ALLOW_REPROVING",
+        "PROVER_IMAGE_PARAMETER",
     ],
     checkImageSignature: [],
     proofSlotCleanup: ["PROOF_SLOTS_TABLE", "STATE_MACHINE_ARN"],

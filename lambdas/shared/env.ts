@@ -1,4 +1,5 @@
 /** Reads a handler's environment once, reporting every missing variable in one error. */
+import { STATE_MACHINE_ARN, proofPrefixProblem } from "./rules";
 
 export class MissingEnvironmentError extends Error {
     constructor(readonly missing: readonly string[]) {
@@ -35,10 +36,14 @@ export function readEnv<const N extends string>(
     return Object.freeze(values);
 }
 
-/** Same rule as the stack config (SPEC §3): the proof prefix is empty or ends in `/`. */
+/** The stack config's own rule (SPEC §3, lambdas/shared/rules.ts), applied again to what the handler was given. */
 export function checkProofPrefix(prefix: string): string {
-    if (prefix !== "" && !prefix.endsWith("/")) {
-        throw new Error(`S3_PROOF_PREFIX must be empty or end with "/", got ${JSON.stringify(prefix)}`);
-    }
+    const problem = proofPrefixProblem(prefix);
+    if (problem !== undefined) throw new Error(`S3_PROOF_PREFIX: ${problem}`);
     return prefix;
+}
+
+export function checkStateMachineArn(arn: string): string {
+    if (!STATE_MACHINE_ARN.test(arn)) throw new Error(`STATE_MACHINE_ARN must be a state machine ARN, got ${JSON.stringify(arn)}`);
+    return arn;
 }

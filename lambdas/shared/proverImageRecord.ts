@@ -10,6 +10,7 @@
  * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_Parameter.html
  */
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import { SHA256_DIGEST, SHA256_DIGEST_RULE, ZKVM_IMAGE_ID } from "./rules";
 import { isPlainObject } from "./validation";
 
 export interface ProverImageRecord {
@@ -23,8 +24,6 @@ export interface ProverImageRecord {
     zkvmImageId: string | null;
 }
 
-export const IMAGE_ID_PATTERN = /^[0-9a-f]{64}$/;
-const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
 
 /** The parameter value: canonical JSON with the keys in this order (so an unchanged record is byte-identical). */
 export function formatProverImageRecord(record: ProverImageRecord): string {
@@ -41,9 +40,9 @@ export function parseProverImageRecord(text: string): ProverImageRecord {
     const problems: string[] = [];
     if (!isPlainObject(value)) throw new Error("prover image record must be a JSON object");
     if (typeof value.repository !== "string" || value.repository === "") problems.push("repository must be a non-empty string");
-    if (typeof value.digest !== "string" || !DIGEST_PATTERN.test(value.digest)) problems.push("digest must be sha256:<64 lower-case hex>");
+    if (typeof value.digest !== "string" || !SHA256_DIGEST.test(value.digest)) problems.push(`digest must be ${SHA256_DIGEST_RULE}`);
     if (typeof value.imageUri !== "string" || !value.imageUri.endsWith(`@${String(value.digest)}`)) problems.push("imageUri must be pinned to the digest");
-    if (value.zkvmImageId !== null && (typeof value.zkvmImageId !== "string" || !IMAGE_ID_PATTERN.test(value.zkvmImageId))) {
+    if (value.zkvmImageId !== null && (typeof value.zkvmImageId !== "string" || !ZKVM_IMAGE_ID.test(value.zkvmImageId))) {
         problems.push("zkvmImageId must be 64 lower-case hex or null");
     }
     if (problems.length > 0) throw new Error(`prover image record is invalid: ${problems.join("; ")}`);

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { PROVER_SCRATCH_DIR } from "../../lambdas/shared/contracts";
+import { bucketNameProblem } from "../../lambdas/shared/rules";
 
 /** Where the image puts the zkVM host binary (see prover/Dockerfile). */
 export const DEFAULT_HOST_BIN = "/opt/zkvm/bin/host";
@@ -129,6 +130,7 @@ function parseOutputTarget(
         return undefined;
     }
     const bucket = env.OUTPUT_S3_BUCKET;
+    checkBucketName("OUTPUT_S3_BUCKET", bucket, problems);
     const prefix = required("OUTPUT_S3_PREFIX");
     if (prefix.endsWith("/")) {
         problems.push(`OUTPUT_S3_PREFIX must not end with '/' (got '${prefix}')`);
@@ -154,8 +156,15 @@ function parseInputSource(env: RunnerEnv, problems: string[]): InputSource | und
     }
     const before = problems.length;
     if (!bucket) problems.push("INPUT_S3_BUCKET is required with INPUT_S3_KEY");
+    else checkBucketName("INPUT_S3_BUCKET", bucket, problems);
     if (!key) problems.push("INPUT_S3_KEY is required with INPUT_S3_BUCKET");
     return problems.length === before ? { kind: "s3", bucket: bucket!, key: key! } : undefined;
+}
+
+/** The stack config's bucket-name rule (lambdas/shared/rules.ts): a wrong name fails as CONFIG_INVALID, before the host runs. */
+function checkBucketName(name: string, bucket: string, problems: string[]): void {
+    const problem = bucketNameProblem(bucket);
+    if (problem !== undefined) problems.push(`${name}: ${problem}`);
 }
 
 function parseTimeout(raw: string | undefined, problems: string[]): number {

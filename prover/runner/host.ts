@@ -4,7 +4,7 @@ import * as fs from "node:fs/promises";
 import * as readline from "node:readline";
 import { HostUser, RunnerEnv } from "./config";
 import { describeError, errorCode, RunnerFailure } from "./failure";
-import { Logger } from "./logger";
+import { Logger } from "../../lambdas/shared/log";
 
 /** How long the host gets to exit after SIGTERM before it is sent SIGKILL. */
 export const DEFAULT_KILL_GRACE_MS = 10_000;

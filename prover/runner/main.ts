@@ -4,7 +4,7 @@
  */
 import { EXIT_CODES } from "./exitCodes";
 import { describeError } from "./failure";
-import { createLogger } from "./logger";
+import { createLogger } from "../../lambdas/shared/log";
 import { runProver } from "./runProver";
 
 // ECS StopTask (Step Functions timeout or abort) sends SIGTERM. The runner is PID 1 in the container,

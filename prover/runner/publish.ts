@@ -16,7 +16,7 @@ import { ArtifactError } from "./artifacts/values";
 import { FailureName } from "./exitCodes";
 import { describeError, errorCode, RunnerFailure } from "./failure";
 import { hostArtifactPaths } from "./hostContract";
-import { Logger } from "./logger";
+import { Logger } from "../../lambdas/shared/log";
 import { BUNDLE_ENTRIES, writeBundleZip } from "./proofBundle";
 import { ScratchLayout } from "./scratch";
 

@@ -1,4 +1,5 @@
-import { errorNameOf, httpStatusOf } from "./s3Client";
+import { isTransientAwsError } from "../../lambdas/shared/awsErrors";
+import { errorNameOf } from "./s3Client";
 
 export interface RetryPolicy {
     /** Total attempts, the first included. */
@@ -18,28 +19,27 @@ export function backoffDelayMs(policy: RetryPolicy, failedAttempt: number): numb
     return policy.baseDelayMs * 2 ** (failedAttempt - 1);
 }
 
-/** Errors raised before or by S3 that are worth another attempt. */
-const TRANSIENT_ERROR_NAMES: ReadonlySet<string> = new Set([
-    "RequestTimeout",
-    "RequestTimeTooSkewed",
-    "SlowDown",
-    "ServiceUnavailable",
-    "InternalError",
-    "ExpiredToken",
-    "TimeoutError",
-]);
+/**
+ * S3 error codes worth another attempt that the SDK's classification does not name
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList):
+ * - `InternalError` can arrive inside a 200 OK (CompleteMultipartUpload, CopyObject), where no 5xx
+ *   status tells it apart: https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html
+ * - `ExpiredToken` (400): the task role's credentials rotated under a long proof; the next attempt
+ *   signs with the refreshed ones.
+ * - `RequestTimeTooSkewed` (403): the SDK corrects its clock offset from the answer, so the next
+ *   attempt is signed with the corrected time.
+ */
+const S3_TRANSIENT_ERROR_NAMES: ReadonlySet<string> = new Set(["InternalError", "ExpiredToken", "RequestTimeTooSkewed"]);
 
 /**
- * Retry when S3 could not be reached (no HTTP status), when it answered 5xx, 408 or 429, or with a
- * known transient error. Other 4xx (AccessDenied, NoSuchBucket) will not heal by waiting, and an
- * aborted call was stopped on purpose.
+ * Retry what the SDK classifies as throttling, transient or server-side (lambdas/shared/awsErrors.ts:
+ * 5xx, 429, timeouts such as `RequestTimeout`, `SlowDown`, connection resets), plus the S3 codes above.
+ * Other 4xx (AccessDenied, NoSuchBucket) will not heal by waiting, and an aborted call was stopped on purpose.
  */
 export function isRetryableS3Error(error: unknown): boolean {
     const name = errorNameOf(error);
     if (name === "AbortError") return false;
-    if (name !== undefined && TRANSIENT_ERROR_NAMES.has(name)) return true;
-    const status = httpStatusOf(error);
-    return status === undefined || status >= 500 || status === 408 || status === 429;
+    return isTransientAwsError(error) || (name !== undefined && S3_TRANSIENT_ERROR_NAMES.has(name));
 }
 
 export class RetriesExhaustedError extends Error {

@@ -5,7 +5,7 @@ import { EXIT_CODES, ExitCode } from "./exitCodes";
 import { describeError, RunnerFailure } from "./failure";
 import { assertHostIsolationPossible, assertHostSucceeded, checkHostExecutable, DEFAULT_KILL_GRACE_MS, hostEnvironment, runHost } from "./host";
 import { assertRequiredInputFields, describeInputSource, parseJsonObject, readInput } from "./input";
-import { createLogger, LineWriter, Logger } from "./logger";
+import { createLogger, Logger } from "../../lambdas/shared/log";
 import { buildManifestBeforeHost, buildPublishedSet } from "./publish";
 import { UPLOAD_RETRY_POLICY } from "./retry";
 import { createS3Client, S3Sender, s3Url } from "./s3Client";
@@ -16,8 +16,8 @@ import { uploadFile, UploadOptions } from "./upload";
 export interface ProverDeps {
     /** Default: a client on the default credential/region chain (see `createS3Client`), destroyed at the end. */
     s3?: S3Sender;
-    /** Default: stdout. */
-    write?: LineWriter;
+    /** Where the log's text goes, newline-terminated lines as on stdout. Default: stdout. */
+    write?: (text: string) => void;
     now?: () => Date;
     /** Wait between upload attempts. Default: a real timer. */
     sleep?: (ms: number) => Promise<void>;
@@ -34,7 +34,8 @@ export interface ProverDeps {
  * exit code, and every failure is reported by exactly one ERROR log line.
  */
 export async function runProver(env: RunnerEnv, deps: ProverDeps = {}): Promise<ExitCode> {
-    const log = createLogger(deps.write, deps.now);
+    const write = deps.write;
+    const log = createLogger(write === undefined ? undefined : (line) => write(`${line}\n`), deps.now);
     let ownClient: S3Client | undefined;
     try {
         const config = requireConfig(env);

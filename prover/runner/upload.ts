@@ -2,7 +2,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { describeError, RunnerFailure } from "./failure";
-import { Logger } from "./logger";
+import { Logger } from "../../lambdas/shared/log";
 import { isRetryableS3Error, RetriesExhaustedError, retry, RetryPolicy } from "./retry";
 import { S3Sender, s3Url } from "./s3Client";
 

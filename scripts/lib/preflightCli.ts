@@ -11,6 +11,7 @@ import { SignerClient } from "@aws-sdk/client-signer";
 import { STSClient } from "@aws-sdk/client-sts";
 import { PROJECT_NAME } from "../../builders/names";
 import { OPTIONAL_SECRET_CONFIG_KEYS, RawStackConfig, SECRET_CONFIG_KEYS, StackSettings, parseStackConfig } from "../../stacks/config";
+import { EXIT_USAGE, integerOption, parseCommandLine } from "./cli";
 import { applyProjectConfig, readProjectFile } from "./projectConfig";
 import { NoCredentialsError, PreflightClients, formatResults, runPreflight } from "./preflight";
 import { PROJECT_ROOT, readStackFile } from "./synthesize";
@@ -53,18 +54,18 @@ interface ParsedArgs {
     maxConcurrentProofs?: number;
 }
 
-function parseArgs(args: readonly string[]): ParsedArgs | undefined {
-    const [stack, ...rest] = args;
-    if (!stack || stack.startsWith("-")) return undefined;
-    const parsed: ParsedArgs = { stack };
-    for (let i = 0; i < rest.length; i += 2) {
-        const [flag, value] = [rest[i], rest[i + 1]];
-        if (value === undefined) return undefined;
-        if (flag === "--config-dir") parsed.dir = value;
-        else if (flag === "--max-concurrent-proofs" && /^[1-9]\d*$/.test(value)) parsed.maxConcurrentProofs = Number(value);
-        else return undefined;
-    }
-    return parsed;
+function parsePreflightArgs(args: readonly string[]): ParsedArgs | string {
+    const parsed = parseCommandLine(args, {
+        usage: USAGE,
+        options: { "config-dir": { type: "string" }, "max-concurrent-proofs": { type: "string" } },
+        positionals: { min: 1, max: 1 },
+    });
+    if (!parsed.ok) return parsed.message;
+    const problems: string[] = [];
+    // The stack key's own bound (stacks/config.ts parseAdmission).
+    const maxConcurrentProofs = integerOption(parsed.values["max-concurrent-proofs"], "--max-concurrent-proofs", 1, 20, problems);
+    if (problems.length > 0) return `${problems.join("\n")}\n${USAGE}`;
+    return { stack: parsed.positionals[0], dir: parsed.values["config-dir"], maxConcurrentProofs };
 }
 
 /** Clients on the default credential chain, in the credentials' region (or the stack's, which the region check then flags). */
@@ -92,8 +93,8 @@ export async function preflightCli(
     args: readonly string[],
     makeClients: (fallbackRegion: string) => Promise<{ clients: PreflightClients; clientRegion: string | undefined }> = defaultClients,
 ): Promise<{ code: number; out: string; err: string }> {
-    const parsed = parseArgs(args);
-    if (!parsed) return { code: 64, out: "", err: USAGE };
+    const parsed = parsePreflightArgs(args);
+    if (typeof parsed === "string") return { code: EXIT_USAGE, out: "", err: parsed };
     let stackFile: ReturnType<typeof stackSettingsFromFile>;
     try {
         stackFile = stackSettingsFromFile(parsed.stack, parsed.dir);

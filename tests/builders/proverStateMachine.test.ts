@@ -461,9 +461,11 @@ describe("prover state machine definition", () => {
             ["an empty subnet id", { subnetIds: [""] }, "subnetIds: entries must not be empty"],
             ["a repository name with upper case", { repositoryName: "Prover" }, 'repositoryName: "Prover" is not an ECR repository name'],
             ["an empty environment", { environment: "" }, "environment: must not be empty"],
-            ["a bucket name with upper case", { proofBucketName: "Proofs" }, 'proofBucketName: "Proofs" is not an S3 bucket name'],
-            ["a prefix without trailing slash", { proofPrefix: "sessions" }, 'proofPrefix: "sessions" must be empty or end with "/" (and not start with "/")'],
-            ["a prefix with a leading slash", { proofPrefix: "/sessions/" }, 'proofPrefix: "/sessions/" must be empty or end with "/" (and not start with "/")'],
+            ["a bucket name with upper case", { proofBucketName: "Proofs" }, 'proofBucketName: "Proofs" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit)'],
+            ["a bucket name with a reserved suffix", { proofBucketName: "proofs-s3alias" }, 'proofBucketName: "proofs-s3alias" is not a valid S3 bucket name (the suffix "-s3alias" is reserved)'],
+            ["a prefix without trailing slash", { proofPrefix: "sessions" }, 'proofPrefix: "sessions" must be empty or end in "/", using only letters, digits, ".", "_", "-" and "/" (no empty, "." or ".." segments)'],
+            ["a prefix with a leading slash", { proofPrefix: "/sessions/" }, 'proofPrefix: "/sessions/" must be empty or end in "/", using only letters, digits, ".", "_", "-" and "/" (no empty, "." or ".." segments)'],
+            ["a prefix with a States.Format brace", { proofPrefix: "a{b}/" }, 'proofPrefix: "a{b}/" must be empty or end in "/", using only letters, digits, ".", "_", "-" and "/" (no empty, "." or ".." segments)'],
             ["a fractional timeout", { runProverTimeoutSeconds: 1.5 }, "runProverTimeoutSeconds: 1.5 must be a positive integer"],
             ["a zero timeout", { runProverTimeoutSeconds: 0 }, "runProverTimeoutSeconds: 0 must be a positive integer"],
         ];
@@ -541,11 +543,15 @@ describe("prover state machine, executed locally", () => {
         });
     });
 
-    it("computes OUTPUT_S3_PREFIX from an escaped prefix literal exactly", async () => {
+    it("computes OUTPUT_S3_PREFIX from a nested prefix literal exactly", async () => {
         const requests: RunProverRequest[] = [];
-        const odd = buildProverStateMachineDefinition({ ...ARGS, proofPrefix: "it's{x}/" });
-        await runProverStateMachine(odd, INPUT, handlers({ runProver: (request) => (requests.push(request), TASK) }));
-        assert.deepEqual(requests[0].Overrides.ContainerOverrides[0].Environment.slice(6), [{ Name: "OUTPUT_S3_PREFIX", Value: "it's{x}/session-1/exec-0001" }]);
+        const nested = buildProverStateMachineDefinition({ ...ARGS, proofPrefix: "a.b/c_d-1/" });
+        await runProverStateMachine(nested, INPUT, handlers({ runProver: (request) => (requests.push(request), TASK) }));
+        assert.deepEqual(requests[0].Overrides.ContainerOverrides[0].Environment.slice(6), [{ Name: "OUTPUT_S3_PREFIX", Value: "a.b/c_d-1/session-1/exec-0001" }]);
+    });
+
+    it("refuses a prefix with States.Format escape characters (the config's rule; statesFormat escaping is the property test's)", () => {
+        assert.throws(() => buildProverStateMachineDefinition({ ...ARGS, proofPrefix: "it's{x}/" }), /proofPrefix: "it's\{x\}\/" must be empty or end in "\/"/);
     });
 
     const refusals: [string, CheckImageSignatureResult][] = [

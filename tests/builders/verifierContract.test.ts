@@ -3,6 +3,7 @@
  * build gets its own event and its answer is read its own way; the choice is made once, from config.
  */
 import assert from "node:assert/strict";
+import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import {
     type ProverStateMachineArgs,
     buildProverStateMachineDefinition,
@@ -10,11 +11,13 @@ import {
     proverStateMachineArgsProblems,
     statesFormat,
 } from "../../builders/proverStateMachine";
-import { verifierContractChoice } from "../../builders/verifierContract";
+import { stateMachinePublishesReports, verifierContractChoice } from "../../builders/verifierContract";
+import { proofBucketPolicy } from "../../builders/policies/proverPipeline";
 import { parseFinalizeEvent } from "../../lambdas/finalize-callback/finalizeEvent";
 import { PROOF_SLOTS_TABLE_SCHEMA } from "../../lambdas/shared/proofSlots";
 import { bundleObjectKey, executionPrefix, type ExecutionInput, verificationReportKey } from "../../lambdas/shared/contracts";
-import { type LocalDynamo, createTable, startLocalDynamo } from "../../local/servers";
+import { type LocalDynamo, type LocalS3, createTable, startLocalDynamo, startLocalS3 } from "../../local/servers";
+import { type S3Refusal, encryptionPolicyRefusal, refusePutObjects } from "../../local/s3Faults";
 import { type ProverTaskHandlers, aslValidationErrors, localExecutionArn, runProverStateMachine } from "../../local/stateMachine";
 import { SERVICE_RETRY, STOPPED_TASK, VERIFIER_ARN, VERIFYING_ARGS, VERIFY_CATCH } from "./support/verifyingArgs";
 
@@ -72,13 +75,15 @@ describe("verifierContractChoice: chosen once, from config", () => {
 });
 
 let slotsDynamo: LocalDynamo;
+let bucketS3: LocalS3;
 
 describe("prover state machine: VerifyProof with the application's verifier-service-runner", () => {
     before(async () => {
         slotsDynamo = await startLocalDynamo();
         await createTable(slotsDynamo.client, ARGS.proofSlotsTableName, PROOF_SLOTS_TABLE_SCHEMA);
+        bucketS3 = await startLocalS3([ARGS.proofBucketName]);
     });
-    after(async () => slotsDynamo.stop());
+    after(async () => Promise.all([slotsDynamo.stop(), bucketS3.stop()]));
 
     it("passes asl-validator with JSONPath and ARN checks", () => {
         assert.deepEqual(aslValidationErrors(buildProverStateMachineDefinition(ARGS)), []);
@@ -89,7 +94,7 @@ describe("prover state machine: VerifyProof with the application's verifier-serv
         assert.equal(d.States.ReleaseProofSlot.Next, "VerifyProof");
         assert.deepEqual(d.States.VerifyProof, {
             Type: "Task",
-            Comment: "The application's verifier-service-runner: verify the published bundle against the stack's zkVM image id; it publishes verification.json beside it.",
+            Comment: "The application's verifier-service-runner: verify the published bundle against the stack's zkVM image id; it publishes verification.json beside it when it can re-zip the bundle.",
             Resource: "arn:aws:states:::lambda:invoke",
             Parameters: {
                 FunctionName: VERIFIER_ARN,
@@ -127,6 +132,14 @@ describe("prover state machine: VerifyProof with the application's verifier-serv
                 {
                     And: [
                         { Variable: "$.verification.Payload.status", StringEquals: "success" },
+                        { Variable: "$.verification.Payload.verifierStatus", StringEquals: "success" },
+                        { Variable: "$.verification.Payload.verificationReport", IsPresent: true },
+                    ],
+                    Next: "PublishVerificationReport",
+                },
+                {
+                    And: [
+                        { Variable: "$.verification.Payload.status", StringEquals: "success" },
                         {
                             Or: [
                                 { Variable: "$.verification.Payload.verifierStatus", StringEquals: "failed" },
@@ -159,6 +172,35 @@ describe("prover state machine: VerifyProof with the application's verifier-serv
         assert.equal(d.States.FinalizeVerificationFailed?.Next, "ProofNotVerified");
     });
 
+    it("PublishVerificationReport puts the answered report beside the bundle (SSE-S3), links its key, retries S3, fails the proof on a final error", () => {
+        const d = buildProverStateMachineDefinition(ARGS);
+        assert.deepEqual(d.States.PublishVerificationReport, {
+            Type: "Task",
+            Comment: "The runner verified the proof but did not publish its report: put it as verification.json beside the bundle.",
+            Resource: "arn:aws:states:::aws-sdk:s3:putObject",
+            Parameters: {
+                Bucket: "stark-ballot-simulator-proofs-develop-123456789012",
+                "Key.$": "States.Format('sessions/{}/{}/verification.json', $.payload.sessionId, $.payload.executionId)",
+                "Body.$": "States.JsonToString($.verification.Payload.verificationReport)",
+                ContentType: "application/json",
+                ServerSideEncryption: "AES256",
+            },
+            ResultSelector: { "reportKey.$": "States.Format('sessions/{}/{}/verification.json', $$.Execution.Input.payload.sessionId, $$.Execution.Input.payload.executionId)" },
+            ResultPath: "$.verification.Payload.s3",
+            Retry: [{ ErrorEquals: ["S3.S3Exception", "S3.SdkClientException"], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" }],
+            Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.verificationError", Next: "FinalizeVerificationFailed" }],
+            Next: "FinalizeSucceeded",
+        });
+        // The reference handler publishes its own report: no such state, and no S3 grant for the state machine.
+        const reference = buildProverStateMachineDefinition(VERIFYING_ARGS);
+        assert.equal(reference.States.PublishVerificationReport, undefined);
+        assert.deepEqual(reference.States.CheckProofVerification?.Choices.map((c) => c.Next), ["FinalizeSucceeded", "RecordVerificationRejection"]);
+        assert.deepEqual(
+            [undefined, { kind: "reference" as const }, { kind: "application" as const, expectedImageId: IMAGE_ID }].map(stateMachinePublishesReports),
+            [false, false, true],
+        );
+    });
+
     it("validation names the argument and the rule", () => {
         assert.deepEqual(proverStateMachineArgsProblems({ ...ARGS, verifyProofFunctionArn: undefined }), ['verifierContract: "application" needs verifyProofFunctionArn (the verification step)']);
         assert.deepEqual(proverStateMachineArgsProblems({ ...ARGS, verifierContract: { kind: "application", expectedImageId: `0x${IMAGE_ID}` } }), [
@@ -168,19 +210,23 @@ describe("prover state machine: VerifyProof with the application's verifier-serv
     });
 
     describe("executed locally", () => {
-        const run = async (answer: () => unknown) => {
+        /** S3 as the stack's bucket answers: its policy's encryption Deny, then `refusals` one per put. */
+        const bucketClient = (refusals: S3Refusal[]) =>
+            refusePutObjects(new S3Client(bucketS3.clientConfig("ap-northeast-1")), (input) => encryptionPolicyRefusal(proofBucketPolicy({ partition: "aws" }, ARGS.proofBucketName))(input) ?? refusals.shift());
+        const run = async (answer: () => unknown, refusals: S3Refusal[] = [], definition = buildProverStateMachineDefinition(ARGS)) => {
             const calls: unknown[] = [];
             const handlers: ProverTaskHandlers = {
                 verifyImageSignature: () => ({ verdict: "ALLOW", checks: 1, status: "COMPLETE", signingStatuses: [], scan: { status: "COMPLETE", findingSeverityCounts: {} } }),
                 runProver: () => TASK,
                 finalize: () => ({ ok: true }),
                 dynamodb: slotsDynamo.client,
+                s3: bucketClient(refusals),
                 verifyProof: (event, functionName) => {
                     calls.push({ event, functionName });
                     return answer();
                 },
             };
-            const execution = await runProverStateMachine(buildProverStateMachineDefinition(ARGS), INPUT, handlers);
+            const execution = await runProverStateMachine(definition, INPUT, handlers);
             return { execution, calls };
         };
 
@@ -217,7 +263,7 @@ describe("prover state machine: VerifyProof with the application's verifier-serv
 
         const runnerFailures: [string, unknown][] = [
             ["the runner's error answer (a crash inside it)", { status: "error", message: "verifier-service execution failed", details: "verifier panicked" }],
-            ["a success verdict whose report was not published", ranAnswer("success", {})],
+            ["a success verdict with neither a published report nor the report itself", (({ verificationReport: _r, ...rest }) => rest)(ranAnswer("success", {}))],
             ["a verdict the contract does not know", ranAnswer("maybe")],
         ];
         for (const [what, answer] of runnerFailures) {
@@ -232,5 +278,96 @@ describe("prover state machine: VerifyProof with the application's verifier-serv
                 assert.deepEqual(parseFinalizeEvent(execution.finalizeCalls[0].event), execution.finalizeCalls[0].event);
             });
         }
+    });
+});
+
+describe("prover state machine: PublishVerificationReport executed locally against S3 (s3rver)", () => {
+    const REPORT = { status: "success", imageId: IMAGE_ID, expectedImageId: `0x${IMAGE_ID}`, error: null, checks: [{ name: "receipt", ok: true }] };
+    const unpublished = { ...ranAnswer("success", {}), verificationReport: REPORT };
+    const handlers = (s3: S3Client): ProverTaskHandlers => ({
+        verifyImageSignature: () => ({ verdict: "ALLOW", checks: 1, status: "COMPLETE", signingStatuses: [], scan: { status: "COMPLETE", findingSeverityCounts: {} } }),
+        runProver: () => TASK,
+        finalize: () => ({ ok: true }),
+        dynamodb: slotsDynamo.client,
+        s3,
+        verifyProof: () => unpublished,
+    });
+    let s3: LocalS3;
+    let dynamo: LocalDynamo;
+    let slotsDynamo: LocalDynamo;
+    before(async () => {
+        [s3, dynamo] = await Promise.all([startLocalS3([ARGS.proofBucketName]), startLocalDynamo()]);
+        slotsDynamo = dynamo;
+        await createTable(dynamo.client, ARGS.proofSlotsTableName, PROOF_SLOTS_TABLE_SCHEMA);
+    });
+    after(async () => Promise.all([s3.stop(), dynamo.stop()]));
+
+    const client = (refusals: S3Refusal[]) =>
+        refusePutObjects(new S3Client(s3.clientConfig("ap-northeast-1")), (input) => encryptionPolicyRefusal(proofBucketPolicy({ partition: "aws" }, ARGS.proofBucketName))(input) ?? refusals.shift());
+    const stored = async (key: string) => {
+        const object = await s3.client.send(new GetObjectCommand({ Bucket: ARGS.proofBucketName, Key: key }));
+        return { contentType: object.ContentType, body: await object.Body!.transformToString("utf-8") };
+    };
+    const missing = async (key: string) =>
+        s3.client.send(new HeadObjectCommand({ Bucket: ARGS.proofBucketName, Key: key })).then(
+            () => false,
+            () => true,
+        );
+    const input = (executionId: string): ExecutionInput => ({ ...INPUT, payload: { ...INPUT.payload, executionId, inputS3Key: `sessions/${SESSION_ID}/${executionId}/input.json` } });
+    const reportKey = (executionId: string) => `sessions/${SESSION_ID}/${executionId}/verification.json`;
+
+    it("success without s3.reportKey: the report is put as verification.json (exactly the answered JSON), FinalizeSucceeded links it", async () => {
+        const execution = await runProverStateMachine(buildProverStateMachineDefinition(ARGS), input("exec-put-1"), handlers(client([])));
+        assert.equal(execution.status, "SUCCEEDED");
+        assert.deepEqual(execution.path.slice(-4), ["VerifyProof", "CheckProofVerification", "PublishVerificationReport", "FinalizeSucceeded"]);
+        assert.deepEqual(execution.taskCalls.filter((c) => c.state === "PublishVerificationReport").map((c) => c.parameters), [
+            { Bucket: ARGS.proofBucketName, Key: reportKey("exec-put-1"), Body: JSON.stringify(REPORT), ContentType: "application/json", ServerSideEncryption: "AES256" },
+        ]);
+        assert.deepEqual(await stored(reportKey("exec-put-1")), { contentType: "application/json", body: JSON.stringify(REPORT) });
+        const [{ state, event }] = execution.finalizeCalls;
+        assert.equal(state, "FinalizeSucceeded");
+        assert.deepEqual((event as { verification?: unknown }).verification, {
+            status: "success",
+            bundleKey: `sessions/${SESSION_ID}/exec-put-1/bundle.zip`,
+            reportKey: reportKey("exec-put-1"),
+            expectedImageId: IMAGE_ID,
+        });
+        assert.deepEqual(parseFinalizeEvent(event), event);
+    });
+
+    it("S3 throttles twice (503 SlowDown): the put is retried and the proof still counts", async () => {
+        const execution = await runProverStateMachine(buildProverStateMachineDefinition(ARGS), input("exec-put-2"), handlers(client(["SlowDown", "SlowDown"])));
+        assert.equal(execution.status, "SUCCEEDED");
+        assert.equal(execution.taskCalls.filter((c) => c.state === "PublishVerificationReport").length, 3);
+        assert.deepEqual(JSON.parse((await stored(reportKey("exec-put-2"))).body), REPORT);
+    });
+
+    it("S3 refuses every attempt (403 AccessDenied): four attempts, then the session and the execution fail with S3's error", async () => {
+        const refusals: S3Refusal[] = ["AccessDenied", "AccessDenied", "AccessDenied", "AccessDenied"];
+        const execution = await runProverStateMachine(buildProverStateMachineDefinition(ARGS), input("exec-put-3"), handlers(client(refusals)));
+        const error = { Error: "S3.S3Exception", Cause: "Access Denied (Service: S3, Status Code: 403, Request ID: local)" };
+        assert.equal(execution.status, "FAILED");
+        assert.deepEqual(execution.error, error);
+        assert.equal(execution.taskCalls.filter((c) => c.state === "PublishVerificationReport").length, 4);
+        assert.deepEqual(execution.path.slice(-4), ["CheckProofVerification", "PublishVerificationReport", "FinalizeVerificationFailed", "ProofNotVerified"]);
+        assert.deepEqual(execution.finalizeCalls.map((c) => [c.state, c.event]), [
+            ["FinalizeVerificationFailed", { status: "FAILED", payload: input("exec-put-3").payload, executionArn: localExecutionArn("exec-put-3"), error }],
+        ]);
+        assert.equal(await missing(reportKey("exec-put-3")), true);
+    });
+
+    it("without ServerSideEncryption the bucket policy refuses the put (403): why the state sends AES256", async () => {
+        const definition = buildProverStateMachineDefinition(ARGS);
+        const { ServerSideEncryption: _sse, ...withoutSse } = definition.States.PublishVerificationReport!.Parameters;
+        const tampered = { ...definition, States: { ...definition.States, PublishVerificationReport: { ...definition.States.PublishVerificationReport!, Parameters: withoutSse } } };
+        const execution = await runProverStateMachine(tampered as typeof definition, input("exec-put-4"), handlers(client([])));
+        assert.equal(execution.status, "FAILED");
+        assert.deepEqual(execution.error, { Error: "S3.S3Exception", Cause: "Access Denied (Service: S3, Status Code: 403, Request ID: local)" });
+        assert.equal(await missing(reportKey("exec-put-4")), true);
+    });
+
+    it("a definition with the put but no S3 endpoint is refused before it runs (nothing reaches AWS)", async () => {
+        const { s3: _s3, ...withoutS3 } = handlers(client([]));
+        await assert.rejects(runProverStateMachine(buildProverStateMachineDefinition(ARGS), input("exec-put-5"), withoutS3), /no local handler for Task state\(s\) PublishVerificationReport/);
     });
 });

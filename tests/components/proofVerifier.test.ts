@@ -96,6 +96,9 @@ describe("ProofVerifier and ProverImageRecord", function () {
             const invoke = Object.values(statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-dispatcher-policy"))).find((st: any) => st.Action === "lambda:InvokeFunction" || (Array.isArray(st.Action) && st.Action.includes("lambda:InvokeFunction")));
             assert.ok(invoke, "an invoke statement");
             assert.ok((invoke.Resource as string[]).includes(FUNCTION_ARN), JSON.stringify(invoke.Resource));
+            // The reference handler publishes its own report: the state machine puts nothing in S3.
+            assert.equal(definition.States.PublishVerificationReport, undefined);
+            assert.equal(statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-dispatcher-policy")).PublishVerificationReports, undefined);
         });
 
         it("the verifier's Errors alarm watches the function it creates and notifies the alarm topic", async () => {

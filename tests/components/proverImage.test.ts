@@ -139,6 +139,40 @@ describe("prover image", function () {
             assert.equal(isDockerIgnored("**/node_modules\n", "a/b/node_modules/c"), true);
             assert.equal(isDockerIgnored("*.log\n!keep.log\n", "keep.log"), false);
         });
+
+        it("sees a file that a `!` pattern brings back from an excluded directory, and only that one", () => {
+            fs.writeFileSync(path.join(dir, ".dockerignore"), "docs\n!docs/keep.md\n");
+            fs.mkdirSync(path.join(dir, "docs"));
+            fs.writeFileSync(path.join(dir, "docs/keep.md"), "one");
+            fs.writeFileSync(path.join(dir, "docs/other.md"), "one");
+            const before = tag();
+            fs.writeFileSync(path.join(dir, "docs/other.md"), "two");
+            assert.equal(tag(), before);
+            fs.writeFileSync(path.join(dir, "docs/keep.md"), "two");
+            assert.notEqual(tag(), before);
+        });
+    });
+
+    describe(".dockerignore: Docker's own matching (@balena/dockerignore)", () => {
+        // https://docs.docker.com/build/concepts/context/#dockerignore-files
+        const cases: [string, string, string, boolean][] = [
+            ["a directory excludes what is under it", "tests\n", "tests/prover/a.test.ts", true],
+            ["** at the start matches any depth", "**/node_modules\n", "policy-pack/node_modules/x/index.js", true],
+            ["** matches zero directories too", "a/**/b\n", "a/b", true],
+            ["* stays within one path segment", "*.ts\n", "src/a.ts", false],
+            ["a character class (filepath.Match)", "build-[0-9]\n", "build-7", true],
+            ["a pattern is cleaned first: ./", "./tests\n", "tests/a", true],
+            ["a pattern is cleaned first: ..", "tests/../dist\n", "dist/x", true],
+            ["surrounding spaces are trimmed", "  tests  \n", "tests/x", true],
+            ["the last matching pattern wins", "*.log\n!keep.log\n", "keep.log", false],
+            ["an exception inside an excluded directory", "docs\n!docs/keep.md\n", "docs/keep.md", false],
+            ["the rest of that directory stays out", "docs\n!docs/keep.md\n", "docs/other.md", true],
+            ["a comment is no pattern", "#comment\n", "#comment", false],
+            ["everything but one directory", "*\n!prover\n", "prover/runner/main.ts", false],
+        ];
+        for (const [name, dockerignore, file, ignored] of cases) {
+            it(name, () => assert.equal(isDockerIgnored(dockerignore, file), ignored));
+        }
     });
 
     describe("prebuilt elsewhere: rejected before anything is registered", () => {

@@ -82,12 +82,29 @@ describe("the application's verifier-service-runner build", function () {
         });
     });
 
-    it("the application's api gets the verifier's function name and image id, and may invoke exactly that function", () => {
+    it("the application's api gets the verifier's function name, may invoke exactly that function, and reads the image id from the prover image record only", () => {
         const env = find(r, "aws:lambda/function:Function", "app-api-function").inputs.environment.variables;
         assert.equal(env.VERIFIER_SERVICE_RUNNER_FUNCTION_NAME, FUNCTION);
-        assert.equal(env.EXPECTED_IMAGE_ID, IMAGE_ID);
+        // No copy of the image id in the configuration: the wrapper sets EXPECTED_IMAGE_ID from the record.
+        assert.equal(env.EXPECTED_IMAGE_ID, undefined);
+        assert.equal(env.APP_PROVER_IMAGE_PARAMETER, "/stark-ballot-simulator/develop/prover-image");
         const s = statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "app-api-policy"));
         assert.deepEqual(s.InvokeVerifier, { Sid: "InvokeVerifier", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION}` });
+        assert.deepEqual(s.ReadProverImageRecord, {
+            Sid: "ReadProverImageRecord",
+            Effect: "Allow",
+            Action: "ssm:GetParameter",
+            Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/stark-ballot-simulator/develop/prover-image`,
+        });
+        const record = find(r, "aws:ssm/parameter:Parameter", "prover-image-record-parameter");
+        assert.equal(JSON.parse(record.inputs.insecureValue).zkvmImageId, IMAGE_ID);
+    });
+
+    it("no function but the application's verifier runner (whose contract takes it per proof) carries EXPECTED_IMAGE_ID", () => {
+        const carrying = r.resources
+            .filter((x) => x.type === "aws:lambda/function:Function" && x.inputs.environment?.variables?.EXPECTED_IMAGE_ID !== undefined)
+            .map((x) => x.name);
+        assert.deepEqual(carrying, ["proof-verifier-runner-function"]);
     });
 
     it("the state machine speaks the application's contract: its s3_bundle event, its verifierStatus, its published report", () => {
@@ -109,6 +126,31 @@ describe("the application's verifier-service-runner build", function () {
             expectedImageId: IMAGE_ID,
         });
         assert.equal(definition.States.ProofNotVerified.Type, "Fail");
+    });
+
+    it("a success verdict without a published report: PublishVerificationReport puts it beside the bundle; the state machine role may put only verification.json", () => {
+        const definition = JSON.parse(find(r, "aws:sfn/stateMachine:StateMachine", "prover-dispatcher").inputs.definition);
+        assert.equal(definition.States.CheckProofVerification.Choices[1].Next, "PublishVerificationReport");
+        assert.equal(definition.States.PublishVerificationReport.Resource, "arn:aws:states:::aws-sdk:s3:putObject");
+        assert.deepEqual(definition.States.PublishVerificationReport.Parameters, {
+            Bucket: BUCKET,
+            "Key.$": "States.Format('sessions/{}/{}/verification.json', $.payload.sessionId, $.payload.executionId)",
+            "Body.$": "States.JsonToString($.verification.Payload.verificationReport)",
+            ContentType: "application/json",
+            ServerSideEncryption: "AES256",
+        });
+        const s = statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-dispatcher-policy"));
+        assert.deepEqual(s.PublishVerificationReports, {
+            Sid: "PublishVerificationReports",
+            Effect: "Allow",
+            Action: "s3:PutObject",
+            Resource: `arn:aws:s3:::${BUCKET}/sessions/*/verification.json`,
+        });
+        // No other statement of the state machine's role touches S3.
+        assert.deepEqual(
+            Object.values(s).filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith("s3:"))).map((st: any) => st.Sid),
+            ["PublishVerificationReports"],
+        );
     });
 
     it("the policy pack passes", async () => {

@@ -4,10 +4,12 @@
  * override), the real state machine definition, and local/applicationVerifierRunner.ts standing in for
  * the application's build, running the fake verifier binary (local/fakeVerifier.ts).
  *
- * The application's runner re-zips the bundle and needs the six public artifacts its own prover
- * publishes, metadata.json included (verification-bundle.ts REQUIRED_PUBLIC_BUNDLE_ARTIFACTS); the
- * reference prover publishes five. So the verdict cases publish an application-style bundle (the
- * `replaceBundle` fault), and one case shows what the reference prover's bundle gets.
+ * The application's runner re-zips the bundle and needs the six public artifacts its own synchronous
+ * prover publishes, metadata.json included (verification-bundle.ts REQUIRED_PUBLIC_BUNDLE_ARTIFACTS);
+ * the reference prover publishes the asynchronous bundle, five. The verdict cases publish an
+ * application-style bundle (the `replaceBundle` fault), where the runner publishes its own report;
+ * with the reference prover's bundle the runner answers its verdict without a report and the state
+ * machine publishes it (PublishVerificationReport).
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -137,13 +139,50 @@ describe("local pipeline (develop, the application's verifier-service-runner): V
         assert.equal(report, undefined);
     });
 
-    it("the reference prover's five-artifact bundle: a success verdict, but the runner cannot publish its report, so the proof is not counted", async () => {
-        const { execution, view, verifierCalls } = await prove({});
-        assert.deepEqual(verifierCalls.map((c) => c.outcome), ["verdict success (report not published)"]);
-        assert.equal(execution.status, "FAILED");
-        assert.equal(execution.error?.Error, "VerifierRunnerFailed");
-        const answer = JSON.parse(String(execution.error?.Cause));
+    it("the reference prover's five-artifact bundle: a success verdict without a report; the state machine publishes the answered report and the proof counts", async () => {
+        const { accepted, execution, view, objects, report, verifierCalls, bundle } = await prove({});
+        assert.deepEqual(verifierCalls.map((c) => [c.event, c.outcome]), [[verifyEvent(accepted), "verdict success (report not published)"]]);
+        const answer = verifierCalls[0].answer as { status: string; verifierStatus: string; verificationReport: unknown; s3: unknown };
         assert.deepEqual([answer.status, answer.verifierStatus, answer.s3], ["success", "success", {}]);
+        assert.equal(execution.status, "SUCCEEDED");
+        assert.deepEqual(execution.path.slice(-4), ["VerifyProof", "CheckProofVerification", "PublishVerificationReport", "FinalizeSucceeded"]);
+        // verification.json beside bundle.zip, exactly the report the runner answered.
+        assert.deepEqual(objects, ["bundle.zip", "close-statement.json", "election-manifest.json", "included-bitmap.json", "input.json", "journal.json", "public-input.json", "receipt.json", "seen-bitmap.json", "verification.json"]);
+        assert.deepEqual(report, answer.verificationReport);
+        assert.deepEqual(report, { status: "success", imageId: EXPECTED, expectedImageId: EXPECTED, error: null });
+        // The runner's re-zip failed before any upload: bundle.zip is still the prover's five artifacts.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prover-bundle-"));
+        try {
+            fs.writeFileSync(path.join(dir, "bundle.zip"), bundle!);
+            fs.mkdirSync(path.join(dir, "out"));
+            const names = (await safeExtract(path.join(dir, "bundle.zip"), path.join(dir, "out"), BUNDLE_EXTRACT_LIMITS)).map(String).map((f) => path.basename(f)).sort();
+            assert.deepEqual(names, SIX.filter((name) => name !== "metadata.json"));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        // The status route links the report.
+        const reportKey = `sessions/${accepted.sessionId}/${accepted.executionId}/verification.json`;
+        assert.equal(view.status, "succeeded");
+        assert.equal(view.verificationReportKey, reportKey);
+        assert.match(String(view.verificationReportUrl), new RegExp(`/sessions/${accepted.sessionId}/${accepted.executionId}/verification\\.json\\?`));
+    });
+
+    it("the reference prover's bundle, S3 throttling the report put twice: retried, the proof counts", async () => {
+        const { execution, view, report } = await prove({ reportPutFaults: ["SlowDown", "SlowDown"] });
+        assert.equal(execution.status, "SUCCEEDED");
+        assert.equal(execution.taskCalls.filter((c) => c.state === "PublishVerificationReport").length, 3);
+        assert.equal(view.status, "succeeded");
+        assert.equal(report.status, "success");
+    });
+
+    it("the reference prover's bundle, S3 refusing the report put (403): the session and the execution fail with S3's error, no report", async () => {
+        const { execution, view, objects } = await prove({ reportPutFaults: ["AccessDenied", "AccessDenied", "AccessDenied", "AccessDenied"] });
+        const error = { Error: "S3.S3Exception", Cause: "Access Denied (Service: S3, Status Code: 403, Request ID: local)" };
+        assert.equal(execution.status, "FAILED");
+        assert.deepEqual(execution.error, error);
+        assert.deepEqual(execution.path.slice(-4), ["CheckProofVerification", "PublishVerificationReport", "FinalizeVerificationFailed", "ProofNotVerified"]);
         assert.equal(view.status, "failed");
+        assert.deepEqual(view.stored.error, error);
+        assert.equal(objects.includes("verification.json"), false);
     });
 });

@@ -105,6 +105,7 @@ describe("api units", () => {
                 },
                 capabilityTtlSeconds: 86400,
                 allowReproving: false,
+                proverImageParameter: "prover_image_parameter-value",
                 captchaVerifyUrl: "https://challenges.cloudflare.com/turnstile/v0/siteverify",
             });
         });
@@ -136,8 +137,10 @@ describe("api units", () => {
         }
 
         for (const [perHour, perDay, message] of [
-            ["0", "60", 'PROOFS_PER_HOUR: "0" must be a positive integer'],
-            ["30", "1.5", 'PROOFS_PER_DAY: "1.5" must be a positive integer'],
+            ["0", "60", 'PROOFS_PER_HOUR: "0" must be an integer from 1 to 10000'],
+            ["30", "1.5", 'PROOFS_PER_DAY: "1.5" must be an integer from 1 to 10000'],
+            // The stack key's bound (proofsPerDay), not a weaker runtime copy.
+            ["30", "10001", 'PROOFS_PER_DAY: "10001" must be an integer from 1 to 10000'],
             ["61", "60", "PROOFS_PER_HOUR: 61 must not exceed PROOFS_PER_DAY (60)"],
         ]) {
             it(`refuses the proof budget ${perHour}/h, ${perDay}/day`, () => {

@@ -71,7 +71,7 @@ describe("finalize-callback", () => {
             updatedAt: NOW.toISOString(),
             voterCount: 3,
         });
-        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message]), [["INFO", "session finalized"]]);
+        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.msg]), [["INFO", "session finalized"]]);
     });
 
     it("records failure with Step Functions' {Error, Cause}", async () => {
@@ -110,7 +110,7 @@ describe("finalize-callback", () => {
 
         assert.deepEqual(await later(succeeded(sessionId, "e1")), { sessionId, executionId: "e1", status: "succeeded", outcome: "duplicate" });
         assert.deepEqual(await sessions.get(sessionId), written);
-        assert.deepEqual(logs.entries()[1].message, "duplicate finalize callback; nothing to do");
+        assert.deepEqual(logs.entries()[1].msg, "duplicate finalize callback; nothing to do");
     });
 
     it("ignores, with a WARN, a callback for an older attempt", async () => {
@@ -119,7 +119,7 @@ describe("finalize-callback", () => {
 
         assert.deepEqual(await finalize(failed(sessionId, "e1")), { sessionId, executionId: "e1", status: "failed", outcome: "ignored-stale" });
         assert.deepEqual(await sessions.get(sessionId), before);
-        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message, entry.currentExecutionId, entry.currentStatus]), [
+        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.msg, entry.currentExecutionId, entry.currentStatus]), [
             ["WARN", "finalize callback for an older attempt ignored", "e2", "pending"],
         ]);
     });
@@ -135,7 +135,7 @@ describe("finalize-callback", () => {
     it("ignores, with a WARN, a callback for an unknown session", async () => {
         assert.equal((await finalize(succeeded("unknown-session", "e1"))).outcome, "ignored-missing");
         assert.equal(await sessions.get("unknown-session"), undefined);
-        assert.equal(logs.at("WARN")[0].message, "finalize callback for an unknown session ignored");
+        assert.equal(logs.at("WARN")[0].msg, "finalize callback for an unknown session ignored");
     });
 
     const base = succeeded("s-x", "e1");
@@ -170,7 +170,7 @@ describe("finalize-callback", () => {
                 (error: unknown) =>
                     error instanceof InvalidInput && error.message === `invalid finalize event: ${problems.join("; ")}`,
             );
-            assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message, entry.problems]), [
+            assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.msg, entry.problems]), [
                 ["ERROR", "rejected finalize event", problems],
             ]);
             assert.equal(await sessions.get("s-x"), undefined);
@@ -205,7 +205,7 @@ describe("finalize-callback", () => {
                 (error: unknown) => error instanceof InvalidInput && error.message === `invalid finalize event: ${problems.join("; ")}`,
             );
             assert.deepEqual(await sessions.get(sessionId), before);
-            assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message, entry.problems]), [["ERROR", "rejected finalize event", problems]]);
+            assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.msg, entry.problems]), [["ERROR", "rejected finalize event", problems]]);
         });
     }
 
@@ -264,7 +264,7 @@ describe("finalize-callback", () => {
     it("reads exactly LAMBDA_ENV.finalizeCallback", () => {
         assert.deepEqual(loadFinalizeConfig({ SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "", STATE_MACHINE_ARN }), { sessionsTable: "t", proofPrefix: "", stateMachineArn: STATE_MACHINE_ARN });
         assert.throws(() => loadFinalizeConfig({ S3_PROOF_PREFIX: "p/" }), /missing required environment variable\(s\): SESSIONS_TABLE, STATE_MACHINE_ARN$/);
-        assert.throws(() => loadFinalizeConfig({ SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "p", STATE_MACHINE_ARN }), /S3_PROOF_PREFIX must be empty or end with/);
+        assert.throws(() => loadFinalizeConfig({ SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "p", STATE_MACHINE_ARN }), /S3_PROOF_PREFIX: "p" must be empty or end in "\/"/);
         assert.throws(() => loadFinalizeConfig({ SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "", STATE_MACHINE_ARN: "sm" }), /STATE_MACHINE_ARN must be a state machine ARN, got "sm"/);
     });
 });

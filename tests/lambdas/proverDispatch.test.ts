@@ -132,7 +132,7 @@ describe("prover-dispatch", () => {
             queuedAt: QUEUED_AT,
             updatedAt: NOW.toISOString(),
         });
-        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message, entry.executionArn, entry.alreadyStarted]), [
+        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.msg, entry.executionArn, entry.alreadyStarted]), [
             ["INFO", "dispatched proof execution", executionArn, false],
         ]);
     });
@@ -162,7 +162,7 @@ describe("prover-dispatch", () => {
         assert.equal((await storedInput(inputKey)).body, '{"first":true}');
         assert.equal(sfnMock.commandCalls(StartExecutionCommand).length, 1);
         assert.equal((await sessions.get(sessionId))?.status, "running");
-        assert.deepEqual(logs.entries().map((entry) => [entry.message, entry.inputWritten]), [["dispatched proof execution", false]]);
+        assert.deepEqual(logs.entries().map((entry) => [entry.msg, entry.inputWritten]), [["dispatched proof execution", false]]);
     });
 
     it("writes a message an older api queued with `input` as an object", async () => {
@@ -210,7 +210,7 @@ describe("prover-dispatch", () => {
 
         assert.deepEqual(response, { batchItemFailures: [{ itemIdentifier: "msg-3" }] });
         assert.equal((await sessions.get(sessionId))?.status, "pending");
-        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message, entry.errorName, entry.messageId, entry.receiveCount]), [
+        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.msg, entry.errorName, entry.messageId, entry.receiveCount]), [
             ["WARN", "transient failure; SQS will redeliver the message", "ThrottlingException", "msg-3", "1"],
         ]);
     });
@@ -224,7 +224,7 @@ describe("prover-dispatch", () => {
         assert.deepEqual(response, { batchItemFailures: [{ itemIdentifier: "msg-4" }] });
         const errors = logs.at("ERROR");
         assert.equal(errors.length, 1);
-        assert.equal(errors[0].message, "dispatch failed; SQS will redeliver the message");
+        assert.equal(errors[0].msg, "dispatch failed; SQS will redeliver the message");
         assert.equal(errors[0].errorName, "AccessDeniedException");
     });
 
@@ -263,9 +263,9 @@ describe("prover-dispatch", () => {
             assert.deepEqual(response, { batchItemFailures: [{ itemIdentifier: "bad-msg" }] });
             assert.deepEqual(logs.entries(), [
                 {
-                    time: "2026-03-01T00:00:00.000Z",
                     level: "ERROR",
-                    message: "malformed work message; reported as a batch item failure so it reaches the DLQ",
+                    msg: "malformed work message; reported as a batch item failure so it reaches the DLQ",
+                    time: "2026-03-01T00:00:00.000Z",
                     messageId: "bad-msg",
                     receiveCount: "3",
                     problems,
@@ -301,7 +301,7 @@ describe("prover-dispatch", () => {
         assert.deepEqual(response, { batchItemFailures: [] });
         assert.equal(sfnMock.commandCalls(StartExecutionCommand).length, 0);
         assert.deepEqual(await sessions.get(sessionId), before);
-        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message, entry.currentExecutionId]), [
+        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.msg, entry.currentExecutionId]), [
             ["WARN", "stale work message: session has a newer attempt; proof not started", "exec-new"],
         ]);
     });
@@ -321,7 +321,7 @@ describe("prover-dispatch", () => {
         assert.deepEqual(response, { batchItemFailures: [] });
         assert.equal(sfnMock.commandCalls(StartExecutionCommand).length, 0);
         assert.equal((await sessions.get(sessionId))?.status, "succeeded");
-        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message, entry.currentStatus]), [
+        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.msg, entry.currentStatus]), [
             ["INFO", "attempt already finished; proof not started", "succeeded"],
         ]);
     });
@@ -331,7 +331,7 @@ describe("prover-dispatch", () => {
         assert.deepEqual(response, { batchItemFailures: [] });
         assert.equal(sfnMock.commandCalls(StartExecutionCommand).length, 0);
         assert.equal(await sessions.get("never-created"), undefined);
-        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message]), [["WARN", "session not found; proof not started"]]);
+        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.msg]), [["WARN", "session not found; proof not started"]]);
     });
 
     it("never marks a newer attempt running when one replaces the attempt while its execution starts", async () => {
@@ -347,7 +347,7 @@ describe("prover-dispatch", () => {
         assert.deepEqual(response, { batchItemFailures: [] });
         const after = await sessions.get(sessionId);
         assert.deepEqual([after?.executionId, after?.status], ["exec-new", "pending"]);
-        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.message, entry.currentExecutionId]), [
+        assert.deepEqual(logs.entries().map((entry) => [entry.level, entry.msg, entry.currentExecutionId]), [
             ["WARN", "stale work message: session has a newer attempt; not marked running", "exec-new"],
         ]);
     });
@@ -368,7 +368,7 @@ describe("prover-dispatch", () => {
         it("fails clearly on a missing variable, a bad ARN or a bad prefix", () => {
             assert.throws(() => loadDispatchConfig({ ...env, STATE_MACHINE_ARN: undefined }), /missing required environment variable\(s\): STATE_MACHINE_ARN/);
             assert.throws(() => loadDispatchConfig({ ...env, STATE_MACHINE_ARN: "sm" }), /STATE_MACHINE_ARN must be a state machine ARN, got "sm"/);
-            assert.throws(() => loadDispatchConfig({ ...env, S3_PROOF_PREFIX: "sessions" }), /S3_PROOF_PREFIX must be empty or end with "\/"/);
+            assert.throws(() => loadDispatchConfig({ ...env, S3_PROOF_PREFIX: "sessions" }), /S3_PROOF_PREFIX: "sessions" must be empty or end in "\/"/);
         });
 
         it("derives execution ARNs in any partition", () => {

@@ -55,7 +55,11 @@ describe("lambdas/shared", () => {
     it("checkProofPrefix accepts empty or slash-terminated prefixes only", () => {
         assert.equal(checkProofPrefix(""), "");
         assert.equal(checkProofPrefix("sessions/"), "sessions/");
-        assert.throws(() => checkProofPrefix("sessions"), /S3_PROOF_PREFIX must be empty or end with "\/", got "sessions"/);
+        assert.throws(() => checkProofPrefix("sessions"), {
+            message: 'S3_PROOF_PREFIX: "sessions" must be empty or end in "/", using only letters, digits, ".", "_", "-" and "/" (no empty, "." or ".." segments)',
+        });
+        // The config's rule, not a weaker copy: a brace would break the States.Format literal.
+        assert.throws(() => checkProofPrefix("a{b}/"), { message: /^S3_PROOF_PREFIX: "a\{b\}\/" must be empty or end in "\/"/ });
     });
 
     describe("validation", () => {
@@ -98,30 +102,58 @@ describe("lambdas/shared", () => {
     });
 
     describe("awsErrors", () => {
-        it("classifies throttling, SDK-retryable and 5xx errors as transient", () => {
-            const named = (name: string, extra: object = {}) => Object.assign(new Error(name), { name, ...extra });
-            assert.equal(isTransientAwsError(named("ThrottlingException")), true);
-            assert.equal(isTransientAwsError(named("ProvisionedThroughputExceededException")), true);
-            assert.equal(isTransientAwsError(named("Whatever", { $retryable: {} })), true);
-            assert.equal(isTransientAwsError(named("InternalError", { $metadata: { httpStatusCode: 503 } })), true);
-            assert.equal(isTransientAwsError(named("AccessDeniedException", { $metadata: { httpStatusCode: 400 } })), false);
-            assert.equal(isTransientAwsError("ThrottlingException"), false);
+        const named = (name: string, extra: object = {}) => Object.assign(new Error(name), { name, ...extra });
+        const status = (code: number) => ({ $metadata: { httpStatusCode: code } });
+        const cases: [string, unknown, boolean][] = [
+            ["ThrottlingException", named("ThrottlingException"), true],
+            ["ProvisionedThroughputExceededException (DynamoDB)", named("ProvisionedThroughputExceededException"), true],
+            ["TooManyRequestsException (Lambda, Step Functions)", named("TooManyRequestsException"), true],
+            ["any error answered with 429", named("Whatever", status(429)), true],
+            ["the SDK's $retryable trait", named("Whatever", { $retryable: {} }), true],
+            ["503", named("InternalError", status(503)), true],
+            ["501, a server error outside the transient statuses", named("NotImplemented", status(501)), true],
+            ["an SDK timeout", named("TimeoutError"), true],
+            ["a connection reset", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), true],
+            ["AccessDeniedException", named("AccessDeniedException", status(400)), false],
+            ["ConditionalCheckFailedException", named("ConditionalCheckFailedException", status(400)), false],
+            ["ExecutionAlreadyExists", named("ExecutionAlreadyExists", status(400)), false],
+            ["an abort, even with a 503", named("AbortError", status(503)), false],
+            ["an error without name or status", new Error("bug"), false],
+            ["a string", "ThrottlingException", false],
+            ["undefined", undefined, false],
+        ];
+        for (const [label, error, transient] of cases) {
+            it(`isTransientAwsError: ${label} -> ${transient}`, () => assert.equal(isTransientAwsError(error), transient));
+        }
+
+        it("hasErrorName compares the name only", () => {
             assert.equal(hasErrorName(named("ExecutionAlreadyExists"), "ExecutionAlreadyExists"), true);
             assert.equal(hasErrorName(undefined, "ExecutionAlreadyExists"), false);
         });
     });
 
     describe("log", () => {
-        it("writes one JSON object per line with time, level and message first", () => {
+        it("writes one JSON object per line with level, msg and time first", () => {
             const lines: string[] = [];
             const logger = createLogger((line) => lines.push(line), () => new Date("2026-03-01T00:00:00.000Z"));
             logger.error("boom", { sessionId: "s1" });
             logger.warn("careful");
             logger.info("fine", { n: 1 });
             assert.deepEqual(lines, [
-                '{"time":"2026-03-01T00:00:00.000Z","level":"ERROR","message":"boom","sessionId":"s1"}',
-                '{"time":"2026-03-01T00:00:00.000Z","level":"WARN","message":"careful"}',
-                '{"time":"2026-03-01T00:00:00.000Z","level":"INFO","message":"fine","n":1}',
+                '{"level":"ERROR","msg":"boom","time":"2026-03-01T00:00:00.000Z","sessionId":"s1"}',
+                '{"level":"WARN","msg":"careful","time":"2026-03-01T00:00:00.000Z"}',
+                '{"level":"INFO","msg":"fine","time":"2026-03-01T00:00:00.000Z","n":1}',
+            ]);
+        });
+
+        it("a field named level, msg or time cannot change what the error metric filter and the dashboard read", () => {
+            const lines: string[] = [];
+            const logger = createLogger((line) => lines.push(line), () => new Date("2026-03-01T00:00:00.000Z"));
+            logger.error("upload failed", { level: "INFO", msg: "spoofed", time: "1970-01-01T00:00:00.000Z", key: "a/b" });
+            logger.info("fine", { level: "ERROR" });
+            assert.deepEqual(lines, [
+                '{"level":"ERROR","msg":"upload failed","time":"2026-03-01T00:00:00.000Z","key":"a/b"}',
+                '{"level":"INFO","msg":"fine","time":"2026-03-01T00:00:00.000Z"}',
             ]);
         });
 

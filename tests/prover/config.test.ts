@@ -94,6 +94,14 @@ describe("prover runner: configuration", () => {
             problems: ["OUTPUT_S3_PREFIX is required"],
         },
         {
+            name: "bucket names that S3 refuses (the stack config's rule)",
+            env: { ...S3_RUN, INPUT_S3_BUCKET: "Proofs", OUTPUT_S3_BUCKET: "out-s3alias" },
+            problems: [
+                'INPUT_S3_BUCKET: "Proofs" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit)',
+                'OUTPUT_S3_BUCKET: "out-s3alias" is not a valid S3 bucket name (the suffix "-s3alias" is reserved)',
+            ],
+        },
+        {
             name: "two inputs",
             env: { ...S3_RUN, INPUT_PATH: "/in.json" },
             problems: ["INPUT_PATH must not be set together with INPUT_S3_BUCKET/INPUT_S3_KEY (choose one input)"],

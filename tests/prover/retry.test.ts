@@ -23,9 +23,16 @@ describe("prover runner: retry policy", () => {
         ["408", s3Error("RequestTimeout", 408), true],
         ["RequestTimeout answered as 400", s3Error("RequestTimeout", 400), true],
         ["network error without a response", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), true],
+        ["DNS failure without a response", Object.assign(new Error("getaddrinfo EAI_AGAIN"), { code: "EAI_AGAIN" }), true],
+        ["the SDK's own timeout", s3Error("TimeoutError"), true],
+        ["InternalError inside a 200 OK", s3Error("InternalError", 200), true],
+        ["ExpiredToken (credentials rotated)", s3Error("ExpiredToken", 400), true],
+        ["RequestTimeTooSkewed", s3Error("RequestTimeTooSkewed", 403), true],
+        ["a bug in the runner (no name, no status)", new TypeError("x is not a function"), false],
         ["AccessDenied", s3Error("AccessDenied", 403), false],
         ["NoSuchBucket", s3Error("NoSuchBucket", 404), false],
         ["aborted on purpose", s3Error("AbortError"), false],
+        ["aborted on purpose while S3 answered 503", s3Error("AbortError", 503), false],
     ];
     for (const [name, error, expected] of table) {
         it(`${expected ? "retries" : "does not retry"} ${name}`, () => {

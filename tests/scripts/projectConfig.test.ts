@@ -7,7 +7,9 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { readStackFile, synthesizeStack } from "../../scripts/lib/synthesize";
-import { CONFIG_KEYS, DEFAULT_DISPATCH_CONCURRENCY, DEFAULT_MAX_CONCURRENT_PROOFS, DEFAULT_PROOFS_PER_DAY, DEFAULT_PROOFS_PER_HOUR, DEFAULT_PROOF_PREFIX, DEFAULT_SESSION_CAPABILITY_TTL_SECONDS } from "../../stacks/config";
+import { CONFIG_KEYS } from "../../stacks/config";
+import { APP_API_DEFAULTS } from "../../builders/appApiSettings";
+import { PIPELINE_DEFAULTS } from "../../builders/proverPipelineSettings";
 import {
     ProjectFile,
     applyProjectConfig,
@@ -43,16 +45,16 @@ describe("Pulumi.yaml config declarations under the CLI's rules", () => {
             Object.fromEntries(Object.entries(declared).map(([key, d]) => [key, d.default])),
             {
                 environment: undefined,
-                proofPrefix: DEFAULT_PROOF_PREFIX,
-                dispatchConcurrency: DEFAULT_DISPATCH_CONCURRENCY,
-                sessionCapabilityTtlSeconds: DEFAULT_SESSION_CAPABILITY_TTL_SECONDS,
+                proofPrefix: PIPELINE_DEFAULTS.proofPrefix,
+                dispatchConcurrency: APP_API_DEFAULTS.dispatchConcurrency,
+                sessionCapabilityTtlSeconds: APP_API_DEFAULTS.sessionCapabilityTtlSeconds,
                 allowReproving: false,
                 alarmEmails: [],
                 networkMode: "public",
                 allowHighScanFindings: false,
-                maxConcurrentProofs: DEFAULT_MAX_CONCURRENT_PROOFS,
-                proofsPerHour: DEFAULT_PROOFS_PER_HOUR,
-                proofsPerDay: DEFAULT_PROOFS_PER_DAY,
+                maxConcurrentProofs: PIPELINE_DEFAULTS.maxConcurrentProofs,
+                proofsPerHour: APP_API_DEFAULTS.proofBudget.perHour,
+                proofsPerDay: APP_API_DEFAULTS.proofBudget.perDay,
             },
         );
     });

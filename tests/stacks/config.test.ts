@@ -1,6 +1,9 @@
 import * as assert from "node:assert/strict";
 import { RawStackConfig, StackConfigError, parseStackConfig } from "../../stacks/config";
 import { readStackFile } from "../../scripts/lib/synthesize";
+import { APP_API_DEFAULTS } from "../../builders/appApiSettings";
+import { PIPELINE_DEFAULTS } from "../../builders/proverPipelineSettings";
+import { NETWORK_DEFAULTS } from "../../builders/networkSettings";
 
 const DIGEST = "a".repeat(64);
 
@@ -102,6 +105,34 @@ describe("stack configuration", () => {
                 repositoryName: "stark-ballot-simulator-prover-develop",
                 digest: `sha256:${DIGEST}`,
             });
+        });
+
+        it("an unset key takes the components' own default (one table each: PIPELINE_DEFAULTS, APP_API_DEFAULTS, NETWORK_DEFAULTS)", () => {
+            const s = parseStackConfig(validRaw());
+            assert.deepEqual(
+                {
+                    proofPrefix: s.proofPrefix,
+                    cpu: s.proverTask.cpu,
+                    memory: s.proverTask.memory,
+                    hostTimeoutSeconds: s.proverTask.hostTimeoutSeconds,
+                    dispatchConcurrency: s.dispatchConcurrency,
+                    sessionCapabilityTtlSeconds: s.sessionCapabilityTtlSeconds,
+                    maxConcurrentProofs: s.maxConcurrentProofs,
+                    proofBudget: s.proofBudget,
+                    networkMode: s.networkMode,
+                },
+                {
+                    proofPrefix: PIPELINE_DEFAULTS.proofPrefix,
+                    cpu: PIPELINE_DEFAULTS.cpu,
+                    memory: PIPELINE_DEFAULTS.memory,
+                    hostTimeoutSeconds: PIPELINE_DEFAULTS.hostTimeoutSeconds,
+                    dispatchConcurrency: APP_API_DEFAULTS.dispatchConcurrency,
+                    sessionCapabilityTtlSeconds: APP_API_DEFAULTS.sessionCapabilityTtlSeconds,
+                    maxConcurrentProofs: PIPELINE_DEFAULTS.maxConcurrentProofs,
+                    proofBudget: APP_API_DEFAULTS.proofBudget,
+                    networkMode: NETWORK_DEFAULTS.mode,
+                },
+            );
         });
 
         it("keeps an explicit empty prefix and a configured false", () => {

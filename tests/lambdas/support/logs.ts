@@ -3,7 +3,7 @@ import { createLogger, type Logger } from "../../../lambdas/shared/log";
 export interface LogEntry {
     time: string;
     level: "INFO" | "WARN" | "ERROR";
-    message: string;
+    msg: string;
     [field: string]: unknown;
 }
 

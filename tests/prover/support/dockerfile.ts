@@ -1,14 +1,18 @@
 /**
- * Just enough of the Dockerfile and .dockerignore grammars to check the prover image's structure
- * without a Docker engine: comments, line continuations, flags, stages, exec-form JSON.
+ * The prover image's Dockerfile as a real parser reads it (dockerfile-ast, the parser of the Docker
+ * language server): comments, line continuations, flags, stages and argument splitting are its, not
+ * ours. This module only reshapes its tree into stages of plain records the tests compare.
  */
+import { DockerfileParser, From, type Instruction as AstInstruction } from "dockerfile-ast";
 
 export interface Instruction {
     keyword: string;
     /** Flags before the arguments (`--from=build` → `{ from: "build" }`). */
     flags: Record<string, string>;
-    /** The arguments after the flags, as written. */
+    /** The arguments after the flags, continuation lines joined. */
     args: string;
+    /** The arguments as Docker splits them. */
+    arguments: string[];
 }
 
 export interface Stage {
@@ -24,47 +28,34 @@ export interface Dockerfile {
     stages: Stage[];
 }
 
+function flagsOf(instruction: AstInstruction): Record<string, string> {
+    // Only instructions that take flags (FROM, COPY, ADD, RUN, HEALTHCHECK) have getFlags.
+    const withFlags = instruction as AstInstruction & { getFlags?: () => { getName(): string; getValue(): string | null }[] };
+    return Object.fromEntries((withFlags.getFlags?.() ?? []).map((flag) => [flag.getName(), flag.getValue() ?? ""]));
+}
+
+function toInstruction(instruction: AstInstruction): Instruction {
+    return {
+        keyword: instruction.getKeyword().toUpperCase(),
+        flags: flagsOf(instruction),
+        args: instruction.getArgumentsContent() ?? "",
+        arguments: instruction.getArguments().map((argument) => argument.getValue()),
+    };
+}
+
 export function parseDockerfile(text: string): Dockerfile {
-    const logical: string[] = [];
-    let pending = "";
-    for (const raw of text.split("\n")) {
-        const line = raw.trim();
-        // Comment lines are dropped, also inside a continued instruction, as Docker does.
-        if (line.startsWith("#")) continue;
-        if (line.endsWith("\\")) {
-            pending += `${line.slice(0, -1).trim()} `;
-            continue;
-        }
-        const full = (pending + line).trim();
-        pending = "";
-        if (full !== "") logical.push(full);
-    }
     const result: Dockerfile = { preamble: [], stages: [] };
-    for (const line of logical) {
-        const instruction = parseInstruction(line);
-        if (instruction.keyword === "FROM") {
-            const [image, as, name] = instruction.args.split(/\s+/);
-            const stageName = as?.toUpperCase() === "AS" ? name : undefined;
-            result.stages.push({ name: stageName, image, from: instruction, instructions: [] });
+    for (const instruction of DockerfileParser.parse(text).getInstructions()) {
+        const parsed = toInstruction(instruction);
+        if (instruction instanceof From) {
+            result.stages.push({ name: instruction.getBuildStage() ?? undefined, image: instruction.getImage() ?? "", from: parsed, instructions: [] });
         } else if (result.stages.length === 0) {
-            result.preamble.push(instruction);
+            result.preamble.push(parsed);
         } else {
-            result.stages[result.stages.length - 1].instructions.push(instruction);
+            result.stages[result.stages.length - 1].instructions.push(parsed);
         }
     }
     return result;
-}
-
-function parseInstruction(line: string): Instruction {
-    const [keyword, ...rest] = line.split(/\s+/);
-    const flags: Record<string, string> = {};
-    let index = 0;
-    while (index < rest.length && rest[index].startsWith("--")) {
-        const [name, value = ""] = rest[index].slice(2).split(/=(.*)/s);
-        flags[name] = value;
-        index++;
-    }
-    return { keyword: keyword.toUpperCase(), flags, args: rest.slice(index).join(" ") };
 }
 
 /** The stage's instructions with the given keyword. */
@@ -74,8 +65,7 @@ export function instructionsOf(stage: Stage, keyword: string): Instruction[] {
 
 /** `COPY src... dest` → sources and destination (shell form). */
 export function copyPaths(instruction: Instruction): { sources: string[]; destination: string } {
-    const parts = instruction.args.split(/\s+/);
-    return { sources: parts.slice(0, -1), destination: parts[parts.length - 1] };
+    return { sources: instruction.arguments.slice(0, -1), destination: instruction.arguments[instruction.arguments.length - 1] };
 }
 
 /** `.dockerignore` semantics have one home: the matcher the program uses for the image's build tag. */
