@@ -32,6 +32,11 @@ export function integerArgProblem(key: string, value: number, min: number, max: 
     return `${key}: ${value} must be an integer from ${min} to ${max}`;
 }
 
+/** A rule's problem (from a `...Problem` check that names no key) under the argument's key. */
+export function keyedProblem(key: string, problem: string | undefined): string | undefined {
+    return problem === undefined ? undefined : `${key}: ${problem}`;
+}
+
 /** `key` must hold something besides white space (names and physical-name suffixes). */
 export function nonEmptyProblem(key: string, value: string): string | undefined {
     return value.trim() === "" ? `${key}: must not be empty` : undefined;

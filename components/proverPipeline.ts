@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { listLengthProblem, logRetentionProblem, nonEmptyProblem, positiveIntegerProblem, problemsOf, throwIfInvalidArgs } from "../builders/componentArgs";
+import { keyedProblem, listLengthProblem, logRetentionProblem, nonEmptyProblem, positiveIntegerProblem, problemsOf, throwIfInvalidArgs } from "../builders/componentArgs";
 import { logGroupNames, physicalName } from "../builders/names";
 import { AwsContext, arn, serviceTrustPolicy } from "../builders/policies/document";
 import {
@@ -18,6 +18,7 @@ import { buildProverStateMachineDefinition } from "../builders/proverStateMachin
 import { type VerifierContractChoice, stateMachinePublishesReports } from "../builders/verifierContract";
 import { executionEndedPattern, proofSlotCleanupPolicy, proofSlotsStateMachinePolicy } from "../builders/policies/proofSlots";
 import { proofSlotStatesProblems } from "../builders/proofSlots";
+import { bucketNameProblem, proofPrefixProblem } from "../lambdas/shared/rules";
 import { tableKeyArgs } from "../builders/appApiSettings";
 import { PROOF_SLOTS_TABLE_SCHEMA } from "../lambdas/shared/proofSlots";
 import { proverContainerDefinitions } from "../builders/proverTask";
@@ -108,6 +109,9 @@ export function validateProverPipelineArgs(args: ProverPipelineArgs): string[] {
     return [
         ...problemsOf(
             nonEmptyProblem("environment", args.environment),
+            // Checked here too, not only inside the state-machine builder's apply (after ~30 children).
+            keyedProblem("proofPrefix", proofPrefixProblem(args.proofPrefix ?? PIPELINE_DEFAULTS.proofPrefix)),
+            keyedProblem("bundleBucketName", bucketNameProblem(args.bundleBucketName)),
             args.useFargateSpot ? "useFargateSpot: the prover task is ARM64, and Fargate Spot runs only X86_64 Linux tasks (every RunTask would fail)" : undefined,
             args.verifierContract !== undefined && args.verifyProofFunctionArn === undefined
                 ? `verifierContract: "${args.verifierContract.kind}" needs verifyProofFunctionArn (the verification step)`

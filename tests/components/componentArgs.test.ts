@@ -67,7 +67,8 @@ describe("component arguments: checked before anything is registered", function 
                     environment: " ",
                     nameScope: "develop",
                     awsContext: ctx,
-                    bundleBucketName: "stark-ballot-simulator-proof-bundles-develop-123456789012",
+                    bundleBucketName: "Bundles",
+                    proofPrefix: "../",
                     bundleExpirationDays: 0,
                     logRetentionDays: 8,
                     image: { kind: "build", context: "prover", dockerfile: "Dockerfile", buildArgs: {}, platform: "linux/arm64" },
@@ -83,6 +84,8 @@ describe("component arguments: checked before anything is registered", function 
                 }),
             problems: [
                 "environment: must not be empty",
+                'proofPrefix: "../" must be empty or end in "/", using only letters, digits, ".", "_", "-" and "/" (no empty, "." or ".." segments)',
+                'bundleBucketName: "Bundles" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit)',
                 "useFargateSpot: the prover task is ARM64, and Fargate Spot runs only X86_64 Linux tasks (every RunTask would fail)",
                 'verifierContract: "reference" needs verifyProofFunctionArn (the verification step)',
                 "bundleExpirationDays: 0 must be a positive integer",
