@@ -139,7 +139,7 @@ describe("defect 3: no Fargate Spot for the ARM64 prover", function () {
         const args = {
             environment: "develop",
             awsContext: { partition: "aws", region: "ap-northeast-1", accountId: ACCOUNT },
-            bundleBucketName: "b",
+            bundleBucketName: "stark-ballot-simulator-proof-bundles-develop-123456789012",
             bundleExpirationDays: 7,
             logRetentionDays: 7,
             image: { kind: "prebuilt" as const, uri: "u", registryAccountId: ACCOUNT, registryRegion: "ap-northeast-1", repositoryName: "r", digest: "sha256:x" },

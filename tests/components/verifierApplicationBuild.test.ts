@@ -161,7 +161,7 @@ describe("the application's verifier-service-runner build", function () {
         const args = {
             environment: "develop",
             awsContext: { partition: "aws", region: REGION, accountId: ACCOUNT },
-            bundleBucketName: "b",
+            bundleBucketName: "stark-ballot-simulator-proof-bundles-develop-123456789012",
             bundleExpirationDays: 7,
             logRetentionDays: 7,
             image: { kind: "prebuilt" as const, uri: "u", registryAccountId: ACCOUNT, registryRegion: REGION, repositoryName: "r", digest: "sha256:x" },
