@@ -717,7 +717,7 @@ describe("api", () => {
                 assert.deepEqual(refused.json, { error: { code: "internal_error", message: "internal server error" } });
                 assert.deepEqual(await sessions.get(sessionId), { sessionId, createdAt: "2026-03-01T12:00:00.000Z" });
                 assert.equal(sqsMock.commandCalls(SendMessageCommand).length, 0);
-                assert.deepEqual(logs.at("ERROR").map((e) => [e.message, e.path]), [["unhandled api error", "/api/finalize"]]);
+                assert.deepEqual(logs.at("ERROR").map((e) => [e.msg, e.path]), [["unhandled api error", "/api/finalize"]]);
 
                 const accepted = await finalize(sessionId);
                 assert.equal(accepted.status, 202);
