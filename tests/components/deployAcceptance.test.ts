@@ -155,17 +155,40 @@ describe("defect 3: no Fargate Spot for the ARM64 prover", function () {
 });
 
 describe("defect 8: browsers can read ranged bundle downloads", function () {
-    it("the bundle CORS rule exposes Content-Range and Accept-Ranges", async () => {
+    const CORS = "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration";
+    /**
+     * The one rule, for the configured origins in order. Exposed headers: a browser script reads only the
+     * response headers CORS exposes; ranged downloads need Content-Range and Accept-Ranges.
+     * https://docs.aws.amazon.com/AmazonS3/latest/userguide/ManageCorsUsing.html
+     */
+    const bundleRule = (origins: string[]) => [
+        {
+            allowedMethods: ["GET", "HEAD"],
+            allowedOrigins: origins,
+            allowedHeaders: ["*"],
+            exposeHeaders: ["ETag", "Content-Length", "Content-Type", "Content-Disposition", "Content-Range", "Accept-Ranges"],
+            maxAgeSeconds: 3000,
+        },
+    ];
+
+    it("develop (origins configured): the bundle bucket has exactly one CORS configuration, the rule for its origin", async () => {
         const r = await synth("develop");
-        assert.deepEqual(find(r, "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", "prover-bundles-cors").inputs.corsRules, [
-            {
-                allowedMethods: ["GET", "HEAD"],
-                allowedOrigins: ["http://localhost:3000"],
-                allowedHeaders: ["*"],
-                exposeHeaders: ["ETag", "Content-Length", "Content-Type", "Content-Disposition", "Content-Range", "Accept-Ranges"],
-                maxAgeSeconds: 3000,
-            },
-        ]);
+        assert.deepEqual(r.resources.filter((x) => x.type === CORS).map((x) => x.name), ["prover-bundles-cors"]);
+        const cors = find(r, CORS, "prover-bundles-cors");
+        assert.deepEqual(cors.inputs.corsRules, bundleRule(["http://localhost:3000"]));
+        assert.equal(cors.inputs.bucket, find(r, "aws:s3/bucket:Bucket", "prover-bundles").inputs.bucket);
+    });
+
+    it("main (origins stated as []): no CORS configuration at all, so S3 answers no browser origin", async () => {
+        const r = await synth("main");
+        assert.deepEqual(r.resources.filter((x) => x.type === CORS).map((x) => x.name), []);
+    });
+
+    it("main with two origins: the one rule names both, in the configured order", async () => {
+        const origins = ["https://vote.example.com", "https://admin.example.com"];
+        const r = await synth("main", { configOverrides: { "stark-ballot-simulator:bundleCorsOrigins": origins } });
+        assert.deepEqual(r.resources.filter((x) => x.type === CORS).map((x) => x.name), ["prover-bundles-cors"]);
+        assert.deepEqual(find(r, CORS, "prover-bundles-cors").inputs.corsRules, bundleRule(origins));
     });
 
     it("main must state its browser origins: without the keys it is refused", async () => {
@@ -173,8 +196,15 @@ describe("defect 8: browsers can read ranged bundle downloads", function () {
         const e = await failure(
             synthesizeStack("main", { configOverrides: { "stark-ballot-simulator:bundleCorsOrigins": undefined, "stark-ballot-simulator:apiCorsOrigins": undefined } }),
         );
-        assert.match(e.message, /stark-ballot-simulator:bundleCorsOrigins: required in main/);
-        assert.match(e.message, /stark-ballot-simulator:apiCorsOrigins: required in main/);
+        assert.equal(
+            e.message,
+            [
+                'Invalid configuration for stack "main" (2 problems):',
+                ...["bundleCorsOrigins", "apiCorsOrigins"].map(
+                    (key) => `  - stark-ballot-simulator:${key}: required in main: the application's browser origins (such as https://app.example.com), or [] to state that no browser calls the API`,
+                ),
+            ].join("\n"),
+        );
         assert.equal(e.registeredResources, 0);
     });
 });
