@@ -151,8 +151,8 @@ for (const env of ["develop", "main"] as const) {
         });
 
         it("application secrets: three SecureString parameters under the environment's path, values only inside secret markers", () => {
-            // The app's own; the stack's other parameter is the prover image record (not a secret).
-            assert.equal(findAll(r, PARAMETER).filter((p) => p.name.startsWith("app-")).length, 3);
+            // The app's three; the stack's only other parameter is the prover image record (not a secret).
+            assert.deepEqual(findAll(r, PARAMETER).map((p) => p.name).sort(), ["app-captcha-secret", "app-session-capability-secret", "app-vote-encryption-key", "prover-image-record-parameter"]);
             for (const [, parameter] of SECRET_ROLES) {
                 const p = find(r, PARAMETER, `app-${parameter}`).inputs;
                 assert.equal(p.name, x.parameterName(parameter));

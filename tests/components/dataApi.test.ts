@@ -90,7 +90,8 @@ for (const env of ["develop", "main"] as const) {
                 StringEquals: { "aws:SourceAccount": ACCOUNT },
                 ArnLike: { "aws:SourceArn": `arn:aws:appsync:${at}:apis/*` },
             });
-            assert.ok(apiArn.startsWith("arn:aws:appsync:"));
+            // The ARN the program is given for the API is the one the other assertions derive (apis/<id>).
+            assert.equal(created(find(r, GRAPHQL_API, "data-graphql")).state.arn, apiArn);
         });
 
         it("tables: keys, indexes, TTL on VotingSession.ttl, on-demand, PITR, encryption, deletion protection and protect in main only", () => {

@@ -192,7 +192,10 @@ for (const env of ["develop", "main"] as const) {
             }
             const logs = body.widgets.filter((w) => w.type === "log");
             assert.equal(logs.length, 1);
-            assert.ok(logs[0].properties.query.startsWith(`SOURCE '/ecs/${n("prover", env)}' |`), logs[0].properties.query);
+            assert.equal(
+                logs[0].properties.query,
+                `SOURCE '/ecs/${n("prover", env)}' | fields @timestamp, failure, exitCode, msg, @logStream | filter level = "ERROR" | sort @timestamp desc | limit 20`,
+            );
         });
     });
 }

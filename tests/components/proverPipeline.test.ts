@@ -241,7 +241,18 @@ for (const env of ["develop", "main"] as const) {
             assert.equal(s.ManageEcsSyncRule.Resource, `arn:aws:events:${at}:rule/StepFunctionsGetEventsForECSTaskRule`);
             assert.deepEqual(s.InvokePipelineFunctions.Resource, [x.signatureFunctionArn, x.finalizeFunctionArn]);
             assert.equal(s.DeliverExecutionLogs.Resource, "*");
-            assert.ok(s.DeliverExecutionLogs.Action.every((a: string) => a.startsWith("logs:")));
+            // The vended-logs delivery actions Step Functions documents for logging; they accept no narrower resource.
+            // https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
+            assert.deepEqual(s.DeliverExecutionLogs.Action, [
+                "logs:CreateLogDelivery",
+                "logs:GetLogDelivery",
+                "logs:UpdateLogDelivery",
+                "logs:DeleteLogDelivery",
+                "logs:ListLogDeliveries",
+                "logs:PutResourcePolicy",
+                "logs:DescribeResourcePolicies",
+                "logs:DescribeLogGroups",
+            ]);
         });
 
         it("state machine role trusts Step Functions only for this state machine", () => {
