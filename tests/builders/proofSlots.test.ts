@@ -24,29 +24,11 @@ import { PROOF_SLOTS_TABLE_SCHEMA, PROOF_SLOT_ITEM } from "../../lambdas/shared/
 import { matchesPattern } from "../../local/pipeline";
 import { type LocalDynamo, createTable, startLocalDynamo } from "../../local/servers";
 import { type ProverTaskHandlers, aslValidationErrors, localExecutionArn, runProverStateMachine } from "../../local/stateMachine";
+import { DEVELOP_STATE_MACHINE_ARGS } from "./support/stateMachineArgs";
 
 const TABLE = "stark-ballot-simulator-proof-slots-develop";
-const ARGS: ProverStateMachineArgs = {
-    partition: "aws",
-    checkImageSignatureFunctionArn: "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-check-image-signature-develop",
-    finalizeCallbackFunctionArn: "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-finalize-callback-develop",
-    clusterArn: "arn:aws:ecs:ap-northeast-1:123456789012:cluster/stark-ballot-simulator-prover-develop",
-    taskDefinitionArn: "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/stark-ballot-simulator-prover-develop:7",
-    subnetIds: ["subnet-0a1"],
-    securityGroupIds: ["sg-0c3"],
-    assignPublicIp: true,
-    useFargateSpot: false,
-    registryId: "123456789012",
-    allowHighScanFindings: false,
-    repositoryName: "stark-ballot-simulator-prover-develop",
-    imageDigest: `sha256:${"ab".repeat(32)}`,
-    environment: "develop",
-    proofBucketName: "stark-ballot-simulator-proofs-develop-123456789012",
-    proofPrefix: "sessions/",
-    runProverTimeoutSeconds: 1500,
-    proofSlotsTableName: TABLE,
-    maxConcurrentProofs: 1,
-};
+// One slot: the tests queue a second execution behind the first.
+const ARGS: ProverStateMachineArgs = { ...DEVELOP_STATE_MACHINE_ARGS, proofSlotsTableName: TABLE, maxConcurrentProofs: 1 };
 const KEY = { [PROOF_SLOTS_TABLE_SCHEMA.hashKey.name]: { S: PROOF_SLOT_ITEM.name } };
 const TASK = { TaskArn: "arn:aws:ecs:ap-northeast-1:123456789012:task/prover/0123", LastStatus: "STOPPED", Containers: [{ Name: "prover", ExitCode: 0 }] };
 const SIGNED: CheckImageSignatureResult = {

@@ -9,30 +9,10 @@ import {
 import { parseFinalizeEvent } from "../../lambdas/finalize-callback/finalizeEvent";
 import type { ExecutionInput, VerifyProofResult } from "../../lambdas/shared/contracts";
 import { type ProverTaskHandlers, aslValidationErrors, localExecutionArn, runProverStateMachine } from "../../local/stateMachine";
+import { DEVELOP_STATE_MACHINE_ARGS } from "./support/stateMachineArgs";
 
-const DIGEST = `sha256:${"ab".repeat(32)}`;
 const VERIFIER_ARN = "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-verifier-service-runner-develop";
-const BASE: ProverStateMachineArgs = {
-    partition: "aws",
-    checkImageSignatureFunctionArn: "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-check-image-signature-develop",
-    finalizeCallbackFunctionArn: "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-finalize-callback-develop",
-    clusterArn: "arn:aws:ecs:ap-northeast-1:123456789012:cluster/stark-ballot-simulator-prover-develop",
-    taskDefinitionArn: "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/stark-ballot-simulator-prover-develop:7",
-    subnetIds: ["subnet-0a1"],
-    securityGroupIds: ["sg-0c3"],
-    assignPublicIp: true,
-    useFargateSpot: false,
-    repositoryName: "stark-ballot-simulator-prover-develop",
-    imageDigest: DIGEST,
-    environment: "develop",
-    proofBucketName: "stark-ballot-simulator-proofs-develop-123456789012",
-    proofPrefix: "sessions/",
-    runProverTimeoutSeconds: 1500,
-    registryId: "123456789012",
-    allowHighScanFindings: false,
-    proofSlotsTableName: "stark-ballot-simulator-proof-slots-develop",
-    maxConcurrentProofs: 2,
-};
+const BASE: ProverStateMachineArgs = DEVELOP_STATE_MACHINE_ARGS;
 const ARGS: ProverStateMachineArgs = { ...BASE, verifyProofFunctionArn: VERIFIER_ARN };
 const INPUT: ExecutionInput = {
     payload: { sessionId: "session-1", executionId: "exec-0001", inputS3Key: "sessions/session-1/exec-0001/input.json", queuedAt: "2026-03-01T10:00:00.000Z" },
