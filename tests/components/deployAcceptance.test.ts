@@ -10,18 +10,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ProverPipeline } from "../../components/proverPipeline";
 import { ACCOUNT_UNIQUE_NAME_KEYS } from "../../policy-pack/policies/physicalNames";
 import { PROJECT_ROOT, SynthResult, synthesizeStack } from "../../scripts/lib/synthesize";
-import { find, synth } from "../support/synth";
+import { find, synth, synthFailure } from "../support/synth";
 
 const ACCOUNT = "123456789012";
-
-async function failure(promise: Promise<unknown>): Promise<Error & { registeredResources?: number }> {
-    try {
-        await promise;
-    } catch (e) {
-        return e as Error & { registeredResources?: number };
-    }
-    assert.fail("synthesis succeeded");
-}
 
 /** A personal stack: the develop stack file under another stack name. */
 function synthPersonal(stack: string): Promise<SynthResult> {
@@ -93,7 +84,7 @@ describe("defect 4: two stacks of one account share no physical name", function 
 
     it("a stack named after the other environment is refused before anything is registered", async () => {
         await synth("develop");
-        const e = await failure(synthesizeStack("main", { configOverrides: { "stark-ballot-simulator:environment": "develop", "aws:defaultTags": { tags: { Project: "stark-ballot-simulator", Environment: "develop", ManagedBy: "Pulumi" } } } }));
+        const e = await synthFailure(synthesizeStack("main", { configOverrides: { "stark-ballot-simulator:environment": "develop", "aws:defaultTags": { tags: { Project: "stark-ballot-simulator", Environment: "develop", ManagedBy: "Pulumi" } } } }));
         assert.equal(e.name, "StackConfigError");
         assert.equal(e.message, [
                 'Invalid configuration for stack "main" (1 problem):',
@@ -106,7 +97,7 @@ describe("defect 4: two stacks of one account share no physical name", function 
 describe("defect 5: one region", function () {
     it("stops before registering anything when the provider deploys to another region than aws:region", async () => {
         await synth("develop");
-        const e = await failure(synthesizeStack("develop", { providerRegion: "us-east-1" }));
+        const e = await synthFailure(synthesizeStack("develop", { providerRegion: "us-east-1" }));
         assert.equal(e.name, "RegionMismatchError");
         assert.equal(e.message, "aws:region: the stack is configured for ap-northeast-1, but the AWS provider deploys to us-east-1; derived ARNs would name the wrong region. Set aws:region to the region you deploy to, and let the AWS provider take its region from it.");
         assert.equal(e.registeredResources, 0);
@@ -114,7 +105,7 @@ describe("defect 5: one region", function () {
 
     it("refuses a stack file without aws:region", async () => {
         await synth("develop");
-        const e = await failure(synthesizeStack("develop", { configOverrides: { "aws:region": undefined } }));
+        const e = await synthFailure(synthesizeStack("develop", { configOverrides: { "aws:region": undefined } }));
         assert.equal(e.name, "StackConfigError");
         assert.equal(e.message, [
                 'Invalid configuration for stack "develop" (1 problem):',
@@ -142,7 +133,7 @@ describe("defect 2: the dispatch reservation is opt-in", function () {
 describe("defect 3: no Fargate Spot for the ARM64 prover", function () {
     it("the stack refuses useFargateSpot: true, saying why", async () => {
         await synth("develop");
-        const e = await failure(synthesizeStack("develop", { configOverrides: { "stark-ballot-simulator:proverTask": { useFargateSpot: true } } }));
+        const e = await synthFailure(synthesizeStack("develop", { configOverrides: { "stark-ballot-simulator:proverTask": { useFargateSpot: true } } }));
         assert.equal(e.message, [
                 'Invalid configuration for stack "develop" (1 problem):',
                 `  - stark-ballot-simulator:proverTask.useFargateSpot: must be false while the task is ARM64: AWS says "Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider", so every RunTask on Spot would fail`,
@@ -208,7 +199,7 @@ describe("defect 8: browsers can read ranged bundle downloads", function () {
 
     it("main must state its browser origins: without the keys it is refused", async () => {
         await synth("main");
-        const e = await failure(
+        const e = await synthFailure(
             synthesizeStack("main", { configOverrides: { "stark-ballot-simulator:bundleCorsOrigins": undefined, "stark-ballot-simulator:apiCorsOrigins": undefined } }),
         );
         assert.equal(

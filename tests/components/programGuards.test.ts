@@ -3,23 +3,14 @@ import * as fs from "node:fs";
 import { synthesizeStack } from "../../scripts/lib/synthesize";
 import { mockCall } from "../../scripts/lib/mockCloud";
 import { resourceList, resourceListPath } from "../../scripts/lib/resourceList";
-import { synth } from "../support/synth";
-
-async function failure(promise: Promise<unknown>): Promise<Error & { registeredResources?: number }> {
-    try {
-        await promise;
-    } catch (e) {
-        return e as Error & { registeredResources?: number };
-    }
-    assert.fail("synthesis succeeded");
-}
+import { synth, synthFailure } from "../support/synth";
 
 describe("program guards (synthesized)", function () {
     const PATTERN = "arn:aws:sts::123456789012:assumed-role/stark-deployer/*";
 
     it("stops before registering any resource when the caller does not match deployerRoleArnPattern", async () => {
         await synth("develop"); // the queue of cached syntheses must be idle: the runtime is global
-        const e = await failure(
+        const e = await synthFailure(
             synthesizeStack("develop", {
                 configOverrides: { "stark-ballot-simulator:deployerRoleArnPattern": PATTERN },
                 callerArn: "arn:aws:sts::123456789012:assumed-role/Admin/alice",
@@ -44,7 +35,7 @@ describe("program guards (synthesized)", function () {
 
     it("stops before registering any resource on invalid configuration, listing every problem", async () => {
         await synth("develop");
-        const e = await failure(
+        const e = await synthFailure(
             synthesizeStack("develop", {
                 configOverrides: { "stark-ballot-simulator:networkMode": "nat", "stark-ballot-simulator:environment": "staging" },
             }),
@@ -63,7 +54,7 @@ describe("program guards (synthesized)", function () {
 
     it("requires the application secrets when the stack file lacks them (no offline placeholders)", async () => {
         await synth("develop");
-        const e = await failure(synthesizeStack("develop", { placeholderSecrets: false }));
+        const e = await synthFailure(synthesizeStack("develop", { placeholderSecrets: false }));
         assert.equal(
             e.message,
             [

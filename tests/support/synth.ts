@@ -20,6 +20,16 @@ export function synth(stack: string, options: SynthOptions = {}): Promise<SynthR
     return result;
 }
 
+/** The error a synthesis that must fail threw, with how many resources it had registered by then. */
+export async function synthFailure(promise: Promise<unknown>): Promise<Error & { registeredResources?: number }> {
+    try {
+        await promise;
+    } catch (e) {
+        return e as Error & { registeredResources?: number };
+    }
+    assert.fail("synthesis succeeded");
+}
+
 export function findAll(result: SynthResult, type: string): SynthResource[] {
     return result.resources.filter((r) => r.type === type);
 }
