@@ -7,19 +7,11 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { appApiSettingsProblems, lambdaEnvironment, routeResourceSuffix, tableKeyArgs } from "../../builders/appApiSettings";
 import { AppApi } from "../../components/appApi";
 import { RATE_LIMIT_TABLE_SCHEMA } from "../../lambdas/shared/tables";
-import { mockState } from "../../scripts/lib/mockCloud";
-import { SynthResource, SynthResult } from "../../scripts/lib/synthesize";
+import { SynthResult } from "../../scripts/lib/synthesize";
 import { find, findAll, json, statementsBySid, synth } from "../support/synth";
+import { ACCOUNT, at, created, KEY, n, REGION } from "../support/mockAccount";
 
-const ACCOUNT = "123456789012";
-const REGION = "ap-northeast-1";
-const at = `${REGION}:${ACCOUNT}`;
-const MOCK_ACCOUNT = { accountId: ACCOUNT, region: REGION, partition: "aws", callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/x/y` };
-const KEY = (k: string) => `stark-ballot-simulator:${k}`;
 
-/** What the mock cloud reports for a resource after creation (ids and ARNs AWS would assign). */
-const created = (r: SynthResource) => mockState(r.type, r.name, r.inputs, MOCK_ACCOUNT);
-const n = (role: string, env: string) => `stark-ballot-simulator-${role}-${env}`;
 
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const FUNCTION = "aws:lambda/function:Function";

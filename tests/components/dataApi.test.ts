@@ -10,11 +10,11 @@ import * as path from "node:path";
 import { DATA_API_RESOLVERS } from "../../builders/dataApi/resolvers";
 import { dataApiSchema } from "../../builders/dataApi/schema";
 import { bundleHandler } from "../../components/lambdaCode";
-import { mockState } from "../../scripts/lib/mockCloud";
-import { SynthResource, SynthResult } from "../../scripts/lib/synthesize";
+import { SynthResult } from "../../scripts/lib/synthesize";
 import { evaluatePolicies } from "../../policy-pack/policies";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { find, findAll, json, statementsBySid, synth } from "../support/synth";
+import { ACCOUNT, at, created, KEY, n, REGION } from "../support/mockAccount";
 
 const ROOT_DIR = path.resolve(__dirname, "..", "..");
 
@@ -26,13 +26,6 @@ function listFiles(dir: string, prefix = ""): string[] {
         .sort();
 }
 
-const ACCOUNT = "123456789012";
-const REGION = "ap-northeast-1";
-const at = `${REGION}:${ACCOUNT}`;
-const MOCK_ACCOUNT = { accountId: ACCOUNT, region: REGION, partition: "aws", callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/x/y` };
-const KEY = (k: string) => `stark-ballot-simulator:${k}`;
-const created = (r: SynthResource) => mockState(r.type, r.name, r.inputs, MOCK_ACCOUNT);
-const n = (role: string, env: string) => `stark-ballot-simulator-${role}-${env}`;
 const FUNCTION = "aws:lambda/function:Function";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const GRAPHQL_API = "aws:appsync/graphQLApi:GraphQLApi";

@@ -1,20 +1,13 @@
 import * as assert from "node:assert/strict";
 import { ObservabilityArgs, validateObservabilityArgs } from "../../components/observability";
-import { mockState } from "../../scripts/lib/mockCloud";
-import { SynthResource, SynthResult } from "../../scripts/lib/synthesize";
+import { SynthResult } from "../../scripts/lib/synthesize";
 import { find, findAll, json, statementsBySid, synth } from "../support/synth";
+import { ACCOUNT, at, created, n, REGION } from "../support/mockAccount";
 
-const ACCOUNT = "123456789012";
-const REGION = "ap-northeast-1";
-const at = `${REGION}:${ACCOUNT}`;
-const MOCK_ACCOUNT = { accountId: ACCOUNT, region: REGION, partition: "aws", callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/x/y` };
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const EMAILS_KEY = "stark-ballot-simulator:alarmEmails";
 
-/** What the mock cloud reports for a resource after creation (ids and ARNs AWS would assign). */
-const created = (r: SynthResource) => mockState(r.type, r.name, r.inputs, MOCK_ACCOUNT);
 
-const n = (role: string, env: string) => `stark-ballot-simulator-${role}-${env}`;
 
 describe("Observability argument validation", () => {
     const base: ObservabilityArgs = {

@@ -1,10 +1,8 @@
 import * as assert from "node:assert/strict";
 import { SynthResult } from "../../scripts/lib/synthesize";
 import { find, findAll, json, statementsBySid, synth } from "../support/synth";
+import { ACCOUNT, at, REGION } from "../support/mockAccount";
 
-const ACCOUNT = "123456789012";
-const REGION = "ap-northeast-1";
-const at = `${REGION}:${ACCOUNT}`;
 
 function expectations(env: "develop" | "main") {
     const bucket = `stark-ballot-simulator-proof-bundles-${env}-${ACCOUNT}`;
