@@ -17,6 +17,18 @@ export const EXECUTION_ID = "execution-1";
 export const OUTPUT_PREFIX = executionPrefix(PROOF_PREFIX, SESSION_ID, EXECUTION_ID);
 export const INPUT_KEY = inputObjectKey(PROOF_PREFIX, SESSION_ID, EXECUTION_ID);
 
+/** The order the runner uploads a successful run's objects in: the receipt first, bundle.zip last. */
+export const UPLOAD_ORDER = [
+    "receipt.json",
+    "journal.json",
+    "public-input.json",
+    "election-manifest.json",
+    "close-statement.json",
+    "included-bitmap.json",
+    "seen-bitmap.json",
+    "bundle.zip",
+] as const;
+
 export interface LogLine {
     level: string;
     msg: string;
