@@ -3,6 +3,8 @@ import { ObservabilityArgs, validateObservabilityArgs } from "../../components/o
 import { SynthResult } from "../../scripts/lib/synthesize";
 import { find, findAll, json, statementsBySid, synth } from "../support/synth";
 import { ACCOUNT, at, created, n, REGION } from "../support/mockAccount";
+import { KEY_ADMINISTRATION_ACTIONS } from "../../builders/policies/alarmTopic";
+import { expectedAlarmTopicStatements, expectedCloudTrailKeyStatements } from "../support/expectedPolicies";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const EMAILS_KEY = "stark-ballot-simulator:alarmEmails";
@@ -69,27 +71,7 @@ for (const env of ["develop", "main"] as const) {
         it("topic policy: only this environment's CloudWatch alarms publish, TLS only", () => {
             const policy = find(r, "aws:sns/topicPolicy:TopicPolicy", "observability-alarms-policy");
             assert.equal(policy.inputs.arn, topicArn);
-            assert.deepEqual(json(policy, "policy").Statement, [
-                {
-                    Sid: "AllowCloudWatchAlarmsPublish",
-                    Effect: "Allow",
-                    Principal: { Service: "cloudwatch.amazonaws.com" },
-                    Action: "sns:Publish",
-                    Resource: topicArn,
-                    Condition: {
-                        StringEquals: { "aws:SourceAccount": ACCOUNT },
-                        ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${at}:alarm:stark-ballot-simulator-*-${env}` },
-                    },
-                },
-                {
-                    Sid: "DenyInsecureTransport",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "sns:Publish",
-                    Resource: [topicArn],
-                    Condition: { Bool: { "aws:SecureTransport": "false" } },
-                },
-            ]);
+            assert.deepEqual(json(policy, "policy").Statement, expectedAlarmTopicStatements({ partition: "aws", region: REGION, accountId: ACCOUNT }, topicArn, env));
         });
 
         it("no e-mail subscription unless addresses are configured", () => {
@@ -228,29 +210,8 @@ describe("CloudTrail in main (synthesized)", function () {
         assert.equal(key.inputs.deletionWindowInDays, 30);
         assert.equal(key.protect, true);
         assert.equal(find(r, "aws:kms/alias:Alias", "observability-trail-key-alias").inputs.name, `alias/${trailName}`);
-        const policy = statementsBySid(key);
-        assert.deepEqual(Object.keys(policy), ["AllowAccountKeyAdministration", "AllowCloudTrailEncryptLogs", "AllowCloudTrailDescribeKey", "AllowAccountDecryptTrailLogs"]);
-        assert.ok(!(policy.AllowAccountKeyAdministration.Action as string[]).includes("kms:CreateGrant"));
-        assert.deepEqual(policy.AllowCloudTrailEncryptLogs, {
-            Sid: "AllowCloudTrailEncryptLogs",
-            Effect: "Allow",
-            Principal: { Service: "cloudtrail.amazonaws.com" },
-            Action: "kms:GenerateDataKey*",
-            Resource: "*",
-            Condition: {
-                StringEquals: { "aws:SourceArn": trailArn },
-                StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${ACCOUNT}:trail/*` },
-            },
-        });
-        assert.deepEqual(policy.AllowCloudTrailDescribeKey.Condition, { StringEquals: { "aws:SourceArn": trailArn } });
-        assert.deepEqual(policy.AllowAccountDecryptTrailLogs, {
-            Sid: "AllowAccountDecryptTrailLogs",
-            Effect: "Allow",
-            Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-            Action: "kms:Decrypt",
-            Resource: "*",
-            Condition: { Null: { "kms:EncryptionContext:aws:cloudtrail:arn": "false" } },
-        });
+        assert.deepEqual(json(key, "policy").Statement, expectedCloudTrailKeyStatements({ partition: "aws", region: REGION, accountId: ACCOUNT }, trailArn));
+        assert.ok(!KEY_ADMINISTRATION_ACTIONS.includes("kms:CreateGrant"), "administration grants nothing");
     });
 
     it("bucket: account-scoped name, versioned, SSE-S3, public access blocked, owner-enforced, 90-day lifecycle incl. noncurrent versions", () => {
