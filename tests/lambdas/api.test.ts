@@ -30,6 +30,8 @@ const PARAMETERS = {
     captcha: "/stark-ballot-simulator/develop/captcha-secret",
 };
 const START = Date.parse("2026-03-01T12:00:00.000Z");
+/** The fields an attempt started at START writes on the session item (the clock stands still). */
+const queuedAttempt = (executionId: string) => ({ status: "pending", executionId, queuedAt: "2026-03-01T12:00:00.000Z", updatedAt: "2026-03-01T12:00:00.000Z" });
 const CONFIG: ApiConfig = {
     envName: "develop",
     sessionsTable: TABLES.sessions,
@@ -161,28 +163,14 @@ describe("api", () => {
                 QueueUrl: QUEUE_URL,
                 MessageBody: JSON.stringify({ sessionId, executionId: "exec-1", queuedAt: "2026-03-01T12:00:00.000Z", inputJson: '{"votes":[1,2]}' }),
             });
-            assert.deepEqual(await sessions.get(sessionId), {
-                sessionId,
-                createdAt: "2026-03-01T12:00:00.000Z",
-                status: "pending",
-                executionId: "exec-1",
-                queuedAt: "2026-03-01T12:00:00.000Z",
-                updatedAt: "2026-03-01T12:00:00.000Z",
-            });
+            assert.deepEqual(await sessions.get(sessionId), { sessionId, createdAt: "2026-03-01T12:00:00.000Z", ...queuedAttempt("exec-1") });
         });
 
         it("starts the first attempt on an item the application created, keeping its attributes", async () => {
             const sessionId = newSessionId();
             await documents.send(new PutCommand({ TableName: TABLES.sessions, Item: { sessionId, ballotTitle: "Budget 2026" } }));
             assert.equal((await finalize(sessionId)).status, 202);
-            assert.deepEqual(await sessions.get(sessionId), {
-                sessionId,
-                ballotTitle: "Budget 2026",
-                status: "pending",
-                executionId: "exec-1",
-                queuedAt: "2026-03-01T12:00:00.000Z",
-                updatedAt: "2026-03-01T12:00:00.000Z",
-            });
+            assert.deepEqual(await sessions.get(sessionId), { sessionId, ballotTitle: "Budget 2026", ...queuedAttempt("exec-1") });
         });
 
         it("answers 409 while an attempt is pending or running, without queuing", async () => {
@@ -220,10 +208,7 @@ describe("api", () => {
             assert.deepEqual(await sessions.get(sessionId), {
                 sessionId,
                 createdAt: "2026-03-01T12:00:00.000Z",
-                status: "pending",
-                executionId: "exec-3",
-                queuedAt: "2026-03-01T12:00:00.000Z",
-                updatedAt: "2026-03-01T12:00:00.000Z",
+                ...queuedAttempt("exec-3"),
                 earlierBundles: [{ executionId: "exec-1", bundleKey, succeededAt: "2026-03-01T12:10:00.000Z" }],
             });
             const view = (await status(sessionId)).json as { earlierBundles: { bundleKey: string; bundleUrl: string }[] };
