@@ -110,6 +110,34 @@ const SIGNED: CheckImageSignatureResult = {
     signingStatuses: [{ signingProfileArn: "arn:aws:signer:ap-northeast-1:123456789012:/signing-profiles/prover", status: "COMPLETE" }],
     scan: { status: "COMPLETE", findingSeverityCounts: { LOW: 2 } },
 };
+/**
+ * RunProver's ECS RunTask parameters for ARGS: in the definition the input key and output prefix are paths
+ * and an intrinsic; in a request the local interpreter resolved them to values.
+ */
+function runTaskRequest(inputKey: object, outputPrefix: object) {
+    return {
+        Cluster: ARGS.clusterArn,
+        TaskDefinition: ARGS.taskDefinitionArn,
+        LaunchType: "FARGATE",
+        NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ["subnet-0a1", "subnet-0b2"], SecurityGroups: ["sg-0c3"], AssignPublicIp: "ENABLED" } },
+        Overrides: {
+            ContainerOverrides: [
+                {
+                    Name: "prover",
+                    Environment: [
+                        { Name: "ENV_NAME", Value: "develop" },
+                        { Name: "S3_PROOF_BUCKET", Value: ARGS.proofBucketName },
+                        { Name: "S3_PROOF_PREFIX", Value: "sessions/" },
+                        { Name: "INPUT_S3_BUCKET", Value: ARGS.proofBucketName },
+                        { Name: "INPUT_S3_KEY", ...inputKey },
+                        { Name: "OUTPUT_S3_BUCKET", Value: ARGS.proofBucketName },
+                        { Name: "OUTPUT_S3_PREFIX", ...outputPrefix },
+                    ],
+                },
+            ],
+        },
+    };
+}
 const GATE_PAYLOAD = { registryId: "123456789012", repositoryName: "stark-ballot-simulator-prover-develop", imageDigest: DIGEST, allowHighScanFindings: false };
 /** A refusal as the gate reports it. */
 const denied = (Error: string, Cause: string): CheckImageSignatureResult => ({ ...SIGNED, verdict: "DENY", status: "FAILED", error: { Error, Cause } });
@@ -265,33 +293,10 @@ describe("prover state machine definition", () => {
             assert.deepEqual(withoutComment(def.States.RunProver), {
                 Type: "Task",
                 Resource: "arn:aws:states:::ecs:runTask.sync",
-                Parameters: {
-                    Cluster: ARGS.clusterArn,
-                    TaskDefinition: ARGS.taskDefinitionArn,
-                    LaunchType: "FARGATE",
-                    NetworkConfiguration: {
-                        AwsvpcConfiguration: { Subnets: ["subnet-0a1", "subnet-0b2"], SecurityGroups: ["sg-0c3"], AssignPublicIp: "ENABLED" },
-                    },
-                    Overrides: {
-                        ContainerOverrides: [
-                            {
-                                Name: "prover",
-                                Environment: [
-                                    { Name: "ENV_NAME", Value: "develop" },
-                                    { Name: "S3_PROOF_BUCKET", Value: ARGS.proofBucketName },
-                                    { Name: "S3_PROOF_PREFIX", Value: "sessions/" },
-                                    { Name: "INPUT_S3_BUCKET", Value: ARGS.proofBucketName },
-                                    { Name: "INPUT_S3_KEY", "Value.$": "$.payload.inputS3Key" },
-                                    { Name: "OUTPUT_S3_BUCKET", Value: ARGS.proofBucketName },
-                                    {
-                                        Name: "OUTPUT_S3_PREFIX",
-                                        "Value.$": "States.Format('sessions/{}/{}', $.payload.sessionId, $.payload.executionId)",
-                                    },
-                                ],
-                            },
-                        ],
-                    },
-                },
+                Parameters: runTaskRequest(
+                    { "Value.$": "$.payload.inputS3Key" },
+                    { "Value.$": "States.Format('sessions/{}/{}', $.payload.sessionId, $.payload.executionId)" },
+                ),
                 ResultPath: "$.proverResult",
                 TimeoutSeconds: 1500,
                 Retry: [
@@ -484,30 +489,7 @@ describe("prover state machine, executed locally", () => {
             state: "VerifyImageSignature",
             parameters: { FunctionName: ARGS.checkImageSignatureFunctionArn, Payload: GATE_PAYLOAD },
         });
-        assert.deepEqual(requests, [
-            {
-                Cluster: ARGS.clusterArn,
-                TaskDefinition: ARGS.taskDefinitionArn,
-                LaunchType: "FARGATE",
-                NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ["subnet-0a1", "subnet-0b2"], SecurityGroups: ["sg-0c3"], AssignPublicIp: "ENABLED" } },
-                Overrides: {
-                    ContainerOverrides: [
-                        {
-                            Name: "prover",
-                            Environment: [
-                                { Name: "ENV_NAME", Value: "develop" },
-                                { Name: "S3_PROOF_BUCKET", Value: ARGS.proofBucketName },
-                                { Name: "S3_PROOF_PREFIX", Value: "sessions/" },
-                                { Name: "INPUT_S3_BUCKET", Value: ARGS.proofBucketName },
-                                { Name: "INPUT_S3_KEY", Value: "sessions/session-1/exec-0001/input.json" },
-                                { Name: "OUTPUT_S3_BUCKET", Value: ARGS.proofBucketName },
-                                { Name: "OUTPUT_S3_PREFIX", Value: "sessions/session-1/exec-0001" },
-                            ],
-                        },
-                    ],
-                },
-            },
-        ]);
+        assert.deepEqual(requests, [runTaskRequest({ Value: "sessions/session-1/exec-0001/input.json" }, { Value: "sessions/session-1/exec-0001" })]);
         assert.equal(requests[0].Overrides.ContainerOverrides[0].Environment[6].Value, executionPrefix("sessions/", "session-1", "exec-0001"));
         const succeeded: FinalizeEvent = { status: "SUCCEEDED", payload: INPUT.payload, executionArn: EXECUTION_ARN, proverResult: TASK };
         assert.deepEqual(r.finalizeCalls, [{ state: "FinalizeSucceeded", event: succeeded }]);
