@@ -290,7 +290,11 @@ for (const env of ["develop", "main"] as const) {
             for (const state of ["FinalizeSucceeded", "FinalizeSignatureFailed", "FinalizeFailed"]) {
                 assert.equal(def.States[state].Parameters.FunctionName, finalizeArn, state);
             }
-            assert.ok(statementsBySid(find(r, ROLE_POLICY, "prover-dispatcher-policy")).InvokePipelineFunctions.Resource.includes(finalizeArn));
+            // The state machine may invoke exactly the image gate and this function.
+            assert.deepEqual(statementsBySid(find(r, ROLE_POLICY, "prover-dispatcher-policy")).InvokePipelineFunctions.Resource, [
+                `arn:aws:lambda:${at}:function:${n("check-image-signature", env)}`,
+                finalizeArn,
+            ]);
             assert.equal(r.outputs.finalizeCallbackFunctionArn, finalizeArn);
         });
 
