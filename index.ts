@@ -20,6 +20,7 @@ import { ProofVerifier, resolveVerifierLayer } from "./components/proofVerifier"
 import { ProverImageRecord } from "./components/proverImageRecord";
 import { bucketName, physicalName } from "./builders/names";
 import { arn } from "./builders/policies/document";
+import { verifierContractChoice } from "./builders/verifierContract";
 import { loadStackSettings, secretConfig } from "./stacks/load";
 import { assertDeployerAllowed } from "./stacks/deployer";
 import { assertProviderRegion } from "./stacks/region";
@@ -72,6 +73,7 @@ async function main() {
         workQueueSenderRoleArns: [arn.iamRole(awsContext, functionRoleName(appApiNames.apiFunction(nameScope)))],
         // Same cycle as the callback: the verifier needs the pipeline's bucket, the state machine its ARN.
         verifyProofFunctionArn: settings.verifier === undefined ? undefined : arn.lambdaFunction(awsContext, physicalName("verifier-service-runner", nameScope)),
+        verifierContract: verifierContractChoice(settings),
     });
 
     const imageRecord = new ProverImageRecord("prover-image-record", {
@@ -156,6 +158,7 @@ async function main() {
         applicationBuilds: settings.applicationBuilds,
         verifier: verifier === undefined || settings.verifier === undefined ? undefined : { functionName: verifier.functionName, functionArn: verifier.functionArn, imageId: settings.verifier.imageId },
         dataApi: { endpoint: data.graphqlEndpoint, apiId: data.apiId, callStatement: data.callStatement },
+        proverImageRecord: { parameterName: imageRecord.parameterName, parameterArn: imageRecord.parameterArn },
         secrets: {
             sessionCapabilitySecret: secretConfig("sessionCapabilitySecret"),
             voteEncryptionKey: secretConfig("voteEncryptionKey"),
@@ -178,6 +181,7 @@ async function main() {
             "prover-dispatch": app.proverDispatchFunctionName,
             "finalize-callback": app.finalizeCallbackFunctionName,
             api: app.apiFunctionName,
+            ...(verifier === undefined ? {} : { "verifier-service-runner": verifier.functionName }),
         },
         httpApiId: app.apiId,
         httpApiStage: app.apiStageName,

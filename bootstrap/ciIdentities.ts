@@ -6,8 +6,9 @@ import {
     DEPLOY_ENVIRONMENTS,
     type DeployEnvironment,
     GITHUB_OIDC_AUDIENCE,
+    DEPLOY_POLICY_PARTS,
     GITHUB_OIDC_URL,
-    deployRolePolicy,
+    deployRolePolicyParts,
     githubTrustPolicy,
     oidcSubjects,
     previewRolePolicy,
@@ -41,8 +42,8 @@ export class CiIdentities extends pulumi.ComponentResource {
         const subjects = oidcSubjects(args.githubRepository);
         const context = pulumi.all([args.awsContext, args.signingProfileArn]).apply(([c, signingProfileArn]) => ({ ...c, stateBucketName: args.stateBucketName, signingProfileArn }));
 
-        const role = (key: "preview" | DeployEnvironment, description: string, policy: pulumi.Output<string>) => {
-            const r = new aws.iam.Role(
+        const role = (key: "preview" | DeployEnvironment, description: string) =>
+            new aws.iam.Role(
                 `${name}-${key}`,
                 {
                     name: CI_ROLE_NAMES[key],
@@ -52,15 +53,28 @@ export class CiIdentities extends pulumi.ComponentResource {
                 },
                 child,
             );
-            new aws.iam.RolePolicy(`${name}-${key}-policy`, { role: r.id, name: key === "preview" ? "preview" : "deploy", policy }, child);
-            return r;
-        };
-        const preview = role("preview", `Pull-request previews of ${args.githubRepository} (read-only)`, context.apply((c) => JSON.stringify(previewRolePolicy(c))));
+        const preview = role("preview", `Pull-request previews of ${args.githubRepository} (read-only)`);
+        new aws.iam.RolePolicy(`${name}-preview-policy`, { role: preview.id, name: "preview", policy: context.apply((c) => JSON.stringify(previewRolePolicy(c))) }, child);
+        // A deploy role's document is over IAM's inline limit (10,240 characters per role): it is
+        // attached as DEPLOY_POLICY_PARTS customer managed policies of at most 6,144 each.
         const deploy = Object.fromEntries(
-            (Object.keys(DEPLOY_ENVIRONMENTS) as DeployEnvironment[]).map((env) => [
-                env,
-                role(env, `pulumi up of the ${env} stack from the ${DEPLOY_ENVIRONMENTS[env].githubEnvironment} environment of ${args.githubRepository}`, context.apply((c) => JSON.stringify(deployRolePolicy(c, env)))),
-            ]),
+            (Object.keys(DEPLOY_ENVIRONMENTS) as DeployEnvironment[]).map((env) => {
+                const r = role(env, `pulumi up of the ${env} stack from the ${DEPLOY_ENVIRONMENTS[env].githubEnvironment} environment of ${args.githubRepository}`);
+                const parts = context.apply((c) => deployRolePolicyParts(c, env));
+                for (let index = 0; index < DEPLOY_POLICY_PARTS; index++) {
+                    const policy = new aws.iam.Policy(
+                        `${name}-${env}-policy-${index + 1}`,
+                        {
+                            name: `${CI_ROLE_NAMES[env]}-${index + 1}`,
+                            description: `Part ${index + 1} of ${DEPLOY_POLICY_PARTS} of what ${CI_ROLE_NAMES[env]} may do`,
+                            policy: parts.apply((p) => JSON.stringify(p[index])),
+                        },
+                        child,
+                    );
+                    new aws.iam.RolePolicyAttachment(`${name}-${env}-policy-${index + 1}`, { role: r.name, policyArn: policy.arn }, child);
+                }
+                return [env, r];
+            }),
         ) as Record<DeployEnvironment, aws.iam.Role>;
 
         this.oidcProviderArn = provider.arn;

@@ -170,6 +170,33 @@ export const UNSCOPABLE_DATA_API_ACTIONS = [
     "appsync:GetResolver",
 ];
 
+/** `Environment` tag conditions (every app-stack resource carries the tag through `aws:defaultTags`), in this region. */
+function taggedWith(c: CiPolicyContext, env: string, key: "aws:RequestTag/Environment" | "aws:ResourceTag/Environment") {
+    return { StringEquals: { "aws:RequestedRegion": c.region, [key]: env } };
+}
+
+function tagBoundStatement(Sid: string, Action: string[], Resource: string | string[], Condition: PolicyStatement["Condition"]): PolicyStatement {
+    return { Sid, Effect: "Allow", Action, Resource, Condition };
+}
+
+/**
+ * A log group whose name carries a random id instead of the environment (`/aws/appsync/apis/<id>`,
+ * `/aws/amplify/<app id>`): created only with the `Environment` tag, changed only when it carries it.
+ */
+function tagBoundLogGroupStatements(c: CiPolicyContext, env: string, sidStem: string, prefix: string): PolicyStatement[] {
+    const at = `${c.region}:${c.accountId}`;
+    const groups = [`arn:${c.partition}:logs:${at}:log-group:${prefix}*`, `arn:${c.partition}:logs:${at}:log-group:${prefix}*:*`];
+    return [
+        tagBoundStatement(`Create${sidStem}LogGroup`, ["logs:CreateLogGroup", "logs:TagResource"], groups, taggedWith(c, env, "aws:RequestTag/Environment")),
+        tagBoundStatement(
+            `${sidStem}LogGroup`,
+            ["logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:UntagResource", "logs:ListTagsForResource"],
+            groups,
+            taggedWith(c, env, "aws:ResourceTag/Environment"),
+        ),
+    ];
+}
+
 /**
  * The application's data API (components/dataApi.ts). Its API and its log group
  * (`/aws/appsync/apis/<generated id>`, a name no pattern can tie to an environment) are bound to the
@@ -179,25 +206,67 @@ export const UNSCOPABLE_DATA_API_ACTIONS = [
 function dataApiStatements(c: CiPolicyContext, env: string): PolicyStatement[] {
     const p = c.partition;
     const at = `${c.region}:${c.accountId}`;
-    const tagged = (key: "aws:RequestTag/Environment" | "aws:ResourceTag/Environment") => ({ StringEquals: { "aws:RequestedRegion": c.region, [key]: env } });
-    const groups = [`arn:${p}:logs:${at}:log-group:/aws/appsync/apis/*`, `arn:${p}:logs:${at}:log-group:/aws/appsync/apis/*:*`];
-    const statement = (Sid: string, Action: string[], Resource: string | string[], Condition: PolicyStatement["Condition"]): PolicyStatement => ({ Sid, Effect: "Allow", Action, Resource, Condition });
     return [
-        statement("CreateDataApi", ["appsync:CreateGraphqlApi"], "*", tagged("aws:RequestTag/Environment")),
-        statement(
+        tagBoundStatement("CreateDataApi", ["appsync:CreateGraphqlApi"], "*", taggedWith(c, env, "aws:RequestTag/Environment")),
+        tagBoundStatement(
             "DataApi",
             ["appsync:GetGraphqlApi", "appsync:UpdateGraphqlApi", "appsync:DeleteGraphqlApi", "appsync:TagResource", "appsync:UntagResource", "appsync:ListTagsForResource"],
             `arn:${p}:appsync:${at}:apis/*`,
-            tagged("aws:ResourceTag/Environment"),
+            taggedWith(c, env, "aws:ResourceTag/Environment"),
         ),
-        statement("DataApiSchemaAndResolvers", UNSCOPABLE_DATA_API_ACTIONS, "*", inRegion(c)),
-        statement("CreateDataApiLogGroup", ["logs:CreateLogGroup", "logs:TagResource"], groups, tagged("aws:RequestTag/Environment")),
-        statement(
-            "DataApiLogGroup",
-            ["logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:UntagResource", "logs:ListTagsForResource"],
-            groups,
-            tagged("aws:ResourceTag/Environment"),
+        tagBoundStatement("DataApiSchemaAndResolvers", UNSCOPABLE_DATA_API_ACTIONS, "*", inRegion(c)),
+        ...tagBoundLogGroupStatements(c, env, "DataApi", "/aws/appsync/apis/"),
+    ];
+}
+
+/**
+ * Amplify actions on a custom domain association, which carries no tags (neither the API's
+ * CreateDomainAssociation nor Pulumi's DomainAssociation takes any), under an app id no name pattern
+ * can tie to an environment: scoped to the `domains` resource type in this region only. A deploy role
+ * can therefore reach the other environment's domain association: the hosting's one gap in the
+ * develop/main boundary (the same kind as the data API's resolvers).
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsamplify.html
+ */
+export const ENVIRONMENT_UNBOUND_HOSTING_ACTIONS = [
+    "amplify:CreateDomainAssociation",
+    "amplify:GetDomainAssociation",
+    "amplify:UpdateDomainAssociation",
+    "amplify:DeleteDomainAssociation",
+];
+
+/**
+ * Web hosting (components/webHosting.ts): the Amplify app, the stack's branch, an optional custom
+ * domain, and the SSR log group `/aws/amplify/<app id>`. Amplify ids are random, so the app and the
+ * branch are bound by the `Environment` tag like the data API: CreateApp (no resource type) and
+ * CreateBranch only with the tag in the request (both accept aws:RequestTag), everything else on
+ * `apps` and `branches` only when the resource carries it (both resource types accept
+ * aws:ResourceTag), per the Service Authorization Reference:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsamplify.html
+ * CreateBranch names the new branch, not its app, so a deploy role could add a branch tagged with its
+ * own environment to the other environment's app; it can read, change or delete neither that app nor
+ * its branches. The service role the app runs its SSR logging with is passed by PassAppRoles.
+ */
+function hostingStatements(c: CiPolicyContext, env: string): PolicyStatement[] {
+    const apps = `arn:${c.partition}:amplify:${c.region}:${c.accountId}:apps/*`;
+    const branches = `${apps}/branches/*`;
+    return [
+        tagBoundStatement("CreateWebApp", ["amplify:CreateApp"], "*", taggedWith(c, env, "aws:RequestTag/Environment")),
+        tagBoundStatement("CreateWebBranch", ["amplify:CreateBranch"], branches, taggedWith(c, env, "aws:RequestTag/Environment")),
+        tagBoundStatement(
+            "WebApp",
+            ["amplify:GetApp", "amplify:UpdateApp", "amplify:DeleteApp", "amplify:ListBranches", "amplify:ListDomainAssociations"],
+            apps,
+            taggedWith(c, env, "aws:ResourceTag/Environment"),
         ),
+        tagBoundStatement("WebBranch", ["amplify:GetBranch", "amplify:UpdateBranch", "amplify:DeleteBranch"], branches, taggedWith(c, env, "aws:ResourceTag/Environment")),
+        tagBoundStatement(
+            "WebTags",
+            ["amplify:TagResource", "amplify:UntagResource", "amplify:ListTagsForResource"],
+            [apps, branches],
+            taggedWith(c, env, "aws:ResourceTag/Environment"),
+        ),
+        tagBoundStatement("WebDomain", ENVIRONMENT_UNBOUND_HOSTING_ACTIONS, `${apps}/domains/*`, inRegion(c)),
+        ...tagBoundLogGroupStatements(c, env, "WebSsr", "/aws/amplify/"),
     ];
 }
 
@@ -271,7 +340,7 @@ export function deployRolePolicy(c: CiPolicyContext, env: DeployEnvironment): Po
             { StringEquals: { "iam:AWSServiceName": ["ecs.amazonaws.com", "ops.apigateway.amazonaws.com"] } },
         ),
         allow("PassAppRoles", ["iam:PassRole"], a.roles, {
-            StringEquals: { "iam:PassedToService": ["lambda.amazonaws.com", "ecs-tasks.amazonaws.com", "states.amazonaws.com", "cloudtrail.amazonaws.com", "appsync.amazonaws.com"] },
+            StringEquals: { "iam:PassedToService": ["lambda.amazonaws.com", "ecs-tasks.amazonaws.com", "states.amazonaws.com", "cloudtrail.amazonaws.com", "appsync.amazonaws.com", "amplify.amazonaws.com"] },
         }),
         allow(
             "AppFunctions",
@@ -377,6 +446,7 @@ export function deployRolePolicy(c: CiPolicyContext, env: DeployEnvironment): Po
         allow("AppLogGroups", ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource", "logs:PutMetricFilter", "logs:DeleteMetricFilter", "logs:DescribeMetricFilters"], a.logGroups),
         allow("DescribeLogGroups", ["logs:DescribeLogGroups"], "*", inRegion(c)),
         ...dataApiStatements(c, env),
+        ...hostingStatements(c, env),
         // Step Functions and API Gateway deliver logs through CloudWatch Logs' vended-log delivery,
         // set up with the caller's permissions; these actions accept no narrower resource.
         // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-CloudWatchLogs.html
@@ -464,7 +534,66 @@ export function deployRolePolicy(c: CiPolicyContext, env: DeployEnvironment): Po
             Sid: "DenyCiRoles",
             Effect: "Deny",
             Action: ["iam:*"],
-            Resource: `arn:${c.partition}:iam::${c.accountId}:role/gha-${PROJECT_NAME}-*`,
+            // The roles and the managed policies that make up the deploy roles' permissions.
+            Resource: [`arn:${c.partition}:iam::${c.accountId}:role/gha-${PROJECT_NAME}-*`, `arn:${c.partition}:iam::${c.accountId}:policy/gha-${PROJECT_NAME}-*`],
         },
     );
+}
+
+/**
+ * IAM's size limits: a role's inline policies together at most 10,240 characters, a managed policy
+ * at most 6,144, whitespace not counted; 10 managed policies per role by default.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ * A deploy role's document is far over the inline limit, so it is attached as this many customer
+ * managed policies. The count is fixed (resources cannot depend on a resolved size); a test keeps
+ * every part under the limit for the longest names a stack can have.
+ */
+export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
+export const DEPLOY_POLICY_PARTS = 4;
+
+/** The size IAM counts: the document's JSON without whitespace. */
+export function policySize(doc: PolicyDocument): number {
+    return JSON.stringify(doc).replace(/\s/g, "").length;
+}
+
+/**
+ * The document's statements, in order, cut into exactly `parts` documents with the largest as small
+ * as possible (contiguous linear partition). Throws when a part exceeds `maxCharacters`, naming it.
+ */
+export function splitPolicyDocument(doc: PolicyDocument, parts: number, maxCharacters: number): PolicyDocument[] {
+    const statements = doc.Statement;
+    if (statements.length < parts) throw new Error(`cannot split ${statements.length} statements into ${parts} policies`);
+    const size = (from: number, to: number) => policySize(policyDocument(...statements.slice(from, to)));
+    // best[k][i]: the smallest possible largest part when the first i statements form k parts.
+    const best = Array.from({ length: parts + 1 }, () => new Array<number>(statements.length + 1).fill(Infinity));
+    const cut = Array.from({ length: parts + 1 }, () => new Array<number>(statements.length + 1).fill(0));
+    best[0][0] = 0;
+    for (let k = 1; k <= parts; k++) {
+        for (let i = k; i <= statements.length; i++) {
+            for (let j = k - 1; j < i; j++) {
+                const candidate = Math.max(best[k - 1][j], size(j, i));
+                if (candidate < best[k][i]) {
+                    best[k][i] = candidate;
+                    cut[k][i] = j;
+                }
+            }
+        }
+    }
+    const bounds: number[] = [statements.length];
+    for (let k = parts, i = statements.length; k > 0; k--) {
+        i = cut[k][i];
+        bounds.unshift(i);
+    }
+    const documents = bounds.slice(0, -1).map((from, index) => policyDocument(...statements.slice(from, bounds[index + 1])));
+    documents.forEach((part, index) => {
+        if (policySize(part) > maxCharacters) {
+            throw new Error(`policy part ${index + 1} of ${parts} has ${policySize(part)} characters; IAM allows ${maxCharacters} (raise DEPLOY_POLICY_PARTS)`);
+        }
+    });
+    return documents;
+}
+
+/** The deploy role's document as the managed policies attached to it. */
+export function deployRolePolicyParts(c: CiPolicyContext, env: DeployEnvironment): PolicyDocument[] {
+    return splitPolicyDocument(deployRolePolicy(c, env), DEPLOY_POLICY_PARTS, MANAGED_POLICY_MAX_CHARACTERS);
 }

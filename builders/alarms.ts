@@ -10,6 +10,15 @@ import { PROJECT_NAME, physicalName } from "./names";
 /** The Lambda functions of the stack, by role. Each gets an Errors alarm. */
 export const WATCHED_FUNCTION_ROLES = ["check-image-signature", "prover-dispatch", "finalize-callback", "api"] as const;
 export type WatchedFunctionRole = (typeof WATCHED_FUNCTION_ROLES)[number];
+/** Functions only some stacks have (the verifier, with config `verifier`); watched the same way when present. */
+export const OPTIONAL_WATCHED_FUNCTION_ROLES = ["verifier-service-runner"] as const;
+export type OptionalWatchedFunctionRole = (typeof OPTIONAL_WATCHED_FUNCTION_ROLES)[number];
+export type WatchedFunctionNames<V> = Record<WatchedFunctionRole, V> & Partial<Record<OptionalWatchedFunctionRole, V>>;
+
+/** The roles present in `names`, always in the same order: the stack's four, then the optional ones it has. */
+export function watchedFunctionRoles<V>(names: WatchedFunctionNames<V>): (WatchedFunctionRole | OptionalWatchedFunctionRole)[] {
+    return [...WATCHED_FUNCTION_ROLES, ...OPTIONAL_WATCHED_FUNCTION_ROLES.filter((role) => names[role] !== undefined)];
+}
 
 export type TreatMissingData = "notBreaching" | "breaching" | "ignore" | "missing";
 export type ComparisonOperator = "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
@@ -39,7 +48,7 @@ export interface AlarmTargets<V> {
     workQueueName: V;
     deadLetterQueueName: V;
     stateMachineArn: V;
-    functionNames: Record<WatchedFunctionRole, V>;
+    functionNames: WatchedFunctionNames<V>;
     httpApiId: V;
     /** HTTP API stage, `$default` for the stack's API. */
     httpApiStage: V;
@@ -83,7 +92,7 @@ export function customMetricNamespace(environment: string): string {
     return `StarkBallotSimulator/${environment}`;
 }
 
-const FUNCTION_CHECKS: Record<WatchedFunctionRole, string> = {
+const FUNCTION_CHECKS: Record<WatchedFunctionRole | OptionalWatchedFunctionRole, string> = {
     "check-image-signature":
         "the signature gate of every proof. Check first: its log group for the ECR error (AccessDenied on DescribeImageSigningStatus, repository or digest not found), then whether the image digest in the state machine definition still exists.",
     "prover-dispatch":
@@ -91,6 +100,10 @@ const FUNCTION_CHECKS: Record<WatchedFunctionRole, string> = {
     "finalize-callback":
         "the function that writes every session's terminal state; an error leaves a session stuck in running. Check first: its log group for the session id and the DynamoDB error, then the failed execution in the state machine.",
     api: "the public API handler. Check first: its log group for the request id and stack trace (secrets from SSM, DynamoDB or SQS errors), then the API access log for the failing route.",
+    // The reference handler throws when it gets no verdict; the application's build answers its
+    // failures instead, which end the execution FAILED (VerifierRunnerFailed): the executions-failed alarm.
+    "verifier-service-runner":
+        "VerifyProof, the server-side check of every published proof; an error means no verdict (the verifier binary crashed or hung, an unsafe or missing bundle, or the function timed out), and after the retries the session fails. Check first: its log group for the session id and the error name (VerifierCrashed, UnsafeBundle, BundleNotFound), then that execution's VerifyProof step.",
 };
 
 /** Every alarm of the stack, in a stable order. */
@@ -149,7 +162,7 @@ export function buildAlarmDefinitions<V>(t: AlarmTargets<V>): AlarmDefinition<V>
         execution(
             "prover-executions-failed",
             "ExecutionsFailed",
-            "an execution failed. Every Task error is caught and finalized as FAILED, so a failed execution means finalizing itself failed and the session's terminal state was not written. Check first: the execution's event history in the Step Functions console, then the finalize-callback log group.",
+            "an execution failed. Every Task error is caught and finalized as FAILED, so a failed execution means either finalizing itself failed (the session's terminal state was not written) or, with a verifier, a proof was not verified and ended at ProofNotVerified (error ProofVerificationFailed: the verdict was failed or dev_mode, so the prover image is not the one the stack expects; or VerifierRunnerFailed: no verdict). Check first: the execution's error and event history in the Step Functions console, then the finalize-callback or verifier-service-runner log group.",
         ),
         execution(
             "prover-executions-timed-out",
@@ -161,12 +174,12 @@ export function buildAlarmDefinitions<V>(t: AlarmTargets<V>): AlarmDefinition<V>
             "ExecutionsAborted",
             "an execution was stopped (StopExecution by the api Lambda or by a person); a stopped execution skips its finalize step. Check first: who stopped it (execution history, CloudTrail StopExecution), then the session's status in the sessions table.",
         ),
-        ...WATCHED_FUNCTION_ROLES.map((role) =>
+        ...watchedFunctionRoles(t.functionNames).map((role) =>
             countAboveZero(
                 `${role}-errors`,
                 "AWS/Lambda",
                 "Errors",
-                { FunctionName: t.functionNames[role] },
+                { FunctionName: t.functionNames[role] as V },
                 `Lambda ${physicalName(role, env)} reported invocation errors: ${FUNCTION_CHECKS[role]}`,
             ),
         ),
@@ -208,7 +221,7 @@ export interface DashboardInput {
     workQueueName: string;
     deadLetterQueueName: string;
     stateMachineArn: string;
-    functionNames: Record<WatchedFunctionRole, string>;
+    functionNames: WatchedFunctionNames<string>;
     httpApiId: string;
     httpApiStage: string;
     proverLogGroupName: string;
@@ -269,7 +282,7 @@ export function buildDashboardBody(d: DashboardInput): { widgets: Widget[] } {
         ]),
         metricWidget(
             "Lambda errors",
-            WATCHED_FUNCTION_ROLES.map((role): MetricLine => ["AWS/Lambda", "Errors", "FunctionName", d.functionNames[role], { label: role }]),
+            watchedFunctionRoles(d.functionNames).map((role): MetricLine => ["AWS/Lambda", "Errors", "FunctionName", d.functionNames[role] as string, { label: role }]),
         ),
         metricWidget("API latency (ms) and server errors", [
             ["AWS/ApiGateway", "Latency", "ApiId", d.httpApiId, "Stage", d.httpApiStage, { stat: "p50", label: "latency p50" }],

@@ -6,6 +6,7 @@
  *
  * Pure: no Pulumi imports; parsed config and plain values in, plain documents out.
  */
+import { APP_PROVER_IMAGE_PARAMETER } from "../lambdas/app-wrapper/variables";
 import { AwsContext, PolicyStatement, arn } from "./policies/document";
 
 /**
@@ -105,6 +106,8 @@ export interface ApplicationEnvironmentValues<V> {
     secretParameters: V;
     /** The verifier step, when configured: its function's name (the api invokes it) and the expected zkVM image id. */
     verifier?: { functionName: V; imageId: string };
+    /** Name of the prover image record, which the api's wrapper reads `EXPECTED_IMAGE_ID` from (APP_PROVER_IMAGE_PARAMETER). */
+    proverImageParameter: V;
 }
 
 /** Where Lambda extracts the verifier layer's binary (layers land under /opt). */
@@ -151,8 +154,11 @@ export function applicationEnvironment<V>(fn: ApplicationFunction, build: Applic
                 RATE_LIMIT_EVENTS_TABLE: v.rateLimitEventsTable,
                 RATE_LIMIT_COUNTERS_TABLE: v.rateLimitCountersTable,
                 APP_SECRET_PARAMETER_MAP: v.secretParameters,
-                // Its verification route invokes the verifier function and checks the image id.
-                ...(v.verifier === undefined ? {} : { VERIFIER_SERVICE_RUNNER_FUNCTION_NAME: v.verifier.functionName, EXPECTED_IMAGE_ID: v.verifier.imageId }),
+                // Not EXPECTED_IMAGE_ID: the wrapper sets it at cold start from the prover image record
+                // (lambdas/app-wrapper), the place the verifier reads it from, so no copy sits here.
+                [APP_PROVER_IMAGE_PARAMETER]: v.proverImageParameter,
+                // Its verification route invokes the verifier function.
+                ...(v.verifier === undefined ? {} : { VERIFIER_SERVICE_RUNNER_FUNCTION_NAME: v.verifier.functionName }),
             };
     }
 }

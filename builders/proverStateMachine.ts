@@ -9,12 +9,14 @@
  * loops CheckImageSignature → WaitForImageGate → RecheckImageSignature → CheckImageSignature, at most
  * IMAGE_GATE.maxRechecks times IMAGE_GATE.recheckIntervalSeconds (5 minutes, SPEC §7).
  * With a verifier configured, RunProver → VerifyProof → CheckProofVerification → FinalizeSucceeded,
- * or FinalizeVerificationFailed when the verdict is not `success` (see `verificationStates`).
+ * or, when the proof is not verified, RecordVerificationRejection / RecordVerifierRunnerFailure →
+ * FinalizeVerificationFailed → ProofNotVerified (a Fail state), see `verificationStates`.
  * Admission control (builders/proofSlots.ts) wraps RunProver: AcquireProofSlot (waiting while every
  * slot is taken) before it, ReleaseProofSlot after it, ReleaseProofSlotAfterFailure before FinalizeFailed.
  */
-import { IMAGE_GATE, PROOF_VERIFICATION_FAILED_ERROR, PROVER_CONTAINER_NAME, PROVER_ENV } from "../lambdas/shared/contracts";
+import { IMAGE_GATE, PROVER_CONTAINER_NAME, PROVER_ENV, executionPrefix } from "../lambdas/shared/contracts";
 import { PROOF_SLOT_STATES, type ProofSlotStates, buildProofSlotStates, proofSlotStatesProblems } from "./proofSlots";
+import { type ChoiceCondition, type VerifierContract, type VerifierContractChoice, buildVerifierContract } from "./verifierContract";
 
 // ---------------------------------------------------------------------------------------------------
 // The ASL subset this state machine uses (JSONPath query language).
@@ -82,11 +84,31 @@ export interface StringEqualsChoiceRule {
     Next: string;
 }
 
-export interface ChoiceState {
+export interface ChoiceState<R = StringEqualsChoiceRule> {
     Type: "Choice";
     Comment: string;
-    Choices: StringEqualsChoiceRule[];
+    Choices: R[];
     Default: string;
+}
+
+/** https://docs.aws.amazon.com/step-functions/latest/dg/state-pass.html */
+export interface PassState {
+    Type: "Pass";
+    Comment: string;
+    Parameters: JsonObject;
+    ResultPath: string;
+    Next: string;
+}
+
+/**
+ * Ends the execution FAILED with the error and cause the paths select (each must be a string):
+ * https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html
+ */
+export interface FailState {
+    Type: "Fail";
+    Comment: string;
+    ErrorPath: string;
+    CausePath: string;
 }
 
 /** https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html */
@@ -111,8 +133,11 @@ export interface StateMachineDefinition {
         FinalizeFailed: TaskState<LambdaInvokeParameters>;
         /** Only when the stack verifies proofs (a `verifier` is configured). */
         VerifyProof?: TaskState<LambdaInvokeParameters>;
-        CheckProofVerification?: ChoiceState;
+        CheckProofVerification?: ChoiceState<ChoiceCondition & { Next: string }>;
+        RecordVerificationRejection?: PassState;
+        RecordVerifierRunnerFailure?: PassState;
         FinalizeVerificationFailed?: TaskState<LambdaInvokeParameters>;
+        ProofNotVerified?: FailState;
     } & ProofSlotStates;
 }
 
@@ -130,7 +155,10 @@ export const PROVER_STATES = {
     FinalizeFailed: "FinalizeFailed",
     VerifyProof: "VerifyProof",
     CheckProofVerification: "CheckProofVerification",
+    RecordVerificationRejection: "RecordVerificationRejection",
+    RecordVerifierRunnerFailure: "RecordVerifierRunnerFailure",
     FinalizeVerificationFailed: "FinalizeVerificationFailed",
+    ProofNotVerified: "ProofNotVerified",
     ...PROOF_SLOT_STATES,
 } as const satisfies { [K in keyof StateMachineDefinition["States"]]: K };
 
@@ -160,6 +188,8 @@ export const PROVER_PATHS = {
     verification: "$.verification",
     verificationPayload: "$.verification.Payload",
     verificationStatus: "$.verification.Payload.status",
+    /** `{Error, Cause}` of a proof the verification step did not accept, what FinalizeVerificationFailed records. */
+    verificationError: "$.verificationError",
 } as const;
 
 /** The only verdict that lets a proof count as succeeded. */
@@ -278,6 +308,8 @@ export interface ProverStateMachineArgs {
     runProverTimeoutSeconds: number;
     /** ARN of the verifier-service-runner Lambda; absent = no verification step. Default: none. */
     verifyProofFunctionArn?: string;
+    /** Which build that Lambda runs, hence its event and answer (builders/verifierContract.ts). Default: the reference handler. */
+    verifierContract?: VerifierContractChoice;
     /** Let images with HIGH scan findings run (CRITICAL never run). */
     allowHighScanFindings: boolean;
     /** DynamoDB table of the prover slots (admission control). */
@@ -348,6 +380,14 @@ export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): strin
         problems.push(`runProverTimeoutSeconds: ${a.runProverTimeoutSeconds} must be a positive integer`);
     }
     problems.push(...proofSlotStatesProblems({ tableName: a.proofSlotsTableName, maxConcurrentProofs: a.maxConcurrentProofs }));
+    if (a.verifierContract !== undefined && a.verifyProofFunctionArn === undefined) {
+        problems.push(`verifierContract: "${a.verifierContract.kind}" needs verifyProofFunctionArn (the verification step)`);
+    }
+    // The application's runner accepts 32 bytes of hex (handler.ts `hexStringSchema(32, 'expectedImageId')`);
+    // the stack's rule is the config's: 64 lower-case hex, no 0x (builders/verifierSettings.ts).
+    if (a.verifierContract?.kind === "application" && !/^[0-9a-f]{64}$/.test(a.verifierContract.expectedImageId)) {
+        problems.push(`verifierContract.expectedImageId: "${a.verifierContract.expectedImageId}" must be 64 lower-case hex digits without 0x`);
+    }
     return problems;
 }
 
@@ -380,6 +420,23 @@ export function statesFormat(parts: readonly string[], ...paths: string[]): stri
     return `States.Format(${[`'${template}'`, ...paths].join(", ")})`;
 }
 
+/**
+ * `States.Format` of an object key under `{prefix}{sessionId}/{executionId}` built by `key` (one of
+ * lambdas/shared/contracts.ts's key functions) from the execution's ids. The literal parts come from
+ * calling `key` with markers for the two ids, so the layout has one definition, in contracts.ts.
+ */
+export function executionKeyFormat(key: (proofPrefix: string, sessionId: string, executionId: string) => string, proofPrefix: string): string {
+    const SESSION = "\u0000session\u0000";
+    const EXECUTION = "\u0000execution\u0000";
+    const template = key(proofPrefix, SESSION, EXECUTION);
+    const [head, rest, ...extraSession] = template.split(SESSION);
+    const [middle, tail, ...extraExecution] = (rest ?? "").split(EXECUTION);
+    if (rest === undefined || tail === undefined || extraSession.length > 0 || extraExecution.length > 0 || head.includes(EXECUTION)) {
+        throw new Error(`executionKeyFormat: the key must hold the session id once and then the execution id once, got ${JSON.stringify(template)}`);
+    }
+    return statesFormat([head, middle, tail], "$.payload.sessionId", "$.payload.executionId");
+}
+
 export function buildProverStateMachineDefinition(args: ProverStateMachineArgs): StateMachineDefinition {
     const problems = proverStateMachineArgsProblems(args);
     if (problems.length > 0) {
@@ -402,7 +459,8 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
     // Keep only the Lambda's answer: the invoke response also carries HTTP metadata that would bloat
     // every later state's input (256 KiB limit) without being read by anything.
     const keepPayload: JsonObject = { "Payload.$": "$.Payload" };
-    const finalize = (comment: string, payload: JsonObject): TaskState<LambdaInvokeParameters> => ({
+    // `next`: a state after finalizing (ProofNotVerified); otherwise the execution ends there.
+    const finalize = (comment: string, payload: JsonObject, next?: string): TaskState<LambdaInvokeParameters> => ({
         Type: "Task",
         Comment: comment,
         Resource: lambdaInvoke,
@@ -413,9 +471,13 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
         ResultPath: P.finalizeResult,
         Retry: copyRetriers(FINALIZE_RETRY),
         // No Catch: if finalizing fails for good the execution fails, which the executions-failed alarm reports.
-        End: true,
+        ...(next === undefined ? { End: true as const } : { Next: next }),
     });
     const common = { "payload.$": P.payload, "executionArn.$": P.executionArn };
+    const verifier =
+        args.verifyProofFunctionArn === undefined
+            ? undefined
+            : { functionArn: args.verifyProofFunctionArn, contract: buildVerifierContract(args.verifierContract ?? { kind: "reference" }, args.proofPrefix) };
     // The same check, first and again: the recheck tells the Lambda how many checks came before,
     // which is how the gate's bound is kept without a counter state.
     const gateCheck = (comment: string, extra: JsonObject): TaskState<LambdaInvokeParameters> => ({
@@ -480,7 +542,7 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
                 status: "SUCCEEDED",
                 ...common,
                 "proverResult.$": P.proverResult,
-                ...(args.verifyProofFunctionArn === undefined ? {} : { "verification.$": P.verificationPayload }),
+                ...(verifier === undefined ? {} : verifier.contract.finalizeVerification),
             }),
             [S.FinalizeSignatureFailed]: finalize("Record the failed signature check on the session.", {
                 status: "FAILED",
@@ -494,16 +556,14 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
                 ...common,
                 "error.$": P.proverError,
             }),
-            ...(args.verifyProofFunctionArn === undefined
-                ? {}
-                : verificationStates(args.verifyProofFunctionArn, lambdaInvoke, keepPayload, catchAll, finalize, common)),
+            ...(verifier === undefined ? {} : verificationStates(verifier.functionArn, verifier.contract, lambdaInvoke, keepPayload, catchAll, finalize, common)),
             ...buildProofSlotStates({
                 partition: args.partition,
                 tableName: args.proofSlotsTableName,
                 maxConcurrentProofs: args.maxConcurrentProofs,
                 next: S.RunProver,
                 // The slot is given back before verifying: verification does not use the prover's capacity.
-                afterRelease: args.verifyProofFunctionArn === undefined ? S.FinalizeSucceeded : S.VerifyProof,
+                afterRelease: verifier === undefined ? S.FinalizeSucceeded : S.VerifyProof,
                 afterFailureRelease: S.FinalizeFailed,
                 catchAll,
             }),
@@ -512,51 +572,73 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
 }
 
 /**
- * VerifyProof (the verifier-service-runner Lambda) → CheckProofVerification → FinalizeSucceeded, or
- * FinalizeVerificationFailed for a `failed` or `dev_mode` verdict. The Lambda gets only the two ids
- * and derives every key itself, so the definition cannot point it at another object.
+ * VerifyProof (the verifier-service-runner Lambda) → CheckProofVerification → FinalizeSucceeded for a
+ * verified proof. Otherwise the session fails (FinalizeVerificationFailed) and so does the execution
+ * (ProofNotVerified): a rejected proof means the prover or its image is not what the stack expects,
+ * which an operator must hear about, and ExecutionsFailed is the alarm that already watches this
+ * state machine (builders/alarms.ts). Ending SUCCEEDED would leave it to a user to notice.
+ * The contract (builders/verifierContract.ts) decides the event, the retries and how the answer reads.
  */
 function verificationStates(
     functionArn: string,
+    contract: VerifierContract,
     lambdaInvoke: string,
     keepPayload: JsonObject,
     catchAll: Catcher[],
-    finalize: (comment: string, payload: JsonObject) => TaskState<LambdaInvokeParameters>,
+    finalize: (comment: string, payload: JsonObject, next?: string) => TaskState<LambdaInvokeParameters>,
     common: JsonObject,
-): Pick<Required<StateMachineDefinition["States"]>, "VerifyProof" | "CheckProofVerification" | "FinalizeVerificationFailed"> {
+): Pick<
+    Required<StateMachineDefinition["States"]>,
+    "VerifyProof" | "CheckProofVerification" | "RecordVerificationRejection" | "RecordVerifierRunnerFailure" | "FinalizeVerificationFailed" | "ProofNotVerified"
+> {
     const S = PROVER_STATES;
     const P = PROVER_PATHS;
     return {
         [S.VerifyProof]: {
             Type: "Task",
-            Comment: "Verify the published bundle's receipt against the recorded zkVM image id; write verification.json beside it.",
+            Comment: contract.comment,
             Resource: lambdaInvoke,
-            Parameters: { FunctionName: functionArn, Payload: { "sessionId.$": "$.payload.sessionId", "executionId.$": "$.payload.executionId" } },
+            Parameters: { FunctionName: functionArn, Payload: contract.payload },
             ResultSelector: keepPayload,
             ResultPath: P.verification,
-            Retry: copyRetriers([LAMBDA_SERVICE_RETRY, VERIFIER_CRASH_RETRY]),
+            Retry: copyRetriers(contract.retry),
             Catch: catchAll,
             Next: S.CheckProofVerification,
         },
         [S.CheckProofVerification]: {
             Type: "Choice",
-            Comment: `Only a ${VERIFICATION_STATUS_SUCCESS} verdict lets the proof count; failed and dev_mode fail the session.`,
-            Choices: [{ Variable: P.verificationStatus, StringEquals: VERIFICATION_STATUS_SUCCESS, Next: S.FinalizeSucceeded }],
-            Default: S.FinalizeVerificationFailed,
+            Comment: `Only a ${VERIFICATION_STATUS_SUCCESS} verdict lets the proof count; failed and dev_mode reject it; any other answer is a runner failure.`,
+            Choices: [
+                { ...contract.accepted, Next: S.FinalizeSucceeded },
+                { ...contract.rejected, Next: S.RecordVerificationRejection },
+            ],
+            Default: S.RecordVerifierRunnerFailure,
         },
-        [S.FinalizeVerificationFailed]: finalize("Record the failed proof verification on the session.", {
-            status: "FAILED",
-            ...common,
-            error: {
-                Error: PROOF_VERIFICATION_FAILED_ERROR,
-                "Cause.$": statesFormat(
-                    ["Proof verification reported ", " (expected zkVM image id ", "); report at ", ""],
-                    P.verificationStatus,
-                    `${P.verificationPayload}.expectedImageId`,
-                    `${P.verificationPayload}.reportKey`,
-                ),
-            },
-        }),
+        [S.RecordVerificationRejection]: {
+            Type: "Pass",
+            Comment: "The verdict rejects the proof: name it.",
+            Parameters: contract.rejection,
+            ResultPath: P.verificationError,
+            Next: S.FinalizeVerificationFailed,
+        },
+        [S.RecordVerifierRunnerFailure]: {
+            Type: "Pass",
+            Comment: "The runner answered without a verdict (or without publishing its report): keep its answer.",
+            Parameters: contract.runnerFailure,
+            ResultPath: P.verificationError,
+            Next: S.FinalizeVerificationFailed,
+        },
+        [S.FinalizeVerificationFailed]: finalize(
+            "Record the unverified proof on the session.",
+            { status: "FAILED", ...common, "error.$": P.verificationError },
+            S.ProofNotVerified,
+        ),
+        [S.ProofNotVerified]: {
+            Type: "Fail",
+            Comment: "The session is failed; the execution fails too, with the same error, so ExecutionsFailed alarms.",
+            ErrorPath: `${P.verificationError}.Error`,
+            CausePath: `${P.verificationError}.Cause`,
+        },
     };
 }
 
@@ -570,7 +652,7 @@ function runProverParameters(a: ProverStateMachineArgs): RunProverParameters {
         INPUT_S3_KEY: { "Value.$": PROVER_PATHS.inputS3Key },
         OUTPUT_S3_BUCKET: { Value: a.proofBucketName },
         // {prefix}{sessionId}/{executionId}, no trailing slash (contracts.executionPrefix).
-        OUTPUT_S3_PREFIX: { "Value.$": statesFormat([a.proofPrefix, "/", ""], "$.payload.sessionId", "$.payload.executionId") },
+        OUTPUT_S3_PREFIX: { "Value.$": executionKeyFormat(executionPrefix, a.proofPrefix) },
     };
     return {
         Cluster: a.clusterArn,

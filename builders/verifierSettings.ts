@@ -8,7 +8,7 @@
  * `verifier-service-runner` function after every proof (state `VerifyProof`).
  */
 import { PROJECT_NAME } from "./names";
-import { AwsContext, PolicyDocument, arn, policyDocument } from "./policies/document";
+import { AwsContext, PolicyDocument, PolicyStatement, arn, policyDocument } from "./policies/document";
 
 /** Architectures a layer and a function can have; they must match for a native binary to run. */
 export const VERIFIER_ARCHITECTURES = ["arm64", "x86_64"] as const;
@@ -92,11 +92,15 @@ export function verifierRunnerPolicy(ctx: AwsContext, bucketName: string, proofP
             Action: "s3:PutObject",
             Resource: arn.s3Object(ctx, bucketName, `${proofPrefix}*/verification.json`),
         },
-        {
-            Sid: "ReadProverImageRecord",
-            Effect: "Allow",
-            Action: "ssm:GetParameter",
-            Resource: imageParameterArn,
-        },
+        readProverImageRecordStatement(imageParameterArn),
     );
+}
+
+/**
+ * GetParameter on the prover image record only: every reader of the expected image id (the verifier,
+ * the api) reads it from there. A String parameter, so no kms:Decrypt.
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-access.html
+ */
+export function readProverImageRecordStatement(imageParameterArn: string): PolicyStatement {
+    return { Sid: "ReadProverImageRecord", Effect: "Allow", Action: "ssm:GetParameter", Resource: imageParameterArn };
 }

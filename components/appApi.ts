@@ -116,6 +116,12 @@ export interface AppApiArgs {
      * runner's own application build is ProofVerifier's, not this layer's. Default: none.
      */
     verifier?: { functionName: pulumi.Input<string>; functionArn: pulumi.Input<string>; imageId: string };
+    /**
+     * The stack's prover image record (ProverImageRecord): the api reads the expected zkVM image id
+     * from it at run time (reference handler: `PROVER_IMAGE_PARAMETER`; an application build: the
+     * wrapper, `APP_PROVER_IMAGE_PARAMETER`), so no function's configuration carries a copy. Required.
+     */
+    proverImageRecord: { parameterName: pulumi.Input<string>; parameterArn: pulumi.Input<string> };
 }
 
 /**
@@ -229,6 +235,7 @@ export class AppApi extends pulumi.ComponentResource {
                 rateLimitCountersTable: rateLimitKeys.name,
                 dispatchConcurrency,
                 verifier: args.verifier === undefined ? undefined : { functionName: pulumi.output(args.verifier.functionName), imageId: args.verifier.imageId },
+                proverImageParameter: pulumi.output(args.proverImageRecord.parameterName),
                 // Names only: the wrapper reads the values from SSM before the application loads.
                 secretParameters: pulumi
                     .all(APP_SECRETS.map((s) => parameters.find(([envVar]) => envVar === s.envVar)![1].name))
@@ -378,6 +385,7 @@ export class AppApi extends pulumi.ComponentResource {
                     ...secretParameterNames,
                     SESSION_CAPABILITY_TTL_SECONDS: String(args.sessionCapabilityTtlSeconds ?? APP_API_DEFAULTS.sessionCapabilityTtlSeconds),
                     ALLOW_REPROVING: String(args.allowReproving ?? false),
+                    PROVER_IMAGE_PARAMETER: args.proverImageRecord.parameterName,
                 }),
                 policy: withApplication("api", pulumi
                     .all([
@@ -387,8 +395,9 @@ export class AppApi extends pulumi.ComponentResource {
                         args.stateMachineName,
                         pulumi.all([sessions.arn, rateLimit.arn, rateLimitKeys.arn]),
                         pulumi.all(parameters.map(([, p]) => p.arn)),
+                        args.proverImageRecord.parameterArn,
                     ])
-                    .apply(([c, bucketName, workQueueArn, stateMachineName, tableArns, secretParameterArns]) =>
+                    .apply(([c, bucketName, workQueueArn, stateMachineName, tableArns, secretParameterArns, imageParameterArn]) =>
                         apiPolicy({
                             ctx: c,
                             bucketName,
@@ -397,6 +406,7 @@ export class AppApi extends pulumi.ComponentResource {
                             stateMachineName,
                             tableArns,
                             secretParameterArns,
+                            imageParameterArn,
                             // An application build calls more than lambdas/api (StopExecution, rate-limit events).
                             applicationBuild: builds.api !== undefined || args.apiHandlerPath !== undefined,
                         }),

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { WatchedFunctionRole, alarmNamePattern, buildAlarmDefinitions, buildDashboardBody, proverErrorLogMetric } from "../builders/alarms";
+import { WatchedFunctionNames, alarmNamePattern, buildAlarmDefinitions, buildDashboardBody, proverErrorLogMetric } from "../builders/alarms";
 import { PROJECT_NAME, bucketName, logGroupNames, physicalName } from "../builders/names";
 import { alarmTopicKeyPolicy, alarmTopicPolicy } from "../builders/policies/alarmTopic";
 import { cloudTrailBucketPolicy, cloudTrailKeyPolicy, cloudTrailLogsRolePolicy, cloudTrailLogsRoleTrustPolicy, trailArn } from "../builders/policies/cloudTrail";
@@ -34,7 +34,7 @@ export interface ObservabilityArgs {
     /** ARN of the prover state machine. Required. */
     stateMachineArn: pulumi.Input<string>;
     /** Name of every Lambda function of the stack, by role. Required. */
-    functionNames: Record<WatchedFunctionRole, pulumi.Input<string>>;
+    functionNames: WatchedFunctionNames<pulumi.Input<string>>;
     /** Id of the HTTP API. Required. */
     httpApiId: pulumi.Input<string>;
     /** Stage of the HTTP API whose metrics are watched. Default: `$default`. */

@@ -14,6 +14,7 @@ import {
     stateMachineRolePolicy,
 } from "../builders/policies/proverPipeline";
 import { buildProverStateMachineDefinition } from "../builders/proverStateMachine";
+import type { VerifierContractChoice } from "../builders/verifierContract";
 import { executionEndedPattern, proofSlotCleanupPolicy, proofSlotsStateMachinePolicy } from "../builders/policies/proofSlots";
 import { tableKeyArgs } from "../builders/appApiSettings";
 import { PROOF_SLOTS_TABLE_SCHEMA } from "../lambdas/shared/proofSlots";
@@ -88,6 +89,8 @@ export interface ProverPipelineArgs {
      * Set: the state machine verifies every proof (state VerifyProof). Default: no verification step.
      */
     verifyProofFunctionArn?: pulumi.Input<string>;
+    /** Which build that function runs, hence VerifyProof's event and answer (builders/verifierContract.ts). Default: the reference handler. */
+    verifierContract?: VerifierContractChoice;
 }
 
 /**
@@ -128,6 +131,9 @@ export class ProverPipeline extends pulumi.ComponentResource {
 
     constructor(name: string, args: ProverPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super: a bad argument must fail before this component or any child is registered.
+        if (args.verifierContract !== undefined && args.verifyProofFunctionArn === undefined) {
+            throw new Error(`ProverPipeline ${name}: verifierContract: "${args.verifierContract.kind}" needs verifyProofFunctionArn (the verification step)`);
+        }
         if (args.useFargateSpot) {
             throw new Error(`ProverPipeline ${name}: useFargateSpot: the prover task is ARM64, and Fargate Spot runs only X86_64 Linux tasks (every RunTask would fail)`);
         }
@@ -454,7 +460,7 @@ export class ProverPipeline extends pulumi.ComponentResource {
                         runProverTimeoutSeconds: hostTimeoutSeconds + PIPELINE_DEFAULTS.runProverOverheadSeconds,
                         proofSlotsTableName,
                         maxConcurrentProofs,
-                        ...(verifyProofFunctionArn === undefined ? {} : { verifyProofFunctionArn }),
+                        ...(verifyProofFunctionArn === undefined ? {} : { verifyProofFunctionArn, verifierContract: args.verifierContract }),
                     }),
                 ),
             );

@@ -117,8 +117,14 @@ export class WebHosting extends pulumi.ComponentResource {
             child,
         );
 
-        // Amplify writes SSR runtime logs to /aws/amplify/<app id> (the group its console links; the
-        // role above is scoped to that prefix); created here so it has the stack's retention.
+        // Amplify writes SSR runtime logs to /aws/amplify/<app id>, the group the console's "Hosting
+        // compute logs" opens. AWS's pages say only that SSR runtime logs go to CloudWatch Logs through
+        // the service role (logs:CreateLogGroup, CreateLogStream, DescribeLogGroups, PutLogEvents:
+        // https://docs.aws.amazon.com/amplify/latest/userguide/ssr-supported-features.html#ssr-CloudWatch-logs,
+        // https://docs.aws.amazon.com/amplify/hosting/userguide/cloudwatch-logs-role.html); the name is
+        // the Amplify Hosting team's answer in https://github.com/aws-amplify/amplify-hosting/issues/3171
+        // ("a log group named /aws/amplify/<app_id>"). Created here so it has the stack's retention; the
+        // role above may write only under /aws/amplify/.
         const logGroup = retainedLogGroup(
             `${name}-ssr-logs`,
             pulumi.interpolate`/aws/amplify/${app.id}`,

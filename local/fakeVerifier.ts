@@ -2,11 +2,13 @@
  * A stand-in for the native verifier the verifier-service-runner Lambda runs from its layer
  * (`bin/verifier-service`), speaking the same command line:
  *
- *   verifier-service verify --bundle <dir> --image-id <64 hex> --output <report.json>
+ *   verifier-service verify --bundle <dir> --image-id <[0x]64 hex> --output <report.json>
  *
- * exit 0 with a JSON report `{status: "success" | "failed" | "dev_mode", ...}`, exit 1 (a message on
- * stderr) on a general error: a missing or unknown option, an image id that is not 64 hex digits, a
- * bundle without `receipt.json`.
+ * It writes a JSON report `{status: "success" | "failed" | "dev_mode", ...}` and exits as the real
+ * binary does (the application's `verifier-service/src/main.rs`, `report_error_and_exit`): 0 for
+ * `success`, 2 for `dev_mode`, 3 for `failed`; exit 1 (a message on stderr) on a general error: a
+ * missing or unknown option, an image id that is not 64 hex digits (a `0x` prefix is allowed, as
+ * `parse_image_id_from_str` in its `src/lib.rs` strips it), a bundle without `receipt.json`.
  *
  * It reads the bundle as prover/README.md publishes it: `receipt.json` is the host's receipt file
  * `{receipt, image_id}` (image id as `0x` + 64 hex, see local/fakeHost.ts). Its verdict:
@@ -52,7 +54,7 @@ else {
         fs.writeFileSync(options["--output"], "not json");
         process.exit(0);
     }
-    const expected = options["--image-id"];
+    const expected = options["--image-id"].trim().replace(/^0x/, "").toLowerCase();
     if (!/^[0-9a-f]{64}$/.test(expected)) die("--image-id must be 64 hex digits");
     let file;
     try {
@@ -65,6 +67,14 @@ else {
     const status = actual !== expected ? "failed" : devMode ? "dev_mode" : "success";
     const report = { status, imageId: actual, expectedImageId: expected, error: status === "failed" ? "image id mismatch" : null };
     fs.writeFileSync(options["--output"], JSON.stringify(report, null, 2) + "\\n");
+    if (status === "dev_mode") {
+        process.stderr.write("verification completed in dev mode (receipt rejected)\\n");
+        process.exit(2);
+    }
+    if (status === "failed") {
+        process.stderr.write("verification failed\\n  - image id mismatch\\n");
+        process.exit(3);
+    }
     process.exit(0);
 }
 `;

@@ -45,6 +45,7 @@ import { FUNCTION_ROLES, type FunctionRole, type PipelineWiring, VERIFIER_ROLE }
 import { createVerifierFunction } from "../lambdas/verifier-runner/index";
 import { bundleObjectKey } from "../lambdas/shared/contracts";
 import { type FakeVerifierMode, writeFakeVerifier } from "./fakeVerifier";
+import { createApplicationVerifierRunner } from "./applicationVerifierRunner";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 
 /** Every function the pipeline may run: the four of every stack, and the verifier when configured. */
@@ -204,7 +205,7 @@ export class LocalPipeline {
                     ),
                 finalize: (event, functionName) => this.invokeFinalize(functionName, event),
                 dynamodb,
-                verifyProof: (event, functionName) => this.invokeVerifier(functionName, event) as never,
+                verifyProof: (event, functionName) => this.invokeVerifier(functionName, event),
             },
             wiring.region,
             (execution, outcome) => {
@@ -258,7 +259,15 @@ export class LocalPipeline {
         for (const role of FUNCTION_ROLES) {
             this.functions.set(wiring.functions[role].arn, { role, handler: handlers[role] });
         }
-        if (wiring.verifier !== undefined) {
+        if (wiring.verifier !== undefined && wiring.verifier.environment.APP_HANDLER !== undefined) {
+            // The application's build (applicationBuilds.verifierRunner): its stand-in, with the fake
+            // verifier binary where VERIFIER_SERVICE_BIN (the layer's /opt/bin) would point.
+            const runner = createApplicationVerifierRunner(
+                { ...wiring.verifier.environment, VERIFIER_SERVICE_BIN: this.verifierBinary() },
+                { s3: s3Client, workDir: path.join(workDir, "verifier-work") },
+            );
+            this.functions.set(wiring.verifier.arn, { role: VERIFIER_ROLE, handler: runner });
+        } else if (wiring.verifier !== undefined) {
             // The real handler, with the fake verifier binary where the layer would put the real one.
             const verifierEnv = { ...wiring.verifier.environment };
             const tmpDir = path.join(workDir, "verifier-tmp");
@@ -434,12 +443,14 @@ export class LocalPipeline {
     }
 
     /** VerifyProof: writes the fake verifier in the mode asked for, plays a replaced bundle, then invokes the function. */
-    private async invokeVerifier(functionArn: string, event: { sessionId: string; executionId: string }): Promise<unknown> {
+    private async invokeVerifier(functionArn: string, event: unknown): Promise<unknown> {
         writeFakeVerifier(path.join(this.workDir, "verifier-layer"), this.faults.verifierMode);
         const replacement = this.faults.replaceBundle;
         if (replacement !== undefined) {
             this.faults.replaceBundle = undefined;
-            const key = bundleObjectKey(this.wiring.proofPrefix, event.sessionId, event.executionId);
+            // Both contracts' events carry the two ids (builders/verifierContract.ts).
+            const { sessionId, executionId } = event as { sessionId: string; executionId: string };
+            const key = bundleObjectKey(this.wiring.proofPrefix, sessionId, executionId);
             await this.s3.client.send(new PutObjectCommand({ Bucket: this.wiring.bucket, Key: key, Body: replacement }));
             this.trace.push({ atMs: this.now(), durationMs: 0, actor: "prover", step: "PutObject bundle.zip", outcome: "replaced by an injected bundle" });
         }
@@ -525,6 +536,9 @@ function summarize(result: unknown): string {
         if ("outcome" in r) return `${r.status} (${r.outcome})`;
         if ("status" in r && "signingStatuses" in r) return `signature ${r.status}`;
         if ("status" in r && "reportKey" in r) return `verdict ${r.status}`;
+        // The application's verifier runner (local/applicationVerifierRunner.ts).
+        if ("verifierStatus" in r) return `verdict ${r.verifierStatus}${(r.s3 as { reportKey?: string } | undefined)?.reportKey === undefined ? " (report not published)" : ""}`;
+        if (r.status === "error" && "message" in r) return `error answer: ${r.message}`;
         if ("statusCode" in r) return `HTTP ${r.statusCode}`;
     }
     return "ok";

@@ -44,7 +44,7 @@ import {
     type RunProverParameters,
     type StateMachineDefinition,
 } from "../builders/proverStateMachine";
-import type { CheckImageSignatureInput, CheckImageSignatureResult, ExecutionInput, FinalizeEvent, VerifyProofInput, VerifyProofResult } from "../lambdas/shared/contracts";
+import type { CheckImageSignatureInput, CheckImageSignatureResult, ExecutionInput, FinalizeEvent } from "../lambdas/shared/contracts";
 
 /** RunProver's parameters after Step Functions resolved every `Value.$`. */
 export interface RunProverRequest extends Omit<RunProverParameters, "Overrides"> {
@@ -70,8 +70,12 @@ export interface ProverTaskHandlers {
     finalize(event: FinalizeEvent, functionName: string): unknown;
     /** The DynamoDB endpoint the `dynamodb:*` Task states reach (a local server). */
     dynamodb: DynamoDBClient;
-    /** The verifier-service-runner Lambda (state VerifyProof), when the definition has one. */
-    verifyProof?(event: VerifyProofInput, functionName: string): VerifyProofResult | Promise<VerifyProofResult>;
+    /**
+     * The verifier-service-runner Lambda (state VerifyProof), when the definition has one. Its event
+     * and answer follow the stack's verifier contract (builders/verifierContract.ts): the reference
+     * handler's VerifyProofInput / VerifyProofResult, or the application's runner's own shapes.
+     */
+    verifyProof?(event: unknown, functionName: string): unknown;
 }
 
 /** https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html: 256 KiB per state input, output and Task result. */

@@ -7,6 +7,7 @@
  */
 import { evaluatePolicies } from "../policy-pack/policies";
 import { BOOTSTRAP_PROJECT } from "../policy-pack/policies/accountSingletons";
+import { MANAGED_POLICY_MAX_CHARACTERS, policySize } from "../bootstrap/policies";
 import { synthesizeBootstrap } from "./lib/synthesizeBootstrap";
 
 function settingsOf(type: string, inputs: Record<string, any>): string {
@@ -25,6 +26,13 @@ function settingsOf(type: string, inputs: Record<string, any>): string {
             const doc = JSON.parse(inputs.policy);
             return `statements=${doc.Statement.map((s: any) => `${s.Effect === "Deny" ? "!" : ""}${s.Sid}`).join(",")}`;
         }
+        case "aws:iam/policy:Policy": {
+            // The size IAM counts against its 6,144-character limit for a managed policy.
+            const doc = JSON.parse(inputs.policy);
+            return `name=${inputs.name} size=${policySize(doc)}/${MANAGED_POLICY_MAX_CHARACTERS} statements=${doc.Statement.map((s: any) => `${s.Effect === "Deny" ? "!" : ""}${s.Sid}`).join(",")}`;
+        }
+        case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+            return `role=${inputs.role} policy=${inputs.policyArn}`;
         default:
             return "";
     }

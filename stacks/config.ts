@@ -278,6 +278,11 @@ export function parseStackConfig(raw: RawStackConfig): StackSettings {
         // The application's verifier-service-runner runs the binary of the verifier step's layer.
         problems.add(P("applicationBuilds.verifierRunner"), "requires the verifier step: set verifier {layer, architecture, imageId} as well");
     }
+    if (proofPrefix === "" && isPlainObject(cfg.applicationBuilds) && cfg.applicationBuilds.verifierRunner !== undefined) {
+        // Its S3 settings read `S3_PROOF_PREFIX || 'sessions/'` (the application's src/lib/aws/s3-client.ts,
+        // getS3Config): with an empty prefix it would publish its report where the session does not link it.
+        problems.add(P("applicationBuilds.verifierRunner"), 'requires a non-empty proofPrefix: the application\'s runner replaces "" with "sessions/"');
+    }
     const applicationBuilds = buildProblems.length === 0 ? toApplicationBuilds(cfg.applicationBuilds) : undefined;
     const hostingProblems = webHostingProblems(cfg.hosting, P("hosting"));
     for (const problem of hostingProblems) problems.list.push(problem);

@@ -2,7 +2,8 @@
  * IAM documents of the app layer's functions (SPEC §4 AppApi; actions per lambdas/README.md).
  * Every resource is an ARN the component resolved from the resource itself: no `*`.
  */
-import { BUNDLE_OBJECT_NAME } from "../../lambdas/shared/contracts";
+import { BUNDLE_OBJECT_NAME, VERIFICATION_REPORT_OBJECT_NAME } from "../../lambdas/shared/contracts";
+import { readProverImageRecordStatement } from "../verifierSettings";
 import { AwsContext, PolicyDocument, PolicyStatement, arn, policyDocument } from "./document";
 
 /**
@@ -91,6 +92,8 @@ export interface ApiPolicyArgs {
     tableArns: [sessions: string, rateLimit: string, rateLimitKeys: string];
     /** The three application-secret parameters. */
     secretParameterArns: string[];
+    /** The prover image record (SSM String parameter): where the api reads the expected zkVM image id. */
+    imageParameterArn: string;
     /**
      * The function runs an application build (`apiHandlerPath` or `applicationBuilds.api`) instead of
      * lambdas/api, which calls more than the reference handler (parity with the original). Default: false.
@@ -99,12 +102,15 @@ export interface ApiPolicyArgs {
 }
 
 /**
- * Bundles only: `{prefix}{sessionId}/{executionId}/bundle.zip`, the one object the api presigns
- * (lambdas/api/bundleLinks.ts, the key finalize-callback stored). Not `input.json`: a session's input
- * is its ballots, and no api caller may reach another session's.
+ * Bundles and their verification reports only: `{prefix}{sessionId}/{executionId}/bundle.zip` and
+ * `.../verification.json`, the objects the api presigns (lambdas/api/statusRoute.ts, the keys
+ * finalize-callback stored). A presigned GET is authorized as the signer at the time of use, so
+ * without the report here its link would answer 403:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html
+ * Not `input.json`: a session's input is its ballots, and no api caller may reach another session's.
  */
-export function bundleObjectsArn(ctx: Pick<AwsContext, "partition">, bucketName: string, proofPrefix: string): string {
-    return arn.s3Object(ctx, bucketName, `${proofPrefix}*/${BUNDLE_OBJECT_NAME}`);
+export function bundleObjectsArn(ctx: Pick<AwsContext, "partition">, bucketName: string, proofPrefix: string): string[] {
+    return [BUNDLE_OBJECT_NAME, VERIFICATION_REPORT_OBJECT_NAME].map((object) => arn.s3Object(ctx, bucketName, `${proofPrefix}*/${object}`));
 }
 
 /**
@@ -151,5 +157,6 @@ export function apiPolicy(a: ApiPolicyArgs): PolicyDocument {
             Action: "ssm:GetParameter",
             Resource: a.secretParameterArns,
         },
+        readProverImageRecordStatement(a.imageParameterArn),
     );
 }

@@ -23,6 +23,8 @@ export interface ApiConfig {
     capabilityTtlSeconds: number;
     /** Whether a new attempt may start on a session whose proof succeeded (the earlier bundle stays listed). */
     allowReproving: boolean;
+    /** Name of the stack's prover image record (SSM String parameter): where the expected zkVM image id lives. */
+    proverImageParameter: string;
     /** The captcha provider's verification endpoint (Cloudflare Turnstile siteverify unless `CAPTCHA_VERIFY_URL` says otherwise). */
     captchaVerifyUrl: string;
 }
@@ -50,6 +52,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
         }),
         capabilityTtlSeconds: parseTtlSeconds(values.SESSION_CAPABILITY_TTL_SECONDS),
         allowReproving: parseFlag("ALLOW_REPROVING", values.ALLOW_REPROVING),
+        proverImageParameter: values.PROVER_IMAGE_PARAMETER,
         captchaVerifyUrl: parseVerifyUrl(env.CAPTCHA_VERIFY_URL),
     };
 }

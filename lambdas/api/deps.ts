@@ -7,6 +7,7 @@ import type { ProofBudget } from "./proofBudget";
 import type { FixedWindowRateLimiter, RateLimitRule } from "./rateLimit";
 import type { SecretStore } from "./secrets";
 import type { BundleLinkSigner } from "./bundleLinks";
+import type { ExpectedImageIdSource } from "./proverImage";
 
 /** Everything the routes touch, so tests can point each piece at a local server or a mock. */
 export interface ApiDeps {
@@ -21,6 +22,8 @@ export interface ApiDeps {
     proofBudget: ProofBudget;
     /** Presigns bundle downloads for succeeded sessions. */
     bundleLinks: BundleLinkSigner;
+    /** The zkVM image id a new proof must carry, from the prover image record (null: the stack verifies nothing). */
+    expectedImageId: ExpectedImageIdSource;
     logger: Logger;
     /** Default `FINALIZE_RATE_LIMIT`. */
     finalizeRateLimit?: RateLimitRule;

@@ -50,6 +50,8 @@ export function registerFinalizeRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
             const messageBody = JSON.stringify(message);
             // Before the attempt exists: input SQS cannot carry is the client's error, not a queue outage.
             checkWorkMessage(messageBody, deps.config.workQueueMaxMessageBytes);
+            // Before anything exists: a record that cannot be read leaves no attempt and spends no budget.
+            const expectedImageId = await deps.expectedImageId();
             // The global budget, spent only once the request is valid and right before the attempt exists:
             // over budget nothing is created or queued (429 with the window's end).
             const budget = await deps.proofBudget.spend();
@@ -76,7 +78,8 @@ export function registerFinalizeRoute(app: Hono<ApiEnv>, deps: ApiDeps): void {
                 throw new ApiError(503, "queue_unavailable", "the proof request could not be queued; retry later", {}, { sessionId });
             }
             deps.logger.info("proof queued", { sessionId, executionId });
-            return c.json({ sessionId, executionId, status: "pending" as const }, 202);
+            // The image id this attempt's receipt must carry (the verifier checks it against the same record).
+            return c.json({ sessionId, executionId, status: "pending" as const, expectedImageId }, 202);
         },
     );
 }

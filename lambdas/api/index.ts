@@ -14,6 +14,7 @@ import { createBundleLinkSigner } from "./bundleLinks";
 import { loadApiConfig } from "./config";
 import { ProofBudget } from "./proofBudget";
 import { FixedWindowRateLimiter } from "./rateLimit";
+import { createExpectedImageIdSource } from "./proverImage";
 import { createSecretStore } from "./secrets";
 
 export interface ApiClients {
@@ -41,6 +42,7 @@ export function createApiFunction(env: NodeJS.ProcessEnv, clients: ApiClients, l
             rateLimiter: new FixedWindowRateLimiter(documents, config.rateLimitKeyTable),
             proofBudget: new ProofBudget(documents, config.rateLimitKeyTable, config.proofBudget, now && (() => now().getTime())),
             bundleLinks: createBundleLinkSigner(clients.s3, config.bucket),
+            expectedImageId: createExpectedImageIdSource({ ssm: clients.ssm, parameterName: config.proverImageParameter }),
             logger,
             now,
         }),

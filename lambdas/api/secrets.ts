@@ -3,10 +3,11 @@
  * warm function does not call SSM on every request, yet picks up a rotated value within the TTL.
  */
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { DEFAULT_TTL_MS, ttlCached } from "../shared/ttlCache";
 
 export type SecretName = "sessionCapability" | "voteEncryptionKey" | "captcha";
 
-export const DEFAULT_SECRET_TTL_MS = 5 * 60 * 1000;
+export const DEFAULT_SECRET_TTL_MS = DEFAULT_TTL_MS;
 
 export interface SecretStore {
     get(name: SecretName): Promise<string>;
@@ -20,11 +21,6 @@ export interface SecretStoreOptions {
 }
 
 export function createSecretStore(options: SecretStoreOptions): SecretStore {
-    const ttlMs = options.ttlMs ?? DEFAULT_SECRET_TTL_MS;
-    const now = options.now ?? Date.now;
-    // The promise is cached, so concurrent first requests share one GetParameter call.
-    const cache = new Map<SecretName, { value: Promise<string>; fetchedAt: number }>();
-
     const fetch = async (name: SecretName): Promise<string> => {
         const parameterName = options.parameterNames[name];
         const { Parameter } = await options.ssm.send(new GetParameterCommand({ Name: parameterName, WithDecryption: true }));
@@ -37,23 +33,15 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
         }
         return Parameter.Value;
     };
-
+    const cache = new Map<SecretName, () => Promise<string>>();
     return {
         get(name) {
-            const cached = cache.get(name);
-            if (cached !== undefined && now() - cached.fetchedAt < ttlMs) {
-                return cached.value;
+            let read = cache.get(name);
+            if (read === undefined) {
+                read = ttlCached(() => fetch(name), { ttlMs: options.ttlMs ?? DEFAULT_SECRET_TTL_MS, now: options.now });
+                cache.set(name, read);
             }
-            const value = fetch(name);
-            const entry = { value, fetchedAt: now() };
-            cache.set(name, entry);
-            // A failure must not be cached for the whole TTL: the next request tries again.
-            value.catch(() => {
-                if (cache.get(name) === entry) {
-                    cache.delete(name);
-                }
-            });
-            return value;
+            return read();
         },
     };
 }

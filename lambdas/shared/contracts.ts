@@ -94,7 +94,10 @@ export type FinalizeEvent =
           payload: ExecutionPayload;
           executionArn: string;
           proverResult: unknown;
-          /** Present when the stack verifies proofs: the verifier's answer (its status is `success`). */
+          /**
+           * Present when the stack verifies proofs: the verdict (its status is `success`), in this shape
+           * whichever runner answered (builders/verifierContract.ts maps the application's answer to it).
+           */
           verification?: VerifyProofResult;
       }
     | { status: "FAILED"; payload: ExecutionPayload; executionArn: string; error: StepFunctionsError };
@@ -192,6 +195,8 @@ export interface VerifyProofResult {
 
 /** Error name the verification branch reports in `error.Error` when the report is not `success`. */
 export const PROOF_VERIFICATION_FAILED_ERROR = "ProofVerificationFailed";
+/** Error name the verification branch reports when the verifier runner answered without a verdict (builders/verifierContract.ts). */
+export const VERIFIER_RUNNER_FAILED_ERROR = "VerifierRunnerFailed";
 
 /**
  * Environment variables of each function. The components set exactly these; the handlers read
@@ -217,6 +222,7 @@ export const LAMBDA_ENV = {
         "PROOFS_PER_DAY",
         "SESSION_CAPABILITY_TTL_SECONDS",
         "ALLOW_REPROVING",
+        "PROVER_IMAGE_PARAMETER",
     ],
     checkImageSignature: [],
     proofSlotCleanup: ["PROOF_SLOTS_TABLE", "STATE_MACHINE_ARN"],

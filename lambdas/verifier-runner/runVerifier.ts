@@ -3,7 +3,9 @@
  *
  *   verifier-service verify --bundle <dir> --image-id <64 hex> --output <report.json>
  *
- * exit 0 with a JSON report whose `status` is `success`, `failed` or `dev_mode`; exit 1 on a general
+ * It writes a JSON report whose `status` is `success`, `failed` or `dev_mode` and exits 0, 3 or 2
+ * respectively (the application's `verifier-service/src/main.rs`, `report_error_and_exit`: a
+ * rejected receipt is also a non-zero exit, after the report is written); exit 1 on a general
  * error. The child gets a clean environment (no AWS credentials, no function settings: it needs
  * none, and a compromised bundle must not reach them), a time limit after which it is killed, and
  * its output is kept only up to a bound for the error message.
@@ -23,7 +25,13 @@ export interface VerifierRun {
     timeoutMs: number;
 }
 
-/** The verifier could not give a verdict (exit other than 0, killed, no or a malformed report): worth a retry. */
+/**
+ * The exit code that comes with each verdict: anything else (1 for a general error, a signal, or a
+ * code that disagrees with the report) means no verdict.
+ */
+export const VERDICT_EXIT_CODES: Readonly<Record<VerificationStatus, number>> = Object.freeze({ success: 0, dev_mode: 2, failed: 3 });
+
+/** The verifier could not give a verdict (exit 1, killed, no or a malformed report): worth a retry. */
 export class VerifierCrashedError extends Error {
     constructor(message: string) {
         super(message);
@@ -68,7 +76,7 @@ export async function runVerifier(run: VerifierRun): Promise<{ status: Verificat
         });
     });
     if (timedOut) throw new VerifierCrashedError(`verifier ran longer than ${run.timeoutMs} ms and was killed`);
-    if (code !== 0) {
+    if (code === null || !(Object.values(VERDICT_EXIT_CODES) as number[]).includes(code)) {
         const how = signal === null ? `exited ${code}` : `was killed by ${signal}`;
         throw new VerifierCrashedError(`verifier ${how}${stderr === "" ? "" : `: ${stderr.split("\n").slice(-3).join(" | ")}`}`);
     }
@@ -76,9 +84,13 @@ export async function runVerifier(run: VerifierRun): Promise<{ status: Verificat
     try {
         report = fs.readFileSync(run.reportPath);
     } catch {
-        throw new VerifierCrashedError("verifier exited 0 without writing its report");
+        throw new VerifierCrashedError(`verifier exited ${code} without writing its report`);
     }
-    return { status: reportStatus(report), report };
+    const status = reportStatus(report);
+    if (VERDICT_EXIT_CODES[status] !== code) {
+        throw new VerifierCrashedError(`verifier exited ${code} but its report says ${status} (which exits ${VERDICT_EXIT_CODES[status]})`);
+    }
+    return { status, report };
 }
 
 /** The report's `status`, or VerifierCrashedError when the report is not JSON or names another status. */

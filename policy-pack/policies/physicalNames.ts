@@ -53,7 +53,8 @@ export const ACCOUNT_UNIQUE_NAME_KEYS: Readonly<Record<string, string>> = {
  *
  * Amplify Hosting writes an SSR app's runtime logs under `/aws/amplify/<app id>` (the prefix its
  * SSR logging role is granted, https://docs.aws.amazon.com/amplify/latest/userguide/cloudwatch-logs-role.html
- * lists the actions; the exact group name is the one the Amplify console links, not stated on that page).
+ * lists the actions; the exact group name is the one the Amplify console links, stated by the Amplify
+ * Hosting team in https://github.com/aws-amplify/amplify-hosting/issues/3171, not on AWS's pages).
  */
 export const SERVICE_ID_NAMES: readonly RegExp[] = [/^\/aws\/appsync\/apis\/[a-z0-9]{26}$/, /^\/aws\/amplify\/d[a-z0-9]{13}$/];
 

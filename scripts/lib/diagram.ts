@@ -228,7 +228,8 @@ export function stateMachineMermaid(definition: { StartAt: string; States: Recor
         const caught = new Map<string, string[]>();
         for (const c of state.Catch ?? []) caught.set(c.Next, [...(caught.get(c.Next) ?? []), ...c.ErrorEquals]);
         for (const [to, errors] of caught) edge(name, to, `catch ${errors.join(", ")}`);
-        if (state.End) lines.push(`    ${name} --> [*]`);
+        // Fail and Succeed states end the execution without an `End` field.
+        if (state.End || state.Type === "Fail" || state.Type === "Succeed") lines.push(`    ${name} --> [*]`);
     }
     return `${lines.join("\n")}\n`;
 }

@@ -7,7 +7,14 @@
 import * as assert from "node:assert/strict";
 import { BootstrapConfigError, parseBootstrapConfig, type RawBootstrapConfig } from "../../bootstrap/config";
 import { SIGNED_REPOSITORY_FILTER, SIGNING_PROFILE_NAME } from "../../bootstrap/imageSigning";
-import { type CiPolicyContext, UNSCOPABLE_DATA_API_ACTIONS, deployRolePolicy, githubTrustPolicy, oidcSubjects, previewRolePolicy } from "../../bootstrap/policies";
+import {
+    type CiPolicyContext,
+    DEPLOY_POLICY_PARTS,
+    MANAGED_POLICY_MAX_CHARACTERS,
+    deployRolePolicyParts,
+    policySize,
+    splitPolicyDocument,
+    ENVIRONMENT_UNBOUND_HOSTING_ACTIONS, UNSCOPABLE_DATA_API_ACTIONS, deployRolePolicy, githubTrustPolicy, oidcSubjects, previewRolePolicy } from "../../bootstrap/policies";
 import type { PolicyDocument, PolicyStatement } from "../../builders/policies/document";
 import { loadIamCatalogue, verifyPolicyDocument } from "../../scripts/lib/iamCatalogue";
 import { mockState } from "../../scripts/lib/mockCloud";
@@ -115,14 +122,16 @@ describe("bootstrap: the example stack, synthesized", function () {
                 "aws:iam/role:Role::ci-preview",
                 "aws:iam/rolePolicy:RolePolicy::ci-preview-policy",
                 "aws:iam/role:Role::ci-develop",
-                "aws:iam/rolePolicy:RolePolicy::ci-develop-policy",
                 "aws:iam/role:Role::ci-main",
-                "aws:iam/rolePolicy:RolePolicy::ci-main-policy",
+                // Each deploy role: DEPLOY_POLICY_PARTS managed policies and their attachments (IAM's inline limit).
+                ...["develop", "main"].flatMap((env) =>
+                    [1, 2, 3, 4].flatMap((i) => [`aws:iam/policy:Policy::ci-${env}-policy-${i}`, `aws:iam/rolePolicyAttachment:RolePolicyAttachment::ci-${env}-policy-${i}`]),
+                ),
             ].sort(),
         );
         const parents = Object.fromEntries(r.resources.filter((x) => x.custom).map((x) => [x.name, x.parent]));
         assert.equal(parents["signing-registry-signing"], "stark:bootstrap:ImageSigning::signing");
-        assert.equal(parents["ci-main-policy"], "stark:bootstrap:CiIdentities::ci");
+        assert.equal(parents["ci-main-policy-4"], "stark:bootstrap:CiIdentities::ci");
         assert.deepEqual([...new Set(r.invokes)], ["aws:index/getPartition:getPartition", "aws:index/getCallerIdentity:getCallerIdentity"]);
     });
 
@@ -178,11 +187,25 @@ describe("bootstrap: the example stack, synthesized", function () {
         });
     });
 
-    it("role policies are the pure documents for this account", () => {
-        const policy = (name: string) => JSON.parse(r.resources.find((x) => x.name === name)!.inputs.policy);
-        assert.deepEqual(policy("ci-preview-policy"), previewRolePolicy(CONTEXT));
-        assert.deepEqual(policy("ci-develop-policy"), deployRolePolicy(CONTEXT, "develop"));
-        assert.deepEqual(policy("ci-main-policy"), deployRolePolicy(CONTEXT, "main"));
+    it("role policies are the pure documents for this account; a deploy role's, in order, across its managed policies, each within IAM's limit", () => {
+        const byName = (name: string, type: string) => r.resources.find((x) => x.name === name && x.type === type)!;
+        assert.deepEqual(JSON.parse(byName("ci-preview-policy", "aws:iam/rolePolicy:RolePolicy").inputs.policy), previewRolePolicy(CONTEXT));
+        for (const env of ["develop", "main"] as const) {
+            const parts = [1, 2, 3, 4].map((i) => byName(`ci-${env}-policy-${i}`, "aws:iam/policy:Policy"));
+            assert.deepEqual(parts.map((p) => p.inputs.name), [1, 2, 3, 4].map((i) => `gha-stark-ballot-simulator-deploy-${env}-${i}`));
+            const documents = parts.map((p) => JSON.parse(p.inputs.policy) as PolicyDocument);
+            assert.deepEqual(documents, deployRolePolicyParts(CONTEXT, env));
+            assert.deepEqual(documents.flatMap((d) => d.Statement), deployRolePolicy(CONTEXT, env).Statement);
+            for (const d of documents) assert.ok(policySize(d) <= MANAGED_POLICY_MAX_CHARACTERS, `${env}: ${policySize(d)}`);
+            for (const i of [1, 2, 3, 4]) {
+                const attachment = byName(`ci-${env}-policy-${i}`, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+                assert.equal(attachment.inputs.role, `gha-stark-ballot-simulator-deploy-${env}`);
+                assert.equal(attachment.inputs.policyArn, `arn:aws:iam::${ACCOUNT}:policy/gha-stark-ballot-simulator-deploy-${env}-${i}`);
+            }
+        }
+        // No inline deploy policy: its size (about 19,000 characters) is over IAM's 10,240 per role.
+        assert.deepEqual(r.resources.filter((x) => x.type === "aws:iam/rolePolicy:RolePolicy").map((x) => x.name), ["ci-preview-policy"]);
+        assert.ok(policySize(deployRolePolicy(CONTEXT, "develop")) > 10240);
     });
 
     it("is the project the policy pack exempts from no-account-singletons-in-app-stack", () => {
@@ -253,11 +276,38 @@ describe("bootstrap: the example stack, synthesized", function () {
 describe("bootstrap: CI role boundaries", function () {
     before(() => loadIamCatalogue());
 
+    it("every deploy policy part stays within IAM's managed-policy limit for the longest names a stack can have", () => {
+        // The longest partition and region names, a 63-character state bucket (S3's maximum).
+        const longest: CiPolicyContext = {
+            partition: "aws-us-gov",
+            region: "ap-southeast-5",
+            accountId: ACCOUNT,
+            stateBucketName: "b".repeat(63),
+            signingProfileArn: `arn:aws-us-gov:signer:ap-southeast-5:${ACCOUNT}:/signing-profiles/${SIGNING_PROFILE_NAME}`,
+        };
+        for (const env of ["develop", "main"] as const) {
+            const parts = deployRolePolicyParts(longest, env);
+            assert.equal(parts.length, DEPLOY_POLICY_PARTS);
+            assert.ok(parts.every((p) => p.Statement.length > 0 && policySize(p) <= MANAGED_POLICY_MAX_CHARACTERS), parts.map(policySize).join(", "));
+            assert.deepEqual(parts.flatMap((p) => p.Statement), deployRolePolicy(longest, env).Statement);
+        }
+    });
+
+    it("splitPolicyDocument: exactly n contiguous parts, the largest as small as possible; over the limit it names the part", () => {
+        const statement = (sid: string, n: number): PolicyStatement => ({ Sid: sid, Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${"x".repeat(n)}` });
+        const doc = { Version: "2012-10-17" as const, Statement: [statement("A", 100), statement("B", 100), statement("C", 300), statement("D", 100)] };
+        assert.deepEqual(splitPolicyDocument(doc, 2, 10000).map((p) => p.Statement.map((x) => x.Sid)), [["A", "B"], ["C", "D"]]);
+        assert.deepEqual(splitPolicyDocument(doc, 3, 10000).map((p) => p.Statement.map((x) => x.Sid)), [["A", "B"], ["C"], ["D"]]);
+        assert.throws(() => splitPolicyDocument(doc, 5, 10000), /cannot split 4 statements into 5 policies/);
+        assert.throws(() => splitPolicyDocument(doc, 2, 400), /^Error: policy part 2 of 2 has \d+ characters; IAM allows 400 \(raise DEPLOY_POLICY_PARTS\)$/);
+    });
+
     it("every action of every document is a real IAM action (IAM catalogue)", () => {
         for (const [label, doc] of [
             ["preview", previewRolePolicy(CONTEXT)],
             ["deploy-develop", deployRolePolicy(CONTEXT, "develop")],
             ["deploy-main", deployRolePolicy(CONTEXT, "main")],
+            ...deployRolePolicyParts(CONTEXT, "develop").map((p, i) => [`deploy-develop part ${i + 1}`, p] as const),
         ] as const) {
             assert.deepEqual(verifyPolicyDocument(doc), [], label);
         }
@@ -344,4 +394,72 @@ describe("bootstrap: CI role boundaries", function () {
             for (const action of UNSCOPABLE_DATA_API_ACTIONS) assert.ok(allows(doc, action, "*"), action);
         });
     }
+
+    /** What `pulumi up` of a stack with `hosting` (components/webHosting.ts) does to each Amplify resource. */
+    const HOSTING_NEEDS: Record<string, string[]> = {
+        "aws:amplify/app:App": ["amplify:CreateApp", "amplify:GetApp", "amplify:UpdateApp", "amplify:DeleteApp", "amplify:TagResource"],
+        "aws:amplify/branch:Branch": ["amplify:CreateBranch", "amplify:GetBranch", "amplify:UpdateBranch", "amplify:DeleteBranch", "amplify:TagResource"],
+        "aws:amplify/domainAssociation:DomainAssociation": ["amplify:CreateDomainAssociation", "amplify:GetDomainAssociation", "amplify:UpdateDomainAssociation", "amplify:DeleteDomainAssociation"],
+        "aws:cloudwatch/logGroup:LogGroup": ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:DeleteLogGroup"],
+    };
+    const hostedStack = (env: "develop" | "main") =>
+        synth(env, {
+            configOverrides: { "stark-ballot-simulator:hosting": { repository: "https://github.com/example-org/stark-ballot-simulator", branch: env, customDomain: { domainName: "example.com", prefix: env } } },
+            secrets: { "stark-ballot-simulator:hostingAccessToken": "ghp_bootstrapTestToken0123456789" },
+        });
+    function hostingResources(r: SynthResult): { arn: string; actions: string[]; environment: string }[] {
+        return r.resources
+            .filter((x) => x.type.startsWith("aws:amplify/") || (x.type === "aws:cloudwatch/logGroup:LogGroup" && x.name.startsWith("web-")))
+            .map((x) => ({ arn: mockState(x.type, x.name, x.inputs, r.account).state.arn, actions: HOSTING_NEEDS[x.type], environment: String(r.outputs.environment) }));
+    }
+
+    for (const [env, other] of [["develop", "main"], ["main", "develop"]] as const) {
+        it(`deploy-${env} deploys a hosted ${env} stack (Amplify app, branch, domain, SSR log group, the web role passed to Amplify) and of ${other}'s only the untaggable domain`, async () => {
+            const doc = deployRolePolicy(CONTEXT, env);
+            const mine = hostingResources(await hostedStack(env));
+            const theirs = hostingResources(await hostedStack(other));
+            assert.equal(mine.length, 4);
+            assert.deepEqual(mine.flatMap((x) => x.actions.filter((a) => !allows(doc, a, x.arn, x.environment)).map((a) => `${a} on ${x.arn}`)), []);
+            const leaking = theirs.flatMap((x) => x.actions.filter((a) => allows(doc, a, x.arn, x.environment)).map((a) => a));
+            assert.deepEqual(leaking, ENVIRONMENT_UNBOUND_HOSTING_ACTIONS);
+            const passRole = doc.Statement.find((s) => s.Sid === "PassAppRoles");
+            assert.deepEqual((passRole?.Condition as Record<string, Record<string, string[]>>).StringEquals["iam:PassedToService"], [
+                "lambda.amazonaws.com",
+                "ecs-tasks.amazonaws.com",
+                "states.amazonaws.com",
+                "cloudtrail.amazonaws.com",
+                "appsync.amazonaws.com",
+                "amplify.amazonaws.com",
+            ]);
+            assert.ok(allows(doc, "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/stark-ballot-simulator-web-${env}`));
+        });
+    }
+
+    it("hosting statements: exact actions, resources and Environment tag conditions (Service Authorization Reference for Amplify)", () => {
+        const doc = deployRolePolicy(CONTEXT, "develop");
+        const apps = `arn:aws:amplify:ap-northeast-1:${ACCOUNT}:apps/*`;
+        const request = { StringEquals: { "aws:RequestedRegion": "ap-northeast-1", "aws:RequestTag/Environment": "develop" } };
+        const resource = { StringEquals: { "aws:RequestedRegion": "ap-northeast-1", "aws:ResourceTag/Environment": "develop" } };
+        const groups = [`arn:aws:logs:ap-northeast-1:${ACCOUNT}:log-group:/aws/amplify/*`, `arn:aws:logs:ap-northeast-1:${ACCOUNT}:log-group:/aws/amplify/*:*`];
+        const sids = ["CreateWebApp", "CreateWebBranch", "WebApp", "WebBranch", "WebTags", "WebDomain", "CreateWebSsrLogGroup", "WebSsrLogGroup"];
+        assert.deepEqual(
+            doc.Statement.filter((s) => sids.includes(s.Sid ?? "")),
+            [
+                { Sid: "CreateWebApp", Effect: "Allow", Action: ["amplify:CreateApp"], Resource: "*", Condition: request },
+                { Sid: "CreateWebBranch", Effect: "Allow", Action: ["amplify:CreateBranch"], Resource: `${apps}/branches/*`, Condition: request },
+                { Sid: "WebApp", Effect: "Allow", Action: ["amplify:GetApp", "amplify:UpdateApp", "amplify:DeleteApp", "amplify:ListBranches", "amplify:ListDomainAssociations"], Resource: apps, Condition: resource },
+                { Sid: "WebBranch", Effect: "Allow", Action: ["amplify:GetBranch", "amplify:UpdateBranch", "amplify:DeleteBranch"], Resource: `${apps}/branches/*`, Condition: resource },
+                { Sid: "WebTags", Effect: "Allow", Action: ["amplify:TagResource", "amplify:UntagResource", "amplify:ListTagsForResource"], Resource: [apps, `${apps}/branches/*`], Condition: resource },
+                { Sid: "WebDomain", Effect: "Allow", Action: ENVIRONMENT_UNBOUND_HOSTING_ACTIONS, Resource: `${apps}/domains/*`, Condition: { StringEquals: { "aws:RequestedRegion": "ap-northeast-1" } } },
+                { Sid: "CreateWebSsrLogGroup", Effect: "Allow", Action: ["logs:CreateLogGroup", "logs:TagResource"], Resource: groups, Condition: request },
+                {
+                    Sid: "WebSsrLogGroup",
+                    Effect: "Allow",
+                    Action: ["logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:UntagResource", "logs:ListTagsForResource"],
+                    Resource: groups,
+                    Condition: resource,
+                },
+            ],
+        );
+    });
 });

@@ -21,7 +21,14 @@ describe("npm run plan:bootstrap", function () {
     it("prints the example stack: the signing pieces, the roles with their exact subjects, the outputs", () => {
         const r = planBootstrap("example");
         assert.equal(r.code, 0, r.err);
-        assert.match(r.out, /^Bootstrap stack example \(account 123456789012, ap-northeast-1\): 9 resources\n/);
+        // 3 roles, the preview's inline policy, 4 managed policies and 4 attachments per deploy role, the provider, the signing pieces.
+        assert.match(r.out, /^Bootstrap stack example \(account 123456789012, ap-northeast-1\): 23 resources\n/);
+        for (const env of ["develop", "main"]) {
+            for (const i of [1, 2, 3, 4]) {
+                assert.match(r.out, new RegExp(`\\n {2}aws:iam/policy:Policy {2}ci-${env}-policy-${i}\\n {6}name=gha-stark-ballot-simulator-deploy-${env}-${i} size=\\d{4}/6144 statements=[A-Za-z!,]+\\n`));
+                assert.ok(r.out.includes(`\n  aws:iam/rolePolicyAttachment:RolePolicyAttachment  ci-${env}-policy-${i}\n      role=gha-stark-ballot-simulator-deploy-${env} policy=arn:aws:iam::123456789012:policy/gha-stark-ballot-simulator-deploy-${env}-${i}\n`), `${env} ${i}`);
+            }
+        }
         assert.match(r.out, /\n {2}aws:signer\/signingProfile:SigningProfile {2}signing-profile \[protected\]\n {6}name=stark_ballot_simulator_prover platform=Notation-OCI-SHA384-ECDSA validity=24 MONTHS\n/);
         assert.match(r.out, /\n {2}aws-native:ecr:SigningConfiguration {2}signing-registry-signing\n {6}rules=\[\{"repositoryFilters":\[\{"filter":"stark-ballot-simulator-prover-\*","filterType":"WILDCARD_MATCH"\}\]/);
         for (const sub of ["pull_request", "environment:develop", "environment:production"]) {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import {
     AlarmTargets,
+    DashboardInput,
     MAX_ALARM_DESCRIPTION_LENGTH,
     WATCHED_FUNCTION_ROLES,
     alarmNamePattern,
@@ -23,6 +24,19 @@ const targets: AlarmTargets<string> = {
     functionNames: { "check-image-signature": "fn-sig", "prover-dispatch": "fn-dispatch", "finalize-callback": "fn-finalize", api: "fn-api" },
     httpApiId: "a1b2c3",
     httpApiStage: "$default",
+};
+
+const DASHBOARD: DashboardInput = {
+    region: "eu-west-1",
+    environment: "develop",
+    workQueueName: "work-q",
+    deadLetterQueueName: "dlq-q",
+    stateMachineArn: SM_ARN,
+    functionNames: targets.functionNames,
+    httpApiId: "a1b2c3",
+    httpApiStage: "$default",
+    proverLogGroupName: "/ecs/prover",
+    alarmArns: ["arn:alarm:1", "arn:alarm:2"],
 };
 
 describe("alarm definitions", () => {
@@ -98,6 +112,47 @@ describe("alarm definitions", () => {
     });
 });
 
+describe("alarm definitions with a verifier (config verifier)", () => {
+    const withVerifier: AlarmTargets<string> = { ...targets, functionNames: { ...targets.functionNames, "verifier-service-runner": "fn-verifier" } };
+    const alarms = buildAlarmDefinitions(withVerifier);
+
+    it("the verifier gets an Errors alarm like the other functions, after them; no throttles alarm (only dispatch has reserved concurrency)", () => {
+        assert.deepEqual(
+            alarms.filter((a) => a.namespace === "AWS/Lambda").map((a) => [a.key, a.metricName, a.dimensions.FunctionName, a.threshold, a.evaluationPeriods]),
+            [
+                ["check-image-signature-errors", "Errors", "fn-sig", 0, 1],
+                ["prover-dispatch-errors", "Errors", "fn-dispatch", 0, 1],
+                ["finalize-callback-errors", "Errors", "fn-finalize", 0, 1],
+                ["api-errors", "Errors", "fn-api", 0, 1],
+                ["verifier-service-runner-errors", "Errors", "fn-verifier", 0, 1],
+                ["prover-dispatch-throttles", "Throttles", "fn-dispatch", 0, 3],
+            ],
+        );
+        const verifier = alarms.find((a) => a.key === "verifier-service-runner-errors")!;
+        assert.equal(verifier.name, "stark-ballot-simulator-verifier-service-runner-errors-develop");
+        assert.deepEqual([verifier.statistic, verifier.comparisonOperator, verifier.treatMissingData], ["Sum", "GreaterThanThreshold", "notBreaching"]);
+        assert.match(verifier.description, /^Lambda stark-ballot-simulator-verifier-service-runner-develop reported invocation errors: VerifyProof/);
+        assert.match(verifier.description, /Check first: its log group for the session id and the error name \(VerifierCrashed, UnsafeBundle, BundleNotFound\)/);
+        for (const a of alarms) assert.ok(a.description.length <= MAX_ALARM_DESCRIPTION_LENGTH, `${a.key}: ${a.description.length} characters`);
+    });
+
+    it("without a verifier there is no verifier alarm", () => {
+        assert.equal(buildAlarmDefinitions(targets).some((a) => a.key.startsWith("verifier")), false);
+    });
+
+    it("the executions-failed alarm names a proof that was not verified, the errors it carries", () => {
+        const failed = alarms.find((a) => a.key === "prover-executions-failed")!;
+        assert.match(failed.description, /ended at ProofNotVerified \(error ProofVerificationFailed: the verdict was failed or dev_mode/);
+        assert.match(failed.description, /VerifierRunnerFailed: no verdict/);
+    });
+
+    it("the dashboard's Lambda errors include the verifier", () => {
+        const body = buildDashboardBody({ ...DASHBOARD, functionNames: withVerifier.functionNames });
+        const errors = body.widgets.find((w) => w.properties.title === "Lambda errors")!;
+        assert.deepEqual((errors.properties.metrics as unknown[]).at(-1), ["AWS/Lambda", "Errors", "FunctionName", "fn-verifier", { label: "verifier-service-runner" }]);
+    });
+});
+
 describe("prover ERROR log metric", () => {
     it("counts JSON lines with level ERROR into the environment's own namespace", () => {
         assert.deepEqual(proverErrorLogMetric("main"), {
@@ -113,18 +168,7 @@ describe("prover ERROR log metric", () => {
 });
 
 describe("dashboard body", () => {
-    const body = buildDashboardBody({
-        region: "eu-west-1",
-        environment: "develop",
-        workQueueName: "work-q",
-        deadLetterQueueName: "dlq-q",
-        stateMachineArn: SM_ARN,
-        functionNames: targets.functionNames,
-        httpApiId: "a1b2c3",
-        httpApiStage: "$default",
-        proverLogGroupName: "/ecs/prover",
-        alarmArns: ["arn:alarm:1", "arn:alarm:2"],
-    });
+    const body = buildDashboardBody(DASHBOARD);
     const titled = (title: string) => {
         const w = body.widgets.find((x) => x.properties.title === title);
         assert.ok(w, `no widget titled ${title}: ${body.widgets.map((x) => x.properties.title).join(", ")}`);

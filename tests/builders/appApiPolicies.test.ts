@@ -40,24 +40,28 @@ describe("app layer IAM documents", () => {
 
     const tableArns: [string, string, string] = [sessionsTableArn, `arn:aws-cn:dynamodb:${at}:table/rate-limit`, `arn:aws-cn:dynamodb:${at}:table/rate-limit-keys`];
     const secretParameterArns = ["a", "b", "c"].map((n) => `arn:aws-cn:ssm:${at}:parameter/app/${n}`);
+    const imageParameterArn = `arn:aws-cn:ssm:${at}:parameter/stark-ballot-simulator/develop/prover-image`;
+    // A presigned GET is authorized as the api's role when used: the report link needs the report's read.
+    const bundlesAndReports = ["arn:aws-cn:s3:::bundles/sessions/*/bundle.zip", "arn:aws-cn:s3:::bundles/sessions/*/verification.json"];
 
-    it("api (reference handler): only what lambdas/api calls; bundles, not inputs; no StopExecution", () => {
-        const doc = apiPolicy({ ctx, bucketName: "bundles", proofPrefix: "sessions/", workQueueArn, stateMachineName: "dispatcher", tableArns, secretParameterArns });
+    it("api (reference handler): only what lambdas/api calls; bundles and their reports, not inputs; no StopExecution; the prover image record", () => {
+        const doc = apiPolicy({ ctx, bucketName: "bundles", proofPrefix: "sessions/", workQueueArn, stateMachineName: "dispatcher", tableArns, secretParameterArns, imageParameterArn });
         assert.deepEqual(doc, {
             Version: "2012-10-17",
             Statement: [
                 { Sid: "QueueProofWork", Effect: "Allow", Action: "sqs:SendMessage", Resource: workQueueArn },
                 { Sid: "FollowProverExecutions", Effect: "Allow", Action: "states:DescribeExecution", Resource: `arn:aws-cn:states:${at}:execution:dispatcher:*` },
-                { Sid: "ReadProofBundles", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws-cn:s3:::bundles/sessions/*/bundle.zip" },
+                { Sid: "ReadProofBundles", Effect: "Allow", Action: "s3:GetObject", Resource: bundlesAndReports },
                 { Sid: "ReadWriteSessions", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: sessionsTableArn },
                 { Sid: "CountRateLimitWindows", Effect: "Allow", Action: ["dynamodb:UpdateItem"], Resource: tableArns[2] },
                 { Sid: "ReadApplicationSecrets", Effect: "Allow", Action: "ssm:GetParameter", Resource: secretParameterArns },
+                { Sid: "ReadProverImageRecord", Effect: "Allow", Action: "ssm:GetParameter", Resource: imageParameterArn },
             ],
         });
     });
 
     it("api (application build): also StopExecution and item access to all three tables, still bundles only", () => {
-        const doc = apiPolicy({ ctx, bucketName: "bundles", proofPrefix: "sessions/", workQueueArn, stateMachineName: "dispatcher", tableArns, secretParameterArns, applicationBuild: true });
+        const doc = apiPolicy({ ctx, bucketName: "bundles", proofPrefix: "sessions/", workQueueArn, stateMachineName: "dispatcher", tableArns, secretParameterArns, imageParameterArn, applicationBuild: true });
         assert.deepEqual(doc.Statement.slice(1, 4), [
             {
                 Sid: "FollowProverExecutions",
@@ -65,7 +69,7 @@ describe("app layer IAM documents", () => {
                 Action: ["states:DescribeExecution", "states:StopExecution"],
                 Resource: `arn:aws-cn:states:${at}:execution:dispatcher:*`,
             },
-            { Sid: "ReadProofBundles", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws-cn:s3:::bundles/sessions/*/bundle.zip" },
+            { Sid: "ReadProofBundles", Effect: "Allow", Action: "s3:GetObject", Resource: bundlesAndReports },
             {
                 Sid: "ReadWriteAppTables",
                 Effect: "Allow",
@@ -92,8 +96,8 @@ describe("app layer IAM documents", () => {
         const docs = [
             proverDispatchPolicy({ ctx, bucketName: "b", proofPrefix: "p/", stateMachineArn, sessionsTableArn, workQueueArn }),
             finalizeCallbackPolicy({ sessionsTableArn }),
-            apiPolicy({ ctx, bucketName: "b", proofPrefix: "p/", workQueueArn, stateMachineName: "m", tableArns, secretParameterArns: ["arn:aws-cn:ssm:x"] }),
-            apiPolicy({ ctx, bucketName: "b", proofPrefix: "p/", workQueueArn, stateMachineName: "m", tableArns, secretParameterArns: ["arn:aws-cn:ssm:x"], applicationBuild: true }),
+            apiPolicy({ ctx, bucketName: "b", proofPrefix: "p/", workQueueArn, stateMachineName: "m", tableArns, secretParameterArns: ["arn:aws-cn:ssm:x"], imageParameterArn }),
+            apiPolicy({ ctx, bucketName: "b", proofPrefix: "p/", workQueueArn, stateMachineName: "m", tableArns, secretParameterArns: ["arn:aws-cn:ssm:x"], imageParameterArn, applicationBuild: true }),
         ];
         for (const statement of docs.flatMap((d) => d.Statement)) {
             const resources = ([] as string[]).concat(statement.Resource ?? []);

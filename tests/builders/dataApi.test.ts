@@ -149,6 +149,7 @@ describe("application builds (pure)", () => {
         rateLimitCountersTable: "counters",
         dispatchConcurrency: 3,
         secretParameters: '{"A":"/p"}',
+        proverImageParameter: "/stark-ballot-simulator/main/prover-image",
     };
 
     it("main runs as the application's 'production'; other environments keep their name", () => {

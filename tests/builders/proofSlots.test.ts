@@ -24,13 +24,12 @@ import { PROOF_SLOTS_TABLE_SCHEMA, PROOF_SLOT_ITEM } from "../../lambdas/shared/
 import { matchesPattern } from "../../local/pipeline";
 import { type LocalDynamo, createTable, startLocalDynamo } from "../../local/servers";
 import { type ProverTaskHandlers, aslValidationErrors, localExecutionArn, runProverStateMachine } from "../../local/stateMachine";
-import { DEVELOP_STATE_MACHINE_ARGS } from "./support/stateMachineArgs";
+import { BASE, STOPPED_TASK } from "./support/verifyingArgs";
 
 const TABLE = "stark-ballot-simulator-proof-slots-develop";
-// One slot: the tests queue a second execution behind the first.
-const ARGS: ProverStateMachineArgs = { ...DEVELOP_STATE_MACHINE_ARGS, proofSlotsTableName: TABLE, maxConcurrentProofs: 1 };
+const ARGS: ProverStateMachineArgs = { ...BASE, proofSlotsTableName: TABLE, maxConcurrentProofs: 1 };
 const KEY = { [PROOF_SLOTS_TABLE_SCHEMA.hashKey.name]: { S: PROOF_SLOT_ITEM.name } };
-const TASK = { TaskArn: "arn:aws:ecs:ap-northeast-1:123456789012:task/prover/0123", LastStatus: "STOPPED", Containers: [{ Name: "prover", ExitCode: 0 }] };
+const TASK = STOPPED_TASK;
 const SIGNED: CheckImageSignatureResult = {
     verdict: "ALLOW",
     checks: 1,

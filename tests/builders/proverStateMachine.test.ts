@@ -29,9 +29,11 @@ import {
     localExecutionArn,
     runProverStateMachine,
 } from "../../local/stateMachine";
-import { DEVELOP_STATE_MACHINE_ARGS, DIGEST } from "./support/stateMachineArgs";
+import { BASE } from "./support/verifyingArgs";
 
-const ARGS: ProverStateMachineArgs = DEVELOP_STATE_MACHINE_ARGS;
+// Two task subnets, so the network configuration shows they are passed as a list.
+const ARGS: ProverStateMachineArgs = { ...BASE, subnetIds: ["subnet-0a1", "subnet-0b2"] };
+const DIGEST = ARGS.imageDigest;
 
 let slotsDynamo: LocalDynamo;
 const CN_ARGS: ProverStateMachineArgs = {

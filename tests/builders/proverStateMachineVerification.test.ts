@@ -1,19 +1,13 @@
 import { PROOF_SLOTS_TABLE_SCHEMA } from "../../lambdas/shared/proofSlots";
 import { type LocalDynamo, createTable, startLocalDynamo } from "../../local/servers";
 import assert from "node:assert/strict";
-import {
-    type ProverStateMachineArgs,
-    buildProverStateMachineDefinition,
-    proverStateMachineArgsProblems,
-} from "../../builders/proverStateMachine";
+import { buildProverStateMachineDefinition, proverStateMachineArgsProblems } from "../../builders/proverStateMachine";
+import { BASE, SERVICE_RETRY, STOPPED_TASK, VERIFIER_ARN, VERIFYING_ARGS, VERIFY_CATCH } from "./support/verifyingArgs";
 import { parseFinalizeEvent } from "../../lambdas/finalize-callback/finalizeEvent";
 import type { ExecutionInput, VerifyProofResult } from "../../lambdas/shared/contracts";
 import { type ProverTaskHandlers, aslValidationErrors, localExecutionArn, runProverStateMachine } from "../../local/stateMachine";
-import { DEVELOP_STATE_MACHINE_ARGS } from "./support/stateMachineArgs";
 
-const VERIFIER_ARN = "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-verifier-service-runner-develop";
-const BASE: ProverStateMachineArgs = DEVELOP_STATE_MACHINE_ARGS;
-const ARGS: ProverStateMachineArgs = { ...BASE, verifyProofFunctionArn: VERIFIER_ARN };
+const ARGS = VERIFYING_ARGS;
 const INPUT: ExecutionInput = {
     payload: { sessionId: "session-1", executionId: "exec-0001", inputS3Key: "sessions/session-1/exec-0001/input.json", queuedAt: "2026-03-01T10:00:00.000Z" },
     messageId: "msg-1",
@@ -26,7 +20,7 @@ const verdict = (status: VerifyProofResult["status"]): VerifyProofResult => ({
     reportKey: "sessions/session-1/exec-0001/verification.json",
     expectedImageId: IMAGE_ID,
 });
-const TASK = { TaskArn: "arn:aws:ecs:ap-northeast-1:123456789012:task/prover/0123", LastStatus: "STOPPED", Containers: [{ Name: "prover", ExitCode: 0 }] };
+const TASK = STOPPED_TASK;
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
 
 function handlers(verify: () => VerifyProofResult, calls: { verify: unknown[] }): ProverTaskHandlers {
@@ -80,27 +74,56 @@ describe("prover state machine: VerifyProof (verifier configured)", () => {
             Parameters: { FunctionName: VERIFIER_ARN, Payload: { "sessionId.$": "$.payload.sessionId", "executionId.$": "$.payload.executionId" } },
             ResultSelector: { "Payload.$": "$.Payload" },
             ResultPath: "$.verification",
-            Retry: [
-                {
-                    ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
-                    IntervalSeconds: 1,
-                    MaxAttempts: 3,
-                    BackoffRate: 2,
-                    JitterStrategy: "FULL",
-                },
-                { ErrorEquals: ["VerifierCrashed"], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2, JitterStrategy: "FULL" },
-            ],
-            Catch: [
-                { ErrorEquals: ["States.DataLimitExceeded"], ResultPath: "$.proverError", Next: "ReleaseProofSlotAfterFailure" },
-                { ErrorEquals: ["States.ALL"], ResultPath: "$.proverError", Next: "ReleaseProofSlotAfterFailure" },
-            ],
+            Retry: [SERVICE_RETRY, { ErrorEquals: ["VerifierCrashed"], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2, JitterStrategy: "FULL" }],
+            Catch: VERIFY_CATCH,
             Next: "CheckProofVerification",
         });
         assert.deepEqual(d.States.CheckProofVerification, {
             Type: "Choice",
-            Comment: "Only a success verdict lets the proof count; failed and dev_mode fail the session.",
-            Choices: [{ Variable: "$.verification.Payload.status", StringEquals: "success", Next: "FinalizeSucceeded" }],
-            Default: "FinalizeVerificationFailed",
+            Comment: "Only a success verdict lets the proof count; failed and dev_mode reject it; any other answer is a runner failure.",
+            Choices: [
+                { Variable: "$.verification.Payload.status", StringEquals: "success", Next: "FinalizeSucceeded" },
+                {
+                    Or: [
+                        { Variable: "$.verification.Payload.status", StringEquals: "failed" },
+                        { Variable: "$.verification.Payload.status", StringEquals: "dev_mode" },
+                    ],
+                    Next: "RecordVerificationRejection",
+                },
+            ],
+            Default: "RecordVerifierRunnerFailure",
+        });
+        assert.deepEqual(d.States.RecordVerificationRejection, {
+            Type: "Pass",
+            Comment: "The verdict rejects the proof: name it.",
+            Parameters: {
+                Error: "ProofVerificationFailed",
+                "Cause.$":
+                    "States.Format('Proof verification reported {} (expected zkVM image id {}); report at {}', $.verification.Payload.status, $.verification.Payload.expectedImageId, $.verification.Payload.reportKey)",
+            },
+            ResultPath: "$.verificationError",
+            Next: "FinalizeVerificationFailed",
+        });
+        assert.deepEqual(d.States.RecordVerifierRunnerFailure, {
+            Type: "Pass",
+            Comment: "The runner answered without a verdict (or without publishing its report): keep its answer.",
+            Parameters: { Error: "VerifierRunnerFailed", "Cause.$": "States.JsonToString($.verification.Payload)" },
+            ResultPath: "$.verificationError",
+            Next: "FinalizeVerificationFailed",
+        });
+        assert.deepEqual(d.States.FinalizeVerificationFailed?.Parameters.Payload, {
+            status: "FAILED",
+            "payload.$": "$.payload",
+            "executionArn.$": "$$.Execution.Id",
+            "error.$": "$.verificationError",
+        });
+        assert.equal(d.States.FinalizeVerificationFailed?.Next, "ProofNotVerified");
+        assert.equal(d.States.FinalizeVerificationFailed?.End, undefined);
+        assert.deepEqual(d.States.ProofNotVerified, {
+            Type: "Fail",
+            Comment: "The session is failed; the execution fails too, with the same error, so ExecutionsFailed alarms.",
+            ErrorPath: "$.verificationError.Error",
+            CausePath: "$.verificationError.Cause",
         });
         assert.deepEqual(d.States.FinalizeSucceeded.Parameters.Payload, {
             status: "SUCCEEDED",
@@ -140,24 +163,32 @@ describe("prover state machine: VerifyProof (verifier configured)", () => {
         });
 
         for (const status of ["failed", "dev_mode"] as const) {
-            it(`${status}: the session fails with ProofVerificationFailed naming the verdict, image id and report`, async () => {
+            it(`${status}: the session fails with ProofVerificationFailed naming the verdict, image id and report, and so does the execution`, async () => {
                 const { execution } = await run(() => verdict(status));
-                assert.equal(execution.status, "SUCCEEDED");
-                assert.deepEqual(execution.path.slice(-2), ["CheckProofVerification", "FinalizeVerificationFailed"]);
+                const cause = `Proof verification reported ${status} (expected zkVM image id ${IMAGE_ID}); report at sessions/session-1/exec-0001/verification.json`;
+                assert.equal(execution.status, "FAILED");
+                assert.deepEqual(execution.error, { Error: "ProofVerificationFailed", Cause: cause });
+                assert.deepEqual(execution.path.slice(-4), ["CheckProofVerification", "RecordVerificationRejection", "FinalizeVerificationFailed", "ProofNotVerified"]);
                 const [{ state, event }] = execution.finalizeCalls;
                 assert.equal(state, "FinalizeVerificationFailed");
                 assert.deepEqual(event, {
                     status: "FAILED",
                     payload: INPUT.payload,
                     executionArn: localExecutionArn("exec-0001"),
-                    error: {
-                        Error: "ProofVerificationFailed",
-                        Cause: `Proof verification reported ${status} (expected zkVM image id ${IMAGE_ID}); report at sessions/session-1/exec-0001/verification.json`,
-                    },
+                    error: { Error: "ProofVerificationFailed", Cause: cause },
                 });
                 assert.deepEqual(parseFinalizeEvent(event), event);
             });
         }
+
+        it("an answer that is no verdict fails the session and the execution with VerifierRunnerFailed, the answer as the cause", async () => {
+            const answer = { ...verdict("success"), status: "maybe" } as unknown as VerifyProofResult;
+            const { execution } = await run(() => answer);
+            assert.equal(execution.status, "FAILED");
+            assert.deepEqual(execution.path.slice(-4), ["CheckProofVerification", "RecordVerifierRunnerFailure", "FinalizeVerificationFailed", "ProofNotVerified"]);
+            assert.deepEqual(execution.error, { Error: "VerifierRunnerFailed", Cause: JSON.stringify(answer) });
+            assert.deepEqual(execution.finalizeCalls[0].event, { status: "FAILED", payload: INPUT.payload, executionArn: localExecutionArn("exec-0001"), error: { Error: "VerifierRunnerFailed", Cause: JSON.stringify(answer) } });
+        });
 
         it("a verifier crash is retried, and a later verdict counts", async () => {
             let attempt = 0;

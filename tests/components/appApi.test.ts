@@ -203,6 +203,8 @@ for (const env of ["develop", "main"] as const) {
                 PROOFS_PER_DAY: "60",
                 SESSION_CAPABILITY_TTL_SECONDS: "86400",
                 ALLOW_REPROVING: "false",
+                // The record's name, never the image id: the handler reads the id from there at run time.
+                PROVER_IMAGE_PARAMETER: x.parameterName("prover-image"),
             });
         });
 
@@ -239,7 +241,13 @@ for (const env of ["develop", "main"] as const) {
                     Action: "states:DescribeExecution",
                     Resource: `arn:aws:states:${at}:execution:${n("prover-dispatcher", env)}:*`,
                 },
-                ReadProofBundles: { Sid: "ReadProofBundles", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${x.bucket}/sessions/*/bundle.zip` },
+                // The report too: the status route presigns it, and a presigned GET is authorized as the api's role.
+                ReadProofBundles: {
+                    Sid: "ReadProofBundles",
+                    Effect: "Allow",
+                    Action: "s3:GetObject",
+                    Resource: [`arn:aws:s3:::${x.bucket}/sessions/*/bundle.zip`, `arn:aws:s3:::${x.bucket}/sessions/*/verification.json`],
+                },
                 ReadWriteSessions: { Sid: "ReadWriteSessions", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: x.sessionsTableArn },
                 CountRateLimitWindows: { Sid: "CountRateLimitWindows", Effect: "Allow", Action: ["dynamodb:UpdateItem"], Resource: x.rateLimitKeyTableArn },
                 ReadApplicationSecrets: {
@@ -248,6 +256,7 @@ for (const env of ["develop", "main"] as const) {
                     Action: "ssm:GetParameter",
                     Resource: SECRET_ROLES.map(([, p]) => x.parameterArn(p)),
                 },
+                ReadProverImageRecord: { Sid: "ReadProverImageRecord", Effect: "Allow", Action: "ssm:GetParameter", Resource: x.parameterArn("prover-image") },
             });
         });
 
@@ -495,7 +504,10 @@ describe("AppApi variant: custom domain, throttling, two origins, prebuilt api h
         assert.deepEqual(s.FollowProverExecutions.Action, ["states:DescribeExecution", "states:StopExecution"]);
         assert.deepEqual(s.ReadWriteAppTables.Action, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]);
         assert.equal((s.ReadWriteAppTables.Resource as string[]).length, 3);
-        assert.equal(s.ReadProofBundles.Resource, "arn:aws:s3:::stark-ballot-simulator-proof-bundles-develop-123456789012/sessions/*/bundle.zip");
+        assert.deepEqual(s.ReadProofBundles.Resource, [
+            "arn:aws:s3:::stark-ballot-simulator-proof-bundles-develop-123456789012/sessions/*/bundle.zip",
+            "arn:aws:s3:::stark-ballot-simulator-proof-bundles-develop-123456789012/sessions/*/verification.json",
+        ]);
         assert.equal(s.ReadWriteSessions, undefined);
     });
 });
@@ -542,6 +554,7 @@ describe("AppApi settings (pure)", () => {
             stateMachineName: "m",
             finalizeCallbackFunctionName: "f",
             secrets: { sessionCapabilitySecret: pulumi.output("x"), voteEncryptionKey: pulumi.output("y"), captchaSecret: pulumi.output("z") },
+            proverImageRecord: { parameterName: "p", parameterArn: "arn:aws:ssm:r:1:parameter/p" },
         };
         assert.throws(
             () => new AppApi("invalid", args),

@@ -277,6 +277,8 @@ for (const env of ["develop", "main"] as const) {
                     VOTE_SECRET_ENCRYPTION_KEY: `/stark-ballot-simulator/${env}/vote-encryption-key`,
                     TURNSTILE_SECRET_KEY: `/stark-ballot-simulator/${env}/captcha-secret`,
                 }),
+                // The record's name, not the image id: the wrapper sets EXPECTED_IMAGE_ID from it at cold start.
+                APP_PROVER_IMAGE_PARAMETER: `/stark-ballot-simulator/${env}/prover-image`,
             });
         });
 
@@ -307,6 +309,12 @@ for (const env of ["develop", "main"] as const) {
             assert.deepEqual(api.ReadWorkQueueDepth, { Sid: "ReadWorkQueueDepth", Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: `arn:aws:sqs:${at}:${n("prover-work", env)}` });
             assert.deepEqual(api.ListProofPrefix, listPrefix);
             assert.ok(api.ReadApplicationSecrets, "the api still reads its secret parameters (the wrapper does)");
+            assert.deepEqual(api.ReadProverImageRecord, {
+                Sid: "ReadProverImageRecord",
+                Effect: "Allow",
+                Action: "ssm:GetParameter",
+                Resource: `arn:aws:ssm:${at}:parameter/stark-ballot-simulator/${env}/prover-image`,
+            });
             const grants = findAll(r, ROLE_POLICY).filter((p) => JSON.stringify(json(p, "policy")).includes("appsync:GraphQL"));
             assert.deepEqual(grants.map((p) => p.name).sort(), ["app-api-policy", "app-finalize-callback-policy", "app-prover-dispatch-policy"]);
         });

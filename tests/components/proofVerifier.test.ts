@@ -89,6 +89,10 @@ describe("ProofVerifier and ProverImageRecord", function () {
             assert.equal(definition.States.RunProver.Next, "ReleaseProofSlot");
             assert.equal(definition.States.ReleaseProofSlot.Next, "VerifyProof");
             assert.equal(definition.States.VerifyProof.Parameters.FunctionName, FUNCTION_ARN);
+            // The reference handler's contract: the two ids only, the reference answer's status.
+            assert.deepEqual(definition.States.VerifyProof.Parameters.Payload, { "sessionId.$": "$.payload.sessionId", "executionId.$": "$.payload.executionId" });
+            assert.deepEqual(definition.States.CheckProofVerification.Choices[0], { Variable: "$.verification.Payload.status", StringEquals: "success", Next: "FinalizeSucceeded" });
+            assert.equal(definition.States.FinalizeSucceeded.Parameters.Payload["verification.$"], "$.verification.Payload");
             const invoke = Object.values(statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-dispatcher-policy"))).find((st: any) => st.Action === "lambda:InvokeFunction" || (Array.isArray(st.Action) && st.Action.includes("lambda:InvokeFunction")));
             assert.ok(invoke, "an invoke statement");
             // The gate, the callback and the verifier: the state machine invokes exactly these three.
@@ -97,6 +101,18 @@ describe("ProofVerifier and ProverImageRecord", function () {
                 "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-finalize-callback-develop",
                 FUNCTION_ARN,
             ]);
+        });
+
+        it("the verifier's Errors alarm watches the function it creates and notifies the alarm topic", async () => {
+            const r = await result();
+            const alarm = find(r, "aws:cloudwatch/metricAlarm:MetricAlarm", "observability-verifier-service-runner-errors").inputs;
+            assert.deepEqual(
+                [alarm.name, alarm.namespace, alarm.metricName, alarm.dimensions, alarm.statistic, alarm.threshold, alarm.comparisonOperator],
+                ["stark-ballot-simulator-verifier-service-runner-errors-develop", "AWS/Lambda", "Errors", { FunctionName: FUNCTION }, "Sum", 0, "GreaterThanThreshold"],
+            );
+            const topic = `arn:aws:sns:${REGION}:${ACCOUNT}:stark-ballot-simulator-alarms-develop`;
+            assert.deepEqual(alarm.alarmActions, [topic]);
+            assert.deepEqual(alarm.okActions, [topic]);
         });
 
         it("the record carries the configured image id", async () => {

@@ -7,7 +7,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler } from "../../components/lambdaCode";
+import { ProverPipeline } from "../../components/proverPipeline";
 import { evaluatePolicies } from "../../policy-pack/policies";
 import { SynthResult } from "../../scripts/lib/synthesize";
 import { find, statementsBySid, synth } from "../support/synth";
@@ -80,16 +82,72 @@ describe("the application's verifier-service-runner build", function () {
         });
     });
 
-    it("the application's api gets the verifier's function name and image id, and may invoke exactly that function", () => {
+    it("the application's api gets the verifier's function name, may invoke exactly that function, and reads the image id from the prover image record only", () => {
         const env = find(r, "aws:lambda/function:Function", "app-api-function").inputs.environment.variables;
         assert.equal(env.VERIFIER_SERVICE_RUNNER_FUNCTION_NAME, FUNCTION);
-        assert.equal(env.EXPECTED_IMAGE_ID, IMAGE_ID);
+        // No copy of the image id in the configuration: the wrapper sets EXPECTED_IMAGE_ID from the record.
+        assert.equal(env.EXPECTED_IMAGE_ID, undefined);
+        assert.equal(env.APP_PROVER_IMAGE_PARAMETER, "/stark-ballot-simulator/develop/prover-image");
         const s = statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "app-api-policy"));
         assert.deepEqual(s.InvokeVerifier, { Sid: "InvokeVerifier", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION}` });
+        assert.deepEqual(s.ReadProverImageRecord, {
+            Sid: "ReadProverImageRecord",
+            Effect: "Allow",
+            Action: "ssm:GetParameter",
+            Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/stark-ballot-simulator/develop/prover-image`,
+        });
+        const record = find(r, "aws:ssm/parameter:Parameter", "prover-image-record-parameter");
+        assert.equal(JSON.parse(record.inputs.insecureValue).zkvmImageId, IMAGE_ID);
+    });
+
+    it("no function but the application's verifier runner (whose contract takes it per proof) carries EXPECTED_IMAGE_ID", () => {
+        const carrying = r.resources
+            .filter((x) => x.type === "aws:lambda/function:Function" && x.inputs.environment?.variables?.EXPECTED_IMAGE_ID !== undefined)
+            .map((x) => x.name);
+        assert.deepEqual(carrying, ["proof-verifier-runner-function"]);
+    });
+
+    it("the state machine speaks the application's contract: its s3_bundle event, its verifierStatus, its published report", () => {
+        const definition = JSON.parse(find(r, "aws:sfn/stateMachine:StateMachine", "prover-dispatcher").inputs.definition);
+        const bundleKey = "States.Format('sessions/{}/{}/bundle.zip', $.payload.sessionId, $.payload.executionId)";
+        assert.deepEqual(definition.States.VerifyProof.Parameters, {
+            FunctionName: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION}`,
+            Payload: { mode: "s3_bundle", "sessionId.$": "$.payload.sessionId", "executionId.$": "$.payload.executionId", "bundleKey.$": bundleKey, expectedImageId: IMAGE_ID },
+        });
+        assert.deepEqual(definition.States.CheckProofVerification.Choices[0].And, [
+            { Variable: "$.verification.Payload.status", StringEquals: "success" },
+            { Variable: "$.verification.Payload.verifierStatus", StringEquals: "success" },
+            { Variable: "$.verification.Payload.s3.reportKey", IsPresent: true },
+        ]);
+        assert.deepEqual(definition.States.FinalizeSucceeded.Parameters.Payload.verification, {
+            "status.$": "$.verification.Payload.verifierStatus",
+            "bundleKey.$": bundleKey,
+            "reportKey.$": "$.verification.Payload.s3.reportKey",
+            expectedImageId: IMAGE_ID,
+        });
+        assert.equal(definition.States.ProofNotVerified.Type, "Fail");
     });
 
     it("the policy pack passes", async () => {
         assert.deepEqual(await evaluatePolicies(r.resources, { environment: "develop" }), []);
+    });
+
+    it("ProverPipeline refuses a verifier contract without the verification step, before registering anything", () => {
+        const args = {
+            environment: "develop",
+            awsContext: { partition: "aws", region: REGION, accountId: ACCOUNT },
+            bundleBucketName: "b",
+            bundleExpirationDays: 7,
+            logRetentionDays: 7,
+            image: { kind: "prebuilt" as const, uri: "u", registryAccountId: ACCOUNT, registryRegion: REGION, repositoryName: "r", digest: "sha256:x" },
+            taskSubnetIds: [pulumi.output("s")],
+            taskSecurityGroupIds: [pulumi.output("g")],
+            assignPublicIp: true,
+            finalizeCallbackFunctionArn: "f",
+            workQueueSenderRoleArns: [`arn:aws:iam::${ACCOUNT}:role/api-role`],
+            verifierContract: { kind: "application" as const, expectedImageId: IMAGE_ID },
+        };
+        assert.throws(() => new ProverPipeline("no-verifier", args), /^Error: ProverPipeline no-verifier: verifierContract: "application" needs verifyProofFunctionArn \(the verification step\)$/);
     });
 
     it("main (no verifier) refuses applicationBuilds.verifierRunner, naming the key", async () => {

@@ -336,8 +336,13 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
 
                 pipeline.faults.ssm = undefined;
                 await requestProof(pipeline, `ssm-${fault}`);
-                // The captcha secret (refused, then read), then the capability secret.
-                assert.deepEqual(pipeline.ssmCalls.map((c) => c.outcome), [fault, "ok", "ok"]);
+                // The captcha secret (refused, then read), then the capability secret, then the prover image record.
+                assert.deepEqual(pipeline.ssmCalls.map((c) => [c.name, c.outcome]), [
+                    [pipeline.wiring.functions.api.environment.SECRET_PARAMETER_CAPTCHA, fault],
+                    [pipeline.wiring.functions.api.environment.SECRET_PARAMETER_CAPTCHA, "ok"],
+                    [pipeline.wiring.functions.api.environment.SECRET_PARAMETER_SESSION_CAPABILITY, "ok"],
+                    [pipeline.wiring.functions.api.environment.PROVER_IMAGE_PARAMETER, "ok"],
+                ]);
             });
         }
     });

@@ -68,7 +68,11 @@ describe("local pipeline (develop with a verifier): VerifyProof", function () {
     });
 
     it("a mismatched image id: the session fails with ProofVerificationFailed, the report says failed", async () => {
-        const { accepted, view, report } = await prove("verify-mismatch", {}, OTHER_IMAGE_ID);
+        const { accepted, execution, view, report } = await prove("verify-mismatch", {}, OTHER_IMAGE_ID);
+        // The execution fails too, after recording the failure: ExecutionsFailed (the executions-failed alarm) counts it.
+        assert.equal(execution.status, "FAILED");
+        assert.deepEqual(execution.error, view.stored.error);
+        assert.deepEqual(execution.path.slice(-5), ["VerifyProof", "CheckProofVerification", "RecordVerificationRejection", "FinalizeVerificationFailed", "ProofNotVerified"]);
         assert.equal(view.status, "failed");
         assert.equal(view.bundleKey, undefined);
         assert.deepEqual(view.stored.error, {
@@ -79,7 +83,10 @@ describe("local pipeline (develop with a verifier): VerifyProof", function () {
     });
 
     it("dev_mode: a dev-mode receipt fails the session", async () => {
-        const { accepted, view, report } = await prove("verify-devmode", { hostMode: "dev-mode-receipt" });
+        const { accepted, execution, view, report } = await prove("verify-devmode", { hostMode: "dev-mode-receipt" });
+        assert.equal(execution.status, "FAILED");
+        assert.deepEqual(execution.error, view.stored.error);
+        assert.deepEqual(execution.path.slice(-3), ["RecordVerificationRejection", "FinalizeVerificationFailed", "ProofNotVerified"]);
         assert.equal(view.status, "failed");
         assert.deepEqual(view.stored.error, {
             Error: "ProofVerificationFailed",

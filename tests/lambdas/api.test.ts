@@ -14,6 +14,7 @@ import { FixedWindowRateLimiter } from "../../lambdas/api/rateLimit";
 import { ProofBudget } from "../../lambdas/api/proofBudget";
 import { MAX_FINALIZE_BODY_BYTES } from "../../lambdas/api/requests";
 import { DEFAULT_SECRET_TTL_MS, createSecretStore } from "../../lambdas/api/secrets";
+import { createExpectedImageIdSource } from "../../lambdas/api/proverImage";
 import { PIPELINE_DEFAULTS } from "../../builders/proverPipelineSettings";
 import { DISPATCH_DEADLINE_SECONDS } from "../../lambdas/shared/contracts";
 import { SessionStore } from "../../lambdas/shared/sessionStore";
@@ -29,6 +30,16 @@ const PARAMETERS = {
     voteEncryptionKey: "/stark-ballot-simulator/develop/vote-encryption-key",
     captcha: "/stark-ballot-simulator/develop/captcha-secret",
 };
+const IMAGE_PARAMETER = "/stark-ballot-simulator/develop/prover-image";
+const IMAGE_ID = "5a".repeat(32);
+/** The prover image record as ProverImageRecord writes it (lambdas/shared/proverImageRecord.ts). */
+const imageRecord = (zkvmImageId: string | null) =>
+    JSON.stringify({
+        repository: "stark-ballot-simulator-prover-develop",
+        digest: `sha256:${"ab".repeat(32)}`,
+        imageUri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/stark-ballot-simulator-prover-develop@sha256:${"ab".repeat(32)}`,
+        zkvmImageId,
+    });
 const START = Date.parse("2026-03-01T12:00:00.000Z");
 /** The fields an attempt started at START writes on the session item (the clock stands still). */
 const queuedAttempt = (executionId: string) => ({ status: "pending", executionId, queuedAt: "2026-03-01T12:00:00.000Z", updatedAt: "2026-03-01T12:00:00.000Z" });
@@ -46,6 +57,7 @@ const CONFIG: ApiConfig = {
     secretParameters: PARAMETERS,
     capabilityTtlSeconds: 86400,
     allowReproving: false,
+    proverImageParameter: IMAGE_PARAMETER,
     captchaVerifyUrl: "http://127.0.0.1:9/siteverify",
 };
 
@@ -90,6 +102,7 @@ describe("api", () => {
         sfnMock.reset();
         sqsMock.on(SendMessageCommand).resolves({ MessageId: "queued-1" });
         sfnMock.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+        ssmMock.on(GetParameterCommand, { Name: IMAGE_PARAMETER }).resolves({ Parameter: { Name: IMAGE_PARAMETER, Type: "String", Value: imageRecord(IMAGE_ID) } });
         ssmMock
             .on(GetParameterCommand, { Name: PARAMETERS.sessionCapability, WithDecryption: true })
             .resolves({ Parameter: { Name: PARAMETERS.sessionCapability, Type: "SecureString", Value: SECRET } });
@@ -113,6 +126,7 @@ describe("api", () => {
                 new S3Client({ region: "us-east-1", endpoint: "http://127.0.0.1:9", forcePathStyle: true, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } }),
                 CONFIG.bucket,
             ),
+            expectedImageId: createExpectedImageIdSource({ ssm: new SSMClient({ region: "us-east-1" }), parameterName: IMAGE_PARAMETER, now: () => clock }),
             logger: logs.logger,
             finalizeRateLimit: { limit: 100, windowSeconds: 60 },
             now: () => new Date(clock),
@@ -156,7 +170,8 @@ describe("api", () => {
             const response = await finalize(sessionId);
 
             assert.equal(response.status, 202);
-            assert.deepEqual(response.json, { sessionId, executionId: "exec-1", status: "pending" });
+            // The image id comes from the prover image record, where the verifier reads it too.
+            assert.deepEqual(response.json, { sessionId, executionId: "exec-1", status: "pending", expectedImageId: IMAGE_ID });
             const sends = sqsMock.commandCalls(SendMessageCommand);
             assert.equal(sends.length, 1);
             assert.deepEqual(sends[0].args[0].input, {
@@ -579,11 +594,12 @@ describe("api", () => {
             clock += DEFAULT_SECRET_TTL_MS - 1;
             await status(newSessionId());
             const calls = ssmMock.commandCalls(GetParameterCommand);
-            assert.deepEqual(calls.map((c) => c.args[0].input), [{ Name: PARAMETERS.sessionCapability, WithDecryption: true }]);
+            // The finalize also read the prover image record (a String parameter: no decryption asked).
+            assert.deepEqual(calls.map((c) => c.args[0].input), [{ Name: PARAMETERS.sessionCapability, WithDecryption: true }, { Name: IMAGE_PARAMETER }]);
 
             clock += 1;
             await status(newSessionId());
-            assert.equal(ssmMock.commandCalls(GetParameterCommand).length, 2);
+            assert.equal(ssmMock.commandCalls(GetParameterCommand).length, 3);
         });
 
         it("never takes a secret from the environment", async () => {
@@ -623,6 +639,58 @@ describe("api", () => {
             assert.deepEqual(await Promise.all([store.get("voteEncryptionKey"), store.get("voteEncryptionKey")]), ["vote-key", "vote-key"]);
             assert.equal(ssmMock.commandCalls(GetParameterCommand).length, 1);
         });
+    });
+
+    describe("the expected image id (prover image record)", () => {
+        const imageReads = () => ssmMock.commandCalls(GetParameterCommand, { Name: IMAGE_PARAMETER }).length;
+
+        it("is null in the 202 when the record holds none (the stack verifies nothing)", async () => {
+            ssmMock.on(GetParameterCommand, { Name: IMAGE_PARAMETER }).resolves({ Parameter: { Type: "String", Value: imageRecord(null) } });
+            const sessionId = newSessionId();
+            const response = await finalize(sessionId);
+            assert.equal(response.status, 202);
+            assert.deepEqual(response.json, { sessionId, executionId: "exec-1", status: "pending", expectedImageId: null });
+        });
+
+        it("is read once per TTL; a deploy that records another id is picked up after it", async () => {
+            await finalize(newSessionId());
+            clock += DEFAULT_SECRET_TTL_MS - 1;
+            await finalize(newSessionId());
+            assert.equal(imageReads(), 1);
+
+            const next = "c3".repeat(32);
+            ssmMock.on(GetParameterCommand, { Name: IMAGE_PARAMETER }).resolves({ Parameter: { Type: "String", Value: imageRecord(next) } });
+            clock += 1;
+            const sessionId = newSessionId();
+            const response = await finalize(sessionId);
+            assert.equal(imageReads(), 2);
+            assert.deepEqual(response.json, { sessionId, executionId: "exec-3", status: "pending", expectedImageId: next });
+        });
+
+        for (const [label, answer] of [
+            ["missing (ParameterNotFound)", { name: "ParameterNotFound", message: "Parameter not found." }],
+            ["throttled", { name: "ThrottlingException", message: "Rate exceeded" }],
+            ["not a record (bad JSON)", undefined],
+        ] as const) {
+            it(`${label}: 500 before anything exists (no attempt, no message), and the failure is not cached`, async () => {
+                const stub = ssmMock.on(GetParameterCommand, { Name: IMAGE_PARAMETER });
+                const good = { Parameter: { Type: "String" as const, Value: imageRecord(IMAGE_ID) } };
+                if (answer === undefined) stub.resolvesOnce({ Parameter: { Type: "String", Value: "{not json" } }).resolves(good);
+                else stub.rejectsOnce(Object.assign(new Error(answer.message), { name: answer.name })).resolves(good);
+                const sessionId = newSessionId();
+                const refused = await finalize(sessionId);
+                assert.equal(refused.status, 500);
+                assert.deepEqual(refused.json, { error: { code: "internal_error", message: "internal server error" } });
+                assert.deepEqual(await sessions.get(sessionId), { sessionId, createdAt: "2026-03-01T12:00:00.000Z" });
+                assert.equal(sqsMock.commandCalls(SendMessageCommand).length, 0);
+                assert.deepEqual(logs.at("ERROR").map((e) => [e.message, e.path]), [["unhandled api error", "/api/finalize"]]);
+
+                const accepted = await finalize(sessionId);
+                assert.equal(accepted.status, 202);
+                assert.deepEqual(accepted.json, { sessionId, executionId: "exec-2", status: "pending", expectedImageId: IMAGE_ID });
+                assert.equal(imageReads(), 2);
+            });
+        }
     });
 
     it("answers unexpected failures with a JSON 500 and logs them", async () => {

@@ -67,6 +67,7 @@ describe("api POST /api/sessions", () => {
                 secretParameters: PARAMETERS,
                 capabilityTtlSeconds: 3600,
                 allowReproving: false,
+                proverImageParameter: "/stark-ballot-simulator/develop/prover-image",
                 captchaVerifyUrl: turnstile.url,
                 proofBudget: { perHour: 1000, perDay: 1000 },
                 ...overrides,
@@ -78,6 +79,10 @@ describe("api POST /api/sessions", () => {
             rateLimiter: new FixedWindowRateLimiter(documents, TABLES.rateLimitKey, () => NOW.getTime()),
             proofBudget: new ProofBudget(documents, TABLES.rateLimitKey, { perHour: 1000, perDay: 1000 }, () => NOW.getTime()),
             bundleLinks: createBundleLinkSigner(new S3Client({ region: "us-east-1", endpoint: "http://127.0.0.1:9", credentials: { accessKeyId: "A", secretAccessKey: "s" } }), "proofs-test"),
+            // The sessions route never asks for it.
+            expectedImageId: async () => {
+                throw new Error("POST /api/sessions must not read the prover image record");
+            },
             logger: captureLogs().logger,
             sessionRateLimit: { limit: 1000, windowSeconds: 60 },
             now: () => NOW,

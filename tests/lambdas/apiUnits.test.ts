@@ -105,6 +105,7 @@ describe("api units", () => {
                 },
                 capabilityTtlSeconds: 86400,
                 allowReproving: false,
+                proverImageParameter: "prover_image_parameter-value",
                 captchaVerifyUrl: "https://challenges.cloudflare.com/turnstile/v0/siteverify",
             });
         });

@@ -91,6 +91,11 @@ describe("deployed handlers (index.ts)", () => {
 
     it("api serves HTTP API v2 events, with secrets from SSM and the queue URL from the environment", async () => {
         ssmMock.on(GetParameterCommand, { Name: "/app/capability", WithDecryption: true }).resolves({ Parameter: { Type: "SecureString", Value: SECRET } });
+        const imageId = "5a".repeat(32);
+        const digest = `sha256:${"ab".repeat(32)}`;
+        ssmMock.on(GetParameterCommand, { Name: "/app/prover-image" }).resolves({
+            Parameter: { Type: "String", Value: JSON.stringify({ repository: "r", digest, imageUri: `1.dkr.ecr.x.amazonaws.com/r@${digest}`, zkvmImageId: imageId }) },
+        });
         sqsMock.on(SendMessageCommand).resolves({ MessageId: "m" });
         const env = {
             ...chain,
@@ -110,6 +115,7 @@ describe("deployed handlers (index.ts)", () => {
             PROOFS_PER_DAY: "60",
             SESSION_CAPABILITY_TTL_SECONDS: "86400",
             ALLOW_REPROVING: "false",
+            PROVER_IMAGE_PARAMETER: "/app/prover-image",
         };
         await sessions.createSession("deployed-3", "2026-03-01T00:00:00.000Z");
         const issuedAt = new Date();
@@ -120,6 +126,7 @@ describe("deployed handlers (index.ts)", () => {
         );
         assert.equal(result?.statusCode, 202);
         assert.equal(JSON.parse(result!.body).status, "pending");
+        assert.equal(JSON.parse(result!.body).expectedImageId, imageId);
         assert.equal(sqsMock.commandCalls(SendMessageCommand)[0].args[0].input.QueueUrl, QUEUE_URL);
         assert.equal((await sessions.get("deployed-3"))?.status, "pending");
     });

@@ -175,6 +175,14 @@ describe("verifier-service-runner: handler against local S3", function () {
         });
     }
 
+    it("VerifierCrashed when the exit code disagrees with the report's verdict (0 with a failed report)", async () => {
+        const binary = path.join(work, "exit-0-failed");
+        fs.writeFileSync(binary, `#!${process.execPath}\nrequire("node:fs").writeFileSync(process.argv[8], JSON.stringify({ status: "failed" }));\n`, { mode: 0o755 });
+        const { executionId, result } = await run({ bundle: zip(FAKE_IMAGE_ID), binary });
+        await assert.rejects(result, { name: "VerifierCrashed", message: "verifier exited 0 but its report says failed (which exits 3)" });
+        await assert.rejects(report(executionId), { name: "NoSuchKey" });
+    });
+
     it("runs the binary with a clean environment: no AWS credentials or function settings reach it", async () => {
         const binary = path.join(work, "env-dump");
         fs.writeFileSync(binary, `#!${process.execPath}\nrequire("node:fs").writeFileSync(process.argv[8], JSON.stringify({ status: "success", env: process.env }));\n`, { mode: 0o755 });
@@ -226,6 +234,23 @@ describe("fake verifier (local/fakeVerifier.ts) follows the verifier-service com
         ["an image id that is not 64 hex", ["verify", "--bundle", "b", "--image-id", "0xab", "--output", "o"], 1, "Error: --image-id must be 64 hex digits\n"],
         ["a bundle without receipt.json", ["verify", "--bundle", "/nonexistent", "--image-id", EXPECTED, "--output", "o"], 1, "Error: cannot read receipt.json: ENOENT: no such file or directory, open '/nonexistent/receipt.json'\n"],
     ];
+    // The verdicts: the real binary exits 0 / 2 / 3 after writing the report (verifier-service/src/main.rs).
+    const verdicts: [string, string, unknown, number, string, string][] = [
+        ["success", FAKE_IMAGE_ID, undefined, 0, "", "success"],
+        ["dev_mode", FAKE_IMAGE_ID, { Fake: { claim: {} } }, 2, "verification completed in dev mode (receipt rejected)\n", "dev_mode"],
+        ["failed", `0x${"11".repeat(32)}`, undefined, 3, "verification failed\n  - image id mismatch\n", "failed"],
+    ];
+    for (const [what, imageId, inner, code, stderr, status] of verdicts) {
+        it(`exits ${code} after writing a ${what} report; the expected image id may carry 0x`, () => {
+            const bundle = fs.mkdtempSync(path.join(dir, "bundle-"));
+            for (const { name, data } of bundleOf(receipt(imageId, inner))) fs.writeFileSync(path.join(bundle, name), data ?? "");
+            const output = path.join(bundle, "report.json");
+            const result = spawnSync(writeFakeVerifier(dir), ["verify", "--bundle", bundle, "--image-id", `0x${EXPECTED}`, "--output", output], { encoding: "utf8", env: cleanEnvironment(dir) });
+            assert.equal(result.status, code);
+            assert.equal(result.stderr, stderr);
+            assert.equal(JSON.parse(fs.readFileSync(output, "utf8")).status, status);
+        });
+    }
     for (const [what, args, code, stderr] of cases) {
         it(`exits ${code} on ${what}`, () => {
             const result = spawnSync(writeFakeVerifier(dir), args, { encoding: "utf8", env: cleanEnvironment(dir) });

@@ -93,8 +93,8 @@ describe("architecture diagram (scripts/lib/diagram.ts)", () => {
                 Check: { Type: "Task", Next: "Decide", Catch: [{ ErrorEquals: ["A"], Next: "Failed" }, { ErrorEquals: ["States.ALL"], Next: "Failed" }] },
                 Decide: { Type: "Choice", Choices: [{ Variable: "$.ok", BooleanEquals: true, Next: "Done" }], Default: "Pause" },
                 Pause: { Type: "Wait", Seconds: 5, Next: "Check" },
-                Done: { Type: "Succeed", End: true },
-                Failed: { Type: "Fail", End: true },
+                Done: { Type: "Succeed" },
+                Failed: { Type: "Fail" },
             },
         });
         assert.equal(

@@ -53,6 +53,17 @@ describe("config: applicationBuilds", () => {
         ]);
     });
 
+    it("verifierRunner needs a non-empty proofPrefix (the application's runner reads S3_PROOF_PREFIX || 'sessions/')", () => {
+        const verifierRunner = { path: "../app/build/verifier", handler: "amplify/functions/verifier-service-runner/handler.handler" };
+        const verifier = { layer: "tests/fixtures/verifier-layer", architecture: "arm64", imageId: "5a".repeat(32) };
+        assert.deepEqual(problemsOf({ verifier, proofPrefix: "", applicationBuilds: { verifierRunner } }), [
+            `${KEY}.verifierRunner: requires a non-empty proofPrefix: the application's runner replaces "" with "sessions/"`,
+        ]);
+        assert.equal(parseStackConfig(rawDevelop({ verifier, proofPrefix: "proofs/", applicationBuilds: { verifierRunner } })).proofPrefix, "proofs/");
+        // The reference runner takes the prefix as it is.
+        assert.equal(parseStackConfig(rawDevelop({ verifier, proofPrefix: "" })).proofPrefix, "");
+    });
+
     it("apiHandlerPath and applicationBuilds.api exclude each other", () => {
         assert.deepEqual(problemsOf({ apiHandlerPath: "build/api", applicationBuilds: { api: { path: "a", handler: "index.handler" } } }), [
             `${KEY}.api: set either apiHandlerPath or applicationBuilds.api, not both (both name the api function's code)`,
