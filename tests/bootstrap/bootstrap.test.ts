@@ -231,8 +231,21 @@ describe("bootstrap: the example stack, synthesized", function () {
         const widened = resources.map((x) =>
             x.name === "ci-preview-policy" ? { ...x, inputs: { ...x.inputs, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "All", Effect: "Allow", Action: "*", Resource: "*" }] }) } } : x,
         );
-        const violations = (await evaluatePolicies(widened, { environment: "main", project: BOOTSTRAP_PROJECT })) as { resource: string }[];
-        assert.ok(violations.length > 0 && violations.every((v) => v.resource.includes("ci-preview-policy")), JSON.stringify(violations));
+        const violations = await evaluatePolicies(widened, { environment: "main", project: BOOTSTRAP_PROJECT });
+        assert.deepEqual(violations, [
+            {
+                enforcementLevel: "mandatory",
+                message: 'policy: statement "All" allows wildcard action "*"',
+                policy: "iam-no-wildcard-actions",
+                resource: "aws:iam/rolePolicy:RolePolicy::ci-preview-policy",
+            },
+            {
+                enforcementLevel: "mandatory",
+                message: 'policy: statement "All" allows Resource "*" for actions that accept a narrower resource: *',
+                policy: "iam-resource-wildcard-only-when-required",
+                resource: "aws:iam/rolePolicy:RolePolicy::ci-preview-policy",
+            },
+        ]);
     });
 
     it("the registry-wide singletons and CI identities exist only here, never in an app stack", async () => {

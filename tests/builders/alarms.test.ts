@@ -11,6 +11,7 @@ import {
     proverErrorLogMetric,
 } from "../../builders/alarms";
 import { KEY_ADMINISTRATION_ACTIONS, alarmTopicKeyPolicy, alarmTopicPolicy } from "../../builders/policies/alarmTopic";
+import { expectedAlarmTopicStatements } from "../support/expectedPolicies";
 
 const ctx = { partition: "aws", region: "ap-northeast-1", accountId: "123456789012" };
 const SM_ARN = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:stark-ballot-simulator-prover-dispatcher-develop";
@@ -250,27 +251,7 @@ describe("alarm topic policies", () => {
     it("topic: only this environment's CloudWatch alarms may publish, and only over TLS", () => {
         assert.deepEqual(alarmTopicPolicy(ctx, topicArn, "stark-ballot-simulator-*-develop"), {
             Version: "2012-10-17",
-            Statement: [
-                {
-                    Sid: "AllowCloudWatchAlarmsPublish",
-                    Effect: "Allow",
-                    Principal: { Service: "cloudwatch.amazonaws.com" },
-                    Action: "sns:Publish",
-                    Resource: topicArn,
-                    Condition: {
-                        StringEquals: { "aws:SourceAccount": "123456789012" },
-                        ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:stark-ballot-simulator-*-develop" },
-                    },
-                },
-                {
-                    Sid: "DenyInsecureTransport",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "sns:Publish",
-                    Resource: [topicArn],
-                    Condition: { Bool: { "aws:SecureTransport": "false" } },
-                },
-            ],
+            Statement: expectedAlarmTopicStatements(ctx, topicArn, "develop"),
         });
     });
 

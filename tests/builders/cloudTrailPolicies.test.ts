@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { KEY_ADMINISTRATION_ACTIONS } from "../../builders/policies/alarmTopic";
+import { expectedCloudTrailKeyStatements } from "../support/expectedPolicies";
 import { cloudTrailBucketPolicy, cloudTrailKeyPolicy, cloudTrailLogsRolePolicy, cloudTrailLogsRoleTrustPolicy, trailArn } from "../../builders/policies/cloudTrail";
 
 const ctx = { partition: "aws", region: "ap-northeast-1", accountId: "123456789012" };
@@ -87,38 +87,6 @@ describe("CloudTrail policies", () => {
     it("trail key: administration without grants, CloudTrail encrypts and describes for this trail only, the account decrypts trail logs only; partition-aware", () => {
         const cn = { partition: "aws-cn", region: "cn-north-1", accountId: "210987654321" };
         const arnOfTrail = "arn:aws-cn:cloudtrail:cn-north-1:210987654321:trail/t";
-        assert.deepEqual(cloudTrailKeyPolicy(cn, arnOfTrail), {
-            Version: "2012-10-17",
-            Statement: [
-                { Sid: "AllowAccountKeyAdministration", Effect: "Allow", Principal: { AWS: "arn:aws-cn:iam::210987654321:root" }, Action: KEY_ADMINISTRATION_ACTIONS, Resource: "*" },
-                {
-                    Sid: "AllowCloudTrailEncryptLogs",
-                    Effect: "Allow",
-                    Principal: { Service: "cloudtrail.amazonaws.com" },
-                    Action: "kms:GenerateDataKey*",
-                    Resource: "*",
-                    Condition: {
-                        StringEquals: { "aws:SourceArn": arnOfTrail },
-                        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws-cn:cloudtrail:*:210987654321:trail/*" },
-                    },
-                },
-                {
-                    Sid: "AllowCloudTrailDescribeKey",
-                    Effect: "Allow",
-                    Principal: { Service: "cloudtrail.amazonaws.com" },
-                    Action: "kms:DescribeKey",
-                    Resource: "*",
-                    Condition: { StringEquals: { "aws:SourceArn": arnOfTrail } },
-                },
-                {
-                    Sid: "AllowAccountDecryptTrailLogs",
-                    Effect: "Allow",
-                    Principal: { AWS: "arn:aws-cn:iam::210987654321:root" },
-                    Action: "kms:Decrypt",
-                    Resource: "*",
-                    Condition: { Null: { "kms:EncryptionContext:aws:cloudtrail:arn": "false" } },
-                },
-            ],
-        });
+        assert.deepEqual(cloudTrailKeyPolicy(cn, arnOfTrail), { Version: "2012-10-17", Statement: expectedCloudTrailKeyStatements(cn, arnOfTrail) });
     });
 });

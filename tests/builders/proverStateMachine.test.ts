@@ -29,29 +29,11 @@ import {
     localExecutionArn,
     runProverStateMachine,
 } from "../../local/stateMachine";
+import { BASE } from "./support/verifyingArgs";
 
-const DIGEST = `sha256:${"ab".repeat(32)}`;
-const ARGS: ProverStateMachineArgs = {
-    partition: "aws",
-    checkImageSignatureFunctionArn: "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-check-image-signature-develop",
-    finalizeCallbackFunctionArn: "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-finalize-callback-develop",
-    clusterArn: "arn:aws:ecs:ap-northeast-1:123456789012:cluster/stark-ballot-simulator-prover-develop",
-    taskDefinitionArn: "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/stark-ballot-simulator-prover-develop:7",
-    subnetIds: ["subnet-0a1", "subnet-0b2"],
-    securityGroupIds: ["sg-0c3"],
-    assignPublicIp: true,
-    useFargateSpot: false,
-    registryId: "123456789012",
-    repositoryName: "stark-ballot-simulator-prover-develop",
-    imageDigest: DIGEST,
-    environment: "develop",
-    proofBucketName: "stark-ballot-simulator-proofs-develop-123456789012",
-    proofPrefix: "sessions/",
-    runProverTimeoutSeconds: 1500,
-    allowHighScanFindings: false,
-    proofSlotsTableName: "stark-ballot-simulator-proof-slots-develop",
-    maxConcurrentProofs: 2,
-};
+// Two task subnets, so the network configuration shows they are passed as a list.
+const ARGS: ProverStateMachineArgs = { ...BASE, subnetIds: ["subnet-0a1", "subnet-0b2"] };
+const DIGEST = ARGS.imageDigest;
 
 let slotsDynamo: LocalDynamo;
 const CN_ARGS: ProverStateMachineArgs = {
@@ -130,6 +112,34 @@ const SIGNED: CheckImageSignatureResult = {
     signingStatuses: [{ signingProfileArn: "arn:aws:signer:ap-northeast-1:123456789012:/signing-profiles/prover", status: "COMPLETE" }],
     scan: { status: "COMPLETE", findingSeverityCounts: { LOW: 2 } },
 };
+/**
+ * RunProver's ECS RunTask parameters for ARGS: in the definition the input key and output prefix are paths
+ * and an intrinsic; in a request the local interpreter resolved them to values.
+ */
+function runTaskRequest(inputKey: object, outputPrefix: object) {
+    return {
+        Cluster: ARGS.clusterArn,
+        TaskDefinition: ARGS.taskDefinitionArn,
+        LaunchType: "FARGATE",
+        NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ["subnet-0a1", "subnet-0b2"], SecurityGroups: ["sg-0c3"], AssignPublicIp: "ENABLED" } },
+        Overrides: {
+            ContainerOverrides: [
+                {
+                    Name: "prover",
+                    Environment: [
+                        { Name: "ENV_NAME", Value: "develop" },
+                        { Name: "S3_PROOF_BUCKET", Value: ARGS.proofBucketName },
+                        { Name: "S3_PROOF_PREFIX", Value: "sessions/" },
+                        { Name: "INPUT_S3_BUCKET", Value: ARGS.proofBucketName },
+                        { Name: "INPUT_S3_KEY", ...inputKey },
+                        { Name: "OUTPUT_S3_BUCKET", Value: ARGS.proofBucketName },
+                        { Name: "OUTPUT_S3_PREFIX", ...outputPrefix },
+                    ],
+                },
+            ],
+        },
+    };
+}
 const GATE_PAYLOAD = { registryId: "123456789012", repositoryName: "stark-ballot-simulator-prover-develop", imageDigest: DIGEST, allowHighScanFindings: false };
 /** A refusal as the gate reports it. */
 const denied = (Error: string, Cause: string): CheckImageSignatureResult => ({ ...SIGNED, verdict: "DENY", status: "FAILED", error: { Error, Cause } });
@@ -167,8 +177,7 @@ describe("prover state machine definition", () => {
         it("the validator does reject broken documents (so the checks above can fail)", () => {
             const badPath = structuredClone(def) as StateMachineDefinition;
             badPath.States.RunProver.ResultPath = "proverResult";
-            const errors = aslValidationErrors(badPath);
-            assert.ok(errors.length > 0 && errors.every((e) => e.startsWith("SCHEMA_VALIDATION_FAILED: ")), errors.join("\n"));
+            assert.deepEqual(aslValidationErrors(badPath), ['SCHEMA_VALIDATION_FAILED: /States/RunProver/ResultPath is invalid. must match format "asl_result_path"']);
             const badTarget = structuredClone(def) as StateMachineDefinition;
             badTarget.States.CheckImageSignature.Default = "Nowhere";
             assert.deepEqual(aslValidationErrors(badTarget), [
@@ -286,33 +295,10 @@ describe("prover state machine definition", () => {
             assert.deepEqual(withoutComment(def.States.RunProver), {
                 Type: "Task",
                 Resource: "arn:aws:states:::ecs:runTask.sync",
-                Parameters: {
-                    Cluster: ARGS.clusterArn,
-                    TaskDefinition: ARGS.taskDefinitionArn,
-                    LaunchType: "FARGATE",
-                    NetworkConfiguration: {
-                        AwsvpcConfiguration: { Subnets: ["subnet-0a1", "subnet-0b2"], SecurityGroups: ["sg-0c3"], AssignPublicIp: "ENABLED" },
-                    },
-                    Overrides: {
-                        ContainerOverrides: [
-                            {
-                                Name: "prover",
-                                Environment: [
-                                    { Name: "ENV_NAME", Value: "develop" },
-                                    { Name: "S3_PROOF_BUCKET", Value: ARGS.proofBucketName },
-                                    { Name: "S3_PROOF_PREFIX", Value: "sessions/" },
-                                    { Name: "INPUT_S3_BUCKET", Value: ARGS.proofBucketName },
-                                    { Name: "INPUT_S3_KEY", "Value.$": "$.payload.inputS3Key" },
-                                    { Name: "OUTPUT_S3_BUCKET", Value: ARGS.proofBucketName },
-                                    {
-                                        Name: "OUTPUT_S3_PREFIX",
-                                        "Value.$": "States.Format('sessions/{}/{}', $.payload.sessionId, $.payload.executionId)",
-                                    },
-                                ],
-                            },
-                        ],
-                    },
-                },
+                Parameters: runTaskRequest(
+                    { "Value.$": "$.payload.inputS3Key" },
+                    { "Value.$": "States.Format('sessions/{}/{}', $.payload.sessionId, $.payload.executionId)" },
+                ),
                 ResultPath: "$.proverResult",
                 TimeoutSeconds: 1500,
                 Retry: [
@@ -507,30 +493,7 @@ describe("prover state machine, executed locally", () => {
             state: "VerifyImageSignature",
             parameters: { FunctionName: ARGS.checkImageSignatureFunctionArn, Payload: GATE_PAYLOAD },
         });
-        assert.deepEqual(requests, [
-            {
-                Cluster: ARGS.clusterArn,
-                TaskDefinition: ARGS.taskDefinitionArn,
-                LaunchType: "FARGATE",
-                NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ["subnet-0a1", "subnet-0b2"], SecurityGroups: ["sg-0c3"], AssignPublicIp: "ENABLED" } },
-                Overrides: {
-                    ContainerOverrides: [
-                        {
-                            Name: "prover",
-                            Environment: [
-                                { Name: "ENV_NAME", Value: "develop" },
-                                { Name: "S3_PROOF_BUCKET", Value: ARGS.proofBucketName },
-                                { Name: "S3_PROOF_PREFIX", Value: "sessions/" },
-                                { Name: "INPUT_S3_BUCKET", Value: ARGS.proofBucketName },
-                                { Name: "INPUT_S3_KEY", Value: "sessions/session-1/exec-0001/input.json" },
-                                { Name: "OUTPUT_S3_BUCKET", Value: ARGS.proofBucketName },
-                                { Name: "OUTPUT_S3_PREFIX", Value: "sessions/session-1/exec-0001" },
-                            ],
-                        },
-                    ],
-                },
-            },
-        ]);
+        assert.deepEqual(requests, [runTaskRequest({ Value: "sessions/session-1/exec-0001/input.json" }, { Value: "sessions/session-1/exec-0001" })]);
         assert.equal(requests[0].Overrides.ContainerOverrides[0].Environment[6].Value, executionPrefix("sessions/", "session-1", "exec-0001"));
         const succeeded: FinalizeEvent = { status: "SUCCEEDED", payload: INPUT.payload, executionArn: EXECUTION_ARN, proverResult: TASK };
         assert.deepEqual(r.finalizeCalls, [{ state: "FinalizeSucceeded", event: succeeded }]);

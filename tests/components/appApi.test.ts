@@ -7,19 +7,11 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { appApiSettingsProblems, lambdaEnvironment, routeResourceSuffix, tableKeyArgs } from "../../builders/appApiSettings";
 import { AppApi } from "../../components/appApi";
 import { RATE_LIMIT_TABLE_SCHEMA } from "../../lambdas/shared/tables";
-import { mockState } from "../../offline/mockCloud";
-import { SynthResource, SynthResult } from "../../scripts/lib/synthesize";
+import { SynthResult } from "../../scripts/lib/synthesize";
 import { find, findAll, json, statementsBySid, synth } from "../support/synth";
+import { ACCOUNT, at, created, KEY, n, REGION } from "../support/mockAccount";
 
-const ACCOUNT = "123456789012";
-const REGION = "ap-northeast-1";
-const at = `${REGION}:${ACCOUNT}`;
-const MOCK_ACCOUNT = { accountId: ACCOUNT, region: REGION, partition: "aws", callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/x/y` };
-const KEY = (k: string) => `stark-ballot-simulator:${k}`;
 
-/** What the mock cloud reports for a resource after creation (ids and ARNs AWS would assign). */
-const created = (r: SynthResource) => mockState(r.type, r.name, r.inputs, MOCK_ACCOUNT);
-const n = (role: string, env: string) => `stark-ballot-simulator-${role}-${env}`;
 
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const FUNCTION = "aws:lambda/function:Function";
@@ -151,8 +143,8 @@ for (const env of ["develop", "main"] as const) {
         });
 
         it("application secrets: three SecureString parameters under the environment's path, values only inside secret markers", () => {
-            // The app's own; the stack's other parameter is the prover image record (not a secret).
-            assert.equal(findAll(r, PARAMETER).filter((p) => p.name.startsWith("app-")).length, 3);
+            // The app's three; the stack's only other parameter is the prover image record (not a secret).
+            assert.deepEqual(findAll(r, PARAMETER).map((p) => p.name).sort(), ["app-captcha-secret", "app-session-capability-secret", "app-vote-encryption-key", "prover-image-record-parameter"]);
             for (const [, parameter] of SECRET_ROLES) {
                 const p = find(r, PARAMETER, `app-${parameter}`).inputs;
                 assert.equal(p.name, x.parameterName(parameter));
@@ -307,7 +299,11 @@ for (const env of ["develop", "main"] as const) {
             for (const state of ["FinalizeSucceeded", "FinalizeSignatureFailed", "FinalizeFailed"]) {
                 assert.equal(def.States[state].Parameters.FunctionName, finalizeArn, state);
             }
-            assert.ok(statementsBySid(find(r, ROLE_POLICY, "prover-dispatcher-policy")).InvokePipelineFunctions.Resource.includes(finalizeArn));
+            // The state machine may invoke exactly the image gate and this function.
+            assert.deepEqual(statementsBySid(find(r, ROLE_POLICY, "prover-dispatcher-policy")).InvokePipelineFunctions.Resource, [
+                `arn:aws:lambda:${at}:function:${n("check-image-signature", env)}`,
+                finalizeArn,
+            ]);
             assert.equal(r.outputs.finalizeCallbackFunctionArn, finalizeArn);
         });
 
@@ -508,10 +504,10 @@ describe("AppApi variant: custom domain, throttling, two origins, prebuilt api h
         assert.deepEqual(s.FollowProverExecutions.Action, ["states:DescribeExecution", "states:StopExecution"]);
         assert.deepEqual(s.ReadWriteAppTables.Action, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]);
         assert.equal((s.ReadWriteAppTables.Resource as string[]).length, 3);
-        assert.deepEqual(
-            (s.ReadProofBundles.Resource as string[]).map((r) => r.replace(/^arn:aws:s3:::[a-z0-9-]+\//, "")),
-            ["sessions/*/bundle.zip", "sessions/*/verification.json"],
-        );
+        assert.deepEqual(s.ReadProofBundles.Resource, [
+            "arn:aws:s3:::stark-ballot-simulator-proof-bundles-develop-123456789012/sessions/*/bundle.zip",
+            "arn:aws:s3:::stark-ballot-simulator-proof-bundles-develop-123456789012/sessions/*/verification.json",
+        ]);
         assert.equal(s.ReadWriteSessions, undefined);
     });
 });
@@ -586,8 +582,8 @@ describe("AppApi settings (pure)", () => {
         const complete = { SESSIONS_TABLE: "t", S3_PROOF_PREFIX: "", STATE_MACHINE_ARN: "sm" };
         assert.deepEqual(lambdaEnvironment("finalizeCallback", complete), complete);
         const extra = { ...complete, DEBUG: "1" };
-        assert.throws(() => lambdaEnvironment("finalizeCallback", extra), /must be exactly SESSIONS_TABLE, S3_PROOF_PREFIX, STATE_MACHINE_ARN \(extra: DEBUG; missing: none\)/);
+        assert.throws(() => lambdaEnvironment("finalizeCallback", extra), { message: "environment of finalizeCallback: must be exactly SESSIONS_TABLE, S3_PROOF_PREFIX, STATE_MACHINE_ARN (extra: DEBUG; missing: none)" });
         const missing = { SESSIONS_TABLE: "t" } as typeof complete;
-        assert.throws(() => lambdaEnvironment("finalizeCallback", missing), /\(extra: none; missing: S3_PROOF_PREFIX, STATE_MACHINE_ARN\)/);
+        assert.throws(() => lambdaEnvironment("finalizeCallback", missing), { message: "environment of finalizeCallback: must be exactly SESSIONS_TABLE, S3_PROOF_PREFIX, STATE_MACHINE_ARN (extra: none; missing: S3_PROOF_PREFIX, STATE_MACHINE_ARN)" });
     });
 });

@@ -123,6 +123,27 @@ describe("log group walk (fabricated stack)", () => {
     });
 });
 
+/**
+ * Every log group of a committed stack: resource name -> [log group name, retention days]. SPEC §3: 7 days in
+ * develop, 14 in main, CloudTrail's 90 (main only: develop has no trail). `<data api id>` stands for the id the
+ * mock cloud gives the AppSync API, which names its group.
+ */
+function expectedLogGroups(env: "develop" | "main"): Record<string, [string, number]> {
+    const days = env === "develop" ? 7 : 14;
+    return {
+        "app-api-access-logs": [`/aws/apigateway/stark-ballot-simulator-api-${env}`, days],
+        "app-api-logs": [`/aws/lambda/stark-ballot-simulator-api-${env}`, days],
+        "app-finalize-callback-logs": [`/aws/lambda/stark-ballot-simulator-finalize-callback-${env}`, days],
+        "app-prover-dispatch-logs": [`/aws/lambda/stark-ballot-simulator-prover-dispatch-${env}`, days],
+        "data-logs": ["/aws/appsync/apis/<data api id>", days],
+        ...(env === "main" ? { "observability-trail-logs": ["/aws/cloudtrail/stark-ballot-simulator-trail-main", CLOUDTRAIL_RETENTION_DAYS] as [string, number] } : {}),
+        "prover-check-image-signature-logs": [`/aws/lambda/stark-ballot-simulator-check-image-signature-${env}`, days],
+        "prover-dispatcher-logs": [`/aws/vendedlogs/states/stark-ballot-simulator-prover-dispatcher-${env}`, days],
+        "prover-proof-slot-cleanup-logs": [`/aws/lambda/stark-ballot-simulator-proof-slot-cleanup-${env}`, days],
+        "prover-prover-logs": [`/ecs/stark-ballot-simulator-prover-${env}`, days],
+    };
+}
+
 for (const env of ["develop", "main"] as const) {
     describe(`log groups in ${env} (synthesized)`, function () {
         const retention = env === "develop" ? 7 : 14;
@@ -142,8 +163,24 @@ for (const env of ["develop", "main"] as const) {
             }
         });
 
+        it("creates exactly these log groups, with these names and retention days", () => {
+            const dataApi = findAll(r, "aws:appsync/graphQLApi:GraphQLApi");
+            assert.deepEqual(dataApi.map((a) => a.name), ["data-graphql"]);
+            const dataApiGroup = appSyncLogGroupName(mockState(dataApi[0].type, dataApi[0].name, dataApi[0].inputs, r.account).id);
+            const actual = Object.fromEntries(
+                findAll(r, LOG_GROUP)
+                    .map((g) => [g.name, [g.inputs.name === dataApiGroup ? "/aws/appsync/apis/<data api id>" : g.inputs.name, g.inputs.retentionInDays]] as const)
+                    .sort(([a], [b]) => a.localeCompare(b)),
+            );
+            assert.deepEqual(actual, expectedLogGroups(env));
+        });
+
         it("writes from every Lambda function, task container, state machine, API stage and trail go to a log group the stack creates", () => {
-            assert.ok(findAll(r, "aws:lambda/function:Function").length >= 4, "the stack's four Lambda functions are synthesized");
+            assert.deepEqual(
+                findAll(r, "aws:lambda/function:Function").map((f) => f.inputs.name).sort(),
+                ["api", "check-image-signature", "finalize-callback", "proof-slot-cleanup", "prover-dispatch"].map((f) => `stark-ballot-simulator-${f}-${env}`),
+                "the walk sees the stack's five Lambda functions",
+            );
             assert.deepEqual(writesToMissingGroups(r), [], "writers whose log group the stack does not create");
         });
 

@@ -1,20 +1,15 @@
 import * as assert from "node:assert/strict";
 import { ObservabilityArgs, validateObservabilityArgs } from "../../components/observability";
-import { mockState } from "../../offline/mockCloud";
-import { SynthResource, SynthResult } from "../../scripts/lib/synthesize";
+import { SynthResult } from "../../scripts/lib/synthesize";
 import { find, findAll, json, statementsBySid, synth } from "../support/synth";
+import { ACCOUNT, at, created, n, REGION } from "../support/mockAccount";
+import { KEY_ADMINISTRATION_ACTIONS } from "../../builders/policies/alarmTopic";
+import { expectedAlarmTopicStatements, expectedCloudTrailKeyStatements } from "../support/expectedPolicies";
 
-const ACCOUNT = "123456789012";
-const REGION = "ap-northeast-1";
-const at = `${REGION}:${ACCOUNT}`;
-const MOCK_ACCOUNT = { accountId: ACCOUNT, region: REGION, partition: "aws", callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/x/y` };
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const EMAILS_KEY = "stark-ballot-simulator:alarmEmails";
 
-/** What the mock cloud reports for a resource after creation (ids and ARNs AWS would assign). */
-const created = (r: SynthResource) => mockState(r.type, r.name, r.inputs, MOCK_ACCOUNT);
 
-const n = (role: string, env: string) => `stark-ballot-simulator-${role}-${env}`;
 
 describe("Observability argument validation", () => {
     const base: ObservabilityArgs = {
@@ -76,27 +71,7 @@ for (const env of ["develop", "main"] as const) {
         it("topic policy: only this environment's CloudWatch alarms publish, TLS only", () => {
             const policy = find(r, "aws:sns/topicPolicy:TopicPolicy", "observability-alarms-policy");
             assert.equal(policy.inputs.arn, topicArn);
-            assert.deepEqual(json(policy, "policy").Statement, [
-                {
-                    Sid: "AllowCloudWatchAlarmsPublish",
-                    Effect: "Allow",
-                    Principal: { Service: "cloudwatch.amazonaws.com" },
-                    Action: "sns:Publish",
-                    Resource: topicArn,
-                    Condition: {
-                        StringEquals: { "aws:SourceAccount": ACCOUNT },
-                        ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${at}:alarm:stark-ballot-simulator-*-${env}` },
-                    },
-                },
-                {
-                    Sid: "DenyInsecureTransport",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "sns:Publish",
-                    Resource: [topicArn],
-                    Condition: { Bool: { "aws:SecureTransport": "false" } },
-                },
-            ]);
+            assert.deepEqual(json(policy, "policy").Statement, expectedAlarmTopicStatements({ partition: "aws", region: REGION, accountId: ACCOUNT }, topicArn, env));
         });
 
         it("no e-mail subscription unless addresses are configured", () => {
@@ -192,7 +167,10 @@ for (const env of ["develop", "main"] as const) {
             }
             const logs = body.widgets.filter((w) => w.type === "log");
             assert.equal(logs.length, 1);
-            assert.ok(logs[0].properties.query.startsWith(`SOURCE '/ecs/${n("prover", env)}' |`), logs[0].properties.query);
+            assert.equal(
+                logs[0].properties.query,
+                `SOURCE '/ecs/${n("prover", env)}' | fields @timestamp, failure, exitCode, msg, @logStream | filter level = "ERROR" | sort @timestamp desc | limit 20`,
+            );
         });
     });
 }
@@ -232,29 +210,8 @@ describe("CloudTrail in main (synthesized)", function () {
         assert.equal(key.inputs.deletionWindowInDays, 30);
         assert.equal(key.protect, true);
         assert.equal(find(r, "aws:kms/alias:Alias", "observability-trail-key-alias").inputs.name, `alias/${trailName}`);
-        const policy = statementsBySid(key);
-        assert.deepEqual(Object.keys(policy), ["AllowAccountKeyAdministration", "AllowCloudTrailEncryptLogs", "AllowCloudTrailDescribeKey", "AllowAccountDecryptTrailLogs"]);
-        assert.ok(!(policy.AllowAccountKeyAdministration.Action as string[]).includes("kms:CreateGrant"));
-        assert.deepEqual(policy.AllowCloudTrailEncryptLogs, {
-            Sid: "AllowCloudTrailEncryptLogs",
-            Effect: "Allow",
-            Principal: { Service: "cloudtrail.amazonaws.com" },
-            Action: "kms:GenerateDataKey*",
-            Resource: "*",
-            Condition: {
-                StringEquals: { "aws:SourceArn": trailArn },
-                StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${ACCOUNT}:trail/*` },
-            },
-        });
-        assert.deepEqual(policy.AllowCloudTrailDescribeKey.Condition, { StringEquals: { "aws:SourceArn": trailArn } });
-        assert.deepEqual(policy.AllowAccountDecryptTrailLogs, {
-            Sid: "AllowAccountDecryptTrailLogs",
-            Effect: "Allow",
-            Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-            Action: "kms:Decrypt",
-            Resource: "*",
-            Condition: { Null: { "kms:EncryptionContext:aws:cloudtrail:arn": "false" } },
-        });
+        assert.deepEqual(json(key, "policy").Statement, expectedCloudTrailKeyStatements({ partition: "aws", region: REGION, accountId: ACCOUNT }, trailArn));
+        assert.ok(!KEY_ADMINISTRATION_ACTIONS.includes("kms:CreateGrant"), "administration grants nothing");
     });
 
     it("bucket: account-scoped name, versioned, SSE-S3, public access blocked, owner-enforced, 90-day lifecycle incl. noncurrent versions", () => {

@@ -95,7 +95,12 @@ describe("ProofVerifier and ProverImageRecord", function () {
             assert.equal(definition.States.FinalizeSucceeded.Parameters.Payload["verification.$"], "$.verification.Payload");
             const invoke = Object.values(statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-dispatcher-policy"))).find((st: any) => st.Action === "lambda:InvokeFunction" || (Array.isArray(st.Action) && st.Action.includes("lambda:InvokeFunction")));
             assert.ok(invoke, "an invoke statement");
-            assert.ok((invoke.Resource as string[]).includes(FUNCTION_ARN), JSON.stringify(invoke.Resource));
+            // The gate, the callback and the verifier: the state machine invokes exactly these three.
+            assert.deepEqual(invoke.Resource, [
+                "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-check-image-signature-develop",
+                "arn:aws:lambda:ap-northeast-1:123456789012:function:stark-ballot-simulator-finalize-callback-develop",
+                FUNCTION_ARN,
+            ]);
             // The reference handler publishes its own report: the state machine puts nothing in S3.
             assert.equal(definition.States.PublishVerificationReport, undefined);
             assert.equal(statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-dispatcher-policy")).PublishVerificationReports, undefined);

@@ -53,7 +53,14 @@ describe("prover image", function () {
             // registry object, since it holds the password), never as a bare string in state.
             assert.equal(registry[SECRET_SIGNATURE_KEY], SECRET_SIGNATURE);
             assert.deepEqual(registry.value, { server: REPOSITORY_URL, username: "AWS", password: "offline-registry-password" });
-            assert.ok(r.invokes.includes("aws:ecr/getAuthorizationToken:getAuthorizationToken"));
+            // The program's only provider calls: the account context, the AZs, and ECR's token for the push.
+            assert.deepEqual(r.invokes, [
+                "aws:index/getCallerIdentity:getCallerIdentity",
+                "aws:index/getRegion:getRegion",
+                "aws:index/getPartition:getPartition",
+                "aws:index/getAvailabilityZones:getAvailabilityZones",
+                "aws:ecr/getAuthorizationToken:getAuthorizationToken",
+            ]);
         });
 
         it("runs and checks the pushed digest, never a tag", () => {

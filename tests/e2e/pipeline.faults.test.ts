@@ -10,7 +10,7 @@ import { SAMPLE_INPUT } from "../../local/fakeHost";
 import { postJson } from "../../local/httpApi";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
 import type { LocalPipeline, PipelineFaults } from "../../local/pipeline";
-import { type Accepted, executionObjects, requestProof, startPipeline, statusOf } from "./support/pipeline";
+import { type Accepted, executionObjects, proveWith, requestProof, startPipeline, statusOf } from "./support/pipeline";
 
 const S = PROVER_STATES;
 
@@ -19,13 +19,7 @@ describe("local pipeline (develop): faults", function () {
     afterEach(() => pipeline?.stop());
 
     /** Requests a proof with `faults` in place and lets the pipeline run to its end. */
-    async function runWith(faults: Partial<PipelineFaults>, sessionId: string) {
-        pipeline = await startPipeline(faults);
-        const accepted = await requestProof(pipeline, sessionId);
-        await pipeline.deliverWork();
-        const executions = await pipeline.settled();
-        return { accepted, executions, view: await statusOf(pipeline, accepted) };
-    }
+    const runWith = (faults: Partial<PipelineFaults>, sessionId: string) => proveWith(faults, sessionId, (p) => (pipeline = p));
 
     const errorsOf = (actor: Parameters<LocalPipeline["logsOf"]>[0]) => pipeline.logsOf(actor).filter((l) => l.level === "ERROR");
 

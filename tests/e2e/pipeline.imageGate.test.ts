@@ -11,7 +11,7 @@ import { IMAGE_GATE, IMAGE_SCAN_INCOMPLETE_ERROR, IMAGE_SCAN_REFUSED_ERROR, IMAG
 import { DescribeImageScanFindingsCommand, DescribeImageSigningStatusCommand } from "@aws-sdk/client-ecr";
 import { LOCAL_SIGNING_PROFILE_ARN, localEcr } from "../../local/ecr";
 import type { LocalPipeline, PipelineFaults } from "../../local/pipeline";
-import { type Accepted, developWiring, executionObjects, requestProof, startPipeline, statusOf } from "./support/pipeline";
+import { type Accepted, developWiring, executionObjects, proveWith } from "./support/pipeline";
 
 const S = PROVER_STATES;
 /** One recheck: wait, check again, decide. */
@@ -22,12 +22,9 @@ describe("local pipeline (develop): the image gate", function () {
     afterEach(() => pipeline?.stop());
 
     async function runWith(registry: PipelineFaults["registry"], sessionId: string) {
-        pipeline = await startPipeline({ registry });
-        const accepted = await requestProof(pipeline, sessionId);
-        await pipeline.deliverWork();
-        const executions = await pipeline.settled();
+        const { accepted, executions, view } = await proveWith({ registry }, sessionId, (p) => (pipeline = p));
         assert.equal(executions.length, 1);
-        return { accepted, execution: executions[0], view: await statusOf(pipeline, accepted) };
+        return { accepted, execution: executions[0], view };
     }
 
     /** `<account>.dkr.ecr.<region>.amazonaws.com/<repo>@<digest>`, as the gate names the image. */

@@ -30,11 +30,13 @@ describe("local pipeline (develop): sessions, capabilities and the finalize call
         pipeline.request(postJson("/api/finalize", { sessionId, input }, capability === undefined ? {} : { [CAPABILITY_HEADER]: capability }));
 
     it("creates a session only for a solved captcha, asking the provider the stack's captcha secret", async () => {
-        const unsolved = await pipeline.request(postJson("/api/sessions", { captchaToken: "not-from-the-widget" }));
+        const asked = pipeline.turnstile.requests.length;
+        const unsolved = await pipeline.request(postJson("/api/sessions", { captchaToken: "not-from-the-widget" }, {}, "203.0.113.9"));
         assert.deepEqual([unsolved.status, unsolved.json], [403, { error: { code: "captcha_failed", message: "the captcha was not solved or has expired" } }]);
         const secret = pipeline.wiring.parameters[pipeline.wiring.functions.api.environment.SECRET_PARAMETER_CAPTCHA].value;
-        assert.ok(pipeline.turnstile.requests.length > 0);
-        assert.ok(pipeline.turnstile.requests.every((r) => r.secret === secret), "the secret read from SSM reached the provider");
+        // One question, with the secret read from SSM, the visitor's token and address.
+        assert.deepEqual(pipeline.turnstile.requests.slice(asked), [{ secret, response: "not-from-the-widget", remoteip: "203.0.113.9" }]);
+        assert.ok(pipeline.turnstile.requests.every((r) => r.secret === secret), "every question carried the secret read from SSM");
 
         const session = await pipeline.createSession();
         assert.match(session.sessionId, /^[0-9a-f-]{36}$/);

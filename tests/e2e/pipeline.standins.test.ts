@@ -17,7 +17,7 @@ import { CAPABILITY_HEADER } from "../../lambdas/api/capability";
 import { runProverStateMachine } from "../../local/stateMachine";
 import type { LocalPipeline, PipelineFaults } from "../../local/pipeline";
 import { EXIT_CODES } from "../../prover/runner/exitCodes";
-import { type Accepted, executionObjects, requestProof, startPipeline, statusOf } from "./support/pipeline";
+import { type Accepted, executionObjects, proveWith, requestProof, startPipeline, statusOf } from "./support/pipeline";
 
 const S = PROVER_STATES;
 
@@ -25,13 +25,7 @@ describe("local pipeline (develop): stand-ins answer like AWS", function () {
     let pipeline: LocalPipeline;
     afterEach(() => pipeline?.stop());
 
-    async function runWith(faults: Partial<PipelineFaults>, sessionId: string) {
-        pipeline = await startPipeline(faults);
-        const accepted = await requestProof(pipeline, sessionId);
-        await pipeline.deliverWork();
-        const executions = await pipeline.settled();
-        return { accepted, executions, view: await statusOf(pipeline, accepted) };
-    }
+    const runWith = (faults: Partial<PipelineFaults>, sessionId: string) => proveWith(faults, sessionId, (p) => (pipeline = p));
     const runProverCalls = (execution: { taskCalls: { state: string }[] }) => execution.taskCalls.filter((c) => c.state === S.RunProver).length;
     const callsOf = (execution: { taskCalls: { state: string }[] }, state: string) => execution.taskCalls.filter((c) => c.state === state).length;
     /** Waits until the prover's zkVM host runs (the task is RUNNING). */

@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { FAKE_IMAGE_ID } from "../../local/fakeHost";
+import { FAKE_IMAGE_ID, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
 import { LocalPipeline, type PipelineFaults } from "../../local/pipeline";
 import { type PipelineWiring, pipelineWiring } from "../../local/stackWiring";
 import { rawZip } from "../lambdas/support/rawZip";
@@ -63,7 +63,7 @@ describe("local pipeline (develop with a verifier): VerifyProof", function () {
         assert.equal(view.status, "succeeded");
         assert.equal(view.verificationReportKey, `sessions/${accepted.sessionId}/${accepted.executionId}/verification.json`);
         assert.match(String(view.verificationReportUrl), new RegExp(`/sessions/${accepted.sessionId}/${accepted.executionId}/verification\\.json\\?`));
-        assert.ok(objects.includes("bundle.zip") && objects.includes("verification.json"), objects.join(", "));
+        assert.deepEqual(objects, [...SUCCESS_OBJECT_NAMES, "verification.json"].sort());
         assert.deepEqual(report, { status: "success", imageId: EXPECTED, expectedImageId: EXPECTED, error: null });
     });
 

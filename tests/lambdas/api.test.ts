@@ -41,6 +41,8 @@ const imageRecord = (zkvmImageId: string | null) =>
         zkvmImageId,
     });
 const START = Date.parse("2026-03-01T12:00:00.000Z");
+/** The fields an attempt started at START writes on the session item (the clock stands still). */
+const queuedAttempt = (executionId: string) => ({ status: "pending", executionId, queuedAt: "2026-03-01T12:00:00.000Z", updatedAt: "2026-03-01T12:00:00.000Z" });
 const CONFIG: ApiConfig = {
     envName: "develop",
     sessionsTable: TABLES.sessions,
@@ -176,28 +178,14 @@ describe("api", () => {
                 QueueUrl: QUEUE_URL,
                 MessageBody: JSON.stringify({ sessionId, executionId: "exec-1", queuedAt: "2026-03-01T12:00:00.000Z", inputJson: '{"votes":[1,2]}' }),
             });
-            assert.deepEqual(await sessions.get(sessionId), {
-                sessionId,
-                createdAt: "2026-03-01T12:00:00.000Z",
-                status: "pending",
-                executionId: "exec-1",
-                queuedAt: "2026-03-01T12:00:00.000Z",
-                updatedAt: "2026-03-01T12:00:00.000Z",
-            });
+            assert.deepEqual(await sessions.get(sessionId), { sessionId, createdAt: "2026-03-01T12:00:00.000Z", ...queuedAttempt("exec-1") });
         });
 
         it("starts the first attempt on an item the application created, keeping its attributes", async () => {
             const sessionId = newSessionId();
             await documents.send(new PutCommand({ TableName: TABLES.sessions, Item: { sessionId, ballotTitle: "Budget 2026" } }));
             assert.equal((await finalize(sessionId)).status, 202);
-            assert.deepEqual(await sessions.get(sessionId), {
-                sessionId,
-                ballotTitle: "Budget 2026",
-                status: "pending",
-                executionId: "exec-1",
-                queuedAt: "2026-03-01T12:00:00.000Z",
-                updatedAt: "2026-03-01T12:00:00.000Z",
-            });
+            assert.deepEqual(await sessions.get(sessionId), { sessionId, ballotTitle: "Budget 2026", ...queuedAttempt("exec-1") });
         });
 
         it("answers 409 while an attempt is pending or running, without queuing", async () => {
@@ -235,10 +223,7 @@ describe("api", () => {
             assert.deepEqual(await sessions.get(sessionId), {
                 sessionId,
                 createdAt: "2026-03-01T12:00:00.000Z",
-                status: "pending",
-                executionId: "exec-3",
-                queuedAt: "2026-03-01T12:00:00.000Z",
-                updatedAt: "2026-03-01T12:00:00.000Z",
+                ...queuedAttempt("exec-3"),
                 earlierBundles: [{ executionId: "exec-1", bundleKey, succeededAt: "2026-03-01T12:10:00.000Z" }],
             });
             const view = (await status(sessionId)).json as { earlierBundles: { bundleKey: string; bundleUrl: string }[] };
@@ -432,36 +417,33 @@ describe("api", () => {
             assert.deepEqual(invalid.json, { error: { code: "invalid_session_id", message: "sessionId must be 1-128 characters of A-Z a-z 0-9 - _" } });
         });
 
+        /** Writes attempt exec-1 as succeeded at 12:20 with its bundle, as finalize-callback would, plus `extra`. */
+        const storeSucceeded = (sessionId: string, extra: Record<string, string>) =>
+            documents.send(
+                new PutCommand({
+                    TableName: TABLES.sessions,
+                    Item: { sessionId, status: "succeeded", executionId: "exec-1", bundleKey: `sessions/${sessionId}/exec-1/bundle.zip`, updatedAt: "2026-03-01T12:20:00.000Z", ...extra },
+                }),
+            );
+        /** The public fields the status route shows for that attempt. */
+        const succeededView = (sessionId: string) => ({
+            sessionId,
+            status: "succeeded",
+            executionId: "exec-1",
+            updatedAt: "2026-03-01T12:20:00.000Z",
+            bundleKey: `sessions/${sessionId}/exec-1/bundle.zip`,
+        });
+
         it("shows only the public fields: pending, then succeeded with the bundle key", async () => {
             const sessionId = newSessionId();
             await finalize(sessionId);
             assert.deepEqual((await status(sessionId)).json, { sessionId, status: "pending", executionId: "exec-1", updatedAt: "2026-03-01T12:00:00.000Z" });
 
-            await documents.send(
-                new PutCommand({
-                    TableName: TABLES.sessions,
-                    Item: {
-                        sessionId,
-                        status: "succeeded",
-                        executionId: "exec-1",
-                        executionArn: "arn:aws:states:us-east-1:123456789012:execution:sm:exec-1",
-                        bundleKey: `sessions/${sessionId}/exec-1/bundle.zip`,
-                        updatedAt: "2026-03-01T12:20:00.000Z",
-                        ballotSecret: "application-owned",
-                    },
-                }),
-            );
+            await storeSucceeded(sessionId, { executionArn: "arn:aws:states:us-east-1:123456789012:execution:sm:exec-1", ballotSecret: "application-owned" });
             const succeeded = await status(sessionId);
             const { bundleUrl, ...rest } = succeeded.json as Record<string, unknown>;
             assert.equal(succeeded.status, 200);
-            assert.deepEqual(rest, {
-                sessionId,
-                status: "succeeded",
-                executionId: "exec-1",
-                updatedAt: "2026-03-01T12:20:00.000Z",
-                bundleKey: `sessions/${sessionId}/exec-1/bundle.zip`,
-                bundleUrlExpiresInSeconds: 300,
-            });
+            assert.deepEqual(rest, { ...succeededView(sessionId), bundleUrlExpiresInSeconds: 300 });
             const url = new URL(String(bundleUrl));
             assert.equal(`${url.origin}${url.pathname}`, `http://127.0.0.1:9/proofs-test/sessions/${sessionId}/exec-1/bundle.zip`);
             assert.equal(url.searchParams.get("X-Amz-Expires"), "300");
@@ -471,26 +453,10 @@ describe("api", () => {
         it("links the verifier's report like the bundle once a verified proof succeeded", async () => {
             const sessionId = newSessionId();
             await finalize(sessionId);
-            await documents.send(
-                new PutCommand({
-                    TableName: TABLES.sessions,
-                    Item: {
-                        sessionId,
-                        status: "succeeded",
-                        executionId: "exec-1",
-                        bundleKey: `sessions/${sessionId}/exec-1/bundle.zip`,
-                        verificationReportKey: `sessions/${sessionId}/exec-1/verification.json`,
-                        updatedAt: "2026-03-01T12:20:00.000Z",
-                    },
-                }),
-            );
+            await storeSucceeded(sessionId, { verificationReportKey: `sessions/${sessionId}/exec-1/verification.json` });
             const { bundleUrl: _bundleUrl, verificationReportUrl, ...rest } = (await status(sessionId)).json as Record<string, unknown>;
             assert.deepEqual(rest, {
-                sessionId,
-                status: "succeeded",
-                executionId: "exec-1",
-                updatedAt: "2026-03-01T12:20:00.000Z",
-                bundleKey: `sessions/${sessionId}/exec-1/bundle.zip`,
+                ...succeededView(sessionId),
                 verificationReportKey: `sessions/${sessionId}/exec-1/verification.json`,
                 bundleUrlExpiresInSeconds: 300,
                 verificationReportUrlExpiresInSeconds: 300,
@@ -717,7 +683,7 @@ describe("api", () => {
                 assert.deepEqual(refused.json, { error: { code: "internal_error", message: "internal server error" } });
                 assert.deepEqual(await sessions.get(sessionId), { sessionId, createdAt: "2026-03-01T12:00:00.000Z" });
                 assert.equal(sqsMock.commandCalls(SendMessageCommand).length, 0);
-                assert.deepEqual(logs.at("ERROR").map((e) => [e.message, e.path]), [["unhandled api error", "/api/finalize"]]);
+                assert.deepEqual(logs.at("ERROR").map((e) => [e.msg, e.path]), [["unhandled api error", "/api/finalize"]]);
 
                 const accepted = await finalize(sessionId);
                 assert.equal(accepted.status, 202);

@@ -17,20 +17,12 @@ import {
     OUTPUT_PREFIX,
     readZip,
     runnerEnv,
+    UPLOAD_ORDER,
     useProverFixture,
 } from "./support/harness";
 
 // Pretty-printed: the host must get exactly the bytes prover-dispatch stored.
 const INPUT_TEXT = JSON.stringify(SAMPLE_INPUT, null, 2);
-const PUBLISHED = [
-    "receipt.json",
-    "journal.json",
-    "public-input.json",
-    "election-manifest.json",
-    "close-statement.json",
-    "included-bitmap.json",
-    "seen-bitmap.json",
-];
 
 describe("prover runner: successful runs against s3rver", function () {
     const fixture = useProverFixture(INPUT_TEXT);
@@ -59,7 +51,7 @@ describe("prover runner: successful runs against s3rver", function () {
         assert.strictEqual(code, 0);
         assert.deepStrictEqual(lines.filter((line) => line.level !== "INFO"), []);
         assert.deepStrictEqual(await listKeys(fixture.s3.client), [...SUCCESS_OBJECT_NAMES].map(key));
-        assert.deepStrictEqual(uploadOrder(lines), [...PUBLISHED, "bundle.zip"]);
+        assert.deepStrictEqual(uploadOrder(lines), [...UPLOAD_ORDER]);
         assert.strictEqual((await getObject(fixture.s3.client, INPUT_KEY)).body, INPUT_TEXT, "the input is left as it was");
 
         const { bundle, included, seen } = await published();
@@ -178,7 +170,7 @@ describe("prover runner: successful runs against s3rver", function () {
 
         assert.strictEqual(code, 0);
         assert.strictEqual(fs.readFileSync(path.join(fixture.workspace.scratchDir, "host", "input.json"), "utf8"), localInput);
-        assert.ok((await listKeys(fixture.s3.client)).includes(key("bundle.zip")));
+        assert.deepEqual(await listKeys(fixture.s3.client), [...SUCCESS_OBJECT_NAMES].map(key));
     });
 
     it("prove-only (no OUTPUT_S3_BUCKET, local input): builds and checks everything in scratch, uploads nothing", async () => {
@@ -189,10 +181,10 @@ describe("prover runner: successful runs against s3rver", function () {
         assert.strictEqual(code, 0);
         assert.deepStrictEqual(await listKeys(fixture.s3.client), [INPUT_KEY]);
         const publishDir = path.join(fixture.workspace.scratchDir, "publish");
-        assert.deepStrictEqual(fs.readdirSync(publishDir).sort(), [...PUBLISHED, "bundle.zip"].sort());
+        assert.deepStrictEqual(fs.readdirSync(publishDir).sort(), [...UPLOAD_ORDER].sort());
         const finished = lines[lines.length - 1];
         assert.strictEqual(finished.msg, "prover finished (prove-only: nothing uploaded)");
         assert.strictEqual(finished.publishDir, publishDir);
-        assert.deepStrictEqual(finished.files, [...PUBLISHED, "bundle.zip"]);
+        assert.deepStrictEqual(finished.files, [...UPLOAD_ORDER]);
     });
 });

@@ -6,16 +6,6 @@ import { failPutObjects } from "../../local/s3Faults";
 import { LocalS3 } from "../../local/servers";
 import { SAMPLE_INPUT, SUCCESS_OBJECT_NAMES } from "../../local/fakeHost";
 
-/** Upload order after receipt.json, which goes first; bundle.zip last. */
-const PUBLISHED_AFTER_RECEIPT = [
-    "journal.json",
-    "public-input.json",
-    "election-manifest.json",
-    "close-statement.json",
-    "included-bitmap.json",
-    "seen-bitmap.json",
-    "bundle.zip",
-];
 import {
     assertOneError,
     BUCKET,
@@ -24,6 +14,7 @@ import {
     listKeys,
     OUTPUT_PREFIX,
     runnerEnv,
+    UPLOAD_ORDER,
     useProverFixture,
 } from "./support/harness";
 
@@ -47,24 +38,24 @@ describe("prover runner: upload retries", function () {
         client?.destroy();
     });
 
-    it("recovers from two transient failures, backing off 2 s then 4 s", async () => {
-        const flaky = flakyPutClient(fixture.s3, 2);
+    /** Runs the prover against s3rver with the first `failures` PutObject calls throttled, recording the backoff sleeps. */
+    async function runFlaky(failures: number) {
+        const flaky = flakyPutClient(fixture.s3, failures);
         client = flaky.client;
         const sleeps: number[] = [];
         const log = captureLog();
+        const code = await runProver(runnerEnv(fixture.workspace), { s3: client, write: log.write, sleep: async (ms) => void sleeps.push(ms) });
+        return { code, flaky, sleeps, log };
+    }
 
-        const code = await runProver(runnerEnv(fixture.workspace), {
-            s3: client,
-            write: log.write,
-            sleep: async (ms) => void sleeps.push(ms),
-        });
+    it("recovers from two transient failures, backing off 2 s then 4 s", async () => {
+        const { code, flaky, sleeps, log } = await runFlaky(2);
 
         assert.strictEqual(code, EXIT_CODES.SUCCESS);
         // The bundle bucket's policy refuses any PutObject that does not ask for SSE-S3.
         assert.deepEqual(new Set(flaky.encryption), new Set(["AES256"]));
         assert.deepStrictEqual(sleeps, [2000, 4000]);
-        const receipt = `${OUTPUT_PREFIX}/receipt.json`;
-        const rest = PUBLISHED_AFTER_RECEIPT.map((name) => `${OUTPUT_PREFIX}/${name}`);
+        const [receipt, ...rest] = UPLOAD_ORDER.map((name) => `${OUTPUT_PREFIX}/${name}`);
         assert.deepStrictEqual(flaky.putKeys, [receipt, receipt, receipt, ...rest]);
         assert.deepStrictEqual(
             log.lines
@@ -105,16 +96,7 @@ describe("prover runner: upload retries", function () {
     });
 
     it("UPLOAD_FAILED: gives up after 3 attempts and never uploads bundle.zip", async () => {
-        const flaky = flakyPutClient(fixture.s3, Infinity);
-        client = flaky.client;
-        const sleeps: number[] = [];
-        const log = captureLog();
-
-        const code = await runProver(runnerEnv(fixture.workspace), {
-            s3: client,
-            write: log.write,
-            sleep: async (ms) => void sleeps.push(ms),
-        });
+        const { code, flaky, sleeps, log } = await runFlaky(Infinity);
 
         assert.strictEqual(code, EXIT_CODES.UPLOAD_FAILED);
         const receipt = `${OUTPUT_PREFIX}/receipt.json`;

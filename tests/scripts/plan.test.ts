@@ -54,9 +54,15 @@ describe("npm run plan", function () {
         const broken = plan("broken", "--config-dir", dir);
         fs.rmSync(dir, { recursive: true, force: true });
         assert.equal(broken.code, 1);
-        assert.match(broken.err, /Invalid configuration for stack "broken" \(2 problems\):/);
-        assert.match(broken.err, /  - stark-ballot-simulator:proofPrefix: "sessions" must be empty or end in "\/"/);
-        assert.match(broken.err, /  - stark-ballot-simulator:networkMode: must be "public" or "private", got "nat"/);
+        assert.equal(
+            broken.err,
+            [
+                'Invalid configuration for stack "broken" (2 problems):',
+                '  - stark-ballot-simulator:proofPrefix: "sessions" must be empty or end in "/", using only letters, digits, ".", "_", "-" and "/" (no empty segments)',
+                '  - stark-ballot-simulator:networkMode: must be "public" or "private", got "nat"',
+                "",
+            ].join("\n"),
+        );
         assert.equal(broken.out, "");
     });
 

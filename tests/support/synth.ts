@@ -20,6 +20,27 @@ export function synth(stack: string, options: SynthOptions = {}): Promise<SynthR
     return result;
 }
 
+/** The error a synthesis that must fail threw, with how many resources it had registered by then. */
+export async function synthFailure(promise: Promise<unknown>): Promise<Error & { registeredResources?: number }> {
+    try {
+        await promise;
+    } catch (e) {
+        return e as Error & { registeredResources?: number };
+    }
+    assert.fail("synthesis succeeded");
+}
+
+/**
+ * `e` is the program's configuration refusal for `stack`, listing exactly `problems` in order (the format
+ * tests/stacks/config.test.ts spells out), thrown before any resource was registered.
+ */
+export function assertConfigRefused(e: Error & { registeredResources?: number }, stack: string, problems: string[]): void {
+    assert.equal(e.name, "StackConfigError");
+    const count = `${problems.length} problem${problems.length === 1 ? "" : "s"}`;
+    assert.equal(e.message, [`Invalid configuration for stack "${stack}" (${count}):`, ...problems.map((p) => `  - ${p}`)].join("\n"));
+    assert.equal(e.registeredResources, 0);
+}
+
 export function findAll(result: SynthResult, type: string): SynthResource[] {
     return result.resources.filter((r) => r.type === type);
 }

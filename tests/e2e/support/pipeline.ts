@@ -19,6 +19,19 @@ export async function startPipeline(faults: Partial<PipelineFaults> = {}): Promi
     return LocalPipeline.start(await developWiring(), faults);
 }
 
+/**
+ * Starts the pipeline with `faults`, hands it to `started` at once (so the test's afterEach stops it even
+ * when a step below fails), requests one proof and runs the pipeline until it is idle.
+ */
+export async function proveWith(faults: Partial<PipelineFaults>, sessionId: string, started: (pipeline: LocalPipeline) => void) {
+    const pipeline = await startPipeline(faults);
+    started(pipeline);
+    const accepted = await requestProof(pipeline, sessionId);
+    await pipeline.deliverWork();
+    const executions = await pipeline.settled();
+    return { accepted, executions, view: await statusOf(pipeline, accepted) };
+}
+
 export interface Accepted {
     sessionId: string;
     executionId: string;

@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import * as yauzl from "yauzl";
+import { PROVER_PUBLISHED_OBJECTS } from "../../../builders/policies/proverPipeline";
 import { executionPrefix, inputObjectKey } from "../../../lambdas/shared/contracts";
 import { EXIT_CODES, FailureName } from "../../../prover/runner/exitCodes";
 import { writeFakeHost } from "../../../local/fakeHost";
@@ -16,6 +17,12 @@ export const SESSION_ID = "session-1";
 export const EXECUTION_ID = "execution-1";
 export const OUTPUT_PREFIX = executionPrefix(PROOF_PREFIX, SESSION_ID, EXECUTION_ID);
 export const INPUT_KEY = inputObjectKey(PROOF_PREFIX, SESSION_ID, EXECUTION_ID);
+
+/**
+ * The order the runner uploads a successful run's objects in: the receipt first, bundle.zip last. It is the
+ * order of the objects the task role may put (the policy's list), so the runner publishes exactly those.
+ */
+export const UPLOAD_ORDER = PROVER_PUBLISHED_OBJECTS;
 
 export interface LogLine {
     level: string;
