@@ -58,7 +58,7 @@ describe("npm run plan", function () {
             broken.err,
             [
                 'Invalid configuration for stack "broken" (2 problems):',
-                '  - stark-ballot-simulator:proofPrefix: "sessions" must be empty or end in "/", using only letters, digits, ".", "_", "-" and "/" (no empty segments)',
+                '  - stark-ballot-simulator:proofPrefix: "sessions" must be empty or end in "/", using only letters, digits, ".", "_", "-" and "/" (no empty, "." or ".." segments)',
                 '  - stark-ballot-simulator:networkMode: must be "public" or "private", got "nat"',
                 "",
             ].join("\n"),
