@@ -60,13 +60,33 @@ export async function assembleApplicationArchive(build: ApplicationBuild, config
     const { resolved, kind } = resolveApplicationBuild(build, configKey);
     const wrapper = bundleHandler(APP_WRAPPER_ENTRY, { buildDir });
     const target = applicationArchiveDir(configKey, buildDir);
-    fs.rmSync(target, { recursive: true, force: true });
-    fs.mkdirSync(target, { recursive: true });
-    for (const file of fs.readdirSync(wrapper.dir)) fs.copyFileSync(path.join(wrapper.dir, file), path.join(target, file));
-    const appDir = path.join(target, "app");
+    // Assembled aside and swapped in, so a concurrent synthesis (parallel test workers) never sees
+    // or deletes a half-built directory.
+    const staging = `${target}.${process.pid}-${++stagingCount}.staging`;
+    fs.rmSync(staging, { recursive: true, force: true });
+    fs.mkdirSync(staging, { recursive: true });
+    for (const file of fs.readdirSync(wrapper.dir)) fs.copyFileSync(path.join(wrapper.dir, file), path.join(staging, file));
+    const appDir = path.join(staging, "app");
     if (kind === "dir") fs.cpSync(resolved, appDir, { recursive: true });
     else await unzipInto(resolved, appDir);
+    swapDirectory(staging, target);
     return target;
+}
+
+let stagingCount = 0;
+
+/** Replaces `target` by `staging`; another process may swap its own in between, so a refused rename is retried. */
+function swapDirectory(staging: string, target: string): void {
+    for (let attempt = 1; ; attempt++) {
+        fs.rmSync(target, { recursive: true, force: true });
+        try {
+            fs.renameSync(staging, target);
+            return;
+        } catch (error) {
+            const code = (error as NodeJS.ErrnoException).code;
+            if ((code !== "ENOTEMPTY" && code !== "EEXIST") || attempt === 5) throw error;
+        }
+    }
 }
 
 export function applicationArchive(build: ApplicationBuild, configKey: string): pulumi.Output<pulumi.asset.Archive> {

@@ -203,8 +203,11 @@ export function bundleHandler(entry: string, options: { buildDir?: string } = {}
     if (files[BUNDLE_FILES.code] === undefined || files[BUNDLE_FILES.map] === undefined) {
         throw new Error(`esbuild produced ${Object.keys(files).join(", ")} for ${relativeEntry}, expected ${Object.values(BUNDLE_FILES).join(", ")}`);
     }
-    // Stale files (e.g. from an earlier layout) would be shipped in the archive.
-    for (const existing of fs.readdirSync(dir)) if (!(existing in files)) fs.rmSync(path.join(dir, existing), { recursive: true, force: true });
+    // Stale files (e.g. from an earlier layout) would be shipped in the archive. Another process's
+    // temporary file (writeAtomically) is not stale: it is about to be renamed.
+    for (const existing of fs.readdirSync(dir)) {
+        if (!(existing in files) && !existing.endsWith(".tmp")) fs.rmSync(path.join(dir, existing), { recursive: true, force: true });
+    }
     for (const [name, data] of Object.entries(files)) writeAtomically(path.join(dir, name), data);
 
     const inputs: Record<string, InputRecord> = {};

@@ -41,6 +41,28 @@ describe("application build archives (components/applicationCode.ts)", () => {
         assert.deepEqual(fs.readdirSync(path.join(dir, "app")), ["new.js"]);
     });
 
+    it("concurrent assemblies of one key (parallel test workers) each leave a whole archive, never a mix or a half", async () => {
+        const out = path.join(tmp, "out");
+        // Zips: their extraction is asynchronous, so the four assemblies interleave.
+        const builds = await Promise.all(
+            ["one", "two", "three", "four"].map(async (name) => {
+                const zip = path.join(tmp, `${name}.zip`);
+                await zipOf({ [`${name}.js`]: name, "lib/common.js": name }, zip);
+                return zip;
+            }),
+        );
+        const dirs = await Promise.all(builds.map((build) => assembleApplicationArchive({ path: build, handler: "lib/common.handler" }, "applicationBuilds.api", out)));
+        const dir = applicationArchiveDir("applicationBuilds.api", out);
+        assert.deepEqual(dirs, [dir, dir, dir, dir]);
+        const app = fs.readdirSync(path.join(dir, "app")).sort();
+        assert.equal(app.length, 2);
+        const winner = app.find((f) => f !== "lib")!.replace(/\.js$/, "");
+        assert.equal(fs.readFileSync(path.join(dir, "app", "lib", "common.js"), "utf8"), winner);
+        assert.deepEqual(fs.readdirSync(dir).sort(), ["app", "handler.js", "handler.js.map", "index.js"]);
+        // No staging directory is left behind.
+        assert.deepEqual(fs.readdirSync(path.dirname(dir)), [path.basename(dir)]);
+    });
+
     it("names the config key when the build is missing or not a directory or .zip", () => {
         assert.throws(() => resolveApplicationBuild({ path: path.join(tmp, "nope"), handler: "a.b" }, "applicationBuilds.api"), /^Error: applicationBuilds\.api\.path .*nope does not exist/);
         fs.writeFileSync(path.join(tmp, "app.tar"), "");
