@@ -100,7 +100,7 @@ async function main() {
                   applicationBuild:
                       settings.applicationBuilds?.verifierRunner === undefined
                           ? undefined
-                          : { build: settings.applicationBuilds.verifierRunner, environment: env, expectedImageId: settings.verifier.imageId },
+                          : { build: settings.applicationBuilds.verifierRunner, environment: env },
               });
 
     const data = new DataApi("data", {

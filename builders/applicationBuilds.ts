@@ -8,6 +8,7 @@
  */
 import { APP_PROVER_IMAGE_PARAMETER } from "../lambdas/app-wrapper/variables";
 import { AwsContext, PolicyStatement, arn } from "./policies/document";
+import { readProverImageRecordStatement } from "./verifierSettings";
 
 /**
  * Functions that can run an application build. `verifierRunner` needs the verifier step (config
@@ -135,7 +136,7 @@ export function applicationEnvironment<V>(fn: ApplicationFunction, build: Applic
         case "verifierRunner":
             // The earlier setup's verifierEnvMappings: no data API; the binary from the layer.
             if (v.verifier === undefined) throw new Error("applicationBuilds.verifierRunner: requires the verifier step (config verifier)");
-            return verifierApplicationEnvironment(build, { environment: v.environment, proofBucketName: v.proofBucketName, proofPrefix: v.proofPrefix, imageId: v.verifier.imageId });
+            return verifierApplicationEnvironment(build, { environment: v.environment, proofBucketName: v.proofBucketName, proofPrefix: v.proofPrefix, proverImageParameter: v.proverImageParameter });
         case "finalizeCallback":
             return common;
         case "proverDispatch":
@@ -165,11 +166,13 @@ export function applicationEnvironment<V>(fn: ApplicationFunction, build: Applic
 
 /**
  * The application's verifier-service-runner reads these (the earlier setup's verifierEnvMappings):
- * no data API, no secrets; the binary from the verifier layer and the image id every proof must carry.
+ * no data API, no secrets; the binary from the verifier layer. Not `EXPECTED_IMAGE_ID`: the wrapper sets
+ * it at cold start from the prover image record (`APP_PROVER_IMAGE_PARAMETER`), the one place the
+ * reference verifier and both apis read it from too (VerifyProof also sends it in each event).
  */
 export function verifierApplicationEnvironment<V>(
     build: ApplicationBuild,
-    v: { environment: string; proofBucketName: V; proofPrefix: string; imageId: string },
+    v: { environment: string; proofBucketName: V; proofPrefix: string; proverImageParameter: V },
 ): Record<string, V | string> {
     return {
         APP_HANDLER: build.handler,
@@ -180,7 +183,7 @@ export function verifierApplicationEnvironment<V>(
         AWS_BRANCH: v.environment,
         AMPLIFY_BRANCH: v.environment,
         VERIFIER_SERVICE_BIN,
-        EXPECTED_IMAGE_ID: v.imageId,
+        [APP_PROVER_IMAGE_PARAMETER]: v.proverImageParameter,
     };
 }
 
@@ -202,17 +205,20 @@ export interface ApplicationPolicyArgs {
     callDataApi: PolicyStatement;
     /** The verifier function's ARN, when the verifier step exists: the api invokes it. */
     verifierFunctionArn?: string;
+    /** The prover image record's ARN: the verifier runner's wrapper reads it. */
+    imageParameterArn?: string;
 }
 
 /**
  * The application's verifier-service-runner: it downloads the bundle (HeadObject, then GetObject)
  * and uploads the verification bundle and report under the proof prefix. It never calls the data
- * API and reads the image id from its environment (no SSM). ListBucket on the prefix so a missing
- * bundle is a 404 to HeadObject, not a 403.
+ * API; its wrapper reads the prover image record (ssm:GetParameter on that parameter only). ListBucket
+ * on the prefix so a missing bundle is a 404 to HeadObject, not a 403.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
  */
-export function verifierApplicationStatements(ctx: AwsContext, bucketName: string, proofPrefix: string): PolicyStatement[] {
+export function verifierApplicationStatements(ctx: AwsContext, bucketName: string, proofPrefix: string, imageParameterArn: string): PolicyStatement[] {
     return [
+        readProverImageRecordStatement(imageParameterArn),
         { Sid: "ReadWriteProofArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: arn.s3Object(ctx, bucketName, `${proofPrefix}*`) },
         {
             Sid: "ListProofPrefix",
@@ -249,7 +255,8 @@ export function applicationPolicyStatements(fn: ApplicationFunction, a: Applicat
                 listPrefix,
             ];
         case "verifierRunner":
-            return verifierApplicationStatements(a.ctx, a.bucketName, a.proofPrefix);
+            if (a.imageParameterArn === undefined) throw new Error("applicationBuilds.verifierRunner: needs the prover image record's ARN");
+            return verifierApplicationStatements(a.ctx, a.bucketName, a.proofPrefix, a.imageParameterArn);
         case "api":
             return [
                 a.callDataApi,

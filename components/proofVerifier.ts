@@ -33,10 +33,10 @@ export interface ProofVerifierArgs {
     protectLogGroup?: boolean;
     /**
      * The application's own verifier-service-runner build (config `applicationBuilds.verifierRunner`),
-     * run behind the secrets wrapper instead of lambdas/verifier-runner, with `expectedImageId`.
-     * Default: none (the reference runner).
+     * run behind the secrets wrapper instead of lambdas/verifier-runner; the wrapper reads the image id
+     * from the prover image record. Default: none (the reference runner).
      */
-    applicationBuild?: { build: ApplicationBuild; environment: string; expectedImageId: string };
+    applicationBuild?: { build: ApplicationBuild; environment: string };
 }
 
 /**
@@ -126,9 +126,9 @@ export class ProofVerifier extends pulumi.ComponentResource {
                               PROVER_IMAGE_PARAMETER: args.imageParameterName,
                           }
                         : pulumi
-                              .output(args.bucketName)
-                              .apply((bucket) =>
-                                  verifierApplicationEnvironment(app.build, { environment: app.environment, proofBucketName: bucket, proofPrefix: args.proofPrefix, imageId: app.expectedImageId }),
+                              .output({ bucket: args.bucketName, parameter: args.imageParameterName })
+                              .apply(({ bucket, parameter }) =>
+                                  verifierApplicationEnvironment(app.build, { environment: app.environment, proofBucketName: bucket, proofPrefix: args.proofPrefix, proverImageParameter: parameter }),
                               ),
                 logRetentionDays: args.logRetentionDays,
                 protectLogGroup: args.protectLogGroup,
@@ -141,8 +141,8 @@ export class ProofVerifier extends pulumi.ComponentResource {
                               .output({ ctx: args.awsContext, bucket: args.bucketName, parameterArn: args.imageParameterArn })
                               .apply(({ ctx, bucket, parameterArn }) => verifierRunnerPolicy(ctx, bucket, args.proofPrefix, parameterArn))
                         : pulumi
-                              .output({ ctx: args.awsContext, bucket: args.bucketName })
-                              .apply(({ ctx, bucket }) => policyDocument(...verifierApplicationStatements(ctx, bucket, args.proofPrefix))),
+                              .output({ ctx: args.awsContext, bucket: args.bucketName, parameterArn: args.imageParameterArn })
+                              .apply(({ ctx, bucket, parameterArn }) => policyDocument(...verifierApplicationStatements(ctx, bucket, args.proofPrefix, parameterArn))),
             },
             { parent: this },
         );

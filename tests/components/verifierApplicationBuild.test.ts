@@ -65,13 +65,20 @@ describe("the application's verifier-service-runner build", function () {
             AWS_BRANCH: "develop",
             AMPLIFY_BRANCH: "develop",
             VERIFIER_SERVICE_BIN: "/opt/bin/verifier-service",
-            EXPECTED_IMAGE_ID: IMAGE_ID,
+            // Not EXPECTED_IMAGE_ID: the wrapper sets it at cold start from the prover image record.
+            APP_PROVER_IMAGE_PARAMETER: "/stark-ballot-simulator/develop/prover-image",
         });
     });
 
-    it("its role: reads and writes under the proof prefix and lists it; no data API, no SSM", () => {
+    it("its role: reads the prover image record, reads and writes under the proof prefix and lists it; no data API", () => {
         const s = statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "proof-verifier-runner-policy"));
-        assert.deepEqual(Object.keys(s), ["WriteOwnLogGroup", "ReadWriteProofArtifacts", "ListProofPrefix"]);
+        assert.deepEqual(Object.keys(s), ["WriteOwnLogGroup", "ReadProverImageRecord", "ReadWriteProofArtifacts", "ListProofPrefix"]);
+        assert.deepEqual(s.ReadProverImageRecord, {
+            Sid: "ReadProverImageRecord",
+            Effect: "Allow",
+            Action: "ssm:GetParameter",
+            Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/stark-ballot-simulator/develop/prover-image`,
+        });
         assert.deepEqual(s.ReadWriteProofArtifacts, { Sid: "ReadWriteProofArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `arn:aws:s3:::${BUCKET}/sessions/*` });
         assert.deepEqual(s.ListProofPrefix, {
             Sid: "ListProofPrefix",
@@ -100,11 +107,13 @@ describe("the application's verifier-service-runner build", function () {
         assert.equal(JSON.parse(record.inputs.insecureValue).zkvmImageId, IMAGE_ID);
     });
 
-    it("no function but the application's verifier runner (whose contract takes it per proof) carries EXPECTED_IMAGE_ID", () => {
-        const carrying = r.resources
-            .filter((x) => x.type === "aws:lambda/function:Function" && x.inputs.environment?.variables?.EXPECTED_IMAGE_ID !== undefined)
-            .map((x) => x.name);
-        assert.deepEqual(carrying, ["proof-verifier-runner-function"]);
+    it("no function carries EXPECTED_IMAGE_ID; both application builds that read it name the prover image record instead", () => {
+        const functions = r.resources.filter((x) => x.type === "aws:lambda/function:Function");
+        assert.deepEqual(functions.filter((x) => x.inputs.environment?.variables?.EXPECTED_IMAGE_ID !== undefined).map((x) => x.name), []);
+        assert.deepEqual(
+            functions.filter((x) => x.inputs.environment?.variables?.APP_PROVER_IMAGE_PARAMETER !== undefined).map((x) => x.name).sort(),
+            ["app-api-function", "proof-verifier-runner-function"],
+        );
     });
 
     it("the state machine speaks the application's contract: its s3_bundle event, its verifierStatus, its published report", () => {
