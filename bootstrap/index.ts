@@ -8,15 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BOOTSTRAP_CONFIG_KEYS, BOOTSTRAP_PROJECT, parseBootstrapConfig } from "./config";
 import { CiIdentities } from "./ciIdentities";
 import { ImageSigning } from "./imageSigning";
-
-function decode(value: string | undefined): unknown {
-    if (value === undefined) return undefined;
-    try {
-        return JSON.parse(value);
-    } catch {
-        return value;
-    }
-}
+import { decodeConfigValue as decode } from "../stacks/load";
 
 const prefix = `${BOOTSTRAP_PROJECT}:`;
 const projectKeys = new Set([...BOOTSTRAP_CONFIG_KEYS, ...Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length))]);

@@ -24,7 +24,7 @@ const AWS_KEYS = ["region", "allowedAccountIds", "defaultTags"] as const;
 const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret;
 
 /** Structured config values arrive as JSON text; plain strings stay strings. */
-function decode(value: string | undefined): unknown {
+export function decodeConfigValue(value: string | undefined): unknown {
     if (value === undefined) return undefined;
     try {
         return JSON.parse(value);
@@ -54,10 +54,10 @@ export function readRawStackConfig(): RawStackConfig {
             secretsPresent.push(key);
             continue;
         }
-        project[key] = decode(value);
+        project[key] = decodeConfigValue(value);
     }
     const aws: Record<string, unknown> = {};
-    for (const key of AWS_KEYS) aws[key] = decode(pulumi.runtime.getConfig(`aws:${key}`));
+    for (const key of AWS_KEYS) aws[key] = decodeConfigValue(pulumi.runtime.getConfig(`aws:${key}`));
     return { stack: pulumi.getStack(), project, aws, secretsPresent };
 }
 
