@@ -17,7 +17,7 @@
  * slot is taken) before it, ReleaseProofSlot after it, ReleaseProofSlotAfterFailure before FinalizeFailed.
  */
 import { IMAGE_GATE, PROVER_CONTAINER_NAME, PROVER_ENV, executionPrefix, verificationReportKey } from "../lambdas/shared/contracts";
-import { ACCOUNT_ID, ECR_REPOSITORY_NAME, SHA256_DIGEST, SHA256_DIGEST_RULE, ZKVM_IMAGE_ID, ZKVM_IMAGE_ID_RULE, bucketNameProblem, proofPrefixProblem } from "../lambdas/shared/rules";
+import { ACCOUNT_ID, ECR_REPOSITORY_NAME, SHA256_DIGEST, SHA256_DIGEST_RULE, bucketNameProblem, proofPrefixProblem } from "../lambdas/shared/rules";
 import { PROOF_SLOT_STATES, type ProofSlotStates, buildProofSlotStates, proofSlotStatesProblems } from "./proofSlots";
 import { type ChoiceCondition, type VerifierContract, type VerifierContractChoice, buildVerifierContract } from "./verifierContract";
 
@@ -79,6 +79,11 @@ export interface S3PutObjectParameters {
     ContentType: "application/json";
     /** The proof bucket's policy refuses any PutObject without it (policies/proverPipeline.ts proofBucketPolicy). */
     ServerSideEncryption: "AES256";
+}
+
+/** https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html (a String parameter: no WithDecryption). */
+export interface SsmGetParameterParameters {
+    Name: string;
 }
 
 /** A container environment entry: a literal value, or one Step Functions computes (`Value.$`). */
@@ -150,6 +155,10 @@ export interface StateMachineDefinition {
         FinalizeSignatureFailed: TaskState<LambdaInvokeParameters>;
         FinalizeFailed: TaskState<LambdaInvokeParameters>;
         /** Only when the stack verifies proofs (a `verifier` is configured). */
+        /** Only under the application's verifier contract (builders/verifierContract.ts `imageRecord`). */
+        ReadProverImageRecord?: TaskState<SsmGetParameterParameters>;
+        CheckProverImageRecord?: ChoiceState<ChoiceCondition & { Next: string }>;
+        RecordIncompleteImageRecord?: PassState;
         VerifyProof?: TaskState<LambdaInvokeParameters>;
         CheckProofVerification?: ChoiceState<ChoiceCondition & { Next: string }>;
         RecordVerificationRejection?: PassState;
@@ -173,6 +182,9 @@ export const PROVER_STATES = {
     FinalizeSucceeded: "FinalizeSucceeded",
     FinalizeSignatureFailed: "FinalizeSignatureFailed",
     FinalizeFailed: "FinalizeFailed",
+    ReadProverImageRecord: "ReadProverImageRecord",
+    CheckProverImageRecord: "CheckProverImageRecord",
+    RecordIncompleteImageRecord: "RecordIncompleteImageRecord",
     VerifyProof: "VerifyProof",
     CheckProofVerification: "CheckProofVerification",
     RecordVerificationRejection: "RecordVerificationRejection",
@@ -211,6 +223,8 @@ export const PROVER_PATHS = {
     verificationStatus: "$.verification.Payload.status",
     /** `{Error, Cause}` of a proof the verification step did not accept, what FinalizeVerificationFailed records. */
     verificationError: "$.verificationError",
+    /** The prover image record ReadProverImageRecord read, its JSON at `.record` (application verifier contract only). */
+    imageRecord: "$.imageRecord",
 } as const;
 
 /** The only verdict that lets a proof count as succeeded. */
@@ -281,6 +295,29 @@ export const S3_SERVICE_RETRY: Readonly<Retrier> = Object.freeze({
     BackoffRate: 2,
     JitterStrategy: "FULL",
 });
+
+/**
+ * SSM errors of ReadProverImageRecord (`aws-sdk:ssm:getParameter`), named `<Service>.<Error>` in
+ * PascalCase with the Exception suffix always added
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html): SSM's
+ * InternalServerError is `Ssm.InternalServerErrorException`; a throttled call ("Rate exceeded",
+ * ThrottlingException, which the SSM model does not declare for GetParameter) arrives as the service's
+ * generic `Ssm.SsmException`, as S3's 503 arrives as S3.S3Exception; a request that got no answer is
+ * `Ssm.SdkClientException`. Reading a parameter is idempotent: 1, 2, 4 s with full jitter.
+ * ParameterNotFound (`Ssm.ParameterNotFoundException`) cannot improve and is not retried. An access
+ * refusal is an Ssm.SsmException too and is retried in vain; it ends in the Catch all the same.
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html#API_GetParameter_Errors
+ */
+export const SSM_SERVICE_RETRY: Readonly<Retrier> = Object.freeze({
+    ErrorEquals: ["Ssm.SsmException", "Ssm.InternalServerErrorException", "Ssm.SdkClientException"],
+    IntervalSeconds: 1,
+    MaxAttempts: 3,
+    BackoffRate: 2,
+    JitterStrategy: "FULL",
+});
+
+/** The error recorded when the prover image record holds no zkVM image id: nothing is verified against nothing. */
+export const PROVER_IMAGE_RECORD_INCOMPLETE_ERROR = "ProverImageRecordIncomplete";
 
 /**
  * A 16 vCPU Fargate (Spot) shortage can last minutes, hence the long, capped backoff:
@@ -356,6 +393,7 @@ export interface ProverStateMachineArgs {
     maxConcurrentProofs: number;
 }
 
+const SSM_PARAMETER_PATH = /^\/[A-Za-z0-9_.\-/]{1,2047}$/;
 const PARTITION_PATTERN = /^aws(-[a-z]+)*$/;
 const ARN_TAIL = {
     lambda: /^lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$/,
@@ -414,10 +452,10 @@ export function proverStateMachineArgsProblems(a: ProverStateMachineArgs): strin
     if (a.verifierContract !== undefined && a.verifyProofFunctionArn === undefined) {
         problems.push(`verifierContract: "${a.verifierContract.kind}" needs verifyProofFunctionArn (the verification step)`);
     }
-    // The application's runner accepts 32 bytes of hex (handler.ts `hexStringSchema(32, 'expectedImageId')`);
-    // the stack's rule is the config's: 64 lower-case hex, no 0x (lambdas/shared/rules.ts).
-    if (a.verifierContract?.kind === "application" && !ZKVM_IMAGE_ID.test(a.verifierContract.expectedImageId)) {
-        problems.push(`verifierContract.expectedImageId: "${a.verifierContract.expectedImageId}" must be ${ZKVM_IMAGE_ID_RULE}`);
+    // A fully qualified name (the record's is hierarchical), at most 2048 characters of letters,
+    // digits and _.-/: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
+    if (a.verifierContract?.kind === "application" && !SSM_PARAMETER_PATH.test(a.verifierContract.imageRecordName)) {
+        problems.push(`verifierContract.imageRecordName: "${a.verifierContract.imageRecordName}" must be an SSM parameter path: "/" then at most 2047 of A-Z a-z 0-9 _ . - /`);
     }
     return problems;
 }
@@ -600,7 +638,7 @@ export function buildProverStateMachineDefinition(args: ProverStateMachineArgs):
                 maxConcurrentProofs: args.maxConcurrentProofs,
                 next: S.RunProver,
                 // The slot is given back before verifying: verification does not use the prover's capacity.
-                afterRelease: verifier === undefined ? S.FinalizeSucceeded : S.VerifyProof,
+                afterRelease: verifier === undefined ? S.FinalizeSucceeded : verifier.contract.imageRecord === undefined ? S.VerifyProof : S.ReadProverImageRecord,
                 afterFailureRelease: S.FinalizeFailed,
                 catchAll,
             }),
@@ -629,11 +667,12 @@ function verificationStates(
     Required<StateMachineDefinition["States"]>,
     "VerifyProof" | "CheckProofVerification" | "RecordVerificationRejection" | "RecordVerifierRunnerFailure" | "FinalizeVerificationFailed" | "ProofNotVerified"
 > &
-    Pick<StateMachineDefinition["States"], "PublishVerificationReport"> {
+    Pick<StateMachineDefinition["States"], "PublishVerificationReport" | "ReadProverImageRecord" | "CheckProverImageRecord" | "RecordIncompleteImageRecord"> {
     const S = PROVER_STATES;
     const P = PROVER_PATHS;
     const unpublished = contract.unpublishedReport;
     return {
+        ...(contract.imageRecord === undefined ? {} : imageRecordStates(args, contract.imageRecord)),
         [S.VerifyProof]: {
             Type: "Task",
             Comment: contract.comment,
@@ -720,6 +759,62 @@ function publishVerificationReport(
         Retry: copyRetriers([S3_SERVICE_RETRY]),
         Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: PROVER_PATHS.verificationError, Next: PROVER_STATES.FinalizeVerificationFailed }],
         Next: PROVER_STATES.FinalizeSucceeded,
+    };
+}
+
+/**
+ * The application's runner takes the expected image id in its event: it is read from the prover image
+ * record (components/proverImageRecord.ts) at each verification, the one place the api and the
+ * reference verifier read it from too, so a re-recorded image id applies to the next proof without a
+ * new definition.
+ * - Resource: `aws-sdk:ssm:getParameter`; the record is a String parameter, so no WithDecryption:
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ * - ResultSelector: the parameter's value is the record's JSON text; `States.StringToJson` makes it an
+ *   object kept at `$.imageRecord.record` (a Choice reads paths, not intrinsic results):
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html#asl-intrsc-func-json-manipulate
+ * - Catch: like PublishVerificationReport, a record that cannot be read (missing, refused, throttled
+ *   beyond the retries) leaves the proof unverified: FinalizeVerificationFailed records SSM's own error
+ *   and ProofNotVerified fails the execution, so the executions-failed alarm tells an operator, who must
+ *   fix the record or its access. FinalizeFailed would end the execution SUCCEEDED with nobody alarmed.
+ * - CheckProverImageRecord: a record without a zkVM image id (null or absent: the image was recorded
+ *   before its id was known) fails closed with PROVER_IMAGE_RECORD_INCOMPLETE_ERROR; IsPresent first,
+ *   because a Choice on a missing path is a runtime error:
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html
+ */
+function imageRecordStates(
+    a: ProverStateMachineArgs,
+    record: NonNullable<VerifierContract["imageRecord"]>,
+): Pick<Required<StateMachineDefinition["States"]>, "ReadProverImageRecord" | "CheckProverImageRecord" | "RecordIncompleteImageRecord"> {
+    const S = PROVER_STATES;
+    const P = PROVER_PATHS;
+    return {
+        [S.ReadProverImageRecord]: {
+            Type: "Task",
+            Comment: "Read the prover image record (SSM): the zkVM image id the proof must be verified against.",
+            Resource: `arn:${a.partition}:states:::aws-sdk:ssm:getParameter`,
+            Parameters: { Name: record.parameterName },
+            ResultSelector: { "record.$": "States.StringToJson($.Parameter.Value)" },
+            ResultPath: P.imageRecord,
+            Retry: copyRetriers([SSM_SERVICE_RETRY]),
+            Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: P.verificationError, Next: S.FinalizeVerificationFailed }],
+            Next: S.CheckProverImageRecord,
+        },
+        [S.CheckProverImageRecord]: {
+            Type: "Choice",
+            Comment: "Only a record that names a zkVM image id lets the proof be verified; anything else fails closed.",
+            Choices: [{ And: [{ Variable: record.imageId, IsPresent: true }, { Variable: record.imageId, IsString: true }], Next: S.VerifyProof }],
+            Default: S.RecordIncompleteImageRecord,
+        },
+        [S.RecordIncompleteImageRecord]: {
+            Type: "Pass",
+            Comment: "The prover image record names no zkVM image id: verify nothing, fail the proof.",
+            Parameters: {
+                Error: PROVER_IMAGE_RECORD_INCOMPLETE_ERROR,
+                "Cause.$": statesFormat([`The prover image record ${record.parameterName} holds no zkVM image id: `, ""], `States.JsonToString(${P.imageRecord}.record)`),
+            },
+            ResultPath: P.verificationError,
+            Next: S.FinalizeVerificationFailed,
+        },
     };
 }
 

@@ -35,6 +35,7 @@
  */
 import { PROOF_VERIFICATION_FAILED_ERROR, VERIFIER_RUNNER_FAILED_ERROR, bundleObjectKey } from "../lambdas/shared/contracts";
 import type { ApplicationBuilds } from "./applicationBuilds";
+import { proverImageParameterName } from "./verifierSettings";
 import {
     type JsonObject,
     LAMBDA_SERVICE_RETRY,
@@ -49,17 +50,26 @@ import {
 /** Which build runs VerifyProof: chosen once per stack (see `verifierContractChoice`). */
 export type VerifierContractChoice =
     | { kind: "reference" }
-    /** The image id is sent in each event; the application's runner reads none from SSM. */
-    | { kind: "application"; expectedImageId: string };
+    /**
+     * The image id is sent in each event, read by the state machine (ReadProverImageRecord) from the
+     * prover image record, the SSM parameter `imageRecordName`, at each verification.
+     */
+    | { kind: "application"; imageRecordName: string };
 
 /**
- * The stack's choice: no verifier step, the reference handler, or the application's build. The
- * image id is the validated config `verifier.imageId`, the value the prover image record stores
- * (components/proverImageRecord.ts) and the reference handler reads back from it.
+ * The stack's choice: no verifier step, the reference handler, or the application's build. Both read
+ * the expected image id from the prover image record (components/proverImageRecord.ts), named by the
+ * pure naming rule from the scope, so the choice needs not wait for the record resource.
  */
-export function verifierContractChoice(settings: { verifier?: { imageId: string }; applicationBuilds?: ApplicationBuilds }): VerifierContractChoice | undefined {
+export function verifierContractChoice(settings: {
+    nameScope: string;
+    verifier?: { imageId: string };
+    applicationBuilds?: ApplicationBuilds;
+}): VerifierContractChoice | undefined {
     if (settings.verifier === undefined) return undefined;
-    return settings.applicationBuilds?.verifierRunner === undefined ? { kind: "reference" } : { kind: "application", expectedImageId: settings.verifier.imageId };
+    return settings.applicationBuilds?.verifierRunner === undefined
+        ? { kind: "reference" }
+        : { kind: "application", imageRecordName: proverImageParameterName(settings.nameScope) };
 }
 
 /**
@@ -69,6 +79,7 @@ export function verifierContractChoice(settings: { verifier?: { imageId: string 
 export type ChoiceCondition =
     | { Variable: string; StringEquals: string }
     | { Variable: string; IsPresent: boolean }
+    | { Variable: string; IsString: boolean }
     | { And: ChoiceCondition[] }
     | { Or: ChoiceCondition[] };
 
@@ -90,6 +101,11 @@ export interface VerifierContract {
     rejection: JsonObject;
     /** `{Error, Cause.$}` recorded for any other answer: the runner failed without a verdict. */
     runnerFailure: JsonObject;
+    /**
+     * Only for a runner that takes the image id in its event: the prover image record the state machine
+     * reads first (ReadProverImageRecord), and the path of the zkVM image id it read.
+     */
+    imageRecord?: { parameterName: string; imageId: string };
     /**
      * Only for a runner that may give a `success` verdict without publishing its report: that answer
      * (`when`, tried right after `accepted`, so it needs not repeat that the key is missing), the report it carries (`report`, a path) and where the state machine links the key it
@@ -124,6 +140,11 @@ export function applicationVerifierPaths() {
     } as const;
 }
 
+/** Whether the definition reads the prover image record itself (ReadProverImageRecord), so its role needs ssm:GetParameter on it. */
+export function stateMachineReadsImageRecord(choice: VerifierContractChoice | undefined): string | undefined {
+    return choice?.kind === "application" ? choice.imageRecordName : undefined;
+}
+
 /** Whether the definition puts verification reports itself (PublishVerificationReport), so its role needs s3:PutObject. */
 export function stateMachinePublishesReports(choice: VerifierContractChoice | undefined): boolean {
     return choice !== undefined && buildVerifierContract(choice, "").unpublishedReport !== undefined;
@@ -154,25 +175,27 @@ export function buildVerifierContract(choice: VerifierContractChoice, proofPrefi
         };
     }
     const A = applicationVerifierPaths();
+    const imageId = `${P.imageRecord}.record.zkvmImageId`;
     const bundleKey = executionKeyFormat(bundleObjectKey, proofPrefix);
     return {
         kind: "application",
         comment: "The application's verifier-service-runner: verify the published bundle against the stack's zkVM image id; it publishes verification.json beside it when it can re-zip the bundle.",
-        payload: { mode: "s3_bundle", ...IDS, "bundleKey.$": bundleKey, expectedImageId: choice.expectedImageId },
+        payload: { mode: "s3_bundle", ...IDS, "bundleKey.$": bundleKey, "expectedImageId.$": imageId },
         // Only the Lambda service's own errors: the runner answers its failures instead of throwing them.
         retry: [LAMBDA_SERVICE_RETRY],
         accepted: { And: [statusIs(A.status, "success"), statusIs(A.verdict, VERIFICATION_STATUS_SUCCESS), { Variable: A.reportKey, IsPresent: true }] },
         rejected: { And: [statusIs(A.status, "success"), oneOf(A.verdict, REJECTING_VERDICTS)] },
         // The finalize callback's shape (contracts.VerifyProofResult), from what was sent and answered.
         finalizeVerification: {
-            verification: { "status.$": A.verdict, "bundleKey.$": bundleKey, "reportKey.$": A.reportKey, expectedImageId: choice.expectedImageId },
+            verification: { "status.$": A.verdict, "bundleKey.$": bundleKey, "reportKey.$": A.reportKey, "expectedImageId.$": imageId },
         },
         rejection: {
             Error: PROOF_VERIFICATION_FAILED_ERROR,
             // The report may not have been published (see the module comment), so only the verdict is named.
-            "Cause.$": statesFormat(["Proof verification reported ", ` (expected zkVM image id ${choice.expectedImageId})`], A.verdict),
+            "Cause.$": statesFormat(["Proof verification reported ", " (expected zkVM image id ", ")"], A.verdict, imageId),
         },
         runnerFailure: runnerFailure(),
+        imageRecord: { parameterName: choice.imageRecordName, imageId },
         unpublishedReport: {
             // Placed right after `accepted`: Choice rules are tried in order, so an answer reaching this
             // rule has no s3.reportKey. (No `IsPresent: false` here: aws-local-stepfunctions never

@@ -15,7 +15,7 @@ import {
     stateMachineRolePolicy,
 } from "../builders/policies/proverPipeline";
 import { buildProverStateMachineDefinition } from "../builders/proverStateMachine";
-import { type VerifierContractChoice, stateMachinePublishesReports } from "../builders/verifierContract";
+import { type VerifierContractChoice, stateMachinePublishesReports, stateMachineReadsImageRecord } from "../builders/verifierContract";
 import { executionEndedPattern, proofSlotCleanupPolicy, proofSlotsStateMachinePolicy } from "../builders/policies/proofSlots";
 import { proofSlotStatesProblems } from "../builders/proofSlots";
 import { bucketNameProblem, proofPrefixProblem } from "../lambdas/shared/rules";
@@ -570,6 +570,7 @@ function createDispatcher(
                             executionRoleArn,
                             invokedFunctionArns: [signatureArn, finalizeArn, ...(verifierArn === undefined ? [] : [verifierArn])],
                             ...(stateMachinePublishesReports(args.verifierContract) ? { verificationReports: { bucketName, proofPrefix } } : {}),
+                            imageRecordName: stateMachineReadsImageRecord(args.verifierContract),
                         }),
                     ),
                 ),

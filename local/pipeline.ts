@@ -224,6 +224,8 @@ export class LocalPipeline {
                 dynamodb,
                 // The bucket policy the stack deploys refuses a put without SSE-S3; s3rver enforces no policy.
                 s3: refusePutObjects(new S3Client(s3Config), (input) => refuseByPolicy(input) ?? this.faults.reportPutFaults.shift()),
+                // ReadProverImageRecord (application verifier contract): the same SSM stand-in the functions read.
+                ssm: localSsm(wiring.parameters, { fault: () => this.faults.ssm, calls: this.ssmCalls }),
                 verifyProof: (event, functionName) => this.invokeVerifier(functionName, event),
             },
             wiring.region,

@@ -30,6 +30,13 @@
  *   answer `S3.SdkClientException`, as the AWS SDK integration names them:
  *   https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
  *   (S3's 503 arrives as S3.S3Exception: https://github.com/cdklabs/construct-hub/pull/1904)
+ * - `aws-sdk:ssm:getParameter` (ReadProverImageRecord): the parameters are the GetParameter request,
+ *   sent through `handlers.ssm` (the local SSM stand-in, local/ssm.ts); the answer is the API response
+ *   without its metadata. A modeled error is `Ssm.<Error>Exception` (ParameterNotFound is
+ *   `Ssm.ParameterNotFoundException`: the integration always adds the suffix), an unmodeled one the
+ *   service answered (ThrottlingException, AccessDeniedException) the generic `Ssm.SsmException`, one
+ *   that got no answer `Ssm.SdkClientException`:
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
  * - a Task result over 256 KiB fails the state with `States.DataLimitExceeded`, which `States.ALL`
  *   neither retries nor catches (only a catcher naming it does):
  *   https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
@@ -47,6 +54,7 @@ import {
     UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from "@aws-sdk/client-s3";
+import { GetParameterCommand, type GetParameterCommandInput, type SSMClient, SSMServiceException } from "@aws-sdk/client-ssm";
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from "aws-local-stepfunctions";
 import {
     type JsonValue,
@@ -82,6 +90,8 @@ export interface ProverTaskHandlers {
     dynamodb: DynamoDBClient;
     /** The S3 endpoint the `aws-sdk:s3:putObject` Task state reaches (a local server), when the definition has one. */
     s3?: S3Client;
+    /** The SSM endpoint the `aws-sdk:ssm:getParameter` Task state reaches (the local stand-in), when the definition has one. */
+    ssm?: SSMClient;
     /**
      * The verifier-service-runner Lambda (state VerifyProof), when the definition has one. Its event
      * and answer follow the stack's verifier contract (builders/verifierContract.ts): the reference
@@ -198,6 +208,17 @@ export async function runProverStateMachine(
         (localHandlers as Record<string, (parameters: unknown) => Promise<unknown>>)[name] = async (parameters: unknown) => {
             taskCalls.push({ state: name, parameters });
             return limited(name, state.Resource!, await putObject(s3, parameters as PutObjectCommandInput));
+        };
+    }
+    for (const [name, state] of Object.entries(definition.States) as [string, { Type: string; Resource?: string }][]) {
+        if (state.Type !== "Task" || !/^arn:aws(?:-[a-z]+)*:states:::aws-sdk:ssm:[A-Za-z]+$/.test(state.Resource ?? "")) continue;
+        if (!/:aws-sdk:ssm:getParameter$/.test(state.Resource!)) throw new Error(`local Step Functions: ${state.Resource} is not emulated`);
+        const ssm = handlers.ssm;
+        // Without a client the state stays unanswered and is reported below, never sent anywhere.
+        if (ssm === undefined) continue;
+        (localHandlers as Record<string, (parameters: unknown) => Promise<unknown>>)[name] = async (parameters: unknown) => {
+            taskCalls.push({ state: name, parameters });
+            return limited(name, state.Resource!, await getParameter(ssm, parameters as GetParameterCommandInput));
         };
     }
     const taskStates = Object.entries(definition.States).filter(([, state]) => state.Type === "Task").map(([name]) => name);
@@ -346,6 +367,25 @@ async function putObject(client: S3Client, parameters: PutObjectCommandInput): P
             throw Object.assign(new Error(`Unable to execute HTTP request: ${e.message}`), { name: "S3.SdkClientException" });
         }
         throw Object.assign(new Error(`${e.message} (Service: S3, Status Code: ${status}, Request ID: ${e.$metadata?.requestId ?? "local"})`), { name: "S3.S3Exception" });
+    }
+}
+
+async function getParameter(client: SSMClient, parameters: GetParameterCommandInput): Promise<JsonValue> {
+    try {
+        const { $metadata: _metadata, ...output } = await client.send(new GetParameterCommand(parameters));
+        // Dates (LastModifiedDate) cross the boundary as JSON does.
+        return toJson(output);
+    } catch (error) {
+        const e = error as Error & { $fault?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+        const status = e.$metadata?.httpStatusCode;
+        if (e.$fault === undefined || status === undefined) {
+            throw Object.assign(new Error(`Unable to execute HTTP request: ${e.message}`), { name: "Ssm.SdkClientException" });
+        }
+        // A modeled error has its own class; one the model does not declare is the service's base class.
+        const modeled = e instanceof SSMServiceException && e.constructor !== SSMServiceException;
+        throw Object.assign(new Error(`${e.message} (Service: Ssm, Status Code: ${status}, Request ID: ${e.$metadata?.requestId ?? "local"})`), {
+            name: modeled ? `Ssm.${e.name}Exception` : "Ssm.SsmException",
+        });
     }
 }
 

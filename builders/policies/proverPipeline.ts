@@ -3,6 +3,7 @@
  */
 import { INPUT_OBJECT_NAME, VERIFICATION_REPORT_OBJECT_NAME } from "../../lambdas/shared/contracts";
 import { AwsContext, PolicyDocument, arn, denyInsecureTransport, policyDocument, serviceTrustPolicy, writeOwnLogsStatement } from "./document";
+import { readProverImageRecordStatement, ssmParameterArn } from "../verifierSettings";
 
 export const ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com";
 
@@ -141,6 +142,12 @@ export interface StateMachineRoleArgs {
      * application's verifier contract only); absent = it writes nothing to S3.
      */
     verificationReports?: { bucketName: string; proofPrefix: string };
+    /**
+     * The prover image record the definition reads (state ReadProverImageRecord, under the application's
+     * verifier contract only; the same single-parameter grant as the verifier's and the api's); absent =
+     * it reads no SSM parameter.
+     */
+    imageRecordName?: string;
 }
 
 export function stateMachineRolePolicy(a: StateMachineRoleArgs): PolicyDocument {
@@ -184,6 +191,7 @@ export function stateMachineRolePolicy(a: StateMachineRoleArgs): PolicyDocument 
             Resource: "*",
         },
         ...(a.verificationReports === undefined ? [] : [publishVerificationReportsStatement(a.ctx, a.verificationReports)]),
+        ...(a.imageRecordName === undefined ? [] : [readProverImageRecordStatement(ssmParameterArn(a.ctx, a.imageRecordName))]),
     );
 }
 

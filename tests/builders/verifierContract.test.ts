@@ -11,19 +11,24 @@ import {
     proverStateMachineArgsProblems,
     statesFormat,
 } from "../../builders/proverStateMachine";
-import { stateMachinePublishesReports, verifierContractChoice } from "../../builders/verifierContract";
+import { stateMachinePublishesReports, stateMachineReadsImageRecord, verifierContractChoice } from "../../builders/verifierContract";
 import { proofBucketPolicy } from "../../builders/policies/proverPipeline";
 import { parseFinalizeEvent } from "../../lambdas/finalize-callback/finalizeEvent";
 import { PROOF_SLOTS_TABLE_SCHEMA } from "../../lambdas/shared/proofSlots";
 import { bundleObjectKey, executionPrefix, type ExecutionInput, verificationReportKey } from "../../lambdas/shared/contracts";
 import { type LocalDynamo, type LocalS3, createTable, startLocalDynamo, startLocalS3 } from "../../local/servers";
 import { type S3Refusal, encryptionPolicyRefusal, refusePutObjects } from "../../local/s3Faults";
+import { type SsmFault, localSsm } from "../../local/ssm";
 import { type ProverTaskHandlers, aslValidationErrors, localExecutionArn, runProverStateMachine } from "../../local/stateMachine";
 import { SERVICE_RETRY, STOPPED_TASK, VERIFIER_ARN, VERIFYING_ARGS, VERIFY_CATCH } from "./support/verifyingArgs";
 
 const IMAGE_ID = "5a".repeat(32);
 const SESSION_ID = "0b9d6a1e-3c1f-4a59-9d7e-2f8c5b7a1e44";
-const ARGS: ProverStateMachineArgs = { ...VERIFYING_ARGS, verifierContract: { kind: "application", expectedImageId: IMAGE_ID } };
+const RECORD = "/stark-ballot-simulator/develop/prover-image";
+const ARGS: ProverStateMachineArgs = { ...VERIFYING_ARGS, verifierContract: { kind: "application", imageRecordName: RECORD } };
+/** The local SSM stand-in holding the prover image record (components/proverImageRecord.ts's JSON) with `zkvmImageId`. */
+const recordSsm = (id: { zkvmImageId?: string | null } = { zkvmImageId: IMAGE_ID }) =>
+    localSsm({ [RECORD]: { type: "String", value: JSON.stringify({ repository: "stark-prover", digest: `sha256:${"c".repeat(64)}`, ...id }) } });
 const INPUT: ExecutionInput = {
     payload: { sessionId: SESSION_ID, executionId: "exec-0001", inputS3Key: `sessions/${SESSION_ID}/exec-0001/input.json`, queuedAt: "2026-03-01T10:00:00.000Z" },
     messageId: "msg-1",
@@ -63,11 +68,15 @@ describe("executionKeyFormat: object keys as States.Format, from the one layout 
 
 describe("verifierContractChoice: chosen once, from config", () => {
     const table: [string, Parameters<typeof verifierContractChoice>[0], ReturnType<typeof verifierContractChoice>][] = [
-        ["no verifier: no step", {}, undefined],
-        ["no verifier, even with other application builds", { applicationBuilds: { api: BUILD } }, undefined],
-        ["a verifier: the reference handler", { verifier: { imageId: IMAGE_ID } }, { kind: "reference" }],
-        ["a verifier and other application builds: still the reference handler", { verifier: { imageId: IMAGE_ID }, applicationBuilds: { api: BUILD } }, { kind: "reference" }],
-        ["applicationBuilds.verifierRunner: the application's contract, with the config's image id", { verifier: { imageId: IMAGE_ID }, applicationBuilds: { verifierRunner: BUILD } }, { kind: "application", expectedImageId: IMAGE_ID }],
+        ["no verifier: no step", { nameScope: "develop" }, undefined],
+        ["no verifier, even with other application builds", { nameScope: "develop", applicationBuilds: { api: BUILD } }, undefined],
+        ["a verifier: the reference handler", { nameScope: "develop", verifier: { imageId: IMAGE_ID } }, { kind: "reference" }],
+        ["a verifier and other application builds: still the reference handler", { nameScope: "develop", verifier: { imageId: IMAGE_ID }, applicationBuilds: { api: BUILD } }, { kind: "reference" }],
+        [
+            "applicationBuilds.verifierRunner: the application's contract, reading the scope's prover image record (not the config's id)",
+            { nameScope: "pr-7", verifier: { imageId: IMAGE_ID }, applicationBuilds: { verifierRunner: BUILD } },
+            { kind: "application", imageRecordName: "/stark-ballot-simulator/pr-7/prover-image" },
+        ],
     ];
     for (const [what, settings, expected] of table) {
         it(what, () => assert.deepEqual(verifierContractChoice(settings), expected));
@@ -89,9 +98,61 @@ describe("prover state machine: VerifyProof with the application's verifier-serv
         assert.deepEqual(aslValidationErrors(buildProverStateMachineDefinition(ARGS)), []);
     });
 
-    it("VerifyProof sends the application's s3_bundle event: the prover's bundle key and the config's image id", () => {
+    it("ReadProverImageRecord reads the record (SSM GetParameter), retries SSM's transient errors, fails the proof on a final error; a record without an id fails closed", () => {
         const d = buildProverStateMachineDefinition(ARGS);
-        assert.equal(d.States.ReleaseProofSlot.Next, "VerifyProof");
+        assert.equal(d.States.ReleaseProofSlot.Next, "ReadProverImageRecord");
+        assert.deepEqual(d.States.ReadProverImageRecord, {
+            Type: "Task",
+            Comment: "Read the prover image record (SSM): the zkVM image id the proof must be verified against.",
+            Resource: "arn:aws:states:::aws-sdk:ssm:getParameter",
+            Parameters: { Name: RECORD },
+            ResultSelector: { "record.$": "States.StringToJson($.Parameter.Value)" },
+            ResultPath: "$.imageRecord",
+            Retry: [
+                {
+                    ErrorEquals: ["Ssm.SsmException", "Ssm.InternalServerErrorException", "Ssm.SdkClientException"],
+                    IntervalSeconds: 1,
+                    MaxAttempts: 3,
+                    BackoffRate: 2,
+                    JitterStrategy: "FULL",
+                },
+            ],
+            Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.verificationError", Next: "FinalizeVerificationFailed" }],
+            Next: "CheckProverImageRecord",
+        });
+        assert.deepEqual(d.States.CheckProverImageRecord, {
+            Type: "Choice",
+            Comment: "Only a record that names a zkVM image id lets the proof be verified; anything else fails closed.",
+            Choices: [
+                {
+                    And: [
+                        { Variable: "$.imageRecord.record.zkvmImageId", IsPresent: true },
+                        { Variable: "$.imageRecord.record.zkvmImageId", IsString: true },
+                    ],
+                    Next: "VerifyProof",
+                },
+            ],
+            Default: "RecordIncompleteImageRecord",
+        });
+        assert.deepEqual(d.States.RecordIncompleteImageRecord, {
+            Type: "Pass",
+            Comment: "The prover image record names no zkVM image id: verify nothing, fail the proof.",
+            Parameters: {
+                Error: "ProverImageRecordIncomplete",
+                "Cause.$": `States.Format('The prover image record ${RECORD} holds no zkVM image id: {}', States.JsonToString($.imageRecord.record))`,
+            },
+            ResultPath: "$.verificationError",
+            Next: "FinalizeVerificationFailed",
+        });
+        // The reference handler reads the record itself: no such states, no SSM grant for the state machine.
+        const reference = buildProverStateMachineDefinition(VERIFYING_ARGS);
+        assert.equal(reference.States.ReleaseProofSlot.Next, "VerifyProof");
+        assert.deepEqual([reference.States.ReadProverImageRecord, reference.States.CheckProverImageRecord, reference.States.RecordIncompleteImageRecord], [undefined, undefined, undefined]);
+        assert.deepEqual([undefined, { kind: "reference" as const }, ARGS.verifierContract].map(stateMachineReadsImageRecord), [undefined, undefined, RECORD]);
+    });
+
+    it("VerifyProof sends the application's s3_bundle event: the prover's bundle key and the record's image id", () => {
+        const d = buildProverStateMachineDefinition(ARGS);
         assert.deepEqual(d.States.VerifyProof, {
             Type: "Task",
             Comment: "The application's verifier-service-runner: verify the published bundle against the stack's zkVM image id; it publishes verification.json beside it when it can re-zip the bundle.",
@@ -103,7 +164,7 @@ describe("prover state machine: VerifyProof with the application's verifier-serv
                     "sessionId.$": "$.payload.sessionId",
                     "executionId.$": "$.payload.executionId",
                     "bundleKey.$": "States.Format('sessions/{}/{}/bundle.zip', $.payload.sessionId, $.payload.executionId)",
-                    expectedImageId: IMAGE_ID,
+                    "expectedImageId.$": "$.imageRecord.record.zkvmImageId",
                 },
             },
             ResultSelector: { "Payload.$": "$.Payload" },
@@ -161,12 +222,12 @@ describe("prover state machine: VerifyProof with the application's verifier-serv
                 "status.$": "$.verification.Payload.verifierStatus",
                 "bundleKey.$": "States.Format('sessions/{}/{}/bundle.zip', $.payload.sessionId, $.payload.executionId)",
                 "reportKey.$": "$.verification.Payload.s3.reportKey",
-                expectedImageId: IMAGE_ID,
+                "expectedImageId.$": "$.imageRecord.record.zkvmImageId",
             },
         });
         assert.deepEqual(d.States.RecordVerificationRejection?.Parameters, {
             Error: "ProofVerificationFailed",
-            "Cause.$": `States.Format('Proof verification reported {} (expected zkVM image id ${IMAGE_ID})', $.verification.Payload.verifierStatus)`,
+            "Cause.$": "States.Format('Proof verification reported {} (expected zkVM image id {})', $.verification.Payload.verifierStatus, $.imageRecord.record.zkvmImageId)",
         });
         assert.deepEqual(d.States.RecordVerifierRunnerFailure?.Parameters, { Error: "VerifierRunnerFailed", "Cause.$": "States.JsonToString($.verification.Payload)" });
         assert.equal(d.States.FinalizeVerificationFailed?.Next, "ProofNotVerified");
@@ -196,24 +257,26 @@ describe("prover state machine: VerifyProof with the application's verifier-serv
         assert.equal(reference.States.PublishVerificationReport, undefined);
         assert.deepEqual(reference.States.CheckProofVerification?.Choices.map((c) => c.Next), ["FinalizeSucceeded", "RecordVerificationRejection"]);
         assert.deepEqual(
-            [undefined, { kind: "reference" as const }, { kind: "application" as const, expectedImageId: IMAGE_ID }].map(stateMachinePublishesReports),
+            [undefined, { kind: "reference" as const }, ARGS.verifierContract].map(stateMachinePublishesReports),
             [false, false, true],
         );
     });
 
     it("validation names the argument and the rule", () => {
         assert.deepEqual(proverStateMachineArgsProblems({ ...ARGS, verifyProofFunctionArn: undefined }), ['verifierContract: "application" needs verifyProofFunctionArn (the verification step)']);
-        assert.deepEqual(proverStateMachineArgsProblems({ ...ARGS, verifierContract: { kind: "application", expectedImageId: `0x${IMAGE_ID}` } }), [
-            `verifierContract.expectedImageId: "0x${IMAGE_ID}" must be 64 lower-case hex digits without 0x`,
+        assert.deepEqual(proverStateMachineArgsProblems({ ...ARGS, verifierContract: { kind: "application", imageRecordName: "stark/prover image" } }), [
+            `verifierContract.imageRecordName: "stark/prover image" must be an SSM parameter path: "/" then at most 2047 of A-Z a-z 0-9 _ . - /`,
         ]);
-        assert.throws(() => buildProverStateMachineDefinition({ ...ARGS, verifierContract: { kind: "application", expectedImageId: "AB" } }), /verifierContract\.expectedImageId: "AB"/);
+        assert.deepEqual(proverStateMachineArgsProblems({ ...ARGS, verifierContract: { kind: "application", imageRecordName: `/${"a".repeat(2047)}` } }), []);
+        assert.equal(proverStateMachineArgsProblems({ ...ARGS, verifierContract: { kind: "application", imageRecordName: `/${"a".repeat(2048)}` } }).length, 1);
+        assert.throws(() => buildProverStateMachineDefinition({ ...ARGS, verifierContract: { kind: "application", imageRecordName: "" } }), /verifierContract\.imageRecordName: ""/);
     });
 
     describe("executed locally", () => {
         /** S3 as the stack's bucket answers: its policy's encryption Deny, then `refusals` one per put. */
         const bucketClient = (refusals: S3Refusal[]) =>
             refusePutObjects(new S3Client(bucketS3.clientConfig("ap-northeast-1")), (input) => encryptionPolicyRefusal(proofBucketPolicy({ partition: "aws" }, ARGS.proofBucketName))(input) ?? refusals.shift());
-        const run = async (answer: () => unknown, refusals: S3Refusal[] = [], definition = buildProverStateMachineDefinition(ARGS)) => {
+        const run = async (answer: () => unknown, refusals: S3Refusal[] = [], definition = buildProverStateMachineDefinition(ARGS), ssm = recordSsm()) => {
             const calls: unknown[] = [];
             const handlers: ProverTaskHandlers = {
                 verifyImageSignature: () => ({ verdict: "ALLOW", checks: 1, status: "COMPLETE", signingStatuses: [], scan: { status: "COMPLETE", findingSeverityCounts: {} } }),
@@ -221,6 +284,7 @@ describe("prover state machine: VerifyProof with the application's verifier-serv
                 finalize: () => ({ ok: true }),
                 dynamodb: slotsDynamo.client,
                 s3: bucketClient(refusals),
+                ssm,
                 verifyProof: (event, functionName) => {
                     calls.push({ event, functionName });
                     return answer();
@@ -278,6 +342,76 @@ describe("prover state machine: VerifyProof with the application's verifier-serv
                 assert.deepEqual(parseFinalizeEvent(execution.finalizeCalls[0].event), execution.finalizeCalls[0].event);
             });
         }
+
+        const sentIds = (calls: unknown[]) => calls.map((c) => (c as { event: { expectedImageId: string } }).event.expectedImageId);
+        const recordValue = (zkvmImageId: string) => JSON.stringify({ repository: "stark-prover", zkvmImageId });
+
+        it("each execution sends the id the record holds when it verifies: a re-recorded id applies to the next proof", async () => {
+            const OTHER = "11".repeat(32);
+            const parameters = { [RECORD]: { type: "String", value: recordValue(IMAGE_ID) } };
+            const ssm = localSsm(parameters);
+            const first = await run(() => ranAnswer("success"), [], undefined, ssm);
+            parameters[RECORD] = { type: "String", value: recordValue(OTHER) };
+            const second = await run(() => ranAnswer("success"), [], undefined, ssm);
+            assert.deepEqual([...sentIds(first.calls), ...sentIds(second.calls)], [IMAGE_ID, OTHER]);
+            assert.deepEqual((second.execution.finalizeCalls[0].event as { verification: { expectedImageId: string } }).verification.expectedImageId, OTHER);
+        });
+
+        for (const [what, record, cause] of [
+            ["null (recorded before the id was known)", { zkvmImageId: null }, `{"repository":"stark-prover","digest":"sha256:${"c".repeat(64)}","zkvmImageId":null}`],
+            ["absent", {}, `{"repository":"stark-prover","digest":"sha256:${"c".repeat(64)}"}`],
+        ] as const) {
+            it(`a record whose zkvmImageId is ${what}: nothing is verified, the proof fails with ProverImageRecordIncomplete`, async () => {
+                const { execution, calls } = await run(() => ranAnswer("success"), [], undefined, recordSsm(record));
+                const error = { Error: "ProverImageRecordIncomplete", Cause: `The prover image record ${RECORD} holds no zkVM image id: ${cause}` };
+                assert.deepEqual(calls, []);
+                assert.equal(execution.status, "FAILED");
+                assert.deepEqual(execution.error, error);
+                assert.deepEqual(execution.path.slice(-5), ["ReadProverImageRecord", "CheckProverImageRecord", "RecordIncompleteImageRecord", "FinalizeVerificationFailed", "ProofNotVerified"]);
+                assert.deepEqual(execution.finalizeCalls.map((c) => [c.state, c.event]), [
+                    ["FinalizeVerificationFailed", { status: "FAILED", payload: INPUT.payload, executionArn: localExecutionArn("exec-0001"), error }],
+                ]);
+            });
+        }
+
+        it("no record (ParameterNotFound): not retried, the proof fails with SSM's own error, nothing is verified", async () => {
+            const { execution, calls } = await run(() => ranAnswer("success"), [], undefined, localSsm({}));
+            const error = { Error: "Ssm.ParameterNotFoundException", Cause: `parameter ${RECORD} not found (Service: Ssm, Status Code: 400, Request ID: local)` };
+            assert.deepEqual(calls, []);
+            assert.equal(execution.status, "FAILED");
+            assert.deepEqual(execution.error, error);
+            assert.equal(execution.taskCalls.filter((c) => c.state === "ReadProverImageRecord").length, 1);
+            assert.deepEqual(execution.path.slice(-3), ["ReadProverImageRecord", "FinalizeVerificationFailed", "ProofNotVerified"]);
+        });
+
+        it("SSM throttles twice, then answers: retried (Ssm.SsmException), the proof is verified against the record's id", async () => {
+            const faults: SsmFault[] = ["ThrottlingException", "ThrottlingException"];
+            const ssm = localSsm({ [RECORD]: { type: "String", value: recordValue(IMAGE_ID) } }, { fault: () => faults.shift() });
+            const { execution, calls } = await run(() => ranAnswer("success"), [], undefined, ssm);
+            assert.equal(execution.status, "SUCCEEDED");
+            assert.equal(execution.taskCalls.filter((c) => c.state === "ReadProverImageRecord").length, 3);
+            assert.deepEqual(sentIds(calls), [IMAGE_ID]);
+        });
+
+        it("SSM keeps throttling: four attempts, then the proof fails with Ssm.SsmException", async () => {
+            const ssm = localSsm({ [RECORD]: { type: "String", value: recordValue(IMAGE_ID) } }, { fault: () => "ThrottlingException" });
+            const { execution, calls } = await run(() => ranAnswer("success"), [], undefined, ssm);
+            assert.deepEqual(calls, []);
+            assert.deepEqual(execution.error, { Error: "Ssm.SsmException", Cause: "Rate exceeded (Service: Ssm, Status Code: 400, Request ID: local)" });
+            assert.equal(execution.taskCalls.filter((c) => c.state === "ReadProverImageRecord").length, 4);
+        });
+
+        it("a definition that reads the record but no SSM endpoint is refused before it runs (nothing reaches AWS)", async () => {
+            const handlers: ProverTaskHandlers = {
+                verifyImageSignature: () => ({ verdict: "ALLOW", checks: 1, status: "COMPLETE", signingStatuses: [], scan: { status: "COMPLETE", findingSeverityCounts: {} } }),
+                runProver: () => TASK,
+                finalize: () => ({ ok: true }),
+                dynamodb: slotsDynamo.client,
+                s3: bucketClient([]),
+                verifyProof: () => ranAnswer("success"),
+            };
+            await assert.rejects(runProverStateMachine(buildProverStateMachineDefinition(ARGS), INPUT, handlers), /no local handler for Task state\(s\) ReadProverImageRecord/);
+        });
     });
 });
 
@@ -290,6 +424,7 @@ describe("prover state machine: PublishVerificationReport executed locally again
         finalize: () => ({ ok: true }),
         dynamodb: slotsDynamo.client,
         s3,
+        ssm: recordSsm(),
         verifyProof: () => unpublished,
     });
     let s3: LocalS3;

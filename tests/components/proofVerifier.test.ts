@@ -104,6 +104,9 @@ describe("ProofVerifier and ProverImageRecord", function () {
             // The reference handler publishes its own report: the state machine puts nothing in S3.
             assert.equal(definition.States.PublishVerificationReport, undefined);
             assert.equal(statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-dispatcher-policy")).PublishVerificationReports, undefined);
+            // It reads the prover image record itself too: the state machine neither reads it nor may.
+            assert.equal(definition.States.ReadProverImageRecord, undefined);
+            assert.equal(statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-dispatcher-policy")).ReadProverImageRecord, undefined);
         });
 
         it("the verifier's Errors alarm watches the function it creates and notifies the alarm topic", async () => {

@@ -116,12 +116,31 @@ describe("the application's verifier-service-runner build", function () {
         );
     });
 
-    it("the state machine speaks the application's contract: its s3_bundle event, its verifierStatus, its published report", () => {
+    it("the state machine speaks the application's contract: the image id read from the prover image record, its s3_bundle event, its verifierStatus, its published report", () => {
         const definition = JSON.parse(find(r, "aws:sfn/stateMachine:StateMachine", "prover-dispatcher").inputs.definition);
         const bundleKey = "States.Format('sessions/{}/{}/bundle.zip', $.payload.sessionId, $.payload.executionId)";
+        // The definition holds no image id: it reads the record the stack creates, by its name.
+        assert.ok(!JSON.stringify(definition).includes(IMAGE_ID));
+        assert.equal(definition.States.ReleaseProofSlot.Next, "ReadProverImageRecord");
+        assert.equal(definition.States.ReadProverImageRecord.Resource, "arn:aws:states:::aws-sdk:ssm:getParameter");
+        assert.deepEqual(definition.States.ReadProverImageRecord.Parameters, { Name: find(r, "aws:ssm/parameter:Parameter", "prover-image-record-parameter").inputs.name });
+        assert.deepEqual(definition.States.ReadProverImageRecord.Parameters, { Name: "/stark-ballot-simulator/develop/prover-image" });
         assert.deepEqual(definition.States.VerifyProof.Parameters, {
             FunctionName: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION}`,
-            Payload: { mode: "s3_bundle", "sessionId.$": "$.payload.sessionId", "executionId.$": "$.payload.executionId", "bundleKey.$": bundleKey, expectedImageId: IMAGE_ID },
+            Payload: {
+                mode: "s3_bundle",
+                "sessionId.$": "$.payload.sessionId",
+                "executionId.$": "$.payload.executionId",
+                "bundleKey.$": bundleKey,
+                "expectedImageId.$": "$.imageRecord.record.zkvmImageId",
+            },
+        });
+        const s = statementsBySid(find(r, "aws:iam/rolePolicy:RolePolicy", "prover-dispatcher-policy"));
+        assert.deepEqual(s.ReadProverImageRecord, {
+            Sid: "ReadProverImageRecord",
+            Effect: "Allow",
+            Action: "ssm:GetParameter",
+            Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/stark-ballot-simulator/develop/prover-image`,
         });
         assert.deepEqual(definition.States.CheckProofVerification.Choices[0].And, [
             { Variable: "$.verification.Payload.status", StringEquals: "success" },
@@ -132,7 +151,7 @@ describe("the application's verifier-service-runner build", function () {
             "status.$": "$.verification.Payload.verifierStatus",
             "bundleKey.$": bundleKey,
             "reportKey.$": "$.verification.Payload.s3.reportKey",
-            expectedImageId: IMAGE_ID,
+            "expectedImageId.$": "$.imageRecord.record.zkvmImageId",
         });
         assert.equal(definition.States.ProofNotVerified.Type, "Fail");
     });
@@ -179,7 +198,7 @@ describe("the application's verifier-service-runner build", function () {
             assignPublicIp: true,
             finalizeCallbackFunctionArn: "f",
             workQueueSenderRoleArns: [`arn:aws:iam::${ACCOUNT}:role/api-role`],
-            verifierContract: { kind: "application" as const, expectedImageId: IMAGE_ID },
+            verifierContract: { kind: "application" as const, imageRecordName: "/stark-ballot-simulator/develop/prover-image" },
         };
         assert.throws(() => new ProverPipeline("no-verifier", args), /^Error: ProverPipeline no-verifier: invalid arguments \(1\):\n  - verifierContract: "application" needs verifyProofFunctionArn \(the verification step\)$/);
     });
