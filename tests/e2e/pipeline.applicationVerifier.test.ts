@@ -185,4 +185,63 @@ describe("local pipeline (develop, the application's verifier-service-runner): V
         assert.deepEqual(view.stored.error, error);
         assert.equal(objects.includes("verification.json"), false);
     });
+
+    describe("the expected image id comes from the prover image record, read at each verification", () => {
+        const RECORD = "/stark-ballot-simulator/develop/prover-image";
+        /** One pipeline; `between` edits the local SSM's record after the api accepted each proof, before it runs. */
+        async function proveEach(count: number, between: (parameters: PipelineWiring["parameters"], i: number) => void) {
+            const wiring = pipelineWiring(await synthesized(EXPECTED));
+            const pipeline = await LocalPipeline.start(wiring, { replaceBundle: applicationBundle() });
+            try {
+                const runs = [];
+                for (let i = 0; i < count; i++) {
+                    const accepted = await requestProof(pipeline, `record-${i}`);
+                    between(pipeline.wiring.parameters, i);
+                    await pipeline.deliverWork();
+                    await pipeline.settled();
+                    runs.push({ accepted, view: await statusOf(pipeline, accepted) });
+                }
+                const verifierCalls = pipeline.invocations.filter((i) => i.role === "verifier-service-runner");
+                return { runs, verifierCalls, ssmCalls: pipeline.ssmCalls.filter((c) => c.name === RECORD) };
+            } finally {
+                await pipeline.stop();
+            }
+        }
+        const withId = (parameters: PipelineWiring["parameters"], zkvmImageId: string | null) => {
+            parameters[RECORD] = { ...parameters[RECORD], value: JSON.stringify({ ...JSON.parse(parameters[RECORD].value), zkvmImageId }) };
+        };
+
+        it("the runner receives the record's id; the record re-recorded between two proofs changes what the second is checked against", async () => {
+            const { runs, verifierCalls } = await proveEach(2, (parameters, i) => {
+                // The synthesized record holds the config's id; only the second proof sees another one.
+                if (i === 0) assert.equal(JSON.parse(parameters[RECORD].value).zkvmImageId, EXPECTED);
+                else withId(parameters, OTHER_IMAGE_ID);
+            });
+            // The first proof publishes the application's bundle (replaceBundle, once), the second the
+            // reference prover's: its failed verdict comes without a published report.
+            assert.deepEqual(verifierCalls.map((c) => [c.event, c.outcome]), [
+                [verifyEvent(runs[0].accepted, EXPECTED), "verdict success"],
+                [verifyEvent(runs[1].accepted, OTHER_IMAGE_ID), "verdict failed (report not published)"],
+            ]);
+            assert.deepEqual(runs.map((r) => r.view.status), ["succeeded", "failed"]);
+            assert.deepEqual(runs[1].view.stored.error, { Error: "ProofVerificationFailed", Cause: `Proof verification reported failed (expected zkVM image id ${OTHER_IMAGE_ID})` });
+        });
+
+        it("a record without an id fails closed: nothing is verified, ProverImageRecordIncomplete", async () => {
+            const { runs, verifierCalls } = await proveEach(1, (parameters) => withId(parameters, null));
+            assert.deepEqual(verifierCalls, []);
+            assert.equal(runs[0].view.status, "failed");
+            assert.equal(runs[0].view.stored.error?.Error, "ProverImageRecordIncomplete");
+            assert.match(String(runs[0].view.stored.error?.Cause), new RegExp(`^The prover image record ${RECORD} holds no zkVM image id: \\{.*"zkvmImageId":null\\}$`));
+        });
+
+        it("a missing record fails closed: Ssm.ParameterNotFoundException, not retried, nothing is verified", async () => {
+            const { runs, verifierCalls, ssmCalls } = await proveEach(1, (parameters) => delete parameters[RECORD]);
+            assert.deepEqual(verifierCalls, []);
+            assert.equal(runs[0].view.status, "failed");
+            assert.deepEqual(runs[0].view.stored.error, { Error: "Ssm.ParameterNotFoundException", Cause: `parameter ${RECORD} not found (Service: Ssm, Status Code: 400, Request ID: local)` });
+            // The api read it when it accepted the proof; the state machine once, when it was gone.
+            assert.deepEqual(ssmCalls.map((c) => c.outcome), ["ok", "ParameterNotFound"]);
+        });
+    });
 });
