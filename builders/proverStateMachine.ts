@@ -12,7 +12,8 @@
  * or, when the proof is not verified, RecordVerificationRejection / RecordVerifierRunnerFailure →
  * FinalizeVerificationFailed → ProofNotVerified (a Fail state), see `verificationStates`. Under the
  * application's verifier contract a verified proof whose report the runner did not publish passes
- * PublishVerificationReport (an S3 PutObject) before FinalizeSucceeded.
+ * PublishVerificationReport (an S3 PutObject) before FinalizeSucceeded, and VerifyProof is preceded by
+ * ReadProverImageRecord (an SSM GetParameter) → CheckProverImageRecord, see `imageRecordStates`.
  * Admission control (builders/proofSlots.ts) wraps RunProver: AcquireProofSlot (waiting while every
  * slot is taken) before it, ReleaseProofSlot after it, ReleaseProofSlotAfterFailure before FinalizeFailed.
  */
