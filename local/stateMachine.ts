@@ -199,26 +199,23 @@ export async function runProverStateMachine(
             };
         }
     }
+    // The AWS SDK integrations the definition uses, each answered by its local endpoint: `service` and
+    // `action` as the Resource names them. Any other action of these services is refused.
+    const sdkIntegrations: { service: string; action: string; call?: (parameters: unknown) => Promise<JsonValue> }[] = [
+        { service: "s3", action: "putObject", call: handlers.s3 && ((p) => putObject(handlers.s3!, p as PutObjectCommandInput)) },
+        { service: "ssm", action: "getParameter", call: handlers.ssm && ((p) => getParameter(handlers.ssm!, p as GetParameterCommandInput)) },
+    ];
     for (const [name, state] of Object.entries(definition.States) as [string, { Type: string; Resource?: string }][]) {
-        if (state.Type !== "Task" || !isS3SdkResource(state.Resource ?? "")) continue;
-        if (!/:aws-sdk:s3:putObject$/.test(state.Resource!)) throw new Error(`local Step Functions: ${state.Resource} is not emulated`);
-        const s3 = handlers.s3;
+        const sdk = state.Type === "Task" ? /^arn:aws(?:-[a-z]+)*:states:::aws-sdk:([a-z0-9]+):([A-Za-z]+)$/.exec(state.Resource ?? "") : null;
+        const integration = sdkIntegrations.find((i) => i.service === sdk?.[1]);
+        if (sdk === null || integration === undefined) continue;
+        if (sdk[2] !== integration.action) throw new Error(`local Step Functions: ${state.Resource} is not emulated`);
+        const call = integration.call;
         // Without a client the state stays unanswered and is reported below, never sent anywhere.
-        if (s3 === undefined) continue;
+        if (call === undefined) continue;
         (localHandlers as Record<string, (parameters: unknown) => Promise<unknown>>)[name] = async (parameters: unknown) => {
             taskCalls.push({ state: name, parameters });
-            return limited(name, state.Resource!, await putObject(s3, parameters as PutObjectCommandInput));
-        };
-    }
-    for (const [name, state] of Object.entries(definition.States) as [string, { Type: string; Resource?: string }][]) {
-        if (state.Type !== "Task" || !/^arn:aws(?:-[a-z]+)*:states:::aws-sdk:ssm:[A-Za-z]+$/.test(state.Resource ?? "")) continue;
-        if (!/:aws-sdk:ssm:getParameter$/.test(state.Resource!)) throw new Error(`local Step Functions: ${state.Resource} is not emulated`);
-        const ssm = handlers.ssm;
-        // Without a client the state stays unanswered and is reported below, never sent anywhere.
-        if (ssm === undefined) continue;
-        (localHandlers as Record<string, (parameters: unknown) => Promise<unknown>>)[name] = async (parameters: unknown) => {
-            taskCalls.push({ state: name, parameters });
-            return limited(name, state.Resource!, await getParameter(ssm, parameters as GetParameterCommandInput));
+            return limited(name, state.Resource!, await call(parameters));
         };
     }
     const taskStates = Object.entries(definition.States).filter(([, state]) => state.Type === "Task").map(([name]) => name);
@@ -349,10 +346,6 @@ async function callDynamo(client: DynamoDBClient, action: DynamoAction, paramete
         const named = e.$fault !== undefined && /^[A-Za-z]+$/.test(e.name) ? e.name : "AmazonDynamoDBException";
         throw Object.assign(new Error(e.message), { name: `DynamoDB.${named}` });
     }
-}
-
-function isS3SdkResource(resource: string): boolean {
-    return /^arn:aws(?:-[a-z]+)*:states:::aws-sdk:s3:[A-Za-z]+$/.test(resource);
 }
 
 async function putObject(client: S3Client, parameters: PutObjectCommandInput): Promise<JsonValue> {
