@@ -412,6 +412,12 @@ describe("prover state machine: VerifyProof with the application's verifier-serv
             };
             await assert.rejects(runProverStateMachine(buildProverStateMachineDefinition(ARGS), INPUT, handlers), /no local handler for Task state\(s\) ReadProverImageRecord/);
         });
+
+        it("an SSM action the local stand-in does not emulate is refused before it runs", async () => {
+            const definition = buildProverStateMachineDefinition(ARGS);
+            const tampered = { ...definition, States: { ...definition.States, ReadProverImageRecord: { ...definition.States.ReadProverImageRecord!, Resource: "arn:aws:states:::aws-sdk:ssm:putParameter" } } };
+            await assert.rejects(run(() => ranAnswer("success"), [], tampered), /local Step Functions: arn:aws:states:::aws-sdk:ssm:putParameter is not emulated/);
+        });
     });
 });
 
