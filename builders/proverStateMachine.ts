@@ -289,13 +289,12 @@ export const LAMBDA_SERVICE_RETRY: Readonly<Retrier> = Object.freeze({
  * jitter, as S3 advises for 503 SlowDown (https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html).
  * A 403 is an S3.S3Exception too and is retried in vain three times; it ends in the Catch all the same.
  */
-export const S3_SERVICE_RETRY: Readonly<Retrier> = Object.freeze({
-    ErrorEquals: ["S3.S3Exception", "S3.SdkClientException"],
-    IntervalSeconds: 1,
-    MaxAttempts: 3,
-    BackoffRate: 2,
-    JitterStrategy: "FULL",
-});
+export const S3_SERVICE_RETRY: Readonly<Retrier> = sdkServiceRetry(["S3.S3Exception", "S3.SdkClientException"]);
+
+/** The backoff both AWS SDK integration tasks use (an idempotent read or put): 1, 2, 4 s with full jitter. */
+function sdkServiceRetry(errors: string[]): Readonly<Retrier> {
+    return Object.freeze({ ErrorEquals: errors, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" });
+}
 
 /**
  * SSM errors of ReadProverImageRecord (`aws-sdk:ssm:getParameter`), named `<Service>.<Error>` in
@@ -309,13 +308,7 @@ export const S3_SERVICE_RETRY: Readonly<Retrier> = Object.freeze({
  * refusal is an Ssm.SsmException too and is retried in vain; it ends in the Catch all the same.
  * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html#API_GetParameter_Errors
  */
-export const SSM_SERVICE_RETRY: Readonly<Retrier> = Object.freeze({
-    ErrorEquals: ["Ssm.SsmException", "Ssm.InternalServerErrorException", "Ssm.SdkClientException"],
-    IntervalSeconds: 1,
-    MaxAttempts: 3,
-    BackoffRate: 2,
-    JitterStrategy: "FULL",
-});
+export const SSM_SERVICE_RETRY: Readonly<Retrier> = sdkServiceRetry(["Ssm.SsmException", "Ssm.InternalServerErrorException", "Ssm.SdkClientException"]);
 
 /** The error recorded when the prover image record holds no zkVM image id: nothing is verified against nothing. */
 export const PROVER_IMAGE_RECORD_INCOMPLETE_ERROR = "ProverImageRecordIncomplete";
